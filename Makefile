@@ -1,0 +1,46 @@
+# MediCall: the two commands in the README are `make run` and `make test`.
+# Both install what they need (scripts/install-deps.sh, idempotent).
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+PORT ?= 3001
+
+.PHONY: deps build web run test unit fuzz-smoke fuzz-long web-test node-test bench format-check clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+	@cp build/release/server/medicall build/medicall
+	@echo "built build/medicall"
+
+web: deps
+	@if [ -f web/package.json ]; then cd web && npm run build; else echo "web/ not present: serving the fallback page"; fi
+
+run: build web
+	./build/medicall --port $(PORT)
+
+# Everything CI runs: build once, unit tests, fuzz smoke runs, web unit tests, then the
+# interop and browser end-to-end tests (node's test runner) inside a private network namespace.
+test: build web
+	@bash scripts/run-tests.sh
+
+unit: build
+	ctest --preset release -j $(JOBS)
+
+fuzz-smoke: deps
+	@bash scripts/fuzz.sh smoke
+
+# Long fuzzing: FUZZ_SECONDS per target (default 600).
+fuzz-long: deps
+	@bash scripts/fuzz.sh long
+
+bench: build
+	@bash scripts/bench.sh
+
+format-check:
+	@bash scripts/format-check.sh
+
+clean:
+	rm -rf build

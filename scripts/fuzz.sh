@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# libFuzzer targets (clang, ASan+UBSan). `smoke`: replay each kept corpus, then fuzz each target
+# for FUZZ_SECONDS (default 10). `long`: FUZZ_SECONDS default 600 per target.
+# New crash inputs are written to server/fuzz/corpus/<target>/ to be kept and replayed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-smoke}"
+if [ "$mode" = long ]; then secs="${FUZZ_SECONDS:-600}"; else secs="${FUZZ_SECONDS:-10}"; fi
+
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$(nproc)"
+
+targets=$(find build/fuzz/server/fuzz -maxdepth 2 -type f -executable -name '*_fuzzer' 2>/dev/null | sort || true)
+if [ -z "$targets" ]; then echo "fuzz: no targets built"; exit 0; fi
+fail=0
+for t in $targets; do
+  name=$(basename "$t")
+  corpus="server/fuzz/corpus/$name"
+  mkdir -p "$corpus"
+  work=$(mktemp -d)
+  echo "fuzz: $name: replay $(ls "$corpus" | wc -l) kept inputs, then ${secs}s"
+  if ! "$t" -runs=0 "$corpus" >"$work/replay.log" 2>&1; then
+    echo "fuzz: $name: kept corpus crashed"; tail -30 "$work/replay.log"; fail=1; continue
+  fi
+  if ! "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$corpus/crash-" \
+        "$work" "$corpus" >"$work/run.log" 2>&1; then
+    echo "fuzz: $name: crash found (input kept in $corpus)"; tail -40 "$work/run.log"; fail=1
+  else
+    grep -E '^#[0-9]+.*(DONE|pulse)' "$work/run.log" | tail -1 || true
+  fi
+  rm -rf "$work"
+done
+exit $fail

@@ -1,0 +1,203 @@
+#include "common/Config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+namespace medicall {
+namespace {
+
+// One row per setting: environment name, flag, help text, and how to apply a value.
+struct Setting {
+  const char* env;
+  const char* flag;  // without leading "--"; nullptr: env only
+  const char* help;
+  std::function<bool(Config&, const std::string&)> apply;
+};
+
+template <typename T>
+bool ParseNumber(const std::string& s, T& out, long long lo, long long hi) {
+  long long v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size() || v < lo || v > hi) return false;
+  out = static_cast<T>(v);
+  return true;
+}
+
+bool ParseBool(const std::string& s, bool& out) {
+  if (s == "1" || s == "true" || s == "yes" || s == "on") out = true;
+  else if (s == "0" || s == "false" || s == "no" || s == "off" || s.empty()) out = false;
+  else return false;
+  return true;
+}
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> settings = {
+      {"PORT", "port", "HTTP and WebSocket port (default 3001)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.port, 1, 65535); }},
+      {"MEDICALL_BIND", "bind", "HTTP listen address (default 0.0.0.0)",
+       [](Config& c, const std::string& v) { c.bindAddress = v; return !v.empty(); }},
+      {"MEDICALL_MEDIA_PORT", "media-port", "UDP media port for all sessions (default 40000)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaPort, 1, 65535); }},
+      {"MEDICALL_PUBLIC_IP", "public-ip", "address in ICE candidates (default 127.0.0.1)",
+       [](Config& c, const std::string& v) { c.publicIp = v; return !v.empty(); }},
+      {"MEDICALL_PUBLIC_HOST", "public-host", "host[:port] in SignalingUrl (default: the request's Host)",
+       [](Config& c, const std::string& v) { c.publicHost = v; return true; }},
+      {"MEDICALL_DATA_DIR", "data-dir", "data directory (default ./data)",
+       [](Config& c, const std::string& v) { c.dataDir = v; return !v.empty(); }},
+      {"MEDICALL_WEB_DIR", "web-dir", "built web app to serve (default ./web/dist)",
+       [](Config& c, const std::string& v) { c.webDir = v; return !v.empty(); }},
+      {"AWS_REGION", "region", "region of the meetings API (default us-east-1)",
+       [](Config& c, const std::string& v) { c.awsRegion = v; return !v.empty(); }},
+      {"AWS_ACCESS_KEY_ID", nullptr, "access key the meetings API accepts (unset: loopback only, unsigned)",
+       [](Config& c, const std::string& v) { c.awsAccessKeyId = v; return true; }},
+      {"AWS_SECRET_ACCESS_KEY", nullptr, "secret of that key",
+       [](Config& c, const std::string& v) { c.awsSecretAccessKey = v; return true; }},
+      {"MEDICALL_SIGV4_SKEW_SECONDS", "sigv4-skew", "allowed SigV4 clock skew in seconds (default 300)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.sigv4SkewSeconds, 1, 86400); }},
+      {"MEDICALL_MAX_ATTENDEES", "max-attendees", "attendees per meeting (default 250)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.maxAttendees, 1, 100000); }},
+      {"MEDICALL_MEETING_IDLE_SECONDS", "meeting-idle", "end a meeting with nobody connected after N s (default 300)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.meetingIdleSeconds, 1, 86400 * 7); }},
+      {"MEDICALL_MEETING_MAX_SECONDS", "meeting-max", "longest meeting in seconds (default 86400)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.meetingMaxSeconds, 1, 86400 * 30); }},
+      {"MEDICALL_MAX_CONNECTIONS", "max-connections", "concurrent connections (default 1024)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.maxConnections, 1, 1000000); }},
+      {"MEDICALL_MAX_HEADER_BYTES", "max-header-bytes", "request header limit (default 16384)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.maxHeaderBytes, 1024, 1 << 20); }},
+      {"MEDICALL_MAX_BODY_BYTES", "max-body-bytes", "request body limit (default 65536)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.maxBodyBytes, 1024, 64 << 20); }},
+      {"MEDICALL_REQUEST_TIMEOUT_SECONDS", "request-timeout", "per-request read timeout (default 30)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.requestTimeoutSeconds, 1, 3600); }},
+      {"MEDICALL_MEDIA_WORKERS", "media-workers", "media worker threads (default 0: one per core)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaWorkers, 0, 256); }},
+      {"MEDICALL_LOG_LEVEL", "log-level", "debug, info, warn, error or off (default info)",
+       [](Config& c, const std::string& v) {
+         c.logLevel = v;
+         return v == "debug" || v == "info" || v == "warn" || v == "error" || v == "off";
+       }},
+      {"MEDICALL_TEST_ECHO", "enable-test-echo", "enable POST /test/echo (tests only; default off)",
+       [](Config& c, const std::string& v) { return ParseBool(v, c.testEcho); }},
+  };
+  return settings;
+}
+
+std::string Trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> ParseDotEnv(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = Trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    if (line.rfind("export ", 0) == 0) line = Trim(line.substr(7));
+    const auto eq = line.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    std::string key = Trim(line.substr(0, eq));
+    std::string value = Trim(line.substr(eq + 1));
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+      value = value.substr(1, value.size() - 2);
+    } else {
+      const auto hash = value.find(" #");
+      if (hash != std::string::npos) value = Trim(value.substr(0, hash));
+    }
+    out.emplace_back(std::move(key), std::move(value));
+  }
+  return out;
+}
+
+bool LoadConfig(int argc, char** argv, Config& config, std::string& error, bool& wantHelp) {
+  wantHelp = false;
+  const auto& settings = Settings();
+  auto applyEnv = [&](const std::string& key, const std::string& value, const char* source) {
+    for (const auto& s : settings) {
+      if (key == s.env) {
+        if (!s.apply(config, value)) {
+          error = std::string("invalid value for ") + s.env + " in " + source;
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+
+  if (std::ifstream f(".env"); f) {
+    std::stringstream ss;
+    ss << f.rdbuf();
+    for (const auto& [k, v] : ParseDotEnv(ss.str()))
+      if (std::getenv(k.c_str()) == nullptr && !applyEnv(k, v, ".env")) return false;
+  }
+  for (const auto& s : settings) {
+    if (const char* v = std::getenv(s.env); v != nullptr && !applyEnv(s.env, v, "the environment")) return false;
+  }
+
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      wantHelp = true;
+      return true;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      error = "unexpected argument: " + arg;
+      return false;
+    }
+    std::string name = arg.substr(2), value;
+    bool hasValue = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      hasValue = true;
+    }
+    const Setting* found = nullptr;
+    for (const auto& s : settings)
+      if (s.flag != nullptr && name == s.flag) found = &s;
+    if (found == nullptr) {
+      error = "unknown flag: --" + name + " (see --help)";
+      return false;
+    }
+    if (!hasValue) {
+      if (std::string(found->flag) == "enable-test-echo") {
+        value = "1";
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        error = "missing value for --" + name;
+        return false;
+      }
+    }
+    if (!found->apply(config, value)) {
+      error = "invalid value for --" + name + ": " + value;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string ConfigHelp() {
+  std::string out =
+      "Usage: medicall [flags]\n\n"
+      "MediCall: self-hosted, Amazon Chime compatible video consultation server.\n"
+      "Settings come from defaults, ./.env, the environment, then flags (later wins).\n\n";
+  for (const auto& s : Settings()) {
+    std::string left = s.flag ? std::string("  --") + s.flag + (std::string(s.flag) == "enable-test-echo" ? "" : " VALUE")
+                              : std::string("  (env only)");
+    out += left;
+    out += std::string(left.size() < 28 ? 28 - left.size() : 1, ' ');
+    out += std::string("[") + s.env + "] " + s.help + "\n";
+  }
+  out += "  --help                    this text\n";
+  return out;
+}
+
+}  // namespace medicall

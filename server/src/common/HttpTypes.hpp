@@ -1,0 +1,49 @@
+#pragma once
+// Plain HTTP request/response values shared by the HTTP server (net, Beast) and the API handlers
+// (meetings, app). Handlers never see Beast types.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace medicall {
+
+struct CaseInsensitiveLess {
+  bool operator()(std::string_view a, std::string_view b) const;
+  using is_transparent = void;
+};
+
+struct HttpRequest {
+  std::string method;        // "GET", "POST", ...
+  std::string target;        // raw request target: path plus optional "?query"
+  std::string path;          // percent-decoded path, no query
+  std::string rawPath;       // path exactly as sent (for SigV4 canonical URI)
+  std::string rawQuery;      // query exactly as sent, without '?'
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::map<std::string, std::string, CaseInsensitiveLess> headers;  // last value wins
+  std::string body;
+  std::string remoteAddress;  // peer IP as text
+  bool remoteIsLoopback = false;
+
+  const std::string* Header(std::string_view name) const;
+  std::optional<std::string> QueryParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static HttpResponse Json(int status, std::string body);
+  static HttpResponse Text(int status, std::string body, std::string contentType = "text/plain; charset=utf-8");
+  // AWS-style error: `x-amzn-errortype` header and {"Code","Message"} body.
+  static HttpResponse AwsError(int status, std::string_view type, std::string_view message);
+};
+
+// Percent-decoding of a path or query component. Returns nullopt on malformed escapes.
+std::optional<std::string> PercentDecode(std::string_view in, bool plusIsSpace);
+// Splits "a=1&b=2" into decoded pairs; malformed escapes give nullopt.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseQuery(std::string_view raw);
+
+}  // namespace medicall

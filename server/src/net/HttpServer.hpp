@@ -1,0 +1,69 @@
+#pragma once
+// HTTP/1.1 and WebSocket server on Boost.Beast, kept behind this header so that only
+// HttpServer.cpp and WebSocketConnection.cpp compile Beast.
+//
+// - keep-alive, header and body limits (431/413), read timeouts, a connection cap (503 beyond);
+// - handlers get plain HttpRequest values and answer through a Responder, from any thread;
+// - WebSocket upgrades are handed to a WebSocketAcceptor, which decides on the subprotocol;
+// - Shutdown(): stop accepting, finish in-flight requests, close WebSockets (1001).
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "common/HttpTypes.hpp"
+
+namespace medicall::net {
+
+class WebSocketConnection;
+
+struct HttpServerLimits {
+  size_t maxHeaderBytes = 16 * 1024;
+  size_t maxBodyBytes = 64 * 1024;
+  int requestTimeoutSeconds = 30;
+  int maxConnections = 1024;
+};
+
+using Responder = std::function<void(HttpResponse)>;
+using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
+
+// Decides on an upgrade request. Return an empty subprotocol and a non-zero status to refuse
+// with that HTTP status; otherwise the connection is accepted (echoing `subprotocol` if not
+// empty) and `onOpen` is called with the live connection on the HTTP thread.
+struct WebSocketDecision {
+  int refuseStatus = 0;          // e.g. 401, 404; 0 = accept
+  std::string refuseBody;        // body of the refusal
+  std::string subprotocol;       // echoed in Sec-WebSocket-Protocol
+  std::function<void(std::shared_ptr<WebSocketConnection>)> onOpen;
+};
+using WebSocketAcceptor = std::function<WebSocketDecision(const HttpRequest&)>;
+
+struct HttpServerStats {
+  std::atomic<uint64_t> connectionsOpen{0};
+  std::atomic<uint64_t> connectionsRefused{0};
+  std::atomic<uint64_t> requestsRejected{0};  // malformed, too large, timed out
+};
+
+class HttpServer {
+public:
+  HttpServer(boost::asio::io_context& ioc, HttpServerLimits limits, HttpHandler handler,
+             WebSocketAcceptor wsAcceptor);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting. Throws std::runtime_error when the address cannot be bound.
+  void Listen(const std::string& address, uint16_t port);
+  uint16_t LocalPort() const;
+  // Stops accepting; in-flight requests finish, idle keep-alive connections and WebSockets close.
+  void Shutdown();
+  const HttpServerStats& Stats() const;
+
+private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace medicall::net

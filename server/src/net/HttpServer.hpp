@@ -61,8 +61,9 @@ public:
   void Shutdown();
   const HttpServerStats& Stats() const;
 
+  struct Impl;  // public so the connection classes in the .cpp can reach it
+
 private:
-  struct Impl;
   std::shared_ptr<Impl> impl_;
 };
 

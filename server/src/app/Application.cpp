@@ -1,0 +1,130 @@
+#include <utility>
+
+#include "app/Application.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+
+#include "app/JoinApi.hpp"
+#include "app/Metrics.hpp"
+#include "app/StaticFiles.hpp"
+#include "common/Logger.hpp"
+#include "meetings/MeetingsApi.hpp"
+#include "meetings/MeetingsService.hpp"
+#include "net/HttpServer.hpp"
+#include "store/SqliteStore.hpp"
+
+namespace medicall::app {
+
+namespace asio = boost::asio;
+
+struct Application::Impl {
+  Impl(const Config& c, asio::io_context& io)
+      : config(c),
+        ioc(io),
+        store(c.dataDir),
+        meetings(store, config),
+        meetingsApi(meetings, config),
+        joinApi(meetings, config),
+        staticFiles(config.webDir),
+        sweepTimer(io),
+        http(io,
+             net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds, c.maxConnections},
+             [this](HttpRequest&& r, net::Responder respond) { Handle(std::move(r), std::move(respond)); },
+             [this](const HttpRequest& r) { return AcceptWebSocket(r); }) {}
+
+  void Handle(HttpRequest&& request, net::Responder respond) {
+    const std::string route = Metrics::RouteOf(request.method, request.path);
+    auto reply = [this, route, respond = std::move(respond)](HttpResponse response) {
+      metrics.CountRequest(route, response.status);
+      respond(std::move(response));
+    };
+    try {
+      if (request.path == "/healthz") {
+        return reply(HttpResponse::Json(200, "{\"status\":\"ok\"}"));
+      }
+      if (request.path == "/metrics") {
+        return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
+      }
+      if (auto r = meetingsApi.Handle(request)) return reply(std::move(*r));
+      if (auto r = joinApi.Handle(request)) return reply(std::move(*r));
+      if (auto r = staticFiles.Handle(request)) return reply(std::move(*r));
+      reply(HttpResponse::Json(405, "{\"error\":\"MethodNotAllowed\",\"message\":\"method not allowed\"}"));
+    } catch (const ApiError& e) {
+      reply(HttpResponse::AwsError(e.Status(), e.Type(), e.what()));
+    } catch (const std::exception& e) {
+      log::Error("http", "{} {} failed: {}", request.method, request.path, e.what());
+      reply(HttpResponse::AwsError(500, "ServiceFailureException", "internal error"));
+    }
+  }
+
+  net::WebSocketDecision AcceptWebSocket(const HttpRequest& request) {
+    metrics.CountRequest(Metrics::RouteOf(request.method, request.path), 404);
+    return net::WebSocketDecision{404, "no signaling endpoint here", {}, {}};
+  }
+
+  void ScheduleSweep() {
+    sweepTimer.expires_after(std::chrono::seconds(5));
+    sweepTimer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      try {
+        meetings.Sweep();
+      } catch (const std::exception& e) {
+        log::Error("meetings", "expiry sweep failed: {}", e.what());
+      }
+      ScheduleSweep();
+    });
+  }
+
+  void RegisterMetrics() {
+    metrics.AddSource("medicall_meetings_active", "Meetings that have not ended.", "gauge",
+                      [this] { return static_cast<double>(meetings.Stats().activeMeetings); });
+    metrics.AddSource("medicall_attendees", "Attendees of active meetings.", "gauge",
+                      [this] { return static_cast<double>(meetings.Stats().attendees); });
+    metrics.AddSource("medicall_http_connections_open", "Open HTTP and WebSocket connections.", "gauge",
+                      [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
+    metrics.AddSource("medicall_http_connections_refused_total", "Connections refused at the cap.", "counter",
+                      [this] { return static_cast<double>(http.Stats().connectionsRefused.load()); });
+    metrics.AddSource("medicall_http_requests_rejected_total", "Malformed, oversized or timed-out requests.",
+                      "counter", [this] { return static_cast<double>(http.Stats().requestsRejected.load()); });
+  }
+
+  const Config& config;
+  asio::io_context& ioc;
+  Metrics metrics;
+  store::SqliteStore store;
+  meetings::MeetingsService meetings;
+  meetings::MeetingsApi meetingsApi;
+  JoinApi joinApi;
+  StaticFiles staticFiles;
+  asio::steady_timer sweepTimer;
+  net::HttpServer http;
+};
+
+Application::Application(const Config& config, asio::io_context& ioc) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.dataDir, ec);
+  impl_ = std::make_unique<Impl>(config, ioc);
+  impl_->RegisterMetrics();
+}
+
+Application::~Application() = default;
+
+void Application::Start() {
+  impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
+  impl_->ScheduleSweep();
+  log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})", impl_->config.bindAddress,
+            impl_->http.LocalPort(), impl_->config.publicIp, impl_->config.mediaPort, impl_->config.dataDir);
+}
+
+uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }
+
+void Application::Shutdown() {
+  impl_->sweepTimer.cancel();
+  impl_->http.Shutdown();
+}
+
+bool Application::Drained() const { return impl_->http.Stats().connectionsOpen.load() == 0; }
+
+}  // namespace medicall::app

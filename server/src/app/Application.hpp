@@ -1,0 +1,33 @@
+#pragma once
+// Wires the planes together: store -> meetings service -> HTTP APIs (meetings REST, /join,
+// roster, static app, health, metrics) and the signaling WebSocket, on the HTTP io_context.
+// main.cpp only builds a Config, an io_context and one Application.
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "common/Config.hpp"
+
+namespace medicall::app {
+
+class Application {
+public:
+  Application(const Config& config, boost::asio::io_context& ioc);
+  ~Application();
+  Application(const Application&) = delete;
+  Application& operator=(const Application&) = delete;
+
+  // Binds the HTTP port and starts timers. Throws std::runtime_error if the port is taken.
+  void Start();
+  uint16_t HttpPort() const;
+  // Graceful: stop accepting, finish in-flight requests, close WebSockets, stop timers.
+  void Shutdown();
+  // True once every connection has closed after Shutdown().
+  bool Drained() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace medicall::app

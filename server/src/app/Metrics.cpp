@@ -1,0 +1,69 @@
+#include "app/Metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace medicall::app {
+
+namespace {
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+}  // namespace
+
+std::string Metrics::RouteOf(const std::string& method, const std::string& path) {
+  const auto seg = Segments(path);
+  std::string route;
+  if (StartsWith(path, "/meetings")) {
+    static const char* kNames[] = {"meetings", "{MeetingId}", "attendees", "{AttendeeId}"};
+    for (size_t i = 0; i < seg.size() && i < 4; ++i) route += std::string("/") + kNames[i];
+    if (seg.size() > 4) route += "/...";
+  } else if (StartsWith(path, "/api/roster/")) {
+    route = "/api/roster/{roomId}";
+  } else if (StartsWith(path, "/control/")) {
+    route = "/control/{MeetingId}";
+  } else if (path == "/join" || path == "/healthz" || path == "/metrics" || path == "/test/echo" ||
+             path == "/events") {
+    route = path;
+  } else {
+    route = "static";
+  }
+  return method + " " + route;
+}
+
+void Metrics::CountRequest(const std::string& route, int status) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{route, status}];
+}
+
+void Metrics::AddSource(std::string name, std::string help, std::string type, std::function<double()> read) {
+  std::lock_guard lock(mutex_);
+  sources_.push_back({std::move(name), std::move(help), std::move(type), std::move(read)});
+}
+
+std::string Metrics::Render() const {
+  std::string out;
+  std::lock_guard lock(mutex_);
+  out += "# HELP medicall_http_requests_total HTTP requests by route and status.\n";
+  out += "# TYPE medicall_http_requests_total counter\n";
+  for (const auto& [key, count] : requests_) {
+    const auto space = key.first.find(' ');
+    out += fmt::format("medicall_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+                       key.first.substr(0, space), key.first.substr(space + 1), key.second, count);
+  }
+  for (const auto& s : sources_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", s.name, s.help, s.name, s.type, s.name, s.read());
+  }
+  return out;
+}
+
+}  // namespace medicall::app

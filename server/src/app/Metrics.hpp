@@ -1,0 +1,33 @@
+#pragma once
+// Prometheus text-format metrics: HTTP requests by route and status, plus gauges that other
+// parts of the server report through callbacks when /metrics is scraped.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace medicall::app {
+
+class Metrics {
+public:
+  // Collapses ids in a path to a route template, e.g. /meetings/{MeetingId}/attendees.
+  static std::string RouteOf(const std::string& method, const std::string& path);
+
+  void CountRequest(const std::string& route, int status);
+  // A gauge or counter read at scrape time: name, help, type ("gauge"/"counter"), value source.
+  void AddSource(std::string name, std::string help, std::string type, std::function<double()> read);
+  std::string Render() const;
+
+private:
+  struct Source {
+    std::string name, help, type;
+    std::function<double()> read;
+  };
+  mutable std::mutex mutex_;  // control plane only, never on the packet path
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::vector<Source> sources_;
+};
+
+}  // namespace medicall::app

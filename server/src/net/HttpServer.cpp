@@ -1,0 +1,277 @@
+// Boost.Beast HTTP/1.1 + WebSocket server. The only translation unit (with WebSocketSession.cpp)
+// that compiles Beast's HTTP parser; handlers only see plain HttpRequest/HttpResponse values.
+#include <utility>  // before Asio (std::exchange with g++ 12)
+
+#include "net/HttpServer.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <list>
+#include <mutex>
+#include <optional>
+
+#include "common/Logger.hpp"
+#include "net/WebSocketSession.hpp"
+
+namespace medicall::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+const char* StatusReason(int status) {
+  return beast::http::obsolete_reason(static_cast<http::status>(status)).data();
+}
+}  // namespace
+
+class HttpSession;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& ioc, HttpServerLimits l, HttpHandler h, WebSocketAcceptor w)
+      : ioc(ioc), acceptor(ioc), limits(l), handler(std::move(h)), wsAcceptor(std::move(w)) {}
+
+  asio::io_context& ioc;
+  tcp::acceptor acceptor;
+  HttpServerLimits limits;
+  HttpHandler handler;
+  WebSocketAcceptor wsAcceptor;
+  HttpServerStats stats;
+  bool shuttingDown = false;
+  // Live connections, so Shutdown can close idle ones. Only touched on the io_context thread.
+  std::list<std::weak_ptr<HttpSession>> sessions;
+  std::list<std::weak_ptr<WebSocketSession>> webSockets;
+
+  void Accept();
+};
+
+// One TCP connection: reads requests one by one (keep-alive), hands each to the handler, writes
+// the response, and either reads the next one or upgrades to WebSocket.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+  HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      remoteAddress_ = ep.address().to_string();
+      remoteIsLoopback_ = ep.address().is_loopback() ||
+                          (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
+                           ep.address().to_v6().to_v4().is_loopback());
+    }
+    server_->stats.connectionsOpen++;
+  }
+  ~HttpSession() { server_->stats.connectionsOpen--; }
+
+  void Start() { ReadRequest(); }
+
+  // Closes the connection if it is idle between requests (used by Shutdown).
+  void CloseIfIdle() {
+    if (!busy_) {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream_.close();
+    }
+  }
+
+private:
+  void ReadRequest() {
+    busy_ = false;
+    if (server_->shuttingDown) return CloseIfIdle();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->limits.maxHeaderBytes));
+    parser_->body_limit(server_->limits.maxBodyBytes);
+    stream_.expires_after(std::chrono::seconds(server_->limits.requestTimeoutSeconds));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    busy_ = true;
+    if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == beast::error::timeout) {
+      if (ec == beast::error::timeout && parser_ && parser_->got_some()) server_->stats.requestsRejected++;
+      return Close();
+    }
+    if (ec == http::error::body_limit) {
+      server_->stats.requestsRejected++;
+      return WriteError(413, "PayloadTooLarge", "request body exceeds the limit");
+    }
+    if (ec == http::error::header_limit) {
+      server_->stats.requestsRejected++;
+      return WriteError(431, "RequestHeaderFieldsTooLarge", "request headers exceed the limit");
+    }
+    if (ec) {
+      server_->stats.requestsRejected++;
+      log::Debug("http", "bad request from {}: {}", remoteAddress_, ec.message());
+      return WriteError(400, "BadRequest", "malformed HTTP request");
+    }
+
+    auto& req = parser_->get();
+    keepAlive_ = req.keep_alive() && !server_->shuttingDown;
+
+    HttpRequest r;
+    if (!ToPlainRequest(req, r)) {
+      server_->stats.requestsRejected++;
+      return WriteError(400, "BadRequest", "malformed request target");
+    }
+
+    if (beast::websocket::is_upgrade(req)) return Upgrade(std::move(r));
+
+    // The handler may answer from any thread; hop back to this connection's executor.
+    auto self = shared_from_this();
+    Responder respond = [self](HttpResponse response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+    };
+    try {
+      server_->handler(std::move(r), std::move(respond));
+    } catch (const std::exception& e) {
+      log::Error("http", "handler threw: {}", e.what());
+      Write(HttpResponse::AwsError(500, "ServiceFailureException", "internal error"));
+    }
+  }
+
+  bool ToPlainRequest(const http::request<http::string_body>& req, HttpRequest& r) {
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    if (r.target.empty() || r.target[0] != '/') return false;
+    const auto q = r.target.find('?');
+    r.rawPath = r.target.substr(0, q);
+    r.rawQuery = q == std::string::npos ? std::string() : r.target.substr(q + 1);
+    auto path = PercentDecode(r.rawPath, false);
+    auto query = ParseQuery(r.rawQuery);
+    if (!path || !query) return false;
+    r.path = std::move(*path);
+    r.query = std::move(*query);
+    for (const auto& field : req) r.headers[std::string(field.name_string())] = std::string(field.value());
+    r.body = req.body();
+    r.remoteAddress = remoteAddress_;
+    r.remoteIsLoopback = remoteIsLoopback_;
+    return true;
+  }
+
+  void WriteError(int status, const char* code, const char* message) {
+    keepAlive_ = false;
+    HttpResponse r = HttpResponse::Json(status, std::string("{\"error\":\"") + code + "\",\"message\":\"" + message + "\"}");
+    Write(std::move(r));
+  }
+
+  void Write(HttpResponse response) {
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(response.status));
+    res->reason(StatusReason(response.status));
+    res->set(http::field::server, "medicall");
+    for (auto& [k, v] : response.headers) res->insert(k, v);
+    res->body() = std::move(response.body);
+    res->keep_alive(keepAlive_ && !server_->shuttingDown);
+    res->prepare_payload();
+    stream_.expires_after(std::chrono::seconds(server_->limits.requestTimeoutSeconds));
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec || !res->keep_alive()) return self->Close();
+      self->ReadRequest();
+    });
+  }
+
+  void Upgrade(HttpRequest r) {
+    WebSocketDecision decision;
+    try {
+      decision = server_->wsAcceptor ? server_->wsAcceptor(r) : WebSocketDecision{404, "no WebSocket here", {}, {}};
+    } catch (const std::exception& e) {
+      log::Error("http", "WebSocket acceptor threw: {}", e.what());
+      decision = WebSocketDecision{500, "internal error", {}, {}};
+    }
+    if (decision.refuseStatus != 0) {
+      keepAlive_ = false;
+      return Write(HttpResponse::Text(decision.refuseStatus, decision.refuseBody));
+    }
+    stream_.expires_never();
+    auto ws = std::make_shared<WebSocketSession>(std::move(stream_), remoteAddress_);
+    server_->webSockets.push_back(ws);
+    ws->Accept(parser_->release(), decision.subprotocol, std::move(decision.onOpen));
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  std::string remoteAddress_;
+  bool remoteIsLoopback_ = false;
+  bool keepAlive_ = true;
+  bool busy_ = false;
+};
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(ioc, [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || self->shuttingDown) return;
+    if (!ec) {
+      // Drop dead entries, then enforce the connection cap.
+      self->sessions.remove_if([](const auto& w) { return w.expired(); });
+      self->webSockets.remove_if([](const auto& w) { return w.expired(); });
+      if (self->stats.connectionsOpen.load() >= static_cast<uint64_t>(self->limits.maxConnections)) {
+        self->stats.connectionsRefused++;
+        static const char kBusy[] =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            "Content-Length: 62\r\n\r\n{\"error\":\"ServiceUnavailable\",\"message\":\"too many connections\"}";
+        beast::error_code ignored;
+        asio::write(socket, asio::buffer(kBusy, sizeof(kBusy) - 1), ignored);
+        socket.close(ignored);
+      } else {
+        auto session = std::make_shared<HttpSession>(std::move(socket), self);
+        self->sessions.push_back(session);
+        session->Start();
+      }
+    }
+    self->Accept();
+  });
+}
+
+HttpServer::HttpServer(asio::io_context& ioc, HttpServerLimits limits, HttpHandler handler, WebSocketAcceptor wsAcceptor)
+    : impl_(std::make_shared<Impl>(ioc, limits, std::move(handler), std::move(wsAcceptor))) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::Listen(const std::string& address, uint16_t port) {
+  beast::error_code ec;
+  auto addr = asio::ip::make_address(address, ec);
+  if (ec) throw std::runtime_error("bad listen address " + address);
+  tcp::endpoint ep(addr, port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(ep, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
+  impl_->Accept();
+}
+
+uint16_t HttpServer::LocalPort() const {
+  beast::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::Shutdown() {
+  asio::post(impl_->ioc, [impl = impl_] {
+    impl->shuttingDown = true;
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+    for (auto& w : impl->sessions)
+      if (auto s = w.lock()) s->CloseIfIdle();
+    for (auto& w : impl->webSockets)
+      if (auto s = w.lock()) s->Close(1001, "server shutting down");
+  });
+}
+
+const HttpServerStats& HttpServer::Stats() const { return impl_->stats; }
+
+}  // namespace medicall::net

@@ -1,0 +1,74 @@
+#include "meetings/ChimeJson.hpp"
+
+#include <cctype>
+
+namespace medicall::meetings {
+
+namespace {
+bool IsPlainHost(const std::string& host) {
+  if (host.empty() || host.size() > 255) return false;
+  for (unsigned char c : host)
+    if (!(std::isalnum(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_'))
+      return false;
+  return true;
+}
+
+// Stored raw JSON, or null when absent or (which cannot happen for what we stored) unparsable.
+nlohmann::json ParseStored(const std::string& text) {
+  if (text.empty()) return nullptr;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(nullptr) : j;
+}
+}  // namespace
+
+std::string ChimeJson::ResolveHost(const HttpRequest& request, const Config& config) {
+  if (!config.publicHost.empty()) return config.publicHost;
+  if (const std::string* host = request.Header("host"); host && IsPlainHost(*host)) return *host;
+  return config.publicIp + ":" + std::to_string(config.port);
+}
+
+nlohmann::json ChimeJson::MediaPlacement(const std::string& id, const std::string& host,
+                                         const Config& config) {
+  const std::string ws = "ws://" + host;
+  const std::string http = "http://" + host;
+  return {
+      {"AudioHostUrl", config.publicIp + ":" + std::to_string(config.mediaPort)},
+      {"AudioFallbackUrl", ws + "/calls/" + id},
+      {"SignalingUrl", ws + "/control/" + id},
+      {"TurnControlUrl", http + "/v2/turn_sessions"},
+      {"ScreenDataUrl", ws + "/v2/screen/" + id},
+      {"ScreenViewingUrl", ws + "/ws/connect?passcode=null&viewer_uuid=null&X-BitHub-Call-Id=" + id},
+      {"ScreenSharingUrl", ws + "/v2/screen/" + id},
+      {"EventIngestionUrl", http + "/events"},
+  };
+}
+
+nlohmann::json ChimeJson::Meeting(const MeetingRecord& m, const std::string& host, const Config& config) {
+  nlohmann::json j = {
+      {"MeetingId", m.meetingId},
+      {"ExternalMeetingId", m.externalMeetingId},
+      {"MediaRegion", m.mediaRegion},
+      {"MediaPlacement", MediaPlacement(m.meetingId, host, config)},
+      {"MeetingArn", "arn:aws:chime:" + config.awsRegion + ":000000000000:meeting/" + m.meetingId},
+  };
+  if (!m.meetingHostId.empty()) j["MeetingHostId"] = m.meetingHostId;
+  if (!m.primaryMeetingId.empty()) j["PrimaryMeetingId"] = m.primaryMeetingId;
+  if (auto features = ParseStored(m.featuresJson); !features.is_null()) j["MeetingFeatures"] = features;
+  if (auto tenants = ParseStored(m.tenantIdsJson); !tenants.is_null()) j["TenantIds"] = tenants;
+  return j;
+}
+
+nlohmann::json ChimeJson::Attendee(const AttendeeRecord& a) {
+  return {
+      {"ExternalUserId", a.externalUserId},
+      {"AttendeeId", a.attendeeId},
+      {"JoinToken", a.joinToken},
+      {"Capabilities", {{"Audio", a.audio}, {"Video", a.video}, {"Content", a.content}}},
+  };
+}
+
+nlohmann::json ChimeJson::Error(const AttendeeError& e) {
+  return {{"ExternalUserId", e.externalUserId}, {"ErrorCode", e.errorCode}, {"ErrorMessage", e.errorMessage}};
+}
+
+}  // namespace medicall::meetings

@@ -1,0 +1,55 @@
+#pragma once
+// One UDP socket on a media worker's io_context: receives into one preallocated buffer and hands
+// each datagram to the handler (on the worker thread, synchronously: the bytes are valid only
+// during the call, and the handler may modify them in place, e.g. to decrypt). Sending is a
+// non-blocking send_to from the caller's buffer: no queue, no allocation; a datagram the kernel
+// cannot take right now is dropped and counted, as a router would.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+namespace medicall::net {
+
+class UdpSocket {
+ public:
+  using Endpoint = boost::asio::ip::udp::endpoint;
+  using ReceiveHandler = std::function<void(std::span<uint8_t> datagram, const Endpoint& from)>;
+  static constexpr size_t kMaxDatagram = 65536;
+
+  struct Stats {
+    std::atomic<uint64_t> received{0};
+    std::atomic<uint64_t> receivedBytes{0};
+    std::atomic<uint64_t> sent{0};
+    std::atomic<uint64_t> sentBytes{0};
+    std::atomic<uint64_t> sendDropped{0};  // would block or failed
+    std::atomic<uint64_t> receiveErrors{0};
+  };
+
+  UdpSocket(boost::asio::io_context& context, ReceiveHandler handler);
+  ~UdpSocket();  // closes; pending receives finish harmlessly
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+
+  // Binds (SO_REUSEADDR off) and starts receiving. Port 0 picks a free port. Throws
+  // std::runtime_error when the address cannot be bound. Call on the worker thread or before it runs.
+  void Bind(const std::string& address, uint16_t port);
+  uint16_t LocalPort() const;
+  // Worker thread only. Returns false when the datagram was dropped.
+  bool Send(std::span<const uint8_t> datagram, const Endpoint& to);
+  // Worker thread only. Idempotent.
+  void Close();
+  const Stats& GetStats() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace medicall::net

@@ -1,0 +1,133 @@
+#pragma once
+// The signaling side of one meeting: its attendees' SignalingSessions (one live session per
+// attendee; a new connection replaces the old one), presence, data-message fan-out and the end of
+// the meeting. Media (offer/answer, INDEX contents) is asked through the Delegate.
+//
+// Presence (chime-protocol.md section 4) is AUDIO_STREAM_ID_INFO only. An attendee becomes present
+// when its first SUBSCRIBE_ACK has gone out (the client subscribes to presence only then, and waits
+// for its own entry before audioVideoDidStart):
+//   everyone present     <- {audio_stream_id, attendee_id, external_user_id, muted}
+//   the newcomer         <- one such entry for everyone present, itself included
+//   mute change          -> {audio_stream_id, muted} to everyone present
+//   LEAVE                -> {audio_stream_id}; transport lost or dropped -> {audio_stream_id, dropped}
+// Audio stream ids grow with every join, so a reconnecting attendee gets a higher id; the id of a
+// replaced session is retired (announced as gone) right after its successor's presence, which
+// the client turns into no absence at all.
+//
+// Threading: like SignalingSession, everything runs on one thread.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "signaling/Clock.hpp"
+#include "signaling/SessionTypes.hpp"
+#include "signaling/SignalingProtocol.pb.h"
+#include "signaling/SignalingSession.hpp"
+
+namespace medicall::signaling {
+
+class MeetingSignaling final : private SignalingSession::Listener {
+public:
+  // The media and meeting layers, as seen from signaling.
+  class Delegate {
+  public:
+    virtual ~Delegate() = default;
+    // The INDEX `attendee` should see now: the other attendees' video sources.
+    virtual proto::SdkIndexFrame IndexFor(const SessionIdentity& attendee) = 0;
+    // Offer/answer for `attendee`; call `done` once, on the signaling thread.
+    virtual void OnSubscribe(const SessionIdentity& attendee, SubscribeRequest request,
+                             SignalingSession::SubscribeDone done) = 0;
+    // The attendee's session is over (left, dropped, replaced, removed, meeting ended): release
+    // its media. For kReplaced a new session of the same attendee follows.
+    virtual void OnAttendeeLeft(const SessionIdentity& attendee, SignalingSession::EndReason reason) {}
+    virtual void OnPauseResume(const SessionIdentity& attendee, bool pause, const proto::SdkPauseResumeFrame& frame) {}
+    virtual void OnRemoteVideoUpdate(const SessionIdentity& attendee, const proto::SdkRemoteVideoUpdateFrame& frame) {}
+  };
+
+  struct Options {
+    SignalingSession::Options session;      // per-session defaults (TURN credentials come with Connect)
+    size_t maxAttendees = 250;              // joined sessions; the next JOIN gets AUDIO_STATUS 409
+    size_t maxBufferedDataMessages = 1024;  // kept for late joiners while their lifetime_ms runs
+  };
+
+  MeetingSignaling(std::string meetingId, Delegate& delegate);
+  MeetingSignaling(std::string meetingId, Delegate& delegate, Options options, const Clock& clock = Clock::System());
+  // Ends the sessions still connected as if the meeting ended.
+  ~MeetingSignaling() override;
+  MeetingSignaling(const MeetingSignaling&) = delete;
+  MeetingSignaling& operator=(const MeetingSignaling&) = delete;
+
+  // A WebSocket authenticated as `identity` opened. Feed its messages and close to the returned
+  // session (OnBinaryMessage, OnTextMessage, OnTransportClosed). An older session of the same
+  // attendee is ended (AUDIO_STATUS 301). After EndMeeting the session is ended at once (4410).
+  std::shared_ptr<SignalingSession> Connect(SessionIdentity identity, SignalingSession::Transport transport,
+                                            std::optional<TurnCredentials> turnCredentials = std::nullopt);
+
+  // Media published or unpublished a stream: every joined session gets a fresh INDEX.
+  void PublishIndex();
+  // Volume and signal strength from the mixer, to every present attendee.
+  void BroadcastAudioMetadata(const proto::SdkAudioMetadataFrame& metadata);
+  // Media lost the attendee (ICE consent): presence dropped, session closed with 4500 so the
+  // client reconnects.
+  void DropAttendee(const std::string& attendeeId);
+  // DeleteAttendee: AUDIO_STATUS 411, close 4411, presence left.
+  void RemoveAttendee(const std::string& attendeeId);
+  // DeleteMeeting or expiry: AUDIO_STATUS 410 and close 4410 for everyone; later Connects too.
+  void EndMeeting();
+
+  const std::string& MeetingId() const { return meetingId_; }
+  bool Ended() const { return ended_; }
+  size_t ConnectedCount() const { return attendees_.size(); }
+  size_t PresentCount() const;
+  bool IsPresent(const std::string& attendeeId) const;
+  std::optional<uint32_t> AudioStreamIdOf(const std::string& attendeeId) const;
+  std::shared_ptr<SignalingSession> SessionOf(const std::string& attendeeId) const;
+
+private:
+  struct Attendee {
+    std::shared_ptr<SignalingSession> session;
+    uint32_t audioStreamId = 0;  // 0 until JOIN
+    bool present = false;
+    std::vector<uint32_t> retiredStreamIds;  // of replaced sessions, announced gone after presence
+  };
+  struct BufferedMessage {
+    int64_t expiresNs;  // monotonic
+    proto::SdkDataMessagePayload payload;
+  };
+
+  // SignalingSession::Listener
+  std::optional<proto::SdkIndexFrame> OnJoin(SignalingSession& session, const proto::SdkJoinFrame& join) override;
+  void OnJoined(SignalingSession& session) override;
+  void OnSubscribe(SignalingSession& session, SubscribeRequest request, SignalingSession::SubscribeDone done) override;
+  void OnSubscribeAcked(SignalingSession& session, uint32_t sequence) override;
+  void OnMuteChanged(SignalingSession& session, bool muted) override;
+  void OnDataMessages(SignalingSession& session, const proto::SdkDataMessageFrame& frame) override;
+  void OnEnded(SignalingSession& session, SignalingSession::EndReason reason) override;
+  void OnPauseResume(SignalingSession& session, bool pause, const proto::SdkPauseResumeFrame& frame) override;
+  void OnRemoteVideoUpdate(SignalingSession& session, const proto::SdkRemoteVideoUpdateFrame& frame) override;
+
+  Attendee* Find(const SignalingSession& session);
+  // Removes the attendee's record, announces its absence and tells the delegate.
+  void Retire(const std::string& attendeeId, SignalingSession::EndReason reason);
+  void AddPresentEntry(proto::SdkAudioStreamIdInfoFrame& frame, const Attendee& attendee) const;
+  // Encodes once, sends to every present attendee except `except`.
+  void BroadcastToPresent(proto::SdkSignalFrame& frame, const SignalingSession* except);
+  std::vector<std::shared_ptr<SignalingSession>> Snapshot(bool presentOnly) const;
+  void PruneBuffer();
+
+  std::string meetingId_;
+  Delegate& delegate_;
+  Options options_;
+  const Clock& clock_;
+  bool ended_ = false;
+  uint32_t nextAudioStreamId_ = 1;
+  std::map<std::string, Attendee> attendees_;  // by attendee id
+  std::deque<BufferedMessage> buffered_;
+};
+
+}  // namespace medicall::signaling

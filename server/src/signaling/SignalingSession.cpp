@@ -1,0 +1,353 @@
+#include "signaling/SignalingSession.hpp"
+
+#include <algorithm>
+
+#include "common/Logger.hpp"
+#include "signaling/DataMessageValidator.hpp"
+#include "signaling/SignalingStatus.hpp"
+
+namespace medicall::signaling {
+
+namespace {
+
+using Type = proto::SdkSignalFrame;
+
+// RFC 6455 section 5.5: a control frame payload is at most 125 bytes (2 for the code).
+constexpr size_t kMaxCloseReason = 123;
+
+}  // namespace
+
+std::string_view SignalingSession::ToString(EndReason reason) {
+  switch (reason) {
+    case EndReason::kLeft: return "left";
+    case EndReason::kDropped: return "dropped";
+    case EndReason::kProtocolError: return "protocol error";
+    case EndReason::kReplaced: return "replaced";
+    case EndReason::kMeetingEnded: return "meeting ended";
+    case EndReason::kAttendeeRemoved: return "attendee removed";
+    case EndReason::kAtCapacity: return "at capacity";
+  }
+  return "unknown";
+}
+
+SignalingSession::SignalingSession(SessionIdentity identity, Transport transport, Listener& listener,
+                                   Options options, const Clock& clock)
+    : identity_(std::move(identity)),
+      transport_(std::move(transport)),
+      listener_(&listener),
+      options_(std::move(options)),
+      clock_(clock),
+      dataMessageBucket_(options_.dataMessagesPerSecond, options_.dataMessageBurst, clock.MonotonicNs()),
+      self_(std::make_shared<SignalingSession*>(this)) {}
+
+SignalingSession::~SignalingSession() = default;
+
+// ---- input ----------------------------------------------------------------------------------------
+
+void SignalingSession::OnBinaryMessage(std::string_view bytes) {
+  if (Ended()) return;
+  auto keepAlive = weak_from_this().lock();  // a listener may drop its last reference meanwhile
+  DecodedFrame decoded = FrameCodec::Decode(bytes);
+  if (decoded) {
+    OnFrame(*decoded.frame);
+    return;
+  }
+  if (decoded.error == FrameError::kUnknownType) return;  // a newer client's frame: accepted, ignored
+  log::Info("signaling", "attendee {}: {}, closing", identity_.attendeeId, signaling::ToString(decoded.error));
+  CloseTransport(decoded.error == FrameError::kTooLarge ? kCloseMessageTooBig : kCloseInvalidPayload,
+                 signaling::ToString(decoded.error));
+  Finish(EndReason::kProtocolError, true);
+}
+
+void SignalingSession::OnTextMessage(std::string_view text) {
+  if (Ended()) return;
+  auto keepAlive = weak_from_this().lock();
+  CloseTransport(kCloseUnsupportedData, "signaling frames are binary");
+  Finish(EndReason::kProtocolError, true);
+}
+
+void SignalingSession::OnTransportClosed(uint16_t code) {
+  transportClosed_ = true;
+  if (Ended()) return;
+  auto keepAlive = weak_from_this().lock();
+  log::Info("signaling", "attendee {}: transport closed ({}) without LEAVE", identity_.attendeeId, code);
+  Finish(EndReason::kDropped, true);
+}
+
+void SignalingSession::OnFrame(const proto::SdkSignalFrame& frame) {
+  if (Ended()) return;
+  auto keepAlive = weak_from_this().lock();
+  switch (frame.type()) {
+    case Type::JOIN: HandleJoin(frame); return;
+    case Type::SUBSCRIBE: HandleSubscribe(frame); return;
+    case Type::PING_PONG: HandlePingPong(frame); return;
+    case Type::LEAVE: HandleLeave(); return;
+    case Type::AUDIO_CONTROL: HandleAudioControl(frame); return;
+    case Type::DATA_MESSAGE: HandleDataMessage(frame); return;
+    case Type::CLIENT_METRIC:
+      if (frame.has_client_metric() && listener_) listener_->OnClientMetric(*this, frame.client_metric());
+      return;
+    case Type::PAUSE:
+    case Type::RESUME:
+      if (!Joined()) return FailProtocol(frame.type(), "PAUSE/RESUME before JOIN");
+      if (frame.has_pause()) listener_->OnPauseResume(*this, frame.type() == Type::PAUSE, frame.pause());
+      return;
+    case Type::REMOTE_VIDEO_UPDATE:
+      if (!Joined()) return FailProtocol(frame.type(), "REMOTE_VIDEO_UPDATE before JOIN");
+      if (frame.has_remote_video_update()) listener_->OnRemoteVideoUpdate(*this, frame.remote_video_update());
+      return;
+    case Type::PRIMARY_MEETING_JOIN:
+      // Promotion to a primary meeting (replica meetings) is not offered: the client's
+      // PromoteToPrimaryMeetingTask reports SignalingBadRequest to the application; the session lives on.
+      SendError(Type::PRIMARY_MEETING_JOIN_ACK, kErrorBadRequest, "primary meeting promotion not supported");
+      return;
+    default:
+      // PRIMARY_MEETING_LEAVE, MEETING_SESSION_TIMING, and server-to-client types echoed back by
+      // a confused client: accepted and ignored.
+      log::Debug("signaling", "attendee {}: ignoring frame type {}", identity_.attendeeId,
+                 static_cast<int>(frame.type()));
+      return;
+  }
+}
+
+void SignalingSession::HandleJoin(const proto::SdkSignalFrame& frame) {
+  if (state_ != State::kAwaitingJoin) return FailProtocol(Type::JOIN_ACK, "duplicate JOIN");
+  if (!frame.has_join()) return FailProtocol(Type::JOIN_ACK, "JOIN without join frame");
+  std::optional<proto::SdkIndexFrame> index = listener_->OnJoin(*this, frame.join());
+  if (Ended()) return;
+  if (!index) {
+    End(EndReason::kAtCapacity);
+    listener_->OnEnded(*this, EndReason::kAtCapacity);  // End() alone leaves the listener uninformed
+    return;
+  }
+  state_ = State::kJoined;
+
+  proto::SdkSignalFrame ack;
+  ack.set_type(Type::JOIN_ACK);
+  auto* joinAck = ack.mutable_joinack();
+  joinAck->set_video_subscription_limit(options_.videoSubscriptionLimit);
+  joinAck->set_wants_compressed_sdp(false);
+  joinAck->set_default_server_side_network_adaption(proto::NONE);
+  if (options_.turnCredentials) {
+    auto* turn = joinAck->mutable_turn_credentials();
+    turn->set_username(options_.turnCredentials->username);
+    turn->set_password(options_.turnCredentials->password);
+    turn->set_ttl(options_.turnCredentials->ttlSeconds);
+    for (const auto& uri : options_.turnCredentials->uris) turn->add_uris(uri);
+  }
+  Send(ack);
+  SendIndex(*index);
+  log::Info("signaling", "attendee {} joined", identity_.attendeeId);
+  listener_->OnJoined(*this);
+}
+
+void SignalingSession::SendIndex(const proto::SdkIndexFrame& index) {
+  if (!Joined()) return;
+  proto::SdkSignalFrame frame;
+  frame.set_type(Type::INDEX);
+  *frame.mutable_index() = index;
+  Send(frame);
+}
+
+void SignalingSession::HandleSubscribe(const proto::SdkSignalFrame& frame) {
+  if (!Joined()) return FailProtocol(Type::SUBSCRIBE_ACK, "SUBSCRIBE before JOIN");
+  if (!frame.has_sub()) return FailProtocol(Type::SUBSCRIBE_ACK, "SUBSCRIBE without subscribe frame");
+  const auto& sub = frame.sub();
+  if (sub.sdp_offer().empty()) {
+    // JOIN_ACK said wants_compressed_sdp=false, so a compressed-only offer is a protocol error too.
+    return FailProtocol(Type::SUBSCRIBE_ACK, sub.has_compressed_sdp_offer() ? "compressed SDP not supported"
+                                                                             : "SUBSCRIBE without SDP offer");
+  }
+  SubscribeRequest request;
+  request.duplex = sub.duplex();
+  request.sdpOffer = sub.sdp_offer();
+  request.sendStreams.assign(sub.send_streams().begin(), sub.send_streams().end());
+  request.receiveStreamIds.assign(sub.receive_stream_ids().begin(), sub.receive_stream_ids().end());
+  request.audioHost = sub.audio_host();
+  request.audioMuted = sub.audio_muted();
+  request.audioCheckin = sub.audio_checkin();
+  request.sequence = ++subscribeSequence_;
+  lastDuplex_ = sub.duplex();
+
+  if (sub.has_audio_muted() && sub.audio_muted() != muted_) {
+    muted_ = sub.audio_muted();
+    listener_->OnMuteChanged(*this, muted_);
+    if (Ended()) return;
+  }
+  const uint32_t sequence = request.sequence;
+  std::weak_ptr<SignalingSession*> weak = self_;
+  listener_->OnSubscribe(*this, std::move(request), [weak, sequence](SubscribeResult result) {
+    if (auto self = weak.lock()) (*self)->CompleteSubscribe(sequence, std::move(result));
+  });
+}
+
+void SignalingSession::CompleteSubscribe(uint32_t sequence, SubscribeResult result) {
+  if (!Joined()) return;
+  auto keepAlive = weak_from_this().lock();
+  if (sequence != subscribeSequence_) {
+    log::Debug("signaling", "attendee {}: dropping answer to superseded SUBSCRIBE {} (now {})",
+               identity_.attendeeId, sequence, subscribeSequence_);
+    return;
+  }
+  if (result.status != 200) {
+    log::Warn("signaling", "attendee {}: SUBSCRIBE {} failed: {} {}", identity_.attendeeId, sequence,
+              result.status, result.description);
+    SendError(Type::SUBSCRIBE_ACK, result.status, result.description);
+    return;
+  }
+  proto::SdkSignalFrame frame;
+  frame.set_type(Type::SUBSCRIBE_ACK);
+  auto* ack = frame.mutable_suback();
+  ack->set_duplex(lastDuplex_);
+  ack->set_sdp_answer(std::move(result.sdpAnswer));
+  for (auto& track : result.tracks) *ack->add_tracks() = std::move(track);
+  for (auto& allocation : result.allocations) *ack->add_allocations() = std::move(allocation);
+  Send(frame);
+  ++ackedSubscribes_;
+  listener_->OnSubscribeAcked(*this, sequence);
+}
+
+void SignalingSession::HandlePingPong(const proto::SdkSignalFrame& frame) {
+  // Decode guarantees the nested required fields (type, ping_id) when ping_pong is present.
+  if (!frame.has_ping_pong() || frame.ping_pong().type() != proto::PING) return;
+  proto::SdkSignalFrame pong;
+  pong.set_type(Type::PING_PONG);
+  pong.mutable_ping_pong()->set_type(proto::PONG);
+  pong.mutable_ping_pong()->set_ping_id(frame.ping_pong().ping_id());
+  Send(pong);
+}
+
+void SignalingSession::HandleLeave() {
+  proto::SdkSignalFrame ack;
+  ack.set_type(Type::LEAVE_ACK);
+  ack.mutable_leave_ack();
+  Send(ack);
+  log::Info("signaling", "attendee {} left", identity_.attendeeId);
+  Finish(EndReason::kLeft, true);
+}
+
+void SignalingSession::HandleAudioControl(const proto::SdkSignalFrame& frame) {
+  if (!Joined()) return FailProtocol(Type::AUDIO_CONTROL, "AUDIO_CONTROL before JOIN");
+  if (!frame.has_audio_control() || !frame.audio_control().has_muted()) return;
+  const bool muted = frame.audio_control().muted();
+  if (muted == muted_) return;
+  muted_ = muted;
+  listener_->OnMuteChanged(*this, muted_);
+}
+
+void SignalingSession::HandleDataMessage(const proto::SdkSignalFrame& frame) {
+  if (!Joined()) return FailProtocol(Type::DATA_MESSAGE, "DATA_MESSAGE before JOIN");
+  if (!frame.has_data_message()) return;
+  proto::SdkDataMessageFrame accepted;
+  proto::SdkDataMessageFrame throttled;
+  int count = 0;
+  for (const auto& in : frame.data_message().messages()) {
+    if (++count > DataMessageValidator::kMaxPayloadsPerFrame) {
+      ++droppedDataMessages_;
+      continue;
+    }
+    if (auto why = DataMessageValidator::Check(in)) {
+      ++droppedDataMessages_;
+      log::Debug("signaling", "attendee {}: data message dropped: {}", identity_.attendeeId, *why);
+      continue;
+    }
+    const bool admitted = dataMessageBucket_.TryTake(clock_.MonotonicNs());
+    auto* out = admitted ? accepted.add_messages() : throttled.add_messages();
+    out->set_topic(in.topic());
+    out->set_data(in.data());
+    out->set_lifetime_ms(in.lifetime_ms());
+    // Identity from the session, never from the message.
+    out->set_sender_attendee_id(identity_.attendeeId);
+    out->set_sender_external_user_id(identity_.externalUserId);
+    // ingest_time_ns 0 tells the client "throttled".
+    out->set_ingest_time_ns(admitted ? std::max<int64_t>(1, clock_.UnixNs()) : 0);
+    if (!admitted) ++throttledDataMessages_;
+  }
+  if (throttled.messages_size() > 0) {
+    proto::SdkSignalFrame echo;
+    echo.set_type(Type::DATA_MESSAGE);
+    *echo.mutable_data_message() = std::move(throttled);
+    Send(echo);
+  }
+  if (accepted.messages_size() > 0) listener_->OnDataMessages(*this, accepted);
+}
+
+// ---- output ---------------------------------------------------------------------------------------
+
+void SignalingSession::Send(proto::SdkSignalFrame& frame) {
+  if (Ended() || transportClosed_) return;
+  std::string bytes = FrameCodec::Encode(frame, clock_);
+  if (!bytes.empty() && transport_.sendBinary) transport_.sendBinary(std::move(bytes));
+}
+
+void SignalingSession::SendEncoded(const std::string& bytes) {
+  if (Ended() || transportClosed_ || bytes.empty()) return;
+  if (transport_.sendBinary) transport_.sendBinary(bytes);
+}
+
+void SignalingSession::SendError(proto::SdkSignalFrame::Type type, uint32_t status, std::string_view description) {
+  proto::SdkSignalFrame frame;
+  frame.set_type(type);
+  frame.mutable_error()->set_status(status);
+  frame.mutable_error()->set_description(std::string(description));
+  Send(frame);
+}
+
+void SignalingSession::FailProtocol(proto::SdkSignalFrame::Type type, std::string_view description) {
+  log::Info("signaling", "attendee {}: protocol error: {}", identity_.attendeeId, description);
+  SendError(type, kErrorBadRequest, description);
+  CloseTransport(kClosePolicyViolation, description);
+  Finish(EndReason::kProtocolError, true);
+}
+
+void SignalingSession::End(EndReason reason) {
+  if (Ended()) return;
+  auto keepAlive = weak_from_this().lock();
+  std::optional<uint32_t> audioStatus;
+  uint16_t closeCode = kCloseNormal;
+  switch (reason) {
+    case EndReason::kReplaced:
+      audioStatus = kAudioStatusJoinedFromAnotherDevice;
+      closeCode = kCloseReplaced;
+      break;
+    case EndReason::kMeetingEnded:
+      audioStatus = kAudioStatusMeetingEnded;
+      closeCode = kCloseMeetingEnded;
+      break;
+    case EndReason::kAttendeeRemoved:
+      audioStatus = kAudioStatusAttendeeRemoved;
+      closeCode = kCloseAttendeeRemoved;
+      break;
+    case EndReason::kAtCapacity:
+      audioStatus = kAudioStatusAtCapacity;
+      closeCode = kCloseAtCapacity;
+      break;
+    case EndReason::kDropped: closeCode = kCloseServerError; break;  // the client reconnects
+    case EndReason::kProtocolError: closeCode = kClosePolicyViolation; break;
+    case EndReason::kLeft: closeCode = kCloseNormal; break;
+  }
+  if (audioStatus) {
+    proto::SdkSignalFrame frame;
+    frame.set_type(Type::AUDIO_STATUS);
+    frame.mutable_audio_status()->set_audio_status(*audioStatus);
+    Send(frame);
+  }
+  CloseTransport(closeCode, ToString(reason));
+  Finish(reason, false);
+}
+
+void SignalingSession::CloseTransport(uint16_t code, std::string_view reason) {
+  if (transportClosed_) return;
+  transportClosed_ = true;
+  if (transport_.close) transport_.close(code, std::string(reason.substr(0, kMaxCloseReason)));
+}
+
+void SignalingSession::Finish(EndReason reason, bool notifyListener) {
+  if (Ended()) return;
+  state_ = State::kEnded;
+  endReason_ = reason;
+  self_.reset();  // pending SUBSCRIBE completions become no-ops
+  if (notifyListener && listener_) listener_->OnEnded(*this, reason);
+}
+
+}  // namespace medicall::signaling

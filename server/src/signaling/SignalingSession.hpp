@@ -1,0 +1,156 @@
+#pragma once
+// One attendee's Chime signaling session: the server side of amazon-chime-sdk-js's
+// DefaultSignalingClient. Transport-agnostic (bytes in through OnBinaryMessage, bytes out through
+// Transport::sendBinary) and media-agnostic (SUBSCRIBE goes to the Listener, which answers later).
+//
+//   AwaitingJoin --JOIN--> Joined --LEAVE--> Ended(kLeft)
+//        |                   |---transport closed---> Ended(kDropped)
+//        |                   '---End(reason)--------> Ended(reason)   (meeting ended, removed, ...)
+//        '--any other request--> error frame 400 + close 1008
+//
+// Joined: SUBSCRIBE -> Listener::OnSubscribe -> SUBSCRIBE_ACK (each re-SUBSCRIBE renegotiates;
+// an answer to a superseded SUBSCRIBE is dropped), PING -> PONG, AUDIO_CONTROL -> mute,
+// DATA_MESSAGE -> validated, rate-limited, stamped with this session's identity.
+//
+// Threading: not thread-safe. Every call, including the SUBSCRIBE completion callback, must come
+// from the one thread (io_context strand) that owns the session.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "signaling/Clock.hpp"
+#include "signaling/FrameCodec.hpp"
+#include "signaling/SessionTypes.hpp"
+#include "signaling/SignalingProtocol.pb.h"
+#include "signaling/TokenBucket.hpp"
+
+namespace medicall::signaling {
+
+class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
+public:
+  enum class State { kAwaitingJoin, kJoined, kEnded };
+
+  enum class EndReason {
+    kLeft,             // LEAVE received (LEAVE_ACK sent)
+    kDropped,          // transport gone without LEAVE, or media consent lost
+    kProtocolError,    // the client broke the protocol (error frame / close sent)
+    kReplaced,         // a newer session of the same attendee took over (AUDIO_STATUS 301)
+    kMeetingEnded,     // AUDIO_STATUS 410, close 4410
+    kAttendeeRemoved,  // AUDIO_STATUS 411, close 4411
+    kAtCapacity,       // AUDIO_STATUS 409, close 4409
+  };
+
+  // What the session needs from its WebSocket (e.g. net::WebSocketConnection::Send/Close).
+  struct Transport {
+    std::function<void(std::string bytes)> sendBinary;
+    std::function<void(uint16_t code, std::string reason)> close;
+  };
+
+  struct Options {
+    uint32_t videoSubscriptionLimit = 25;
+    std::optional<TurnCredentials> turnCredentials;  // none: the client uses no ICE servers
+    double dataMessagesPerSecond = 50;                // per-attendee DATA_MESSAGE rate...
+    double dataMessageBurst = 100;                    // ...and burst
+  };
+
+  using SubscribeDone = std::function<void(SubscribeResult)>;
+
+  // Implemented by the meeting (MeetingSignaling) — the session's only way out besides the transport.
+  class Listener {
+  public:
+    virtual ~Listener() = default;
+    // A JOIN was accepted. Return the INDEX to send after JOIN_ACK, or nullopt to refuse the
+    // attendee because the meeting is full (AUDIO_STATUS 409).
+    virtual std::optional<proto::SdkIndexFrame> OnJoin(SignalingSession& session,
+                                                       const proto::SdkJoinFrame& join) = 0;
+    // JOIN_ACK and INDEX were sent (e.g. replay buffered data messages now).
+    virtual void OnJoined(SignalingSession& session) {}
+    // Run the offer/answer; call `done` exactly once, later or right away, on the session thread.
+    virtual void OnSubscribe(SignalingSession& session, SubscribeRequest request, SubscribeDone done) = 0;
+    // A successful SUBSCRIBE_ACK was sent (first one: the attendee's audio is "connected").
+    virtual void OnSubscribeAcked(SignalingSession& session, uint32_t sequence) = 0;
+    virtual void OnMuteChanged(SignalingSession& session, bool muted) = 0;
+    // Accepted messages, already stamped with sender ids and a non-zero ingest_time_ns.
+    virtual void OnDataMessages(SignalingSession& session, const proto::SdkDataMessageFrame& frame) = 0;
+    // The session ended by itself (LEAVE, transport loss, protocol error): not called for End().
+    virtual void OnEnded(SignalingSession& session, EndReason reason) = 0;
+    // Optional notifications.
+    virtual void OnPauseResume(SignalingSession& session, bool pause, const proto::SdkPauseResumeFrame& frame) {}
+    virtual void OnRemoteVideoUpdate(SignalingSession& session, const proto::SdkRemoteVideoUpdateFrame& frame) {}
+    virtual void OnClientMetric(SignalingSession& session, const proto::SdkClientMetricFrame& frame) {}
+  };
+
+  SignalingSession(SessionIdentity identity, Transport transport, Listener& listener, Options options,
+                   const Clock& clock = Clock::System());
+  ~SignalingSession();
+  SignalingSession(const SignalingSession&) = delete;
+  SignalingSession& operator=(const SignalingSession&) = delete;
+
+  // Input from the transport.
+  void OnBinaryMessage(std::string_view bytes);
+  void OnTextMessage(std::string_view text);
+  void OnTransportClosed(uint16_t code);
+  // A decoded frame (OnBinaryMessage decodes and calls this).
+  void OnFrame(const proto::SdkSignalFrame& frame);
+
+  // Output. Send fills timestamp_ms; SendEncoded takes bytes from FrameCodec::Encode (fan-out
+  // encodes once). Both do nothing once the session has ended.
+  void Send(proto::SdkSignalFrame& frame);
+  void SendEncoded(const std::string& bytes);
+  void SendIndex(const proto::SdkIndexFrame& index);
+
+  // Ends the session from the server side: sends the matching AUDIO_STATUS (if any), closes the
+  // transport with the matching code. Does not call Listener::OnEnded. No-op once ended.
+  void End(EndReason reason);
+
+  const SessionIdentity& Identity() const { return identity_; }
+  State GetState() const { return state_; }
+  bool Joined() const { return state_ == State::kJoined; }
+  bool Muted() const { return muted_; }
+  uint32_t SubscribeCount() const { return subscribeSequence_; }
+  uint32_t AckedSubscribeCount() const { return ackedSubscribes_; }
+  std::optional<EndReason> GetEndReason() const { return endReason_; }
+  uint64_t DroppedDataMessages() const { return droppedDataMessages_; }
+  uint64_t ThrottledDataMessages() const { return throttledDataMessages_; }
+
+  static std::string_view ToString(EndReason reason);
+
+private:
+  void HandleJoin(const proto::SdkSignalFrame& frame);
+  void HandleSubscribe(const proto::SdkSignalFrame& frame);
+  void HandlePingPong(const proto::SdkSignalFrame& frame);
+  void HandleLeave();
+  void HandleAudioControl(const proto::SdkSignalFrame& frame);
+  void HandleDataMessage(const proto::SdkSignalFrame& frame);
+  void CompleteSubscribe(uint32_t sequence, SubscribeResult result);
+  // Error frame (type echoes the request), then close: the client stops with SignalingBadRequest.
+  void FailProtocol(proto::SdkSignalFrame::Type type, std::string_view description);
+  void SendError(proto::SdkSignalFrame::Type type, uint32_t status, std::string_view description);
+  void Finish(EndReason reason, bool notifyListener);
+  void CloseTransport(uint16_t code, std::string_view reason);
+  bool Ended() const { return state_ == State::kEnded; }
+
+  SessionIdentity identity_;
+  Transport transport_;
+  Listener* listener_;
+  Options options_;
+  const Clock& clock_;
+  State state_ = State::kAwaitingJoin;
+  std::optional<EndReason> endReason_;
+  bool muted_ = false;
+  bool transportClosed_ = false;
+  uint32_t subscribeSequence_ = 0;
+  uint32_t ackedSubscribes_ = 0;
+  proto::SdkStreamServiceType lastDuplex_ = proto::RX;
+  TokenBucket dataMessageBucket_;
+  uint64_t droppedDataMessages_ = 0;
+  uint64_t throttledDataMessages_ = 0;
+  // Outlives nothing: completion callbacks hold a weak_ptr to find out the session is gone.
+  std::shared_ptr<SignalingSession*> self_;
+};
+
+}  // namespace medicall::signaling

@@ -1,0 +1,435 @@
+#include "store/SqliteStore.hpp"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "common/Logger.hpp"
+
+namespace medicall::store {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meetings (
+  meeting_id TEXT PRIMARY KEY,
+  external_meeting_id TEXT NOT NULL,
+  meeting_host_id TEXT NOT NULL,
+  media_region TEXT NOT NULL,
+  primary_meeting_id TEXT NOT NULL,
+  features_json TEXT NOT NULL,
+  notifications_json TEXT NOT NULL,
+  tags_json TEXT NOT NULL,
+  tenant_ids_json TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  idle_since INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS meetings_by_external ON meetings(external_meeting_id, created_at);
+CREATE TABLE IF NOT EXISTS attendees (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  meeting_id TEXT NOT NULL,
+  attendee_id TEXT NOT NULL,
+  external_user_id TEXT NOT NULL,
+  join_token TEXT NOT NULL,
+  audio TEXT NOT NULL,
+  video TEXT NOT NULL,
+  content TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE(meeting_id, attendee_id)
+);
+CREATE INDEX IF NOT EXISTS attendees_by_meeting ON attendees(meeting_id, seq);
+CREATE INDEX IF NOT EXISTS attendees_by_external ON attendees(meeting_id, external_user_id);
+CREATE INDEX IF NOT EXISTS attendees_by_token ON attendees(join_token);
+CREATE TABLE IF NOT EXISTS idempotency_tokens (
+  token TEXT PRIMARY KEY,
+  meeting_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tokens_by_meeting ON idempotency_tokens(meeting_id);
+)sql";
+
+constexpr const char* kMeetingColumns =
+    "meeting_id, external_meeting_id, meeting_host_id, media_region, primary_meeting_id, features_json, "
+    "notifications_json, tags_json, tenant_ids_json, created_at, idle_since";
+constexpr const char* kAttendeeColumns =
+    "seq, meeting_id, attendee_id, external_user_id, join_token, audio, video, content, name, created_at";
+
+std::string Sql(const char* a, const char* b = "", const char* c = "") { return std::string(a) + b + c; }
+
+// Resets a statement (bindings and cursor) when the scope ends, whatever happens.
+class StatementScope {
+ public:
+  explicit StatementScope(sqlite3_stmt* s) : s_(s) {}
+  ~StatementScope() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  StatementScope(const StatementScope&) = delete;
+  StatementScope& operator=(const StatementScope&) = delete;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+void BindText(sqlite3_stmt* s, int index, const std::string& value) {
+  sqlite3_bind_text(s, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+}
+
+std::string ColumnText(sqlite3_stmt* s, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
+  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(s, column))) : std::string();
+}
+
+[[noreturn]] void Fail(sqlite3* db, const std::string& what) {
+  throw std::runtime_error("sqlite: " + what + ": " + sqlite3_errmsg(db));
+}
+
+// Steps a statement that returns no rows.
+void StepDone(sqlite3* db, sqlite3_stmt* s, const char* what) {
+  const int rc = sqlite3_step(s);
+  if (rc != SQLITE_DONE) Fail(db, what);
+}
+
+MeetingRecord ReadMeeting(sqlite3_stmt* s) {
+  MeetingRecord m;
+  m.meetingId = ColumnText(s, 0);
+  m.externalMeetingId = ColumnText(s, 1);
+  m.meetingHostId = ColumnText(s, 2);
+  m.mediaRegion = ColumnText(s, 3);
+  m.primaryMeetingId = ColumnText(s, 4);
+  m.featuresJson = ColumnText(s, 5);
+  m.notificationsJson = ColumnText(s, 6);
+  m.tagsJson = ColumnText(s, 7);
+  m.tenantIdsJson = ColumnText(s, 8);
+  m.createdAt = sqlite3_column_int64(s, 9);
+  m.idleSince = sqlite3_column_int64(s, 10);
+  return m;
+}
+
+AttendeeRecord ReadAttendee(sqlite3_stmt* s) {
+  AttendeeRecord a;
+  a.seq = sqlite3_column_int64(s, 0);
+  a.meetingId = ColumnText(s, 1);
+  a.attendeeId = ColumnText(s, 2);
+  a.externalUserId = ColumnText(s, 3);
+  a.joinToken = ColumnText(s, 4);
+  a.audio = ColumnText(s, 5);
+  a.video = ColumnText(s, 6);
+  a.content = ColumnText(s, 7);
+  a.name = ColumnText(s, 8);
+  a.createdAt = sqlite3_column_int64(s, 9);
+  return a;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& dataDir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dataDir, ec);
+  if (ec) throw std::runtime_error("cannot create data directory " + dataDir + ": " + ec.message());
+  path_ = (std::filesystem::path(dataDir) / "medicall.db").string();
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("sqlite: cannot open " + path_ + ": " + message);
+  }
+  try {
+    sqlite3_busy_timeout(db_, 5000);
+    Exec("PRAGMA journal_mode=WAL");
+    Exec("PRAGMA synchronous=FULL");
+    Exec("PRAGMA foreign_keys=ON");
+    Exec(kSchema);
+
+    const std::string meetingSelect = Sql("SELECT ", kMeetingColumns, " FROM meetings ");
+    const std::string attendeeSelect = Sql("SELECT ", kAttendeeColumns, " FROM attendees ");
+    const std::pair<StatementId, std::string> sql[] = {
+        {kBegin, "BEGIN IMMEDIATE"},
+        {kCommit, "COMMIT"},
+        {kRollback, "ROLLBACK"},
+        {kInsertMeeting, Sql("INSERT INTO meetings (", kMeetingColumns, ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")},
+        {kInsertToken,
+         "INSERT OR REPLACE INTO idempotency_tokens (token, meeting_id, created_at) VALUES (?,?,?)"},
+        {kFindMeeting, meetingSelect + "WHERE meeting_id = ?"},
+        {kFindMeetingByExternal,
+         meetingSelect + "WHERE external_meeting_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1"},
+        {kFindToken, "SELECT meeting_id FROM idempotency_tokens WHERE token = ?"},
+        {kSetIdleSince, "UPDATE meetings SET idle_since = ? WHERE meeting_id = ?"},
+        {kExpiryCandidates, meetingSelect + "WHERE idle_since <= ? OR created_at <= ?"},
+        {kDeleteMeeting, "DELETE FROM meetings WHERE meeting_id = ?"},
+        {kDeleteMeetingAttendees, "DELETE FROM attendees WHERE meeting_id = ?"},
+        {kDeleteMeetingTokens, "DELETE FROM idempotency_tokens WHERE meeting_id = ?"},
+        {kInsertAttendee,
+         "INSERT INTO attendees (meeting_id, attendee_id, external_user_id, join_token, audio, video, "
+         "content, "
+         "name, created_at) VALUES (?,?,?,?,?,?,?,?,?)"},
+        {kFindAttendee, attendeeSelect + "WHERE meeting_id = ? AND attendee_id = ?"},
+        {kFindAttendeeByExternal,
+         attendeeSelect + "WHERE meeting_id = ? AND external_user_id = ? ORDER BY seq LIMIT 1"},
+        {kFindAttendeeByToken, attendeeSelect + "WHERE meeting_id = ? AND join_token = ?"},
+        {kListAttendees, attendeeSelect + "WHERE meeting_id = ? AND seq > ? ORDER BY seq LIMIT ?"},
+        {kCountAttendees, "SELECT COUNT(*) FROM attendees WHERE meeting_id = ?"},
+        {kDeleteAttendee, "DELETE FROM attendees WHERE meeting_id = ? AND attendee_id = ?"},
+        {kCountAllMeetings, "SELECT COUNT(*) FROM meetings"},
+        {kCountAllAttendees, "SELECT COUNT(*) FROM attendees"},
+    };
+    for (const auto& [id, text] : sql) {
+      if (sqlite3_prepare_v3(db_, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statements_[id], nullptr) !=
+          SQLITE_OK)
+        Fail(db_, "prepare " + text);
+    }
+  } catch (...) {
+    for (auto*& s : statements_) sqlite3_finalize(s);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+  log::Info("store", "sqlite store at {}", path_);
+}
+
+SqliteStore::~SqliteStore() {
+  for (auto*& s : statements_) sqlite3_finalize(s);
+  sqlite3_close(db_);
+}
+
+void SqliteStore::Exec(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error(std::string("sqlite: ") + message);
+  }
+}
+
+sqlite3_stmt* SqliteStore::Prepared(StatementId id) { return statements_[id]; }
+
+template <typename F>
+void SqliteStore::InTransaction(F&& body) {
+  {
+    sqlite3_stmt* begin = Prepared(kBegin);
+    StatementScope scope(begin);
+    StepDone(db_, begin, "begin");
+  }
+  try {
+    body();
+    sqlite3_stmt* commit = Prepared(kCommit);
+    StatementScope scope(commit);
+    StepDone(db_, commit, "commit");
+  } catch (...) {
+    sqlite3_stmt* rollback = Prepared(kRollback);
+    StatementScope scope(rollback);
+    sqlite3_step(rollback);
+    throw;
+  }
+}
+
+void SqliteStore::InsertAttendeeLocked(const AttendeeRecord& a) {
+  sqlite3_stmt* s = Prepared(kInsertAttendee);
+  StatementScope scope(s);
+  BindText(s, 1, a.meetingId);
+  BindText(s, 2, a.attendeeId);
+  BindText(s, 3, a.externalUserId);
+  BindText(s, 4, a.joinToken);
+  BindText(s, 5, a.audio);
+  BindText(s, 6, a.video);
+  BindText(s, 7, a.content);
+  BindText(s, 8, a.name);
+  sqlite3_bind_int64(s, 9, a.createdAt);
+  StepDone(db_, s, "insert attendee");
+}
+
+void SqliteStore::InsertAttendeesLocked(const std::vector<AttendeeRecord>& attendees) {
+  for (const auto& a : attendees) InsertAttendeeLocked(a);
+}
+
+void SqliteStore::InsertMeeting(const MeetingRecord& m, const std::vector<AttendeeRecord>& attendees,
+                                const std::string& clientRequestToken) {
+  std::lock_guard lock(mutex_);
+  InTransaction([&] {
+    {
+      sqlite3_stmt* s = Prepared(kInsertMeeting);
+      StatementScope scope(s);
+      BindText(s, 1, m.meetingId);
+      BindText(s, 2, m.externalMeetingId);
+      BindText(s, 3, m.meetingHostId);
+      BindText(s, 4, m.mediaRegion);
+      BindText(s, 5, m.primaryMeetingId);
+      BindText(s, 6, m.featuresJson);
+      BindText(s, 7, m.notificationsJson);
+      BindText(s, 8, m.tagsJson);
+      BindText(s, 9, m.tenantIdsJson);
+      sqlite3_bind_int64(s, 10, m.createdAt);
+      sqlite3_bind_int64(s, 11, m.idleSince);
+      StepDone(db_, s, "insert meeting");
+    }
+    if (!clientRequestToken.empty()) {
+      sqlite3_stmt* s = Prepared(kInsertToken);
+      StatementScope scope(s);
+      BindText(s, 1, clientRequestToken);
+      BindText(s, 2, m.meetingId);
+      sqlite3_bind_int64(s, 3, m.createdAt);
+      StepDone(db_, s, "insert token");
+    }
+    InsertAttendeesLocked(attendees);
+  });
+}
+
+std::optional<MeetingRecord> SqliteStore::FindMeeting(const std::string& meetingId) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kFindMeeting);
+  StatementScope scope(s);
+  BindText(s, 1, meetingId);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) return ReadMeeting(s);
+  if (rc != SQLITE_DONE) Fail(db_, "find meeting");
+  return std::nullopt;
+}
+
+std::optional<MeetingRecord> SqliteStore::FindMeetingByExternalId(const std::string& externalMeetingId) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kFindMeetingByExternal);
+  StatementScope scope(s);
+  BindText(s, 1, externalMeetingId);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) return ReadMeeting(s);
+  if (rc != SQLITE_DONE) Fail(db_, "find meeting by external id");
+  return std::nullopt;
+}
+
+std::optional<std::string> SqliteStore::FindMeetingIdByToken(const std::string& clientRequestToken) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kFindToken);
+  StatementScope scope(s);
+  BindText(s, 1, clientRequestToken);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) return ColumnText(s, 0);
+  if (rc != SQLITE_DONE) Fail(db_, "find token");
+  return std::nullopt;
+}
+
+void SqliteStore::SetMeetingIdleSince(const std::string& meetingId, int64_t idleSince) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kSetIdleSince);
+  StatementScope scope(s);
+  sqlite3_bind_int64(s, 1, idleSince);
+  BindText(s, 2, meetingId);
+  StepDone(db_, s, "set idle since");
+}
+
+std::vector<MeetingRecord> SqliteStore::ListExpiryCandidates(int64_t idleCutoff, int64_t createdCutoff) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kExpiryCandidates);
+  StatementScope scope(s);
+  sqlite3_bind_int64(s, 1, idleCutoff);
+  sqlite3_bind_int64(s, 2, createdCutoff);
+  std::vector<MeetingRecord> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back(ReadMeeting(s));
+  if (rc != SQLITE_DONE) Fail(db_, "list expiry candidates");
+  return out;
+}
+
+bool SqliteStore::DeleteMeeting(const std::string& meetingId) {
+  std::lock_guard lock(mutex_);
+  bool existed = false;
+  InTransaction([&] {
+    for (StatementId id : {kDeleteMeetingAttendees, kDeleteMeetingTokens, kDeleteMeeting}) {
+      sqlite3_stmt* s = Prepared(id);
+      StatementScope scope(s);
+      BindText(s, 1, meetingId);
+      StepDone(db_, s, "delete meeting");
+      if (id == kDeleteMeeting) existed = sqlite3_changes(db_) > 0;
+    }
+  });
+  return existed;
+}
+
+void SqliteStore::InsertAttendees(const std::vector<AttendeeRecord>& attendees) {
+  std::lock_guard lock(mutex_);
+  InTransaction([&] { InsertAttendeesLocked(attendees); });
+}
+
+std::optional<AttendeeRecord> SqliteStore::FindOneAttendeeLocked(StatementId id, const std::string& meetingId,
+                                                                 const std::string& key) {
+  sqlite3_stmt* s = Prepared(id);
+  StatementScope scope(s);
+  BindText(s, 1, meetingId);
+  BindText(s, 2, key);
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) return ReadAttendee(s);
+  if (rc != SQLITE_DONE) Fail(db_, "find attendee");
+  return std::nullopt;
+}
+
+std::optional<AttendeeRecord> SqliteStore::FindAttendee(const std::string& meetingId,
+                                                        const std::string& attendeeId) {
+  std::lock_guard lock(mutex_);
+  return FindOneAttendeeLocked(kFindAttendee, meetingId, attendeeId);
+}
+
+std::optional<AttendeeRecord> SqliteStore::FindAttendeeByExternalUserId(const std::string& meetingId,
+                                                                        const std::string& externalUserId) {
+  std::lock_guard lock(mutex_);
+  return FindOneAttendeeLocked(kFindAttendeeByExternal, meetingId, externalUserId);
+}
+
+std::optional<AttendeeRecord> SqliteStore::FindAttendeeByJoinToken(const std::string& meetingId,
+                                                                   const std::string& joinToken) {
+  std::lock_guard lock(mutex_);
+  return FindOneAttendeeLocked(kFindAttendeeByToken, meetingId, joinToken);
+}
+
+AttendeePage SqliteStore::ListAttendees(const std::string& meetingId, int64_t afterSeq, int limit) {
+  if (limit < 1) limit = 1;
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kListAttendees);
+  StatementScope scope(s);
+  BindText(s, 1, meetingId);
+  sqlite3_bind_int64(s, 2, afterSeq);
+  sqlite3_bind_int64(s, 3, static_cast<int64_t>(limit) + 1);  // one more tells whether a next page exists
+  AttendeePage page;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) page.attendees.push_back(ReadAttendee(s));
+  if (rc != SQLITE_DONE) Fail(db_, "list attendees");
+  if (page.attendees.size() > static_cast<size_t>(limit)) {
+    page.attendees.pop_back();
+    page.nextCursor = page.attendees.back().seq;
+  }
+  return page;
+}
+
+int64_t SqliteStore::CountAttendees(const std::string& meetingId) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kCountAttendees);
+  StatementScope scope(s);
+  BindText(s, 1, meetingId);
+  if (sqlite3_step(s) != SQLITE_ROW) Fail(db_, "count attendees");
+  return sqlite3_column_int64(s, 0);
+}
+
+bool SqliteStore::DeleteAttendee(const std::string& meetingId, const std::string& attendeeId) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kDeleteAttendee);
+  StatementScope scope(s);
+  BindText(s, 1, meetingId);
+  BindText(s, 2, attendeeId);
+  StepDone(db_, s, "delete attendee");
+  return sqlite3_changes(db_) > 0;
+}
+
+StoreStats SqliteStore::Stats() {
+  std::lock_guard lock(mutex_);
+  StoreStats stats;
+  for (StatementId id : {kCountAllMeetings, kCountAllAttendees}) {
+    sqlite3_stmt* s = Prepared(id);
+    StatementScope scope(s);
+    if (sqlite3_step(s) != SQLITE_ROW) Fail(db_, "stats");
+    (id == kCountAllMeetings ? stats.meetings : stats.attendees) = sqlite3_column_int64(s, 0);
+  }
+  return stats;
+}
+
+}  // namespace medicall::store

@@ -1,0 +1,62 @@
+#include "webrtc/rtp/RtpRewriter.hpp"
+
+#include <algorithm>
+
+#include "webrtc/rtp/SeqNum.hpp"
+
+namespace medicall::webrtc::rtp {
+
+RtpRewriter::RtpRewriter(uint32_t outputSsrc, uint32_t clockRate, uint16_t initialSequence,
+                         uint32_t initialTimestamp)
+    : outputSsrc_(outputSsrc),
+      clockRate_(clockRate),
+      highestSeq_(static_cast<uint16_t>(initialSequence - 1)),
+      highestTs_(initialTimestamp) {}
+
+void RtpRewriter::SwitchTo(const RtpPacket& packet, int64_t nowMs) {
+  sourceSsrc_ = packet.Ssrc();
+  sourceSeq_.Reset();
+  sourceStartExtSeq_ = sourceSeq_.Unwrap(packet.SequenceNumber());
+  const uint16_t nextSeq = static_cast<uint16_t>(highestSeq_ + 1);
+  uint32_t nextTs = highestTs_;
+  if (started_) {
+    const int64_t elapsedMs = std::max<int64_t>(0, nowMs - lastSentMs_);
+    const int64_t ticks = std::max<int64_t>(1, elapsedMs * clockRate_ / 1000);
+    nextTs = static_cast<uint32_t>(highestTs_ + static_cast<uint32_t>(ticks));
+  }
+  seqOffset_ = static_cast<uint16_t>(nextSeq - packet.SequenceNumber());
+  tsOffset_ = nextTs - packet.Timestamp();
+  firstOutputSeqOfSource_ = nextSeq;
+}
+
+bool RtpRewriter::Rewrite(RtpPacket& packet, int64_t nowMs, std::optional<uint8_t> outputPayloadType) {
+  if (!sourceSsrc_ || packet.Ssrc() != *sourceSsrc_) SwitchTo(packet, nowMs);
+  const int64_t ext = sourceSeq_.Unwrap(packet.SequenceNumber());
+  if (ext < sourceStartExtSeq_) return false;  // from before this source's first forwarded packet
+  const uint16_t outSeq = static_cast<uint16_t>(packet.SequenceNumber() + seqOffset_);
+  const uint32_t outTs = packet.Timestamp() + tsOffset_;
+  packet.SetSsrc(outputSsrc_);
+  packet.SetSequenceNumber(outSeq);
+  packet.SetTimestamp(outTs);
+  if (outputPayloadType) packet.SetPayloadType(*outputPayloadType);
+  if (!started_ || SeqNum::IsNewer(outSeq, highestSeq_)) {
+    highestSeq_ = outSeq;
+    highestTs_ = outTs;
+    lastSentMs_ = nowMs;
+  }
+  started_ = true;
+  ++packetsSent_;
+  octetsSent_ += static_cast<uint32_t>(packet.PayloadSize());
+  return true;
+}
+
+std::optional<uint16_t> RtpRewriter::ToSourceSequence(uint16_t outputSequence) const {
+  if (!sourceSsrc_) return std::nullopt;
+  // Only sequence numbers between the source's first and the highest sent belong to it.
+  const int32_t sinceStart = SeqNum::Diff(outputSequence, firstOutputSeqOfSource_);
+  const int32_t toHighest = SeqNum::Diff(highestSeq_, outputSequence);
+  if (sinceStart < 0 || toHighest < 0) return std::nullopt;
+  return static_cast<uint16_t>(outputSequence - seqOffset_);
+}
+
+}  // namespace medicall::webrtc::rtp

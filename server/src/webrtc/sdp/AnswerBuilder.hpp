@@ -1,0 +1,83 @@
+#pragma once
+// Builds the server's SDP answer to a browser offer (RFC 8829 section 5.3) for an ICE-lite,
+// DTLS-passive, BUNDLE + rtcp-mux endpoint:
+//  - session: a=ice-lite, a=group:BUNDLE of the accepted bundled mids, extmap-allow-mixed if offered;
+//  - each accepted m= section: one UDP host candidate (given ip/port) + end-of-candidates, our
+//    ice-ufrag/pwd, a=fingerprint:sha-256, a=setup:passive, rtcp-mux (rtcp-rsize if offered);
+//  - codecs: audio Opus (the offer's fmtp); video VP8 + its RTX (apt), and, when enabled,
+//    H.264 constrained baseline 42e01f packetization-mode=1 + its RTX, in the configured order;
+//    rtcp-fb nack, nack pli, ccm fir, goog-remb, transport-cc echoed where offered;
+//  - header extensions: mid, abs-send-time, transport-wide-cc, audio-level, rtp-stream-id,
+//    repaired-rtp-stream-id with the offered ids, kept consistent over the bundle (an extension whose
+//    id conflicts with an earlier section is left out of the later one);
+//  - direction: what the caller configured for the mid, limited by the offer (we can only send what
+//    the offer receives); sending sections carry a=msid and a=ssrc (+ ssrc-group FID for RTX);
+//  - sections we cannot take (data channels, no common codec, no rtcp-mux) get port 0.
+#include <map>
+#include <optional>
+#include <string>
+
+#include "webrtc/sdp/SessionDescription.hpp"
+
+namespace medicall::webrtc::sdp {
+
+// Header-extension ids negotiated for the bundle (0 = not negotiated). The RTP layer uses these.
+struct ExtensionIds {
+  uint8_t mid = 0;
+  uint8_t absSendTime = 0;
+  uint8_t transportWideCc = 0;
+  uint8_t audioLevel = 0;
+  uint8_t rtpStreamId = 0;
+  uint8_t repairedRtpStreamId = 0;
+  bool operator==(const ExtensionIds&) const = default;
+};
+
+struct AnswerOptions {
+  std::string iceUfrag;           // ours, 4..256 chars (RFC 8839 section 5.4)
+  std::string icePwd;             // ours, 22..256 chars
+  std::string fingerprintSha256;  // DtlsCertificate::Fingerprint(), "AB:CD:..."
+  std::string candidateIp;        // MEDICALL_PUBLIC_IP
+  uint16_t candidatePort = 0;     // the media port
+  bool enableH264 = false;        // offer H.264 constrained baseline (42e01f, packetization-mode=1)
+  bool preferH264 = false;        // put H.264 before VP8 when both are accepted
+  std::string sessionId = "1";    // o= line
+  std::string sessionVersion = "1";
+};
+
+// What we send in one m= section.
+struct SendParameters {
+  std::string msidStream;  // a=msid stream id
+  std::string msidTrack;   // a=msid track id
+  std::string cname;
+  uint32_t ssrc = 0;
+  uint32_t rtxSsrc = 0;  // video only; 0 = no RTX stream
+};
+
+struct SectionOptions {
+  Direction direction = Direction::RecvOnly;  // wished direction, from our side
+  std::optional<SendParameters> send;         // required for a direction that sends
+};
+
+struct AnswerResult {
+  SessionDescription answer;
+  std::string sdp;  // SdpWriter::Write(answer)
+  ExtensionIds extensions;
+};
+
+class AnswerBuilder {
+ public:
+  explicit AnswerBuilder(AnswerOptions options) : options_(std::move(options)) {}
+
+  // Per-mid configuration. Sections without one receive what the offer sends and send nothing.
+  AnswerBuilder& SetSection(const std::string& mid, SectionOptions section);
+
+  // Returns nullopt (and `error`) if the offer cannot be answered at all: no usable m= section,
+  // missing ICE credentials or sha-256 fingerprint, a=setup:passive, or incomplete local options.
+  std::optional<AnswerResult> Build(const SessionDescription& offer, std::string* error = nullptr) const;
+
+ private:
+  AnswerOptions options_;
+  std::map<std::string, SectionOptions> sections_;
+};
+
+}  // namespace medicall::webrtc::sdp

@@ -1,0 +1,115 @@
+#include "webrtc/transport/MediaDemuxer.hpp"
+
+#include "common/Logger.hpp"
+#include "webrtc/transport/AddressConversion.hpp"
+
+namespace medicall::webrtc::transport {
+
+MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
+    : worker_(worker),
+      socket_(worker.Context(), [this](std::span<uint8_t> datagram,
+                                       const net::UdpSocket::Endpoint& from) { OnDatagram(datagram, from); }),
+      timer_(worker.Context()) {
+  byUfrag_.reserve(64);
+  byAddress_.reserve(128);
+  tickList_.reserve(64);
+}
+
+MediaDemuxer::~MediaDemuxer() {
+  *alive_ = false;
+  timer_.cancel();
+  socket_.Close();
+}
+
+void MediaDemuxer::Bind(const std::string& address, uint16_t port) {
+  socket_.Bind(address, port);
+  ScheduleTick();
+}
+
+void MediaDemuxer::ScheduleTick() {
+  timer_.expires_after(kTickInterval);
+  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    if (ec || !*alive) return;
+    const auto now = WebRtcTransport::Clock::now();
+    tickList_.clear();
+    for (auto& [ufrag, transport] : byUfrag_) tickList_.push_back(transport);
+    for (WebRtcTransport* t : tickList_) {
+      // A transport removed by an earlier one's callback is skipped.
+      auto it = byUfrag_.find(t->LocalUfrag());
+      if (it != byUfrag_.end() && it->second == t) t->Tick(now);
+    }
+    ScheduleTick();
+  });
+}
+
+void MediaDemuxer::Add(WebRtcTransport& transport) { byUfrag_[transport.LocalUfrag()] = &transport; }
+
+void MediaDemuxer::Remove(WebRtcTransport& transport) {
+  auto it = byUfrag_.find(transport.LocalUfrag());
+  if (it != byUfrag_.end() && it->second == &transport) byUfrag_.erase(it);
+  std::erase_if(byAddress_, [&](const auto& entry) { return entry.second == &transport; });
+}
+
+void MediaDemuxer::OnAddressValidated(WebRtcTransport& transport, const stun::TransportAddress& address) {
+  auto [it, inserted] = byAddress_.try_emplace(address, &transport);
+  if (!inserted && it->second != &transport) {
+    // The same remote 5-tuple now belongs to another session (e.g. the browser reconnected).
+    log::Info("ice", "address {} moves to transport {}", address.ToString(), transport.LocalUfrag());
+    it->second = &transport;
+  }
+}
+
+void MediaDemuxer::SendDatagram(std::span<const uint8_t> datagram, const stun::TransportAddress& to) {
+  socket_.Send(datagram, ToEndpoint(to));
+}
+
+void MediaDemuxer::OnDatagram(std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& endpoint) {
+  const auto now = WebRtcTransport::Clock::now();
+  const stun::TransportAddress from = ToTransportAddress(endpoint);
+  const PacketKind kind = PacketClassifier::Classify(datagram);
+  if (kind == PacketKind::Stun) {
+    ++counters_.stun;
+    auto message = stun::StunMessage::Parse(datagram);
+    if (!message) {
+      ++counters_.badStun;
+      return;
+    }
+    WebRtcTransport* transport = nullptr;
+    if (auto username = message->Username()) {
+      const auto ufrag = username->substr(0, username->find(':'));
+      auto it = byUfrag_.find(ufrag);
+      if (it != byUfrag_.end()) transport = it->second;
+    } else {
+      auto it = byAddress_.find(from);
+      if (it != byAddress_.end()) transport = it->second;
+    }
+    if (transport == nullptr) {
+      ++counters_.unknownUfrag;
+      return;
+    }
+    transport->ReceiveStun(*message, from, now);
+    return;
+  }
+  switch (kind) {
+    case PacketKind::Dtls:
+      ++counters_.dtls;
+      break;
+    case PacketKind::Rtp:
+      ++counters_.rtp;
+      break;
+    case PacketKind::Rtcp:
+      ++counters_.rtcp;
+      break;
+    default:
+      ++counters_.unknownKind;
+      return;
+  }
+  auto it = byAddress_.find(from);
+  if (it == byAddress_.end()) {
+    ++counters_.unknownAddress;
+    return;
+  }
+  it->second->ReceivePacket(kind, datagram, from, now);
+}
+
+}  // namespace medicall::webrtc::transport

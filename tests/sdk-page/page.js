@@ -1,0 +1,136 @@
+// Test page on the official, unmodified amazon-chime-sdk-js (bundled by tests/lib/sdk-page.mjs).
+// Tests drive it through window.sdkTest and read what the SDK reported from window.sdkTest.state.
+import {
+  ConsoleLogger,
+  DefaultDeviceController,
+  DefaultMeetingSession,
+  LogLevel,
+  MeetingSessionConfiguration,
+} from 'amazon-chime-sdk-js';
+
+const state = {
+  started: false,
+  stopped: null,           // MeetingSessionStatusCode on audioVideoDidStop
+  tiles: {},               // tileId -> {attendeeId, externalUserId, local, active, streamId}
+  presence: [],            // {attendeeId, present, externalUserId, dropped, at}
+  messages: [],            // {topic, text, senderAttendeeId, senderExternalUserId, throttled}
+  volumes: {},             // attendeeId -> {volume, muted, signalStrength, updates}
+  errors: [],
+  self: null,
+};
+let session = null;
+
+async function join(name, roomId, { video = true, presenceTimeoutMs = 0 } = {}) {
+  const res = await fetch('/join', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, roomId }),
+  });
+  if (!res.ok) throw new Error(`join failed: ${res.status} ${await res.text()}`);
+  const { JoinInfo } = await res.json();
+  const logger = new ConsoleLogger('sdk', LogLevel.WARN);
+  const deviceController = new DefaultDeviceController(logger);
+  const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
+  configuration.attendeePresenceTimeoutMs = presenceTimeoutMs;
+  session = new DefaultMeetingSession(configuration, logger, deviceController);
+  state.self = { attendeeId: JoinInfo.Attendee.AttendeeId, externalUserId: JoinInfo.Attendee.ExternalUserId };
+  const av = session.audioVideo;
+
+  av.addObserver({
+    audioVideoDidStart: () => { state.started = true; },
+    audioVideoDidStop: (status) => { state.stopped = status.statusCode(); },
+    videoTileDidUpdate: (tile) => {
+      if (!tile.boundAttendeeId) return;
+      state.tiles[tile.tileId] = {
+        attendeeId: tile.boundAttendeeId,
+        externalUserId: tile.boundExternalUserId,
+        local: tile.localTile,
+        active: tile.active,
+        streamId: tile.streamId,
+      };
+      if (!tile.localTile) {
+        let el = document.getElementById(`tile-${tile.tileId}`);
+        if (!el) {
+          el = document.createElement('video');
+          el.id = `tile-${tile.tileId}`;
+          el.muted = true;
+          el.autoplay = true;
+          el.playsInline = true;
+          document.getElementById('remote').appendChild(el);
+        }
+        av.bindVideoElement(tile.tileId, el);
+      }
+    },
+    videoTileWasRemoved: (tileId) => {
+      delete state.tiles[tileId];
+      document.getElementById(`tile-${tileId}`)?.remove();
+    },
+  });
+
+  av.realtimeSubscribeToAttendeeIdPresence((attendeeId, present, externalUserId, dropped) => {
+    state.presence.push({ attendeeId, present, externalUserId, dropped: !!dropped, at: Date.now() });
+    if (present) {
+      av.realtimeSubscribeToVolumeIndicator(attendeeId, (id, volume, muted, signalStrength) => {
+        const v = state.volumes[id] || { updates: 0, maxVolume: 0 };
+        if (volume !== null) { v.volume = volume; v.maxVolume = Math.max(v.maxVolume, volume); }
+        if (muted !== null) v.muted = muted;
+        if (signalStrength !== null) v.signalStrength = signalStrength;
+        v.updates++;
+        state.volumes[id] = v;
+      });
+    }
+  });
+  av.realtimeSubscribeToReceiveDataMessage('chat', (m) => {
+    state.messages.push({
+      topic: m.topic,
+      text: m.text(),
+      senderAttendeeId: m.senderAttendeeId,
+      senderExternalUserId: m.senderExternalUserId,
+      throttled: m.throttled,
+    });
+  });
+
+  const mics = await av.listAudioInputDevices();
+  if (mics.length) await av.startAudioInput(mics[0].deviceId);
+  await av.bindAudioElement(document.getElementById('audio'));
+  if (video) {
+    const cams = await av.listVideoInputDevices();
+    if (cams.length) await av.startVideoInput(cams[0].deviceId);
+  }
+  av.start();
+  if (video) av.startLocalVideoTile();
+  return state.self;
+}
+
+// Inbound RTP stats of the peer connection, by kind, plus the selected candidate pair.
+async function stats() {
+  const report = await session.audioVideo.getRTCPeerConnectionStats();
+  const out = { video: [], audio: [], pair: null, remoteCandidate: null };
+  const byId = new Map();
+  report.forEach((s) => byId.set(s.id, s));
+  report.forEach((s) => {
+    if (s.type === 'inbound-rtp') {
+      const track = s.trackIdentifier;
+      const entry = { ssrc: s.ssrc, packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded,
+        totalAudioEnergy: s.totalAudioEnergy, audioLevel: s.audioLevel, track, mid: s.mid };
+      (s.kind === 'video' ? out.video : out.audio).push(entry);
+    }
+    if (s.type === 'transport' && s.selectedCandidatePairId) {
+      out.pair = byId.get(s.selectedCandidatePairId) || null;
+      if (out.pair) out.remoteCandidate = byId.get(out.pair.remoteCandidateId) || null;
+    }
+  });
+  return out;
+}
+
+window.sdkTest = {
+  state,
+  join,
+  stats,
+  leave: async () => { session.audioVideo.stop(); },
+  mute: () => session.audioVideo.realtimeMuteLocalAudio(),
+  unmute: () => session.audioVideo.realtimeUnmuteLocalAudio(),
+  stopVideo: async () => { session.audioVideo.stopLocalVideoTile(); await session.audioVideo.stopVideoInput(); },
+  send: (text) => session.audioVideo.realtimeSendDataMessage('chat', text, 10000),
+  remoteTiles: () => Object.values(state.tiles).filter((t) => !t.local && t.active),
+};

@@ -1,0 +1,135 @@
+// @vitest-environment jsdom
+import { act, cleanup, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import type { AudioVideoFacade, AudioVideoObserver, VideoTileState } from 'amazon-chime-sdk-js';
+import { lightTheme } from 'amazon-chime-sdk-component-library-react';
+import { ThemeProvider } from 'styled-components';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { MeetingController } from '../meeting/MeetingController';
+import { CallScreen } from './CallScreen';
+
+afterEach(cleanup);
+
+type Presence = (id: string, present: boolean, ext?: string, dropped?: boolean) => void;
+
+/** Just enough of the SDK facade for the call screen to render from controller state. */
+function fakeAudioVideo() {
+  const observers = new Set<AudioVideoObserver>();
+  const presence: Presence[] = [];
+  const mute: ((m: boolean) => void)[] = [];
+  const volume = new Map<string, (id: string, v: number | null, m: boolean | null, s: number | null) => void>();
+  const calls: string[] = [];
+  const av = {
+    addObserver: (o: AudioVideoObserver) => observers.add(o),
+    removeObserver: (o: AudioVideoObserver) => observers.delete(o),
+    addDeviceChangeObserver() {},
+    removeDeviceChangeObserver() {},
+    realtimeSubscribeToAttendeeIdPresence: (cb: Presence) => presence.push(cb),
+    realtimeUnsubscribeToAttendeeIdPresence() {},
+    realtimeSubscribeToMuteAndUnmuteLocalAudio: (cb: (m: boolean) => void) => mute.push(cb),
+    realtimeUnsubscribeToMuteAndUnmuteLocalAudio() {},
+    realtimeSubscribeToLocalSignalStrengthChange() {},
+    realtimeUnsubscribeToLocalSignalStrengthChange() {},
+    realtimeSubscribeToReceiveDataMessage() {},
+    realtimeUnsubscribeFromReceiveDataMessage() {},
+    realtimeSubscribeToVolumeIndicator: (id: string, cb: never) => volume.set(id, cb),
+    realtimeUnsubscribeFromVolumeIndicator() {},
+    realtimeSendDataMessage: () => calls.push('send'),
+    realtimeMuteLocalAudio: () => mute.forEach((m) => m(true)),
+    realtimeUnmuteLocalAudio: () => (mute.forEach((m) => m(false)), true),
+    start: () => calls.push('start'),
+    stop: () => calls.push('stop'),
+    startLocalVideoTile: () => 1,
+    stopLocalVideoTile: () => calls.push('stopLocalVideoTile'),
+    startVideoInput: async () => undefined,
+    stopVideoInput: async () => undefined,
+    stopAudioInput: async () => undefined,
+    listAudioInputDevices: async () => [],
+    listVideoInputDevices: async () => [],
+    listAudioOutputDevices: async () => [],
+    bindVideoElement: (id: number) => calls.push(`bind:${id}`),
+    unbindVideoElement: (id: number) => calls.push(`unbind:${id}`),
+    bindAudioElement: async () => calls.push('bindAudio'),
+  };
+  return { av: av as unknown as AudioVideoFacade, observers, presence, volume, calls };
+}
+
+async function setup() {
+  const fake = fakeAudioVideo();
+  const controller = new MeetingController({
+    audioVideo: fake.av,
+    selfAttendeeId: 'self',
+    selfName: 'Alice',
+    loadRoster: async () => ({ bob: 'Bob' }),
+    schedule: () => {},
+  });
+  controller.start({ videoOn: false, muted: false, audioInputId: null, videoInputId: null, audioOutputId: null });
+  render(
+    <ThemeProvider theme={lightTheme}>
+      <CallScreen controller={controller} roomId="consult-42" contentShareEnabled={false} />
+    </ThemeProvider>,
+  );
+  await act(async () => {
+    fake.presence.forEach((p) => p('self', true));
+    fake.presence.forEach((p) => p('bob', true));
+    await new Promise((r) => setTimeout(r, 0));
+  });
+  return { controller, ...fake };
+}
+
+describe('CallScreen', () => {
+  it('labels the remote tile with the name, binds its video, and shows the join notice', async () => {
+    const { observers, calls } = await setup();
+    const tile = screen.getByRole('group', { name: 'Bob' });
+    expect(screen.getByRole('status', { name: 'Notifications' }).textContent).toContain('Bob joined');
+    act(() => {
+      observers.forEach((o) =>
+        o.videoTileDidUpdate?.({ tileId: 7, boundAttendeeId: 'bob', localTile: false, isContent: false, paused: false } as VideoTileState),
+      );
+    });
+    expect(tile.querySelector('video')).not.toBeNull();
+    expect(calls).toContain('bind:7');
+  });
+
+  it('has the control names, toggles mute, and hides screen share behind the flag', async () => {
+    const { volume } = await setup();
+    const user = userEvent.setup();
+    for (const name of ['Mute', 'Start video', 'Chat', 'Participants', 'End call']) {
+      expect(screen.getByRole('button', { name })).toBeTruthy();
+    }
+    expect(screen.queryByRole('button', { name: 'Share screen' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Mute' }));
+    expect(screen.getByRole('button', { name: 'Unmute' })).toBeTruthy();
+    act(() => volume.get('bob')!('bob', 0.8, true, 1));
+    const tile = screen.getByRole('group', { name: 'Bob' });
+    expect(within(tile).getByText('Muted')).toBeTruthy();
+  });
+
+  it('lists participants with mute state and sends chat', async () => {
+    const { calls } = await setup();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Participants' }));
+    const list = screen.getByRole('list', { name: 'Participants in this call' });
+    const items = within(list).getAllByRole('listitem');
+    expect(items.map((i) => i.textContent)).toEqual([
+      expect.stringContaining('Alice'),
+      expect.stringContaining('Bob'),
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Chat' }));
+    await user.type(screen.getByLabelText('Message'), 'Hello Bob{Enter}');
+    expect(calls).toContain('send');
+    expect(screen.getByRole('log').textContent).toContain('Hello Bob');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('log')).toBeNull();
+  });
+
+  it('shows the reconnecting banner and leaves on End call', async () => {
+    const { observers, calls, controller } = await setup();
+    act(() => observers.forEach((o) => o.audioVideoDidStartConnecting?.(true)));
+    expect(screen.getByRole('alert').textContent).toMatch(/reconnecting/i);
+    await userEvent.setup().click(screen.getByRole('button', { name: 'End call' }));
+    expect(calls).toContain('stop');
+    expect(controller.state.phase).toBe('ended');
+  });
+});

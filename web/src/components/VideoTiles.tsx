@@ -1,0 +1,104 @@
+import { Camera, Microphone, VideoTile } from 'amazon-chime-sdk-component-library-react';
+import { useEffect, useRef } from 'react';
+
+export interface TileBinder {
+  bindVideo(tileId: number, element: HTMLVideoElement): void;
+  unbindVideo(tileId: number): void;
+}
+
+/** Binds a tile's <video> to the SDK while mounted. */
+function useBoundVideo(binder: TileBinder, tileId: number | null) {
+  const ref = useRef<HTMLVideoElement | null>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (tileId === null || !element) return;
+    binder.bindVideo(tileId, element);
+    return () => binder.unbindVideo(tileId);
+  }, [binder, tileId]);
+  return ref;
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const letters = parts.length > 1 ? parts[0]![0]! + parts[parts.length - 1]![0]! : (parts[0] ?? '?').slice(0, 2);
+  return letters.toUpperCase();
+}
+
+export interface RemoteTileProps {
+  binder: TileBinder;
+  attendeeId: string;
+  name: string;
+  tileId: number | null;
+  paused: boolean;
+  muted: boolean;
+  speaking: boolean;
+}
+
+/** One remote participant: video when they send it, their initials otherwise. Labelled with their name. */
+export function RemoteTile({ binder, attendeeId, name, tileId, paused, muted, speaking }: RemoteTileProps) {
+  const videoRef = useBoundVideo(binder, tileId);
+  const showVideo = tileId !== null && !paused;
+  return (
+    <div
+      className={`tile${speaking ? ' speaking' : ''}`}
+      role="group"
+      aria-label={name}
+      data-attendee-id={attendeeId}
+      data-tile-id={tileId ?? undefined}
+      data-speaking={speaking ? 'true' : 'false'}
+    >
+      {tileId !== null ? (
+        <VideoTile ref={videoRef} nameplate={name} objectFit="cover" className={showVideo ? '' : 'hidden-video'} />
+      ) : null}
+      {!showVideo && (
+        <div className="avatar" aria-hidden="true">
+          {initials(name)}
+        </div>
+      )}
+      <TileBadges name={name} muted={muted} videoOn={showVideo} speaking={speaking} />
+    </div>
+  );
+}
+
+function TileBadges({ name, muted, videoOn, speaking }: { name: string; muted: boolean; videoOn: boolean; speaking: boolean }) {
+  return (
+    <div className="tile-badges">
+      {!videoOn && <span className="tile-name">{name}</span>}
+      {speaking && <span className="visually-hidden">speaking</span>}
+      <span className={`badge${muted ? ' badge-alert' : ''}`} title={muted ? 'Muted' : 'Microphone on'}>
+        <Microphone width="1.25rem" muted={muted} />
+        <span className="visually-hidden">{muted ? 'Muted' : 'Microphone on'}</span>
+      </span>
+      {!videoOn && (
+        <span className="badge" title="Camera off">
+          <Camera width="1.25rem" disabled />
+          <span className="visually-hidden">Camera off</span>
+        </span>
+      )}
+    </div>
+  );
+}
+
+export interface SelfViewProps {
+  binder: TileBinder;
+  tileId: number | null;
+  name: string;
+  videoOn: boolean;
+  muted: boolean;
+  speaking: boolean;
+}
+
+export function SelfView({ binder, tileId, name, videoOn, muted, speaking }: SelfViewProps) {
+  const videoRef = useBoundVideo(binder, videoOn ? tileId : null);
+  const showVideo = videoOn && tileId !== null;
+  return (
+    <div className={`tile self-view${speaking ? ' speaking' : ''}`} role="group" aria-label="Your video" data-self="true">
+      {showVideo ? <VideoTile ref={videoRef} nameplate="You" objectFit="cover" className="mirrored" /> : (
+        <div className="avatar" aria-hidden="true">
+          {initials(name)}
+        </div>
+      )}
+      <TileBadges name="You" muted={muted} videoOn={showVideo} speaking={speaking} />
+    </div>
+  );
+}

@@ -5,15 +5,21 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
+#include <future>
 
+#include "app/ChimeBridge.hpp"
 #include "app/JoinApi.hpp"
 #include "app/Metrics.hpp"
 #include "app/StaticFiles.hpp"
 #include "common/Logger.hpp"
 #include "meetings/MeetingsApi.hpp"
 #include "meetings/MeetingsService.hpp"
+#include "media/echo/EchoService.hpp"
 #include "net/HttpServer.hpp"
+#include "net/MediaWorker.hpp"
 #include "store/SqliteStore.hpp"
+#include "webrtc/dtls/DtlsCertificate.hpp"
+#include "webrtc/transport/MediaDemuxer.hpp"
 
 namespace medicall::app {
 
@@ -28,11 +34,31 @@ struct Application::Impl {
         meetingsApi(meetings, config),
         joinApi(meetings, config),
         staticFiles(config.webDir),
+        certificate(webrtc::dtls::DtlsCertificate::Generate()),
+        mediaWorker("media-0"),
+        demuxer(mediaWorker),
+#ifndef MEDICALL_WITHOUT_ROUTER
+        bridge(config, io, meetings, demuxer, certificate),
+#endif
         sweepTimer(io),
         http(io,
              net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds, c.maxConnections},
              [this](HttpRequest&& r, net::Responder respond) { Handle(std::move(r), std::move(respond)); },
              [this](const HttpRequest& r) { return AcceptWebSocket(r); }) {}
+
+  ~Impl() {
+    // Media objects live on the worker: close them there, wait, then stop the worker before the
+    // demuxer and the worker themselves are destroyed.
+    echo.reset();
+#ifndef MEDICALL_WITHOUT_ROUTER
+    bridge.Shutdown();
+#endif
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    mediaWorker.Post([done] { done->set_value(); });
+    finished.wait_for(std::chrono::seconds(5));
+    mediaWorker.Stop();
+  }
 
   void Handle(HttpRequest&& request, net::Responder respond) {
     const std::string route = Metrics::RouteOf(request.method, request.path);
@@ -49,6 +75,9 @@ struct Application::Impl {
       }
       if (auto r = meetingsApi.Handle(request)) return reply(std::move(*r));
       if (auto r = joinApi.Handle(request)) return reply(std::move(*r));
+      if (echo) {
+        if (auto r = echo->Handle(request)) return reply(std::move(*r));
+      }
       if (auto r = staticFiles.Handle(request)) return reply(std::move(*r));
       reply(HttpResponse::Json(405, "{\"error\":\"MethodNotAllowed\",\"message\":\"method not allowed\"}"));
     } catch (const ApiError& e) {
@@ -60,8 +89,14 @@ struct Application::Impl {
   }
 
   net::WebSocketDecision AcceptWebSocket(const HttpRequest& request) {
-    metrics.CountRequest(Metrics::RouteOf(request.method, request.path), 404);
-    return net::WebSocketDecision{404, "no signaling endpoint here", {}, {}};
+#ifdef MEDICALL_WITHOUT_ROUTER
+    net::WebSocketDecision decision{501, "signaling not built", {}, {}};
+#else
+    auto decision = bridge.AcceptWebSocket(request);
+#endif
+    metrics.CountRequest(Metrics::RouteOf(request.method, request.path),
+                         decision.refuseStatus != 0 ? decision.refuseStatus : 101);
+    return decision;
   }
 
   void ScheduleSweep() {
@@ -82,6 +117,12 @@ struct Application::Impl {
                       [this] { return static_cast<double>(meetings.Stats().activeMeetings); });
     metrics.AddSource("medicall_attendees", "Attendees of active meetings.", "gauge",
                       [this] { return static_cast<double>(meetings.Stats().attendees); });
+#ifndef MEDICALL_WITHOUT_ROUTER
+    metrics.AddSource("medicall_signaling_meetings_live", "Meetings with signaling sessions.", "gauge",
+                      [this] { return static_cast<double>(bridge.LiveMeetings()); });
+    metrics.AddSource("medicall_signaling_attendees_connected", "Attendees with a signaling session.", "gauge",
+                      [this] { return static_cast<double>(bridge.ConnectedAttendees()); });
+#endif
     metrics.AddSource("medicall_http_connections_open", "Open HTTP and WebSocket connections.", "gauge",
                       [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
     metrics.AddSource("medicall_http_connections_refused_total", "Connections refused at the cap.", "counter",
@@ -98,6 +139,13 @@ struct Application::Impl {
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
   StaticFiles staticFiles;
+  std::shared_ptr<webrtc::dtls::DtlsCertificate> certificate;
+  net::MediaWorker mediaWorker;  // one worker owns the media port and every meeting's media
+  webrtc::transport::MediaDemuxer demuxer;
+#ifndef MEDICALL_WITHOUT_ROUTER
+  ChimeBridge bridge;
+#endif
+  std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
   net::HttpServer http;
 };
@@ -112,6 +160,15 @@ Application::Application(const Config& config, asio::io_context& ioc) {
 Application::~Application() = default;
 
 void Application::Start() {
+  impl_->demuxer.Bind(impl_->config.bindAddress, impl_->config.mediaPort);
+  impl_->mediaWorker.Start();
+#ifndef MEDICALL_WITHOUT_ROUTER
+  impl_->meetings.SetListener(&impl_->bridge);
+#endif
+  if (impl_->config.testEcho) {
+    impl_->echo = std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);
+    log::Warn("main", "test echo endpoint enabled (POST /test/echo): not for production");
+  }
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
   log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})", impl_->config.bindAddress,
@@ -122,6 +179,9 @@ uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }
 
 void Application::Shutdown() {
   impl_->sweepTimer.cancel();
+#ifndef MEDICALL_WITHOUT_ROUTER
+  impl_->bridge.Shutdown();
+#endif
   impl_->http.Shutdown();
 }
 

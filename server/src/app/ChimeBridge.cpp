@@ -1,0 +1,305 @@
+#include <utility>
+
+#include "app/ChimeBridge.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "common/Logger.hpp"
+#include "media/router/Router.hpp"
+#include "meetings/MeetingsService.hpp"
+#include "net/MediaWorker.hpp"
+#include "net/WebSocketConnection.hpp"
+#include "signaling/MeetingSignaling.hpp"
+#include "webrtc/transport/MediaDemuxer.hpp"
+
+namespace medicall::app {
+
+namespace asio = boost::asio;
+using media::router::Router;
+using signaling::MeetingSignaling;
+using signaling::SignalingSession;
+
+namespace {
+
+// "_aws_wt_session, <JoinToken>" -> the token; empty when the offer is not Chime's.
+std::string JoinTokenFromSubprotocols(const std::string* header) {
+  if (header == nullptr) return {};
+  bool sawChime = false;
+  std::string token;
+  size_t start = 0;
+  while (start <= header->size()) {
+    size_t comma = header->find(',', start);
+    if (comma == std::string::npos) comma = header->size();
+    std::string item = header->substr(start, comma - start);
+    const auto b = item.find_first_not_of(" \t");
+    const auto e = item.find_last_not_of(" \t");
+    item = b == std::string::npos ? std::string() : item.substr(b, e - b + 1);
+    if (item == ChimeBridge::kSubprotocol) sawChime = true;
+    else if (!item.empty()) token = item;
+    start = comma + 1;
+  }
+  return sawChime ? token : std::string();
+}
+
+signaling::SubscribeResult ToSignaling(const media::router::SubscribeAnswer& answer) {
+  signaling::SubscribeResult r;
+  r.status = answer.status;
+  r.description = answer.description;
+  r.sdpAnswer = answer.sdpAnswer;
+  for (const auto& t : answer.tracks) {
+    signaling::proto::SdkTrackMapping m;
+    m.set_stream_id(t.streamId);
+    m.set_ssrc(t.ssrc);
+    m.set_track_label(t.trackLabel);
+    r.tracks.push_back(std::move(m));
+  }
+  if (answer.videoAllocation) {
+    signaling::proto::SdkStreamAllocation a;
+    a.set_track_label(answer.videoAllocation->trackLabel);
+    a.set_stream_id(answer.videoAllocation->streamId);
+    a.set_group_id(answer.videoAllocation->groupId);
+    r.allocations.push_back(std::move(a));
+  }
+  return r;
+}
+
+}  // namespace
+
+// One live meeting. Signaling state is used on the HTTP thread; `router` only on the media worker
+// (created, used and destroyed there). Router callbacks come on the worker and are posted back.
+struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
+                                    Router::Listener,
+                                    std::enable_shared_from_this<ChimeBridge::Meeting> {
+  Meeting(std::string meetingId, ChimeBridge& owner)
+      : id(std::move(meetingId)), bridge(&owner), worker(owner.demuxer_.Worker()),
+        signaling(std::make_unique<MeetingSignaling>(id, *this)) {}
+
+  // Worker thread.
+  void CreateRouter() {
+    router = Router::Create(bridge->config_, bridge->demuxer_, bridge->certificate_, *this);
+  }
+
+  // HTTP thread: tears the media down on the worker; the posted task keeps this object alive.
+  void CloseMedia() {
+    if (mediaClosed) return;
+    mediaClosed = true;
+    worker.Post([self = shared_from_this()] { self->router.reset(); });
+  }
+
+  // --- MeetingSignaling::Delegate (HTTP thread)
+  signaling::proto::SdkIndexFrame IndexFor(const signaling::SessionIdentity& attendee) override {
+    signaling::proto::SdkIndexFrame index;
+    for (const auto& s : sources) {
+      if (s.attendeeId == attendee.attendeeId) continue;
+      auto* d = index.add_sources();
+      d->set_stream_id(s.streamId);
+      d->set_group_id(s.groupId);
+      d->set_attendee_id(s.attendeeId);
+      d->set_external_user_id(s.externalUserId);
+      d->set_media_type(signaling::proto::VIDEO);
+      d->set_max_bitrate_kbps(s.maxBitrateKbps);
+      d->set_avg_bitrate_bps(s.avgBitrateBps);
+      if (s.width) d->set_width(s.width);
+      if (s.height) d->set_height(s.height);
+      if (s.framerate) d->set_framerate(s.framerate);
+    }
+    index.set_num_participants(static_cast<uint32_t>(signaling->PresentCount()));
+    return index;
+  }
+
+  void OnSubscribe(const signaling::SessionIdentity& attendee, signaling::SubscribeRequest request,
+                   SignalingSession::SubscribeDone done) override {
+    media::router::SubscribeParams params;
+    params.attendeeId = attendee.attendeeId;
+    params.externalUserId = attendee.externalUserId;
+    params.sdpOffer = std::move(request.sdpOffer);
+    params.receiveStreamIds = std::move(request.receiveStreamIds);
+    params.audioMuted = request.audioMuted;
+    for (const auto& s : request.sendStreams) {
+      if (s.media_type() == signaling::proto::VIDEO) {
+        params.sendsVideo = true;
+        params.videoMaxBitrateKbps = s.max_bitrate_kbps();
+      }
+    }
+    if (mediaClosed) return done(signaling::SubscribeResult::Failure(503, "meeting is closing"));
+    worker.Post([self = shared_from_this(), params = std::move(params), done = std::move(done)]() mutable {
+      media::router::SubscribeAnswer answer;
+      if (!self->router) {
+        answer.status = 503;
+        answer.description = "meeting media is gone";
+      } else {
+        try {
+          answer = self->router->Subscribe(params);
+        } catch (const std::exception& e) {
+          log::Error("signaling", "subscribe failed: {}", e.what());
+          answer.status = 500;
+          answer.description = "internal error";
+        }
+      }
+      asio::post(self->ioc(), [self, answer = std::move(answer), done = std::move(done)]() mutable {
+        done(ToSignaling(answer));
+      });
+    });
+  }
+
+  void OnAttendeeLeft(const signaling::SessionIdentity& attendee, SignalingSession::EndReason reason) override {
+    // A replaced session's successor brings a new peer connection: drop the old transport too.
+    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId] {
+      if (self->router) self->router->RemoveAttendee(attendeeId);
+    });
+    if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
+      try {
+        bridge->meetings_.SetAttendeeConnected(id, attendee.attendeeId, false);
+      } catch (const std::exception& e) {
+        log::Debug("signaling", "connection state not recorded: {}", e.what());
+      }
+      // Forget the meeting once nobody is connected (after the current call stack unwinds).
+      asio::post(ioc(), [self = shared_from_this()] {
+        if (self->bridge != nullptr) self->bridge->ForgetIfEmpty(self->id);
+      });
+    }
+  }
+
+  // --- Router::Listener (media worker thread)
+  void OnSourcesChanged() override {
+    auto snapshot = router ? router->Sources() : std::vector<media::router::VideoSource>{};
+    asio::post(ioc(), [self = shared_from_this(), snapshot = std::move(snapshot)]() mutable {
+      self->sources = std::move(snapshot);
+      if (!self->signaling->Ended()) self->signaling->PublishIndex();
+    });
+  }
+
+  void OnAttendeeDropped(const std::string& attendeeId) override {
+    asio::post(ioc(), [self = shared_from_this(), attendeeId] {
+      if (!self->signaling->Ended()) self->signaling->DropAttendee(attendeeId);
+    });
+  }
+
+  asio::io_context& ioc() { return ioContext; }
+
+  std::string id;
+  ChimeBridge* bridge;  // null once the bridge forgot this meeting
+  net::MediaWorker& worker;
+  asio::io_context& ioContext = bridge->ioc_;
+  std::unique_ptr<MeetingSignaling> signaling;  // HTTP thread
+  std::vector<media::router::VideoSource> sources;  // HTTP thread copy of the router's sources
+  bool mediaClosed = false;                          // HTTP thread
+  std::unique_ptr<Router> router;                    // worker thread only
+};
+
+ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::MeetingsService& meetings,
+                         webrtc::transport::MediaDemuxer& demuxer,
+                         std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate)
+    : config_(config), ioc_(ioc), meetings_(meetings), demuxer_(demuxer), certificate_(std::move(certificate)) {}
+
+ChimeBridge::~ChimeBridge() { Shutdown(); }
+
+std::shared_ptr<ChimeBridge::Meeting> ChimeBridge::GetOrCreateMeeting(const std::string& meetingId) {
+  auto it = live_.find(meetingId);
+  if (it != live_.end()) return it->second;
+  auto meeting = std::make_shared<Meeting>(meetingId, *this);
+  demuxer_.Worker().Post([meeting] { meeting->CreateRouter(); });
+  live_.emplace(meetingId, meeting);
+  log::Info("signaling", "meeting {} is live", meetingId);
+  return meeting;
+}
+
+void ChimeBridge::ForgetIfEmpty(const std::string& meetingId) {
+  auto it = live_.find(meetingId);
+  if (it == live_.end() || it->second->signaling->ConnectedCount() > 0) return;
+  auto meeting = it->second;
+  live_.erase(it);
+  meeting->bridge = nullptr;
+  meeting->CloseMedia();
+  log::Info("signaling", "meeting {} has nobody connected; media released", meetingId);
+}
+
+net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) {
+  static const std::string kPrefix = "/control/";
+  if (request.path.rfind(kPrefix, 0) != 0) return {404, "not found", {}, {}};
+  const std::string meetingId = request.path.substr(kPrefix.size());
+  if (meetingId.empty() || meetingId.find('/') != std::string::npos) return {404, "not found", {}, {}};
+  const std::string token = JoinTokenFromSubprotocols(request.Header("Sec-WebSocket-Protocol"));
+  if (token.empty()) return {400, "missing _aws_wt_session subprotocol or join token", {}, {}};
+
+  bool meetingExists = true;
+  try {
+    meetings_.GetMeeting(meetingId);
+  } catch (const NotFound&) {
+    meetingExists = false;
+  } catch (const BadRequest&) {
+    return {404, "not found", {}, {}};
+  }
+  if (!meetingExists) {
+    // The meeting ended (or never was): the client stops on close code 4410.
+    return {0, {}, kSubprotocol, [](std::shared_ptr<net::WebSocketConnection> conn) {
+              conn->Start({});
+              conn->Close(4410, "meeting ended");
+            }};
+  }
+  const auto attendee = meetings_.FindAttendeeByJoinToken(meetingId, token);
+  if (!attendee) return {403, "unknown or removed attendee", {}, {}};
+
+  signaling::SessionIdentity identity{attendee->attendeeId, attendee->externalUserId};
+  return {0, {}, kSubprotocol, [this, meetingId, identity](std::shared_ptr<net::WebSocketConnection> conn) {
+            auto meeting = GetOrCreateMeeting(meetingId);
+            std::weak_ptr<net::WebSocketConnection> weak = conn;
+            SignalingSession::Transport transport{
+                [weak](std::string bytes) {
+                  if (auto c = weak.lock()) c->Send(std::move(bytes), true);
+                },
+                [weak](uint16_t code, std::string reason) {
+                  if (auto c = weak.lock()) c->Close(code, std::move(reason));
+                }};
+            auto session = meeting->signaling->Connect(identity, std::move(transport));
+            try {
+              meetings_.SetAttendeeConnected(meetingId, identity.attendeeId, true);
+            } catch (const std::exception& e) {
+              log::Debug("signaling", "connection state not recorded: {}", e.what());
+            }
+            conn->Start({[session](std::string_view data, bool binary) {
+                           if (binary) session->OnBinaryMessage(data);
+                           else session->OnTextMessage(data);
+                         },
+                         [session](uint16_t code, std::string) { session->OnTransportClosed(code); }});
+          }};
+}
+
+void ChimeBridge::OnMeetingEnded(const std::string& meetingId, meetings::MeetingEndReason reason) {
+  asio::post(ioc_, [this, meetingId, reason] {
+    auto it = live_.find(meetingId);
+    if (it == live_.end()) return;
+    auto meeting = it->second;
+    live_.erase(it);
+    log::Info("signaling", "meeting {} ended ({})", meetingId, meetings::ToString(reason));
+    meeting->bridge = nullptr;
+    meeting->signaling->EndMeeting();
+    meeting->CloseMedia();
+  });
+}
+
+void ChimeBridge::OnAttendeeDeleted(const std::string& meetingId, const std::string& attendeeId) {
+  asio::post(ioc_, [this, meetingId, attendeeId] {
+    auto it = live_.find(meetingId);
+    if (it != live_.end()) it->second->signaling->RemoveAttendee(attendeeId);
+  });
+}
+
+void ChimeBridge::Shutdown() {
+  for (auto& [id, meeting] : live_) {
+    meeting->bridge = nullptr;
+    meeting->signaling->EndMeeting();
+    meeting->CloseMedia();
+  }
+  live_.clear();
+}
+
+size_t ChimeBridge::LiveMeetings() const { return live_.size(); }
+
+size_t ChimeBridge::ConnectedAttendees() const {
+  size_t n = 0;
+  for (const auto& [id, meeting] : live_) n += meeting->signaling->ConnectedCount();
+  return n;
+}
+
+}  // namespace medicall::app

@@ -1,0 +1,72 @@
+#pragma once
+// Joins the Chime signaling endpoint to the meetings service and the media routers:
+// - accepts WebSocket upgrades on /control/<MeetingId> (JoinToken from the `_aws_wt_session`
+//   subprotocol offer), one MeetingSignaling + one media Router per live meeting;
+// - implements MeetingSignaling::Delegate by posting SUBSCRIBE to the Router's media worker and
+//   the answer back; INDEX from the Router's published sources;
+// - implements MeetingsListener: DeleteMeeting/expiry end the meeting (AUDIO_STATUS 410, close
+//   4410), DeleteAttendee removes the attendee (411);
+// - reports connection state to the meetings service (idle expiry).
+// Threading: everything here runs on the HTTP io_context thread, except what is posted to the
+// media worker (Router calls), whose results are posted back.
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "common/Config.hpp"
+#include "common/HttpTypes.hpp"
+#include "meetings/MeetingsListener.hpp"
+#include "net/HttpServer.hpp"
+
+namespace medicall::meetings {
+class MeetingsService;
+}
+namespace medicall::webrtc::transport {
+class MediaDemuxer;
+}
+namespace medicall::webrtc::dtls {
+class DtlsCertificate;
+}
+
+namespace medicall::app {
+
+class ChimeBridge final : public meetings::MeetingsListener {
+public:
+  static constexpr const char* kSubprotocol = "_aws_wt_session";
+
+  ChimeBridge(const Config& config, boost::asio::io_context& ioc, meetings::MeetingsService& meetings,
+              webrtc::transport::MediaDemuxer& demuxer,
+              std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate);
+  ~ChimeBridge() override;
+  ChimeBridge(const ChimeBridge&) = delete;
+  ChimeBridge& operator=(const ChimeBridge&) = delete;
+
+  // For HttpServer: decides on an upgrade to /control/<MeetingId>.
+  net::WebSocketDecision AcceptWebSocket(const HttpRequest& request);
+  // Closes every session (server shutdown).
+  void Shutdown();
+
+  size_t LiveMeetings() const;
+  size_t ConnectedAttendees() const;
+
+  // meetings::MeetingsListener (called on the HTTP thread by the meetings service).
+  void OnMeetingEnded(const std::string& meetingId, meetings::MeetingEndReason reason) override;
+  void OnAttendeeDeleted(const std::string& meetingId, const std::string& attendeeId) override;
+
+  struct Meeting;  // one live meeting: its signaling and its media router
+
+private:
+  std::shared_ptr<Meeting> GetOrCreateMeeting(const std::string& meetingId);
+  void ForgetIfEmpty(const std::string& meetingId);
+
+  const Config& config_;
+  boost::asio::io_context& ioc_;
+  meetings::MeetingsService& meetings_;
+  webrtc::transport::MediaDemuxer& demuxer_;
+  std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
+  std::map<std::string, std::shared_ptr<Meeting>> live_;
+};
+
+}  // namespace medicall::app

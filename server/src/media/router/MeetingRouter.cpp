@@ -1,0 +1,594 @@
+#include "media/router/MeetingRouter.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "common/Logger.hpp"
+#include "webrtc/rtcp/Fir.hpp"
+#include "webrtc/rtcp/Nack.hpp"
+#include "webrtc/rtcp/Pli.hpp"
+#include "webrtc/rtcp/ReceiverReport.hpp"
+#include "webrtc/rtcp/Remb.hpp"
+#include "webrtc/rtcp/RtcpCompound.hpp"
+#include "webrtc/rtcp/SenderReport.hpp"
+#include "webrtc/rtp/RtpPacketBuilder.hpp"
+#include "webrtc/rtp/Vp8PayloadDescriptor.hpp"
+#include "webrtc/sdp/SdpParser.hpp"
+#include "webrtc/sdp/SdpWriter.hpp"
+
+namespace medicall::media::router {
+
+using webrtc::rtp::RtpPacket;
+using webrtc::transport::WebRtcTransport;
+namespace sdp = webrtc::sdp;
+namespace rtcp = webrtc::rtcp;
+
+namespace {
+
+int64_t NowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string RandomToken(size_t length) {
+  // ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 section 5.4); letters and digits only.
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::vector<uint8_t> random(length);
+  RAND_bytes(random.data(), static_cast<int>(random.size()));
+  std::string out(length, 'a');
+  for (size_t i = 0; i < length; ++i) out[i] = kChars[random[i] % 62];
+  return out;
+}
+
+std::string RandomSessionId() {
+  uint64_t v = 0;
+  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
+  return std::to_string(v & 0x7FFFFFFFFFFFFFFFULL);
+}
+
+SubscribeAnswer Fail(uint32_t status, std::string description) {
+  SubscribeAnswer a;
+  a.status = status;
+  a.description = std::move(description);
+  return a;
+}
+
+// We estimate bandwidth with REMB and do not send transport-wide feedback: leave transport-cc out
+// of the answer, so the browser's sender takes our REMB and receiver reports.
+void StripTransportCc(sdp::SessionDescription& answer) {
+  for (sdp::MediaSection& m : answer.media) {
+    std::erase_if(m.extmaps, [](const sdp::Extmap& e) { return e.uri == sdp::uri::kTransportWideCc; });
+    for (sdp::Codec& c : m.codecs) {
+      std::erase_if(c.feedback, [](const sdp::RtcpFeedback& f) { return f.type == "transport-cc"; });
+    }
+  }
+}
+
+// The primary video codec of an answered section and its RTX payload type (-1: none).
+std::pair<uint8_t, int> VideoPayloadTypes(const sdp::MediaSection& answered) {
+  for (const sdp::Codec& c : answered.codecs) {
+    if (c.name == "rtx" || c.name == "RTX") continue;
+    const sdp::Codec* rtx = answered.FindRtxFor(c.payloadType);
+    return {c.payloadType, rtx != nullptr ? rtx->payloadType : -1};
+  }
+  return {0, -1};
+}
+
+}  // namespace
+
+MeetingRouter::MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
+                             std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate, Listener& listener)
+    : config_(config),
+      demuxer_(demuxer),
+      certificate_(std::move(certificate)),
+      listener_(listener),
+      timer_(demuxer.Worker().Context()) {}
+
+MeetingRouter::~MeetingRouter() {
+  *alive_ = false;
+  timer_.cancel();
+  for (auto& [id, peer] : peers_) {
+    for (auto& [mid, s] : peer->subscriptions) s->SetSource(nullptr);
+  }
+  for (auto& [id, peer] : peers_) peer->Shutdown();
+  peers_.clear();
+  graveyard_.clear();
+}
+
+std::unique_ptr<RouterPeer> MeetingRouter::CreatePeer(const std::string& attendeeId,
+                                                      const sdp::MediaSection& section) {
+  WebRtcTransport::Options options;
+  options.role = WebRtcTransport::Role::Server;
+  options.localUfrag = RandomToken(8);
+  options.localPwd = RandomToken(24);
+  options.remoteUfrag = section.iceUfrag;
+  options.remotePwd = section.icePwd;
+  options.remoteFingerprintAlgorithm = section.fingerprint->algorithm;
+  options.remoteFingerprint = section.fingerprint->value;
+  auto peer = std::make_unique<RouterPeer>(*this, attendeeId, std::move(options), certificate_, demuxer_);
+  peer->sessionId = RandomSessionId();
+  return peer;
+}
+
+uint32_t MeetingRouter::NewSsrc(const RouterPeer& peer) const {
+  uint32_t v = 0;
+  while (peer.UsesSsrc(v)) RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
+  return v;
+}
+
+Publisher* MeetingRouter::FindPublisher(uint32_t streamId) const {
+  for (const auto& [id, peer] : peers_) {
+    if (peer->publisher && peer->publisher->StreamId() == streamId) return peer->publisher.get();
+  }
+  return nullptr;
+}
+
+SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
+  if (!ticking_) {
+    ticking_ = true;
+    ScheduleTick();
+  }
+  std::string error;
+  auto offer = sdp::SdpParser::Parse(params.sdpOffer, &error);
+  if (!offer) return Fail(400, "bad SDP offer: " + error);
+  const sdp::MediaSection* transportSection = nullptr;
+  for (const auto& m : offer->media) {
+    if (!m.Rejected() && !m.iceUfrag.empty() && m.fingerprint) {
+      transportSection = &m;
+      break;
+    }
+  }
+  if (transportSection == nullptr) return Fail(400, "the offer has no section with ICE credentials and a fingerprint");
+  if (params.attendeeId.empty()) return Fail(400, "no attendee id");
+
+  // One transport per attendee; a new peer connection (other ufrag or certificate) replaces it.
+  std::unique_ptr<RouterPeer> fresh;
+  RouterPeer* peer = nullptr;
+  if (auto it = peers_.find(params.attendeeId); it != peers_.end()) {
+    RouterPeer& existing = *it->second;
+    const bool samePeerConnection =
+        existing.RemoteUfrag() == transportSection->iceUfrag && !existing.Transport().IsClosed();
+    if (samePeerConnection) {
+      peer = &existing;
+    } else {
+      log::Info("rtp", "router: {} has a new peer connection, replacing its transport", params.attendeeId);
+      RemovePeer(params.attendeeId);
+    }
+  }
+  if (peer == nullptr) {
+    fresh = CreatePeer(params.attendeeId, *transportSection);
+    peer = fresh.get();
+  }
+
+  sdp::AnswerOptions answerOptions;
+  answerOptions.iceUfrag = peer->LocalUfrag();
+  answerOptions.icePwd = peer->LocalPwd();
+  answerOptions.fingerprintSha256 = certificate_->Fingerprint();
+  answerOptions.candidateIp = config_.publicIp;
+  answerOptions.candidatePort = demuxer_.LocalPort();
+  answerOptions.sessionId = peer->sessionId;
+  answerOptions.sessionVersion = std::to_string(peer->sessionVersion + 1);
+  sdp::AnswerBuilder builder(answerOptions);
+
+  if (peer->audioSsrc == 0) peer->audioSsrc = NewSsrc(*peer);
+  struct Planned {
+    std::string mid;
+    uint32_t streamId;
+    Publisher* publisher;
+  };
+  std::vector<Planned> planned;
+  std::string publisherMid;
+  bool audioTaken = false;
+  size_t videoIndex = 0;
+  for (const sdp::MediaSection& m : offer->media) {
+    if (m.kind == sdp::MediaKind::Audio) {
+      if (!audioTaken && !m.Rejected()) {
+        audioTaken = true;
+        sdp::SendParameters send{kAudioStreamId, kAudioTrackId, kCname, peer->audioSsrc, 0};
+        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendRecv, send});
+      } else {
+        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
+      }
+      continue;
+    }
+    if (m.kind != sdp::MediaKind::Video) continue;
+    const uint32_t streamId = videoIndex < params.receiveStreamIds.size() ? params.receiveStreamIds[videoIndex] : 0;
+    ++videoIndex;
+    if (m.Rejected()) continue;
+    if (streamId == 0) {
+      // The attendee's own camera section (receive_stream_ids has 0 for it), or an idle one.
+      if (params.sendsVideo && publisherMid.empty() && sdp::Sends(m.direction)) {
+        publisherMid = m.mid;
+        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::RecvOnly, std::nullopt});
+      } else {
+        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
+      }
+      continue;
+    }
+    Publisher* publisher = FindPublisher(streamId);
+    if (publisher == nullptr || &publisher->Owner() == peer || !sdp::Receives(m.direction)) {
+      builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
+      continue;
+    }
+    auto& subscription = peer->subscriptions[m.mid];
+    if (!subscription) {
+      const uint32_t ssrc = NewSsrc(*peer);
+      uint32_t rtxSsrc = NewSsrc(*peer);
+      while (rtxSsrc == ssrc) rtxSsrc = NewSsrc(*peer);
+      subscription = std::make_unique<Subscription>(*peer, m.mid, ssrc, rtxSsrc);
+    }
+    sdp::SendParameters send{subscription->TrackLabel(), subscription->TrackLabel() + "_track", kCname,
+                             subscription->Ssrc(), subscription->RtxSsrc()};
+    builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendOnly, send});
+    planned.push_back(Planned{m.mid, streamId, publisher});
+  }
+
+  auto result = builder.Build(*offer, &error);
+  if (!result) return Fail(400, "cannot answer the offer: " + error);
+  StripTransportCc(result->answer);
+  result->extensions.transportWideCc = 0;
+
+  if (fresh) {
+    RouterPeer& started = *fresh;
+    peers_.emplace(params.attendeeId, std::move(fresh));
+    if (!started.Start()) {
+      RemovePeer(params.attendeeId);
+      return Fail(400, "unusable DTLS fingerprint in the offer");
+    }
+    log::Info("rtp", "router: {} joined media (ufrag {})", params.attendeeId, started.LocalUfrag());
+  }
+
+  const int64_t nowMs = NowUs() / 1000;
+  ++peer->sessionVersion;
+  peer->externalUserId = params.externalUserId;
+  peer->audioMuted = params.audioMuted;
+  peer->extensions = result->extensions;
+
+  // Audio: what we send on and what the attendee sends.
+  peer->audioMid.clear();
+  peer->audioPayloadType = -1;
+  for (const sdp::MediaSection& a : result->answer.media) {
+    if (a.kind != sdp::MediaKind::Audio || a.Rejected() || a.codecs.empty()) continue;
+    peer->audioMid = a.mid;
+    peer->audioPayloadType = a.codecs.front().payloadType;
+    const sdp::MediaSection* o = offer->FindMid(a.mid);
+    peer->remoteAudioSsrc = o != nullptr && !o->ssrcs.empty() ? o->ssrcs.front().ssrc : 0;
+    break;
+  }
+
+  // The attendee's own video: a publisher while SUBSCRIBE says it sends video.
+  bool sourcesChanged = false;
+  const uint32_t maxKbps = params.videoMaxBitrateKbps != 0 ? params.videoMaxBitrateKbps : kDefaultMaxBitrateKbps;
+  if (params.sendsVideo) {
+    if (!peer->publisher) {
+      peer->publisher = std::make_unique<Publisher>(*peer, nextStreamId_++, nextGroupId_++, maxKbps);
+      sourcesChanged = true;
+      log::Info("rtp", "router: {} publishes video stream {} group {}", peer->AttendeeId(),
+                peer->publisher->StreamId(), peer->publisher->GroupId());
+    }
+    Publisher& publisher = *peer->publisher;
+    publisher.SetMaxBitrateKbps(maxKbps);
+    peer->publisherMid = publisherMid;
+    const sdp::MediaSection* a = publisherMid.empty() ? nullptr : result->answer.FindMid(publisherMid);
+    const sdp::MediaSection* o = publisherMid.empty() ? nullptr : offer->FindMid(publisherMid);
+    if (a != nullptr && o != nullptr && !a->Rejected() && sdp::Receives(a->direction)) {
+      const auto [pt, rtxPt] = VideoPayloadTypes(*a);
+      uint32_t mediaSsrc = 0, rtxSsrc = 0;
+      if (const sdp::SsrcGroup* fid = o->FindSsrcGroup("FID"); fid != nullptr && fid->ssrcs.size() >= 2) {
+        mediaSsrc = fid->ssrcs[0];
+        rtxSsrc = fid->ssrcs[1];
+      } else if (!o->ssrcs.empty()) {
+        mediaSsrc = o->ssrcs.front().ssrc;
+      }
+      publisher.SetStream(mediaSsrc, rtxSsrc, pt, rtxPt);
+    } else {
+      publisher.SetStream(0, 0, 0, -1);
+    }
+  } else if (peer->publisher) {
+    StopPublisher(*peer);
+    sourcesChanged = true;
+  }
+
+  // Subscriptions: attach to their publishers; the rest of the mids stop sending.
+  SubscribeAnswer out;
+  std::set<std::string> active;
+  for (const Planned& p : planned) {
+    const sdp::MediaSection* a = result->answer.FindMid(p.mid);
+    Subscription& subscription = *peer->subscriptions[p.mid];
+    if (a == nullptr || a->Rejected() || !sdp::Sends(a->direction)) continue;
+    const auto [pt, rtxPt] = VideoPayloadTypes(*a);
+    if (pt == 0) continue;
+    subscription.SetPayloadTypes(pt, rtxPt);
+    if (subscription.SetSource(p.publisher)) RequestKeyframe(*p.publisher, nowMs);
+    active.insert(p.mid);
+    out.tracks.push_back(SubscribeAnswer::Track{p.streamId, subscription.Ssrc(), subscription.TrackLabel()});
+  }
+  for (auto& [mid, subscription] : peer->subscriptions) {
+    if (active.count(mid) == 0) subscription->SetSource(nullptr);
+  }
+
+  out.sdpAnswer = sdp::SdpWriter::Write(result->answer);
+  if (peer->publisher) {
+    out.videoAllocation =
+        SubscribeAnswer::Allocation{kVideoAllocationLabel, peer->publisher->StreamId(), peer->publisher->GroupId()};
+  }
+  if (sourcesChanged) NotifySourcesChanged();
+  return out;
+}
+
+void MeetingRouter::StopPublisher(RouterPeer& peer) {
+  if (!peer.publisher) return;
+  log::Info("rtp", "router: {} stops video stream {}", peer.AttendeeId(), peer.publisher->StreamId());
+  const std::vector<Subscription*> subscribers = peer.publisher->Subscribers();
+  for (Subscription* s : subscribers) s->SetSource(nullptr);
+  peer.publisher.reset();
+  NotifySourcesChanged();
+}
+
+void MeetingRouter::RemovePeer(const std::string& attendeeId) {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end()) return;
+  std::unique_ptr<RouterPeer> peer = std::move(it->second);
+  peers_.erase(it);
+  StopPublisher(*peer);
+  for (auto& [mid, s] : peer->subscriptions) s->SetSource(nullptr);
+  peer->Shutdown();
+  Bury(std::move(peer));
+}
+
+void MeetingRouter::RemoveAttendee(const std::string& attendeeId) {
+  if (peers_.count(attendeeId) == 0) return;
+  log::Info("rtp", "router: {} leaves media", attendeeId);
+  RemovePeer(attendeeId);
+}
+
+void MeetingRouter::Bury(std::unique_ptr<RouterPeer> peer) {
+  // Not from inside a transport callback: destroy on a later turn of the loop.
+  graveyard_.push_back(std::move(peer));
+  std::weak_ptr<bool> alive = alive_;
+  demuxer_.Worker().Post([this, alive] {
+    if (auto a = alive.lock(); a && *a) graveyard_.clear();
+  });
+}
+
+void MeetingRouter::NotifySourcesChanged() {
+  if (sourcesPending_) return;
+  sourcesPending_ = true;
+  std::weak_ptr<bool> alive = alive_;
+  demuxer_.Worker().Post([this, alive] {
+    if (auto a = alive.lock(); !a || !*a) return;
+    sourcesPending_ = false;
+    listener_.OnSourcesChanged();
+  });
+}
+
+std::vector<VideoSource> MeetingRouter::Sources() const {
+  std::vector<VideoSource> sources;
+  for (const auto& [id, peer] : peers_) {
+    if (!peer->publisher) continue;
+    const Publisher& p = *peer->publisher;
+    VideoSource s;
+    s.streamId = p.StreamId();
+    s.groupId = p.GroupId();
+    s.attendeeId = peer->AttendeeId();
+    s.externalUserId = peer->externalUserId;
+    s.maxBitrateKbps = p.MaxBitrateKbps();
+    s.avgBitrateBps = p.AvgBitrateBps();
+    sources.push_back(std::move(s));
+  }
+  std::sort(sources.begin(), sources.end(),
+            [](const VideoSource& a, const VideoSource& b) { return a.streamId < b.streamId; });
+  return sources;
+}
+
+void MeetingRouter::SetAudioMuted(const std::string& attendeeId, bool muted) {
+  if (auto it = peers_.find(attendeeId); it != peers_.end()) it->second->audioMuted = muted;
+}
+
+bool MeetingRouter::SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload,
+                              uint32_t rtpTimestamp, bool marker) {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end()) return false;
+  RouterPeer& peer = *it->second;
+  if (peer.audioPayloadType < 0 || !peer.Transport().IsConnected()) return false;
+  webrtc::rtp::RtpPacketBuilder builder;
+  builder.SetPayloadType(static_cast<uint8_t>(peer.audioPayloadType))
+      .SetSequenceNumber(++peer.audioSequence)
+      .SetTimestamp(rtpTimestamp)
+      .SetSsrc(peer.audioSsrc)
+      .SetMarker(marker);
+  if (peer.extensions.mid != 0) builder.AddMid(peer.extensions.mid, peer.audioMid);
+  std::span<uint8_t> out(sendBuffer_.data(), sendBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
+  const size_t n = builder.Build(opusPayload, out);
+  return n != 0 && peer.Transport().SendRtp(sendBuffer_, n);
+}
+
+// ---- packet path ----
+
+void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
+  auto rtp = RtpPacket::Parse(data);
+  if (!rtp) {
+    ++stats_.dropped;
+    return;
+  }
+  const uint8_t pt = rtp->PayloadType();
+  if (static_cast<int>(pt) == peer.audioPayloadType) {
+    ++stats_.audioIn;
+    if (audioSink_ != nullptr) audioSink_->OnAudioRtp(peer.AttendeeId(), *rtp);
+    return;
+  }
+  Publisher* publisher = peer.publisher.get();
+  // Publisher RTX only carries bandwidth probes (we never NACK the publisher): dropped here too.
+  if (publisher == nullptr || !publisher->Receiving() || pt != publisher->PayloadType()) {
+    ++stats_.dropped;
+    return;
+  }
+  if (rtp->Ssrc() != publisher->MediaSsrc()) {
+    if (rtp->Ssrc() == publisher->RtxSsrc()) {
+      ++stats_.dropped;
+      return;
+    }
+    log::Debug("rtp", "router: stream {} now on ssrc {}", publisher->StreamId(), rtp->Ssrc());
+    publisher->AdoptSsrc(rtp->Ssrc());
+  }
+  const int64_t nowUs = NowUs();
+  const int64_t nowMs = nowUs / 1000;
+  ++stats_.videoIn;
+  publisher->Stats().OnPacket(rtp->SequenceNumber(), rtp->Timestamp(), nowMs);
+  publisher->CountOctets(rtp->Size());
+  const bool keyframe = webrtc::rtp::Vp8PayloadDescriptor::IsKeyframe(rtp->Payload());
+  if (keyframe) {
+    publisher->Keyframes().OnKeyframe();
+    publisher->CountKeyframe();
+  }
+  publisher->Cache().Store(rtp->SequenceNumber(), rtp->Data(), nowMs);
+  for (Subscription* s : publisher->Subscribers()) {
+    if (s->Forward(*rtp, keyframe, peer.extensions, nowUs, sendBuffer_)) ++stats_.forwarded;
+  }
+}
+
+void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
+  rtcp::RtcpCompound compound(data);
+  if (!compound.Validate()) return;
+  const int64_t nowUs = NowUs();
+  const int64_t nowMs = nowUs / 1000;
+  auto keyframeFor = [&](uint32_t ourSsrc) {
+    Subscription* s = peer.FindSubscriptionBySsrc(ourSsrc);
+    if (s != nullptr && s->Source() != nullptr) {
+      s->WaitForKeyframe();
+      RequestKeyframe(*s->Source(), nowMs);
+    }
+  };
+  compound.ForEach([&](const rtcp::RtcpCompound::Packet& p) {
+    const uint8_t type = p.header.packetType;
+    const uint8_t fmt = p.header.count;
+    if (type == static_cast<uint8_t>(rtcp::PacketType::kSr)) {
+      auto sr = rtcp::SenderReport::Parse(p.data);
+      if (sr && peer.publisher && sr->senderSsrc == peer.publisher->MediaSsrc()) {
+        peer.publisher->Stats().OnSenderReport(sr->ntpTimestamp, nowMs);
+      }
+    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kPsfb) && fmt == rtcp::kFmtPli) {
+      if (auto pli = rtcp::Pli::Parse(p.data)) keyframeFor(pli->mediaSsrc);
+    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kPsfb) && fmt == rtcp::kFmtFir) {
+      if (auto fir = rtcp::Fir::Parse(p.data)) {
+        for (size_t i = 0; i < fir->entryCount; ++i) keyframeFor(fir->entries[i].ssrc);
+      }
+    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kPsfb) && fmt == rtcp::kFmtAfb) {
+      if (auto remb = rtcp::Remb::Parse(p.data)) {
+        for (size_t i = 0; i < remb->ssrcCount; ++i) {
+          if (Subscription* s = peer.FindSubscriptionBySsrc(remb->ssrcs[i])) s->OnRemb(remb->bitrate, nowMs);
+        }
+      }
+    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kRtpfb) && fmt == rtcp::kFmtNack) {
+      auto nack = rtcp::Nack::Parse(p.data);
+      if (!nack) return;
+      Subscription* s = peer.FindSubscriptionBySsrc(nack->MediaSsrc());
+      if (s == nullptr || s->Source() == nullptr) return;
+      const sdp::ExtensionIds& sourceIds = s->Source()->Owner().extensions;
+      nack->ForEachLost([&](uint16_t seq) {
+        if (s->Retransmit(seq, sourceIds, nowUs, sendBuffer_, rtxBuffer_)) {
+          ++stats_.retransmitted;
+        } else {
+          ++stats_.nackMisses;
+        }
+      });
+    }
+  });
+}
+
+void MeetingRouter::OnPeerConnected(RouterPeer& peer) {
+  log::Info("rtp", "router: {} media connected", peer.AttendeeId());
+  const int64_t nowMs = NowUs() / 1000;
+  for (auto& [mid, s] : peer.subscriptions) {
+    if (s->Source() == nullptr) continue;
+    s->WaitForKeyframe();
+    RequestKeyframe(*s->Source(), nowMs);
+  }
+  if (peer.publisher && !peer.publisher->Subscribers().empty()) SendPli(*peer.publisher);
+}
+
+void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason reason) {
+  if (reason == WebRtcTransport::CloseReason::Local) return;
+  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(), WebRtcTransport::CloseReasonName(reason));
+  std::weak_ptr<bool> alive = alive_;
+  demuxer_.Worker().Post([this, alive, id = peer.AttendeeId(), ptr = &peer] {
+    if (auto a = alive.lock(); !a || !*a) return;
+    auto it = peers_.find(id);
+    if (it == peers_.end() || it->second.get() != ptr) return;  // already removed or replaced
+    RemovePeer(id);
+    listener_.OnAttendeeDropped(id);
+  });
+}
+
+// ---- feedback to publishers ----
+
+void MeetingRouter::RequestKeyframe(Publisher& publisher, int64_t nowMs) {
+  if (publisher.Keyframes().Request(nowMs)) SendPli(publisher);
+}
+
+void MeetingRouter::SendPli(Publisher& publisher) {
+  RouterPeer& owner = publisher.Owner();
+  if (publisher.MediaSsrc() == 0 || !owner.Transport().IsConnected()) return;
+  const rtcp::Pli pli{owner.audioSsrc, publisher.MediaSsrc()};
+  const size_t n = pli.Serialize(std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength));
+  if (n > 0 && owner.Transport().SendRtcp(rtcpBuffer_, n)) ++stats_.keyframeRequests;
+}
+
+uint64_t MeetingRouter::EstimateFor(const Publisher& publisher, int64_t nowMs) const {
+  uint64_t estimate = static_cast<uint64_t>(publisher.MaxBitrateKbps()) * 1000;
+  for (const Subscription* s : publisher.Subscribers()) {
+    if (s->RembBps() != 0 && nowMs - s->RembAtMs() <= kRembMaxAgeMs) estimate = std::min(estimate, s->RembBps());
+  }
+  return std::max(estimate, kMinRembBps);
+}
+
+void MeetingRouter::SendReports(RouterPeer& peer, int64_t nowMs) {
+  Publisher& publisher = *peer.publisher;
+  if (publisher.MediaSsrc() == 0 || !peer.Transport().IsConnected()) return;
+  const std::span<uint8_t> out =
+      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
+  rtcp::ReceiverReport rr;
+  rr.senderSsrc = peer.audioSsrc;
+  if (publisher.Stats().HasData()) rr.AddBlock(publisher.Stats().MakeReportBlock(publisher.MediaSsrc(), nowMs));
+  size_t n = rr.Serialize(out);
+  if (n == 0) return;
+  rtcp::Remb remb;
+  remb.senderSsrc = peer.audioSsrc;
+  remb.bitrate = EstimateFor(publisher, nowMs);
+  remb.AddSsrc(publisher.MediaSsrc());
+  n += remb.Serialize(out.subspan(n));
+  peer.Transport().SendRtcp(rtcpBuffer_, n);
+}
+
+void MeetingRouter::ScheduleTick() {
+  timer_.expires_after(std::chrono::milliseconds(kTickMs));
+  std::weak_ptr<bool> alive = alive_;
+  timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto a = alive.lock(); !a || !*a) return;
+    Tick();
+    ScheduleTick();
+  });
+}
+
+void MeetingRouter::Tick() {
+  const int64_t nowMs = NowUs() / 1000;
+  const bool report = nowMs - lastReportMs_ >= kReportIntervalMs;
+  const int64_t elapsed = nowMs - lastReportMs_;
+  if (report) lastReportMs_ = nowMs;
+  for (auto& [id, peer] : peers_) {
+    if (!peer->publisher) continue;
+    Publisher& publisher = *peer->publisher;
+    if (publisher.Keyframes().Poll(nowMs)) SendPli(publisher);
+    if (report) {
+      publisher.CloseInterval(elapsed);
+      SendReports(*peer, nowMs);
+    }
+  }
+}
+
+}  // namespace medicall::media::router

@@ -1,0 +1,121 @@
+#pragma once
+// The media side of one Chime meeting: a Router on one media worker owns a WebRtcTransport per
+// attendee (server role, ICE-lite, registered with the worker's MediaDemuxer), the video SFU
+// (publishers and subscribers) and, later, the audio mixer. It knows nothing of signaling frames:
+// the signaling bridge (app layer) turns SUBSCRIBE into Subscribe() and back.
+//
+// Threading: every method is called on the worker thread (the bridge posts); Listener callbacks
+// run on the worker thread too.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/Config.hpp"
+
+namespace medicall::webrtc::transport {
+class MediaDemuxer;
+}
+namespace medicall::webrtc::dtls {
+class DtlsCertificate;
+}
+namespace medicall::webrtc::rtp {
+class RtpPacket;
+}
+
+namespace medicall::media::router {
+
+// A published video stream, as INDEX announces it (chime-protocol.md section 3).
+struct VideoSource {
+  uint32_t streamId = 0;
+  uint32_t groupId = 0;  // only grows per attendee
+  std::string attendeeId;
+  std::string externalUserId;
+  uint32_t maxBitrateKbps = 0;
+  uint32_t avgBitrateBps = 0;
+  uint32_t width = 0, height = 0, framerate = 0;
+};
+
+struct SubscribeParams {
+  std::string attendeeId;
+  std::string externalUserId;
+  std::string sdpOffer;                    // plain SDP from the client
+  bool sendsVideo = false;                 // SUBSCRIBE send_streams has a VIDEO entry
+  uint32_t videoMaxBitrateKbps = 0;        // from that entry
+  std::vector<uint32_t> receiveStreamIds;  // one per video m-section in SDP order, 0 = none
+  bool audioMuted = false;
+};
+
+struct SubscribeAnswer {
+  uint32_t status = 200;  // 4xx: the offer is refused; 5xx: server trouble
+  std::string description;
+  std::string sdpAnswer;
+  struct Track {
+    uint32_t streamId = 0;
+    uint32_t ssrc = 0;
+    std::string trackLabel;  // "v_<mid>"
+  };
+  std::vector<Track> tracks;
+  struct Allocation {
+    std::string trackLabel;  // "AmazonChimeExpressVideo"
+    uint32_t streamId = 0;
+    uint32_t groupId = 0;
+  };
+  std::optional<Allocation> videoAllocation;  // the attendee's own video send stream
+};
+
+class Router {
+public:
+  class Listener {
+  public:
+    virtual ~Listener() = default;
+    // The set of published video sources changed (INDEX must be re-sent).
+    virtual void OnSourcesChanged() = 0;
+    // The attendee's transport lost ICE consent (or failed): it dropped.
+    virtual void OnAttendeeDropped(const std::string& attendeeId) = 0;
+  };
+
+  // Where each attendee's decrypted audio RTP (Opus) goes: the hook of the audio mixer.
+  class AudioSink {
+  public:
+    virtual ~AudioSink() = default;
+    virtual void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) = 0;
+  };
+
+  // Forwarding counters of the whole meeting (tests, metrics, benchmarks).
+  struct Stats {
+    uint64_t videoIn = 0;           // publisher video packets received
+    uint64_t forwarded = 0;         // video packets sent to subscribers
+    uint64_t retransmitted = 0;     // NACKed packets resent (RTX or plain)
+    uint64_t nackMisses = 0;        // NACKed packets no longer (or never) in the cache
+    uint64_t keyframeRequests = 0;  // PLIs sent to publishers
+    uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
+    uint64_t dropped = 0;           // RTP of no known stream or payload type
+  };
+
+  virtual ~Router() = default;
+  // Creates the router of one meeting on the demuxer's worker.
+  static std::unique_ptr<Router> Create(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
+                                        std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
+                                        Listener& listener);
+
+  // Offer/answer for one attendee. The first call creates the attendee's transport; later calls
+  // renegotiate on the same transport (m-sections added, recycled, stopped).
+  virtual SubscribeAnswer Subscribe(const SubscribeParams& params) = 0;
+  // The attendee left or was removed: its transport, publisher and subscriptions go.
+  virtual void RemoveAttendee(const std::string& attendeeId) = 0;
+  virtual std::vector<VideoSource> Sources() const = 0;
+  virtual void SetAudioMuted(const std::string& attendeeId, bool muted) = 0;
+
+  // Audio: the sink (not owned; nullptr = drop) receives every attendee's Opus packets.
+  virtual void SetAudioSink(AudioSink* sink) = 0;
+  // Sends one Opus payload to the attendee on our audio SSRC (the one in its answer), with the
+  // negotiated payload type; the router numbers the packets. False when not connected.
+  virtual bool SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload,
+                         uint32_t rtpTimestamp, bool marker) = 0;
+  virtual Stats GetStats() const = 0;
+};
+
+}  // namespace medicall::media::router

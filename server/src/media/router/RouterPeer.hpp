@@ -1,0 +1,78 @@
+#pragma once
+// One attendee of a routed meeting: its server WebRtcTransport (ICE-lite, DTLS server, registered with
+// the demuxer), what the last offer/answer negotiated (extension ids, audio SSRCs and payload type),
+// its subscriptions by mid and, while its camera is on, its Publisher. Transport events go to the
+// MeetingRouter, which does the routing.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "media/router/Publisher.hpp"
+#include "media/router/Subscription.hpp"
+#include "webrtc/sdp/AnswerBuilder.hpp"
+#include "webrtc/transport/MediaDemuxer.hpp"
+#include "webrtc/transport/WebRtcTransport.hpp"
+
+namespace medicall::media::router {
+
+class MeetingRouter;
+
+class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
+ public:
+  RouterPeer(MeetingRouter& router, std::string attendeeId, webrtc::transport::WebRtcTransport::Options options,
+             std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
+             webrtc::transport::MediaDemuxer& demuxer);
+  ~RouterPeer() override;
+  RouterPeer(const RouterPeer&) = delete;
+  RouterPeer& operator=(const RouterPeer&) = delete;
+
+  // Registers with the demuxer and starts the transport; false on an unusable remote fingerprint.
+  bool Start();
+  // Unregisters and closes the transport (idempotent). The object may be destroyed later.
+  void Shutdown();
+
+  const std::string& AttendeeId() const { return attendeeId_; }
+  std::string externalUserId;
+  webrtc::transport::WebRtcTransport& Transport() { return *transport_; }
+  const std::string& LocalUfrag() const { return transport_->LocalUfrag(); }
+  const std::string& LocalPwd() const { return localPwd_; }
+  const std::string& RemoteUfrag() const { return remoteUfrag_; }
+
+  // Negotiated by the last answer.
+  webrtc::sdp::ExtensionIds extensions;
+  std::string sessionId;
+  uint64_t sessionVersion = 0;
+  std::string audioMid;
+  uint32_t audioSsrc = 0;        // ours (a=ssrc in the answer's audio section)
+  uint32_t remoteAudioSsrc = 0;  // the attendee's (0: any)
+  int audioPayloadType = -1;     // Opus
+  bool audioMuted = false;
+  uint16_t audioSequence = 0;
+  std::string publisherMid;  // the attendee's camera send section
+  uint16_t NextTransportSequence() { return ++transportSequence_; }
+
+  std::map<std::string, std::unique_ptr<Subscription>> subscriptions;  // by mid
+  std::unique_ptr<Publisher> publisher;
+  Subscription* FindSubscriptionBySsrc(uint32_t ssrc);
+  bool UsesSsrc(uint32_t ssrc) const;
+
+  // WebRtcTransport::Listener
+  void OnTransportRtp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet) override;
+  void OnTransportRtcp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet) override;
+  void OnTransportConnected(webrtc::transport::WebRtcTransport& transport) override;
+  void OnTransportClosed(webrtc::transport::WebRtcTransport& transport,
+                         webrtc::transport::WebRtcTransport::CloseReason reason) override;
+
+ private:
+  MeetingRouter& router_;
+  std::string attendeeId_;
+  std::string localPwd_;
+  std::string remoteUfrag_;
+  webrtc::transport::MediaDemuxer& demuxer_;
+  std::unique_ptr<webrtc::transport::WebRtcTransport> transport_;
+  bool registered_ = false;
+  uint16_t transportSequence_ = 0;
+};
+
+}  // namespace medicall::media::router

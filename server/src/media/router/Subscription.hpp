@@ -1,0 +1,83 @@
+#pragma once
+// One subscriber m-section (an attendee's recvonly video transceiver, keyed by its mid): the SSRCs we
+// send on (media + RTX, stable for the life of the mid, so a recycled mid keeps its stream), the
+// payload types of the subscriber's offer, and the RtpRewriter that keeps sequence numbers and
+// timestamps continuous while the publisher behind the mid changes. After every (re)attachment the
+// subscription waits for a key frame before it forwards anything.
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "webrtc/rtp/RtpPacket.hpp"
+#include "webrtc/rtp/RtpRewriter.hpp"
+#include "webrtc/sdp/AnswerBuilder.hpp"
+
+namespace medicall::media::router {
+
+class Publisher;
+class RouterPeer;
+
+class Subscription {
+ public:
+  Subscription(RouterPeer& peer, std::string mid, uint32_t ssrc, uint32_t rtxSsrc);
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+
+  RouterPeer& Peer() const { return peer_; }
+  const std::string& Mid() const { return mid_; }
+  const std::string& TrackLabel() const { return label_; }  // "v_<mid>"
+  uint32_t Ssrc() const { return ssrc_; }
+  uint32_t RtxSsrc() const { return rtxSsrc_; }
+
+  // Payload types from the answer (rtxPayloadType -1: no RTX, NACKs are answered on the media SSRC).
+  void SetPayloadTypes(uint8_t payloadType, int rtxPayloadType);
+  uint8_t PayloadType() const { return payloadType_; }
+  int RtxPayloadType() const { return rtxPayloadType_; }
+
+  Publisher* Source() const { return source_; }
+  uint32_t StreamId() const { return streamId_; }
+  // Attaches to `publisher` (nullptr: detaches). Returns true when the source changed.
+  bool SetSource(Publisher* publisher);
+  void WaitForKeyframe() { waitingForKeyframe_ = true; }
+  bool WaitingForKeyframe() const { return waitingForKeyframe_; }
+
+  // Copies `packet` (from the source, parsed) into scratch, rewrites it for this subscriber and sends
+  // it. sourceIds: the publisher's extension ids. False when nothing was sent.
+  bool Forward(const webrtc::rtp::RtpPacket& packet, bool keyframe, const webrtc::sdp::ExtensionIds& sourceIds,
+               int64_t nowUs, std::span<uint8_t> scratch);
+  // Resends the packet the subscriber knows as `outputSequence` from the source's cache (as RTX when
+  // negotiated). scratch and rtxScratch: two distinct buffers. False when it is not in the cache.
+  bool Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
+                  std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch);
+
+  // Latest receiver estimate (REMB) the subscriber sent about this stream.
+  void OnRemb(uint64_t bitrateBps, int64_t nowMs) {
+    rembBps_ = bitrateBps;
+    rembAtMs_ = nowMs;
+  }
+  uint64_t RembBps() const { return rembBps_; }
+  int64_t RembAtMs() const { return rembAtMs_; }
+  const webrtc::rtp::RtpRewriter& Rewriter() const { return rewriter_; }
+
+ private:
+  // Rewrites the copy in scratch; false when it must not be sent.
+  bool Prepare(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs);
+
+  RouterPeer& peer_;
+  std::string mid_;
+  std::string label_;
+  uint32_t ssrc_;
+  uint32_t rtxSsrc_;
+  uint8_t payloadType_ = 0;
+  int rtxPayloadType_ = -1;
+  Publisher* source_ = nullptr;
+  uint32_t streamId_ = 0;
+  bool waitingForKeyframe_ = true;
+  webrtc::rtp::RtpRewriter rewriter_;
+  uint32_t timestampOffset_ = 0;  // output - source timestamp of the current source
+  uint16_t rtxSequence_;
+  uint64_t rembBps_ = 0;
+  int64_t rembAtMs_ = 0;
+};
+
+}  // namespace medicall::media::router

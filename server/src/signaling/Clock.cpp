@@ -7,7 +7,7 @@ namespace medicall::signaling {
 namespace {
 
 class SystemClock final : public Clock {
-public:
+ public:
   int64_t UnixNs() const override {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::system_clock::now().time_since_epoch())

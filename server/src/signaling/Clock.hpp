@@ -6,7 +6,7 @@
 namespace medicall::signaling {
 
 class Clock {
-public:
+ public:
   virtual ~Clock() = default;
   // Nanoseconds since the Unix epoch (timestamp_ms, ingest_time_ns).
   virtual int64_t UnixNs() const = 0;

@@ -5,8 +5,8 @@ namespace medicall::signaling {
 bool DataMessageValidator::IsValidTopic(std::string_view topic) {
   if (topic.empty() || topic.size() > kMaxTopicLength) return false;
   for (char c : topic) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                    c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;

@@ -12,7 +12,7 @@
 namespace medicall::signaling {
 
 class DataMessageValidator {
-public:
+ public:
   static constexpr size_t kMaxTopicLength = 36;
   static constexpr size_t kMaxDataBytes = 2048;
   static constexpr uint32_t kMaxLifetimeMs = 300'000;

@@ -8,13 +8,20 @@ namespace medicall::signaling {
 
 std::string_view ToString(FrameError error) {
   switch (error) {
-    case FrameError::kNone: return "ok";
-    case FrameError::kEmpty: return "empty message";
-    case FrameError::kBadPrefix: return "unknown frame prefix (want 0x05)";
-    case FrameError::kTooLarge: return "message too large";
-    case FrameError::kUnparsable: return "unparsable SdkSignalFrame";
-    case FrameError::kMissingRequired: return "required field missing";
-    case FrameError::kUnknownType: return "unknown frame type";
+    case FrameError::kNone:
+      return "ok";
+    case FrameError::kEmpty:
+      return "empty message";
+    case FrameError::kBadPrefix:
+      return "unknown frame prefix (want 0x05)";
+    case FrameError::kTooLarge:
+      return "message too large";
+    case FrameError::kUnparsable:
+      return "unparsable SdkSignalFrame";
+    case FrameError::kMissingRequired:
+      return "required field missing";
+    case FrameError::kUnknownType:
+      return "unknown frame type";
   }
   return "unknown error";
 }

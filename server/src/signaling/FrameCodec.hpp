@@ -39,7 +39,7 @@ struct DecodedFrame {
 };
 
 class FrameCodec {
-public:
+ public:
   static constexpr uint8_t kPrefix = 0x05;
   static constexpr size_t kMaxMessageSize = 1024 * 1024;
 

@@ -21,13 +21,18 @@ bool IsDropped(EndReason reason) {
 
 }  // namespace
 
-MeetingSignaling::MeetingSignaling(std::string meetingId, Delegate& delegate, Options options, const Clock& clock)
+MeetingSignaling::MeetingSignaling(std::string meetingId, Delegate& delegate, Options options,
+                                   const Clock& clock)
     : meetingId_(std::move(meetingId)), delegate_(delegate), options_(std::move(options)), clock_(clock) {}
 
 MeetingSignaling::MeetingSignaling(std::string meetingId, Delegate& delegate)
     : MeetingSignaling(std::move(meetingId), delegate, Options{}) {}
 
-MeetingSignaling::~MeetingSignaling() { EndMeeting(); }
+MeetingSignaling::~MeetingSignaling() {
+  // The delegate may be (part of) the object being destroyed: close the sessions, tell no one.
+  ended_ = true;
+  for (auto& [id, attendee] : attendees_) attendee.session->End(EndReason::kMeetingEnded);
+}
 
 std::shared_ptr<SignalingSession> MeetingSignaling::Connect(SessionIdentity identity,
                                                             SignalingSession::Transport transport,
@@ -47,7 +52,8 @@ std::shared_ptr<SignalingSession> MeetingSignaling::Connect(SessionIdentity iden
   if (auto it = attendees_.find(attendeeId); it != attendees_.end()) {
     Attendee old = std::move(it->second);
     attendees_.erase(it);
-    log::Info("signaling", "meeting {}: attendee {} reconnected, replacing its session", meetingId_, attendeeId);
+    log::Info("signaling", "meeting {}: attendee {} reconnected, replacing its session", meetingId_,
+              attendeeId);
     old.session->End(EndReason::kReplaced);
     retired = std::move(old.retiredStreamIds);
     if (old.present) retired.push_back(old.audioStreamId);
@@ -105,7 +111,8 @@ void MeetingSignaling::OnSubscribe(SignalingSession& session, SubscribeRequest r
   delegate_.OnSubscribe(session.Identity(), std::move(request), std::move(done));
 }
 
-void MeetingSignaling::AddPresentEntry(proto::SdkAudioStreamIdInfoFrame& frame, const Attendee& attendee) const {
+void MeetingSignaling::AddPresentEntry(proto::SdkAudioStreamIdInfoFrame& frame,
+                                       const Attendee& attendee) const {
   auto* entry = frame.add_streams();
   entry->set_audio_stream_id(attendee.audioStreamId);
   entry->set_attendee_id(attendee.session->Identity().attendeeId);
@@ -171,11 +178,13 @@ void MeetingSignaling::OnEnded(SignalingSession& session, EndReason reason) {
   Retire(session.Identity().attendeeId, reason);
 }
 
-void MeetingSignaling::OnPauseResume(SignalingSession& session, bool pause, const proto::SdkPauseResumeFrame& frame) {
+void MeetingSignaling::OnPauseResume(SignalingSession& session, bool pause,
+                                     const proto::SdkPauseResumeFrame& frame) {
   delegate_.OnPauseResume(session.Identity(), pause, frame);
 }
 
-void MeetingSignaling::OnRemoteVideoUpdate(SignalingSession& session, const proto::SdkRemoteVideoUpdateFrame& frame) {
+void MeetingSignaling::OnRemoteVideoUpdate(SignalingSession& session,
+                                           const proto::SdkRemoteVideoUpdateFrame& frame) {
   delegate_.OnRemoteVideoUpdate(session.Identity(), frame);
 }
 
@@ -229,7 +238,8 @@ void MeetingSignaling::EndMeeting() {
   auto attendees = std::move(attendees_);
   attendees_.clear();
   for (auto& [id, attendee] : attendees) attendee.session->End(EndReason::kMeetingEnded);
-  for (auto& [id, attendee] : attendees) delegate_.OnAttendeeLeft(attendee.session->Identity(), EndReason::kMeetingEnded);
+  for (auto& [id, attendee] : attendees)
+    delegate_.OnAttendeeLeft(attendee.session->Identity(), EndReason::kMeetingEnded);
   log::Info("signaling", "meeting {} ended, {} sessions closed", meetingId_, attendees.size());
 }
 

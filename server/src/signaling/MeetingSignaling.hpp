@@ -32,10 +32,10 @@
 namespace medicall::signaling {
 
 class MeetingSignaling final : private SignalingSession::Listener {
-public:
+ public:
   // The media and meeting layers, as seen from signaling.
   class Delegate {
-  public:
+   public:
     virtual ~Delegate() = default;
     // The INDEX `attendee` should see now: the other attendees' video sources.
     virtual proto::SdkIndexFrame IndexFor(const SessionIdentity& attendee) = 0;
@@ -45,8 +45,10 @@ public:
     // The attendee's session is over (left, dropped, replaced, removed, meeting ended): release
     // its media. For kReplaced a new session of the same attendee follows.
     virtual void OnAttendeeLeft(const SessionIdentity& attendee, SignalingSession::EndReason reason) {}
-    virtual void OnPauseResume(const SessionIdentity& attendee, bool pause, const proto::SdkPauseResumeFrame& frame) {}
-    virtual void OnRemoteVideoUpdate(const SessionIdentity& attendee, const proto::SdkRemoteVideoUpdateFrame& frame) {}
+    virtual void OnPauseResume(const SessionIdentity& attendee, bool pause,
+                               const proto::SdkPauseResumeFrame& frame) {}
+    virtual void OnRemoteVideoUpdate(const SessionIdentity& attendee,
+                                     const proto::SdkRemoteVideoUpdateFrame& frame) {}
   };
 
   struct Options {
@@ -56,8 +58,10 @@ public:
   };
 
   MeetingSignaling(std::string meetingId, Delegate& delegate);
-  MeetingSignaling(std::string meetingId, Delegate& delegate, Options options, const Clock& clock = Clock::System());
-  // Ends the sessions still connected as if the meeting ended.
+  MeetingSignaling(std::string meetingId, Delegate& delegate, Options options,
+                   const Clock& clock = Clock::System());
+  // Ends the sessions still connected as if the meeting ended (AUDIO_STATUS 410, close 4410),
+  // without calling the delegate, which may be the object that owns this one.
   ~MeetingSignaling() override;
   MeetingSignaling(const MeetingSignaling&) = delete;
   MeetingSignaling& operator=(const MeetingSignaling&) = delete;
@@ -88,7 +92,7 @@ public:
   std::optional<uint32_t> AudioStreamIdOf(const std::string& attendeeId) const;
   std::shared_ptr<SignalingSession> SessionOf(const std::string& attendeeId) const;
 
-private:
+ private:
   struct Attendee {
     std::shared_ptr<SignalingSession> session;
     uint32_t audioStreamId = 0;  // 0 until JOIN
@@ -101,9 +105,11 @@ private:
   };
 
   // SignalingSession::Listener
-  std::optional<proto::SdkIndexFrame> OnJoin(SignalingSession& session, const proto::SdkJoinFrame& join) override;
+  std::optional<proto::SdkIndexFrame> OnJoin(SignalingSession& session,
+                                             const proto::SdkJoinFrame& join) override;
   void OnJoined(SignalingSession& session) override;
-  void OnSubscribe(SignalingSession& session, SubscribeRequest request, SignalingSession::SubscribeDone done) override;
+  void OnSubscribe(SignalingSession& session, SubscribeRequest request,
+                   SignalingSession::SubscribeDone done) override;
   void OnSubscribeAcked(SignalingSession& session, uint32_t sequence) override;
   void OnMuteChanged(SignalingSession& session, bool muted) override;
   void OnDataMessages(SignalingSession& session, const proto::SdkDataMessageFrame& frame) override;

@@ -19,13 +19,20 @@ constexpr size_t kMaxCloseReason = 123;
 
 std::string_view SignalingSession::ToString(EndReason reason) {
   switch (reason) {
-    case EndReason::kLeft: return "left";
-    case EndReason::kDropped: return "dropped";
-    case EndReason::kProtocolError: return "protocol error";
-    case EndReason::kReplaced: return "replaced";
-    case EndReason::kMeetingEnded: return "meeting ended";
-    case EndReason::kAttendeeRemoved: return "attendee removed";
-    case EndReason::kAtCapacity: return "at capacity";
+    case EndReason::kLeft:
+      return "left";
+    case EndReason::kDropped:
+      return "dropped";
+    case EndReason::kProtocolError:
+      return "protocol error";
+    case EndReason::kReplaced:
+      return "replaced";
+    case EndReason::kMeetingEnded:
+      return "meeting ended";
+    case EndReason::kAttendeeRemoved:
+      return "attendee removed";
+    case EndReason::kAtCapacity:
+      return "at capacity";
   }
   return "unknown";
 }
@@ -53,7 +60,8 @@ void SignalingSession::OnBinaryMessage(std::string_view bytes) {
     return;
   }
   if (decoded.error == FrameError::kUnknownType) return;  // a newer client's frame: accepted, ignored
-  log::Info("signaling", "attendee {}: {}, closing", identity_.attendeeId, signaling::ToString(decoded.error));
+  log::Info("signaling", "attendee {}: {}, closing", identity_.attendeeId,
+            signaling::ToString(decoded.error));
   CloseTransport(decoded.error == FrameError::kTooLarge ? kCloseMessageTooBig : kCloseInvalidPayload,
                  signaling::ToString(decoded.error));
   Finish(EndReason::kProtocolError, true);
@@ -78,23 +86,35 @@ void SignalingSession::OnFrame(const proto::SdkSignalFrame& frame) {
   if (Ended()) return;
   auto keepAlive = weak_from_this().lock();
   switch (frame.type()) {
-    case Type::JOIN: HandleJoin(frame); return;
-    case Type::SUBSCRIBE: HandleSubscribe(frame); return;
-    case Type::PING_PONG: HandlePingPong(frame); return;
-    case Type::LEAVE: HandleLeave(); return;
-    case Type::AUDIO_CONTROL: HandleAudioControl(frame); return;
-    case Type::DATA_MESSAGE: HandleDataMessage(frame); return;
+    case Type::JOIN:
+      HandleJoin(frame);
+      return;
+    case Type::SUBSCRIBE:
+      HandleSubscribe(frame);
+      return;
+    case Type::PING_PONG:
+      HandlePingPong(frame);
+      return;
+    case Type::LEAVE:
+      HandleLeave();
+      return;
+    case Type::AUDIO_CONTROL:
+      HandleAudioControl(frame);
+      return;
+    case Type::DATA_MESSAGE:
+      HandleDataMessage(frame);
+      return;
     case Type::CLIENT_METRIC:
       if (frame.has_client_metric() && listener_) listener_->OnClientMetric(*this, frame.client_metric());
       return;
     case Type::PAUSE:
     case Type::RESUME:
-      if (!Joined()) return FailProtocol(frame.type(), "PAUSE/RESUME before JOIN");
-      if (frame.has_pause()) listener_->OnPauseResume(*this, frame.type() == Type::PAUSE, frame.pause());
+      if (Joined() && frame.has_pause())
+        listener_->OnPauseResume(*this, frame.type() == Type::PAUSE, frame.pause());
       return;
     case Type::REMOTE_VIDEO_UPDATE:
-      if (!Joined()) return FailProtocol(frame.type(), "REMOTE_VIDEO_UPDATE before JOIN");
-      if (frame.has_remote_video_update()) listener_->OnRemoteVideoUpdate(*this, frame.remote_video_update());
+      if (Joined() && frame.has_remote_video_update())
+        listener_->OnRemoteVideoUpdate(*this, frame.remote_video_update());
       return;
     case Type::PRIMARY_MEETING_JOIN:
       // Promotion to a primary meeting (replica meetings) is not offered: the client's
@@ -156,7 +176,7 @@ void SignalingSession::HandleSubscribe(const proto::SdkSignalFrame& frame) {
   if (sub.sdp_offer().empty()) {
     // JOIN_ACK said wants_compressed_sdp=false, so a compressed-only offer is a protocol error too.
     return FailProtocol(Type::SUBSCRIBE_ACK, sub.has_compressed_sdp_offer() ? "compressed SDP not supported"
-                                                                             : "SUBSCRIBE without SDP offer");
+                                                                            : "SUBSCRIBE without SDP offer");
   }
   SubscribeRequest request;
   request.duplex = sub.duplex();
@@ -227,17 +247,23 @@ void SignalingSession::HandleLeave() {
 }
 
 void SignalingSession::HandleAudioControl(const proto::SdkSignalFrame& frame) {
-  if (!Joined()) return FailProtocol(Type::AUDIO_CONTROL, "AUDIO_CONTROL before JOIN");
   if (!frame.has_audio_control() || !frame.audio_control().has_muted()) return;
   const bool muted = frame.audio_control().muted();
   if (muted == muted_) return;
   muted_ = muted;
-  listener_->OnMuteChanged(*this, muted_);
+  // Before JOIN (the SDK sends mute as soon as the socket is open) the state is only remembered:
+  // the presence entry will carry it.
+  if (Joined()) listener_->OnMuteChanged(*this, muted_);
 }
 
 void SignalingSession::HandleDataMessage(const proto::SdkSignalFrame& frame) {
-  if (!Joined()) return FailProtocol(Type::DATA_MESSAGE, "DATA_MESSAGE before JOIN");
   if (!frame.has_data_message()) return;
+  if (!Joined()) {
+    // The SDK sends data messages once the socket is open, which can be just before its JOIN.
+    // Nobody would receive them under this identity yet: dropped, counted.
+    droppedDataMessages_ += static_cast<uint64_t>(frame.data_message().messages_size());
+    return;
+  }
   proto::SdkDataMessageFrame accepted;
   proto::SdkDataMessageFrame throttled;
   int count = 0;
@@ -255,7 +281,7 @@ void SignalingSession::HandleDataMessage(const proto::SdkSignalFrame& frame) {
     auto* out = admitted ? accepted.add_messages() : throttled.add_messages();
     out->set_topic(in.topic());
     out->set_data(in.data());
-    out->set_lifetime_ms(in.lifetime_ms());
+    if (in.has_lifetime_ms()) out->set_lifetime_ms(in.lifetime_ms());
     // Identity from the session, never from the message.
     out->set_sender_attendee_id(identity_.attendeeId);
     out->set_sender_external_user_id(identity_.externalUserId);
@@ -285,7 +311,8 @@ void SignalingSession::SendEncoded(const std::string& bytes) {
   if (transport_.sendBinary) transport_.sendBinary(bytes);
 }
 
-void SignalingSession::SendError(proto::SdkSignalFrame::Type type, uint32_t status, std::string_view description) {
+void SignalingSession::SendError(proto::SdkSignalFrame::Type type, uint32_t status,
+                                 std::string_view description) {
   proto::SdkSignalFrame frame;
   frame.set_type(type);
   frame.mutable_error()->set_status(status);
@@ -322,9 +349,15 @@ void SignalingSession::End(EndReason reason) {
       audioStatus = kAudioStatusAtCapacity;
       closeCode = kCloseAtCapacity;
       break;
-    case EndReason::kDropped: closeCode = kCloseServerError; break;  // the client reconnects
-    case EndReason::kProtocolError: closeCode = kClosePolicyViolation; break;
-    case EndReason::kLeft: closeCode = kCloseNormal; break;
+    case EndReason::kDropped:
+      closeCode = kCloseServerError;
+      break;  // the client reconnects
+    case EndReason::kProtocolError:
+      closeCode = kClosePolicyViolation;
+      break;
+    case EndReason::kLeft:
+      closeCode = kCloseNormal;
+      break;
   }
   if (audioStatus) {
     proto::SdkSignalFrame frame;

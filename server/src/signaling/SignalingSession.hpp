@@ -6,8 +6,10 @@
 //   AwaitingJoin --JOIN--> Joined --LEAVE--> Ended(kLeft)
 //        |                   |---transport closed---> Ended(kDropped)
 //        |                   '---End(reason)--------> Ended(reason)   (meeting ended, removed, ...)
-//        '--any other request--> error frame 400 + close 1008
+//        '--SUBSCRIBE----------> error frame 400 + close 1008 (the SDK never does that)
 //
+// Before JOIN, PING is answered, AUDIO_CONTROL remembered, and DATA_MESSAGE, PAUSE/RESUME and
+// REMOTE_VIDEO_UPDATE are dropped: the SDK may send them as soon as the socket is open.
 // Joined: SUBSCRIBE -> Listener::OnSubscribe -> SUBSCRIBE_ACK (each re-SUBSCRIBE renegotiates;
 // an answer to a superseded SUBSCRIBE is dropped), PING -> PONG, AUDIO_CONTROL -> mute,
 // DATA_MESSAGE -> validated, rate-limited, stamped with this session's identity.
@@ -31,7 +33,7 @@
 namespace medicall::signaling {
 
 class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
-public:
+ public:
   enum class State { kAwaitingJoin, kJoined, kEnded };
 
   enum class EndReason {
@@ -53,15 +55,15 @@ public:
   struct Options {
     uint32_t videoSubscriptionLimit = 25;
     std::optional<TurnCredentials> turnCredentials;  // none: the client uses no ICE servers
-    double dataMessagesPerSecond = 50;                // per-attendee DATA_MESSAGE rate...
-    double dataMessageBurst = 100;                    // ...and burst
+    double dataMessagesPerSecond = 50;               // per-attendee DATA_MESSAGE rate...
+    double dataMessageBurst = 100;                   // ...and burst
   };
 
   using SubscribeDone = std::function<void(SubscribeResult)>;
 
   // Implemented by the meeting (MeetingSignaling) — the session's only way out besides the transport.
   class Listener {
-  public:
+   public:
     virtual ~Listener() = default;
     // A JOIN was accepted. Return the INDEX to send after JOIN_ACK, or nullopt to refuse the
     // attendee because the meeting is full (AUDIO_STATUS 409).
@@ -79,8 +81,10 @@ public:
     // The session ended by itself (LEAVE, transport loss, protocol error): not called for End().
     virtual void OnEnded(SignalingSession& session, EndReason reason) = 0;
     // Optional notifications.
-    virtual void OnPauseResume(SignalingSession& session, bool pause, const proto::SdkPauseResumeFrame& frame) {}
-    virtual void OnRemoteVideoUpdate(SignalingSession& session, const proto::SdkRemoteVideoUpdateFrame& frame) {}
+    virtual void OnPauseResume(SignalingSession& session, bool pause,
+                               const proto::SdkPauseResumeFrame& frame) {}
+    virtual void OnRemoteVideoUpdate(SignalingSession& session,
+                                     const proto::SdkRemoteVideoUpdateFrame& frame) {}
     virtual void OnClientMetric(SignalingSession& session, const proto::SdkClientMetricFrame& frame) {}
   };
 
@@ -119,7 +123,7 @@ public:
 
   static std::string_view ToString(EndReason reason);
 
-private:
+ private:
   void HandleJoin(const proto::SdkSignalFrame& frame);
   void HandleSubscribe(const proto::SdkSignalFrame& frame);
   void HandlePingPong(const proto::SdkSignalFrame& frame);

@@ -19,9 +19,9 @@ inline constexpr uint32_t kErrorInternal = 500;
 // WebSocket close codes. 4410 during join = meeting ended; 4500-4599 = server failure, the client
 // reconnects; 1000 after LEAVE. Others are ours, for logs (the AUDIO_STATUS before them decides).
 inline constexpr uint16_t kCloseNormal = 1000;
-inline constexpr uint16_t kCloseUnsupportedData = 1003;   // a text message
-inline constexpr uint16_t kCloseInvalidPayload = 1007;    // undecodable frame
-inline constexpr uint16_t kClosePolicyViolation = 1008;   // frame out of order
+inline constexpr uint16_t kCloseUnsupportedData = 1003;  // a text message
+inline constexpr uint16_t kCloseInvalidPayload = 1007;   // undecodable frame
+inline constexpr uint16_t kClosePolicyViolation = 1008;  // frame out of order
 inline constexpr uint16_t kCloseMessageTooBig = 1009;
 inline constexpr uint16_t kCloseReplaced = 4301;
 inline constexpr uint16_t kCloseAtCapacity = 4409;

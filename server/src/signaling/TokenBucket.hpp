@@ -6,7 +6,7 @@
 namespace medicall::signaling {
 
 class TokenBucket {
-public:
+ public:
   // Starts full. A non-positive rate never refills; a burst below 1 never admits anything.
   TokenBucket(double ratePerSecond, double burst, int64_t nowNs);
 
@@ -14,7 +14,7 @@ public:
   bool TryTake(int64_t nowNs);
   double Available(int64_t nowNs);
 
-private:
+ private:
   void Refill(int64_t nowNs);
 
   double ratePerNs_;

@@ -1,0 +1,51 @@
+#include "signaling/TokenBucket.hpp"
+
+#include <gtest/gtest.h>
+
+namespace medicall::signaling {
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+
+TEST(TokenBucketTest, StartsFullAndEmptiesAfterBurst) {
+  TokenBucket bucket(10, 3, 0);
+  EXPECT_TRUE(bucket.TryTake(0));
+  EXPECT_TRUE(bucket.TryTake(0));
+  EXPECT_TRUE(bucket.TryTake(0));
+  EXPECT_FALSE(bucket.TryTake(0));
+}
+
+TEST(TokenBucketTest, RefillsAtRate) {
+  TokenBucket bucket(10, 2, 0);  // one token per 100 ms
+  EXPECT_TRUE(bucket.TryTake(0));
+  EXPECT_TRUE(bucket.TryTake(0));
+  EXPECT_FALSE(bucket.TryTake(99 * kMs));
+  EXPECT_TRUE(bucket.TryTake(100 * kMs));
+  EXPECT_FALSE(bucket.TryTake(150 * kMs));
+  EXPECT_TRUE(bucket.TryTake(200 * kMs));
+}
+
+TEST(TokenBucketTest, NeverExceedsBurst) {
+  TokenBucket bucket(1000, 2, 0);
+  EXPECT_DOUBLE_EQ(bucket.Available(3'600'000 * kMs), 2.0);
+  EXPECT_TRUE(bucket.TryTake(3'600'000 * kMs));
+  EXPECT_TRUE(bucket.TryTake(3'600'000 * kMs));
+  EXPECT_FALSE(bucket.TryTake(3'600'000 * kMs));
+}
+
+TEST(TokenBucketTest, TimeGoingBackwardsAddsNothing) {
+  TokenBucket bucket(10, 1, 1000 * kMs);
+  EXPECT_TRUE(bucket.TryTake(1000 * kMs));
+  EXPECT_FALSE(bucket.TryTake(0));
+  EXPECT_FALSE(bucket.TryTake(1050 * kMs));
+  EXPECT_TRUE(bucket.TryTake(1100 * kMs));
+}
+
+TEST(TokenBucketTest, ZeroBurstAdmitsNothing) {
+  TokenBucket bucket(100, 0, 0);
+  EXPECT_FALSE(bucket.TryTake(0));
+  EXPECT_FALSE(bucket.TryTake(1000 * kMs));
+}
+
+}  // namespace
+}  // namespace medicall::signaling

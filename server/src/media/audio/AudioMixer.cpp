@@ -46,6 +46,13 @@ AudioMixer::AudioMixer(const AudioMixerConfig& config)
   slotPosition_.assign(config_.maxTalkers, -1);
   slotPayload_.resize(config_.maxTalkers);
   talkerFrames_.reserve(config_.maxTalkers);
+  // An encoder settles on silence after a few frames: its packet then decodes to silence whatever
+  // the listener's decoder played before (the overlap fades the previous frame out).
+  OpusEncoderStage silenceEncoder(config_.encoder);
+  const std::array<int16_t, kFrameSamples> zeros{};
+  std::span<const uint8_t> packet;
+  for (int i = 0; i < 10; ++i) packet = silenceEncoder.Encode(zeros);
+  silencePacket_.assign(packet.begin(), packet.end());
 }
 
 AudioMixer::~AudioMixer() = default;
@@ -189,10 +196,18 @@ TickResult AudioMixer::Tick(int64_t nowUs) {
   }
 
   // 4. Encode each distinct mix once: one per talker slot, and the shared one if a non-talker needs it.
+  // A mix known to be silent (nobody talks, or a talker alone hears nobody) takes the cached packet.
   std::vector<std::span<const uint8_t>>& slotPayload = slotPayload_;
+  const bool useSilence = config_.cachedSilence && !silencePacket_.empty();
+  const std::span<const uint8_t> silence(silencePacket_);
   for (std::size_t s = 0; s < slots.size(); ++s) {
     slotPayload[s] = {};
     if (slotPosition_[s] < 0) continue;
+    if (useSilence && talkerFrames_.size() == 1) {
+      slotPayload[s] = silence;
+      ++stats.silent;
+      continue;
+    }
     slotPayload[s] =
         slotEncoders_[s].Encode(pcmMixer_.MixWithout(static_cast<std::size_t>(slotPosition_[s])));
     ++stats.encodes;
@@ -200,7 +215,10 @@ TickResult AudioMixer::Tick(int64_t nowUs) {
   std::span<const uint8_t> sharedPayload;
   const bool anyListener = participants_.size() > talkerFrames_.size();
   if (anyListener) {
-    if (forward) {
+    if (useSilence && talkerFrames_.empty()) {
+      sharedPayload = silence;
+      ++stats.silent;
+    } else if (forward) {
       sharedPayload = std::span<const uint8_t>(forwardBuffer_.data(), forwardSize_);
     } else {
       sharedPayload = sharedEncoder_.Encode(pcmMixer_.SharedMix());

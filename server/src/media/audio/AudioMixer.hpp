@@ -22,10 +22,12 @@ struct AudioMixerConfig {
   std::size_t maxTalkers = 3;          // K: only the K loudest talkers are mixed
   float talkerThresholdDbov = -50.0f;  // a frame louder than this makes its sender a talker
   uint32_t talkerHangoverTicks = 15;   // a talker stays one for 300 ms of pauses between words
-  bool forwardSingleTalker = false;  // one talker: relay its Opus packets to the others (see ListenerOutput)
-  bool skipDecodeWhenQuiet = true;   // with the RTP audio-level extension, quiet non-talkers are not decoded
-  uint32_t senderReportIntervalTicks =
-      250;  // an RTCP sender report per listener every 5 s (and after the first packet)
+  bool forwardSingleTalker = false;    // one talker: relay its Opus packets to the others (see AudioMixer)
+  bool skipDecodeWhenQuiet = true;  // with the RTP audio-level extension, quiet non-talkers are not decoded
+  bool cachedSilence = true;        // a mix known to be silent (no talker, or a talker alone) is sent as a
+                                    // pre-encoded Opus silence packet instead of being encoded
+  // An RTCP sender report per listener every 5 s (and after its first packet).
+  uint32_t senderReportIntervalTicks = 250;
   JitterBufferConfig jitter;
   OpusEncoderConfig encoder;
   LevelReporterConfig levels;
@@ -55,6 +57,7 @@ struct MixerTickStats {
   uint32_t talkers = 0;
   uint32_t decodes = 0;    // normal + FEC + PLC decodes this tick
   uint32_t encodes = 0;    // distinct mixes encoded this tick (<= maxTalkers + 1 whatever the listener count)
+  uint32_t silent = 0;     // distinct mixes sent as the cached silence packet (not encoded)
   uint32_t forwarded = 0;  // listeners served by forwarding
 };
 
@@ -136,6 +139,7 @@ class AudioMixer {
   std::vector<TalkerCandidate> candidates_;
   std::vector<ConstPcmFrame> talkerFrames_;
   std::vector<ListenerOutput> outputs_;
+  std::vector<uint8_t> silencePacket_;  // Opus frame of digital silence, from the configured encoder
   std::array<uint8_t, kMaxOpusPayload> forwardBuffer_{};
   std::size_t forwardSize_ = 0;
   int forwardedFrom_ = -1;  // participant index whose packet was forwarded at the last tick

@@ -30,13 +30,7 @@ void JitterBuffer::Reset() {
   emptyTicks_ = 0;
   deepTicks_ = 0;
   lateRun_ = 0;
-}
-
-int64_t JitterBuffer::Extend(uint16_t seq) const {
-  // Start in cycle 1 so that packets reordered around the very first one stay positive.
-  if (highest_ < 0) return static_cast<int64_t>(seq) + 0x10000;
-  const auto delta = static_cast<int16_t>(static_cast<uint16_t>(seq - static_cast<uint16_t>(highest_)));
-  return highest_ + delta;
+  unwrapper_.Reset();
 }
 
 std::size_t JitterBuffer::Depth() const {
@@ -81,7 +75,7 @@ bool JitterBuffer::Push(uint16_t seq, uint32_t rtpTimestamp, int64_t arrivalUs,
     return false;
   }
   ++stats_.received;
-  const int64_t ext = Extend(seq);
+  const int64_t ext = unwrapper_.Unwrap(seq);
 
   if (state_ == State::kEmpty) {
     if (highest_ >= 0 && ext < next_) {

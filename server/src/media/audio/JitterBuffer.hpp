@@ -7,6 +7,7 @@
 #include <span>
 
 #include "media/audio/AudioConstants.hpp"
+#include "webrtc/rtp/SeqNumUnwrapper.hpp"
 
 namespace medicall::media::audio {
 
@@ -45,10 +46,10 @@ struct JitterBufferStats {
 };
 
 // Per-attendee jitter buffer of Opus packets keyed by RTP sequence number (RFC 3550 section 3:
-// 16-bit, wraps; extended here to 64 bits by taking the value closest to the highest seen, as in
-// RFC 3550 appendix A.1). Fixed memory: a ring of kSlots packets of at most kMaxOpusPayload bytes.
-// One packet is one 20 ms frame (what WebRTC sends); the caller checks the duration on decode.
-// Single-threaded: lives on the meeting's worker.
+// 16-bit, wraps; extended to 64 bits by webrtc::rtp::SeqNumUnwrapper, RFC 3550 appendix A.1).
+// Arrival times and tick times are on the same monotonic clock, in microseconds. Fixed memory: a ring of
+// kSlots packets of at most kMaxOpusPayload bytes. One packet is one 20 ms frame (what WebRTC sends); the
+// caller checks the duration on decode. Single-threaded: lives on the meeting's worker.
 class JitterBuffer {
  public:
   static constexpr std::size_t kSlots = 16;  // 320 ms window: covers maxDelayUs (<= 300 ms)
@@ -83,7 +84,6 @@ class JitterBuffer {
     std::array<uint8_t, kMaxOpusPayload> data{};
   };
 
-  int64_t Extend(uint16_t seq) const;
   Slot& SlotFor(int64_t extSeq) { return slots_[static_cast<std::size_t>(extSeq) & (kSlots - 1)]; }
   const Slot& SlotFor(int64_t extSeq) const {
     return slots_[static_cast<std::size_t>(extSeq) & (kSlots - 1)];
@@ -96,6 +96,7 @@ class JitterBuffer {
   std::size_t targetFrames_;
   std::size_t maxFrames_;
   State state_ = State::kEmpty;
+  webrtc::rtp::SeqNumUnwrapper unwrapper_;
   int64_t highest_ = -1;  // highest extended sequence number received
   int64_t next_ = 0;      // next extended sequence number to play
   int64_t bufferingSinceUs_ = 0;

@@ -15,6 +15,7 @@ MediaWorker::~MediaWorker() { Stop(); }
 
 void MediaWorker::Start() {
   if (thread_.joinable()) return;
+  running_ = true;
   thread_ = std::thread([this] {
     threadId_ = std::this_thread::get_id();
     pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
@@ -31,6 +32,7 @@ void MediaWorker::Start() {
 }
 
 void MediaWorker::Stop() {
+  running_ = false;
   guard_.reset();
   context_.stop();
   if (thread_.joinable()) thread_.join();

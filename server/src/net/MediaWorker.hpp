@@ -3,10 +3,13 @@
 // the UDP socket it receives on) lives on one worker, so the packet path takes no locks; other
 // threads talk to it only through Post().
 #include <atomic>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +18,76 @@ namespace medicall::net {
 
 class MediaWorker {
  public:
+  // Memory for one recurring asynchronous operation (a socket's receive loop, a timer's wait):
+  // Asio keeps only one recycled block per thread, so a worker with several operations in flight
+  // would allocate per completion. Wrap the handler with Bind(slot, handler) and the operation
+  // lives in the slot instead (heap only if the slot is busy or too small). The slot is shared
+  // with every copy of the allocator, so it outlives operations destroyed at shutdown.
+  class HandlerSlot {
+   public:
+    void* Allocate(std::size_t size) {
+      if (!inUse_ && size <= sizeof(storage_)) {
+        inUse_ = true;
+        return storage_;
+      }
+      return ::operator new(size);
+    }
+    void Deallocate(void* pointer) {
+      if (pointer == storage_) {
+        inUse_ = false;
+      } else {
+        ::operator delete(pointer);
+      }
+    }
+
+   private:
+    alignas(std::max_align_t) unsigned char storage_[1024];
+    bool inUse_ = false;
+  };
+
+  template <typename T>
+  class SlotAllocator {
+   public:
+    using value_type = T;
+    explicit SlotAllocator(std::shared_ptr<HandlerSlot> slot) noexcept : slot_(std::move(slot)) {}
+    template <typename U>
+    SlotAllocator(const SlotAllocator<U>& other) noexcept : slot_(other.slot_) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(slot_->Allocate(sizeof(T) * n)); }
+    void deallocate(T* pointer, std::size_t) { slot_->Deallocate(pointer); }
+    template <typename U>
+    bool operator==(const SlotAllocator<U>& other) const noexcept {
+      return slot_ == other.slot_;
+    }
+
+   private:
+    template <typename>
+    friend class SlotAllocator;
+    std::shared_ptr<HandlerSlot> slot_;
+  };
+
+  template <typename Handler>
+  class SlotHandler {
+   public:
+    using allocator_type = SlotAllocator<Handler>;
+    SlotHandler(std::shared_ptr<HandlerSlot> slot, Handler handler)
+        : slot_(std::move(slot)), handler_(std::move(handler)) {}
+    allocator_type get_allocator() const noexcept { return allocator_type(slot_); }
+    template <typename... Args>
+    void operator()(Args&&... args) {
+      handler_(std::forward<Args>(args)...);
+    }
+
+   private:
+    std::shared_ptr<HandlerSlot> slot_;
+    Handler handler_;
+  };
+
+  template <typename Handler>
+  static SlotHandler<std::decay_t<Handler>> Bind(const std::shared_ptr<HandlerSlot>& slot,
+                                                 Handler&& handler) {
+    return SlotHandler<std::decay_t<Handler>>(slot, std::forward<Handler>(handler));
+  }
+
   explicit MediaWorker(std::string name);
   ~MediaWorker();  // Stop() and join
   MediaWorker(const MediaWorker&) = delete;
@@ -30,6 +103,8 @@ class MediaWorker {
   const std::string& Name() const { return name_; }
   // Runs `task` on the worker thread.
   void Post(std::function<void()> task);
+  // True between Start() and Stop() (tasks posted now will run).
+  bool IsRunning() const { return running_.load(); }
   // True when called from this worker's thread.
   bool IsCurrentThread() const { return std::this_thread::get_id() == threadId_.load(); }
 
@@ -39,6 +114,7 @@ class MediaWorker {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::thread thread_;
   std::atomic<std::thread::id> threadId_{};
+  std::atomic<bool> running_{false};
 };
 
 }  // namespace medicall::net

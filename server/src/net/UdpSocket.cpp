@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "common/Logger.hpp"
+#include "net/MediaWorker.hpp"
 
 namespace medicall::net {
 
@@ -12,10 +13,11 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
   Impl(asio::io_context& context, ReceiveHandler h) : socket(context), handler(std::move(h)) {}
 
   void Receive() {
-    socket.async_receive_from(asio::buffer(buffer), from,
-                              [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-                                self->OnReceive(ec, n);
-                              });
+    socket.async_receive_from(
+        asio::buffer(buffer), from,
+        MediaWorker::Bind(slot, [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+          self->OnReceive(ec, n);
+        }));
   }
 
   void OnReceive(const boost::system::error_code& ec, size_t n) {
@@ -37,6 +39,7 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
   ReceiveHandler handler;
   std::array<uint8_t, kMaxDatagram> buffer{};
   Endpoint from;
+  std::shared_ptr<MediaWorker::HandlerSlot> slot = std::make_shared<MediaWorker::HandlerSlot>();
   Stats stats;
   bool closed = false;
 };

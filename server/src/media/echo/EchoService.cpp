@@ -52,12 +52,13 @@ EchoService::EchoService(const Config& config, webrtc::transport::MediaDemuxer& 
 EchoService::~EchoService() {
   *alive_ = false;
   auto cleanup = [this] { sessions_.clear(); };
-  if (!RunOnWorker(cleanup)) sessions_.clear();  // the worker is not running: nothing races us
+  if (!RunOnWorker(cleanup)) log::Error("api", "echo: media worker did not answer at shutdown");
 }
 
 template <typename F>
 bool EchoService::RunOnWorker(F&& f) {
-  if (demuxer_.Worker().IsCurrentThread()) {
+  // On the worker itself, or with no worker running (nothing can race us): run here.
+  if (demuxer_.Worker().IsCurrentThread() || !demuxer_.Worker().IsRunning()) {
     f();
     return true;
   }
@@ -67,7 +68,9 @@ bool EchoService::RunOnWorker(F&& f) {
     f();
     done->set_value();
   });
-  return future.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  // No timeout: `f` refers to the caller's stack, so it must not outlive this call.
+  future.wait();
+  return true;
 }
 
 std::optional<HttpResponse> EchoService::Handle(const HttpRequest& request) {

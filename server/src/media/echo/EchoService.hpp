@@ -9,8 +9,7 @@
 // Each offer becomes an EchoSession on the demuxer's media worker; what the browser sends comes
 // back on the server's own SSRCs. Sessions end on ICE consent expiry or DTLS close/failure.
 //
-// Handle() may be called from any thread except the media worker's; it waits (bounded) for the
-// worker to create the session.
+// Handle() may be called from any thread; it waits for the media worker to create the session.
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -43,7 +42,7 @@ class EchoService {
  private:
   HttpResponse HandleOffer(const HttpRequest& request);
   HttpResponse HandleStats();
-  // Runs f on the worker and waits; false on timeout.
+  // Runs f on the worker (inline when on it or when it is not running) and waits for it.
   template <typename F>
   bool RunOnWorker(F&& f);
 

@@ -22,6 +22,7 @@ IceClient::IceClient(IceListener& listener, std::string localUfrag, std::string 
       localPwd_(std::move(localPwd)),
       remoteUfrag_(std::move(remoteUfrag)),
       remotePwd_(std::move(remotePwd)),
+      username_(remoteUfrag_ + ":" + localUfrag_),
       options_(options) {
   std::array<uint8_t, 8> random{};
   RAND_bytes(random.data(), static_cast<int>(random.size()));
@@ -42,9 +43,8 @@ void IceClient::SendCheck(Clock::time_point now, bool newTransaction) {
     rto_ = options_.initialRto;
     inFlight_ = true;
   }
-  const std::string username = remoteUfrag_ + ":" + localUfrag_;
   StunWriter w(sendBuffer_, stun::kMethodBinding, StunClass::Request, transactionId_);
-  w.AddString(attr::kUsername, username)
+  w.AddString(attr::kUsername, username_)
       .AddU32(attr::kPriority, options_.priority)
       .AddU64(attr::kIceControlling, tiebreaker_)
       .AddFlag(attr::kUseCandidate)

@@ -63,6 +63,7 @@ class IceClient {
   std::string localPwd_;
   std::string remoteUfrag_;
   std::string remotePwd_;
+  std::string username_;  // "<remote ufrag>:<local ufrag>", built once
   Options options_;
   uint64_t tiebreaker_ = 0;
   IceState state_ = IceState::New;

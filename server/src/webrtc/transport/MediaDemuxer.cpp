@@ -17,7 +17,11 @@ MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
 
 MediaDemuxer::~MediaDemuxer() {
   *alive_ = false;
-  timer_.cancel();
+  try {
+    timer_.cancel();
+  } catch (const boost::system::system_error&) {
+    // Nothing to cancel on a broken timer; the alive flag already stops the tick.
+  }
   socket_.Close();
 }
 
@@ -28,18 +32,19 @@ void MediaDemuxer::Bind(const std::string& address, uint16_t port) {
 
 void MediaDemuxer::ScheduleTick() {
   timer_.expires_after(kTickInterval);
-  timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-    if (ec || !*alive) return;
-    const auto now = WebRtcTransport::Clock::now();
-    tickList_.clear();
-    for (auto& [ufrag, transport] : byUfrag_) tickList_.push_back(transport);
-    for (WebRtcTransport* t : tickList_) {
-      // A transport removed by an earlier one's callback is skipped.
-      auto it = byUfrag_.find(t->LocalUfrag());
-      if (it != byUfrag_.end() && it->second == t) t->Tick(now);
-    }
-    ScheduleTick();
-  });
+  timer_.async_wait(
+      net::MediaWorker::Bind(timerSlot_, [this, alive = alive_](const boost::system::error_code& ec) {
+        if (ec || !*alive) return;
+        const auto now = WebRtcTransport::Clock::now();
+        tickList_.clear();
+        for (auto& [ufrag, transport] : byUfrag_) tickList_.push_back(transport);
+        for (WebRtcTransport* t : tickList_) {
+          // A transport removed by an earlier one's callback is skipped.
+          auto it = byUfrag_.find(t->LocalUfrag());
+          if (it != byUfrag_.end() && it->second == t) t->Tick(now);
+        }
+        ScheduleTick();
+      }));
 }
 
 void MediaDemuxer::Add(WebRtcTransport& transport) { byUfrag_[transport.LocalUfrag()] = &transport; }

@@ -74,6 +74,8 @@ class MediaDemuxer final : public WebRtcTransport::Network {
   std::vector<WebRtcTransport*> tickList_;
   Counters counters_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<net::MediaWorker::HandlerSlot> timerSlot_ =
+      std::make_shared<net::MediaWorker::HandlerSlot>();
 };
 
 }  // namespace medicall::webrtc::transport

@@ -49,7 +49,7 @@ std::string DtlsCertificate::FingerprintSha256(X509* certificate) {
   if (certificate == nullptr || X509_digest(certificate, EVP_sha256(), md, &len) != 1) return {};
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
-  out.reserve(len * 3);
+  out.reserve(static_cast<size_t>(len) * 3);
   for (unsigned int i = 0; i < len; ++i) {
     if (i != 0) out.push_back(':');
     out.push_back(kHex[md[i] >> 4]);

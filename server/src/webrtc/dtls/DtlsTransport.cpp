@@ -347,8 +347,13 @@ int DtlsTransport::VerifyCallback(int /*preverifyOk*/, X509_STORE_CTX* storeCtx)
 
 unsigned int DtlsTransport::TimerCallback(SSL* ssl, unsigned int previousUs) {
   auto* self = static_cast<DtlsTransport*>(SSL_get_app_data(ssl));
-  const auto initial = static_cast<unsigned int>(self->options_.initialRetransmit.count() * 1000);
-  const auto maximum = static_cast<unsigned int>(self->options_.maxRetransmit.count() * 1000);
+  // OpenSSL 3.0 treats a timer with less than 15 ms left as expired, so shorter timers would
+  // retransmit in a burst inside one call and give up at once: keep every duration >= 30 ms.
+  constexpr unsigned int kMinimumUs = 30'000;
+  const auto initial =
+      std::max(kMinimumUs, static_cast<unsigned int>(self->options_.initialRetransmit.count() * 1000));
+  const auto maximum =
+      std::max(initial, static_cast<unsigned int>(self->options_.maxRetransmit.count() * 1000));
   if (previousUs == 0) return initial;
   return std::min(previousUs * 2, maximum);
 }
@@ -367,11 +372,7 @@ long DtlsTransport::BioCtrl(BIO* bio, int cmd, long /*num*/, void* /*ptr*/) {
       return 1;
     case BIO_CTRL_DGRAM_QUERY_MTU:
       return self != nullptr ? static_cast<long>(self->options_.mtu) : 0;
-    case BIO_CTRL_WPENDING:
-    case BIO_CTRL_PENDING:
-    case BIO_CTRL_DGRAM_GET_MTU_OVERHEAD:
-      return 0;
-    default:
+    default:  // nothing pending (writes go out at once), no MTU overhead, other controls unsupported
       return 0;
   }
 }

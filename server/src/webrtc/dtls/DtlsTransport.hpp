@@ -59,7 +59,10 @@ class DtlsTransport {
     // Offered/accepted SRTP profiles in preference order.
     std::vector<srtp::SrtpProfile> srtpProfiles{srtp::SrtpProfile::AeadAes128Gcm,
                                                 srtp::SrtpProfile::AesCm128HmacSha1_80};
-    std::chrono::milliseconds initialRetransmit{100};  // doubles per retransmission
+    // Retransmission timer: starts at initialRetransmit, doubles up to maxRetransmit; both are raised
+    // to at least 30 ms (OpenSSL counts the last 15 ms of a timer as expired). OpenSSL gives up
+    // (state Failed, "handshake timed out") after 12 unanswered retransmissions.
+    std::chrono::milliseconds initialRetransmit{100};
     std::chrono::milliseconds maxRetransmit{3000};
   };
 

@@ -1,5 +1,6 @@
 #include "webrtc/srtp/SrtpSession.hpp"
 
+#include <arpa/inet.h>
 #include <srtp2/srtp.h>
 
 #include <climits>
@@ -62,6 +63,10 @@ SrtpSession::SrtpSession(Direction direction, SrtpProfile profile, srtp_ctx_t_* 
 
 SrtpSession::~SrtpSession() {
   if (ctx_ != nullptr) srtp_dealloc(ctx_);
+}
+
+bool SrtpSession::RemoveStream(uint32_t ssrc) {
+  return srtp_remove_stream(ctx_, htonl(ssrc)) == srtp_err_status_ok;
 }
 
 bool SrtpSession::Fail(Failure why) {

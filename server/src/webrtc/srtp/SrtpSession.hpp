@@ -50,6 +50,10 @@ class SrtpSession {
   bool UnprotectRtp(std::span<uint8_t> packet, size_t& length);
   bool UnprotectRtcp(std::span<uint8_t> packet, size_t& length);
 
+  // Forgets the per-SSRC state (replay window, rollover counter) of a stream that ended, so long
+  // sessions with SSRC churn do not grow. Returns false if the SSRC was never seen.
+  bool RemoveStream(uint32_t ssrc);
+
   Direction GetDirection() const { return direction_; }
   SrtpProfile Profile() const { return profile_; }
   uint64_t Failures(Failure why) const { return failures_[static_cast<size_t>(why)]; }

@@ -1,0 +1,345 @@
+// AnswerBuilder on Chromium's captured offers and on OfferBuilder's offer; answers are re-parsed
+// and checked field by field.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "SdpTestUtil.hpp"
+#include "webrtc/sdp/AnswerBuilder.hpp"
+#include "webrtc/sdp/OfferBuilder.hpp"
+#include "webrtc/sdp/SdpParser.hpp"
+#include "webrtc/sdp/SdpWriter.hpp"
+
+namespace medicall::webrtc::sdp {
+namespace {
+
+using test::ReadSdp;
+
+const std::string kOurFingerprint =
+    "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF";
+
+AnswerOptions Local() {
+  AnswerOptions o;
+  o.iceUfrag = "srvU";
+  o.icePwd = "serverpasswordserverpw";
+  o.fingerprintSha256 = kOurFingerprint;
+  o.candidateIp = "203.0.113.7";
+  o.candidatePort = 40000;
+  o.sessionId = "42";
+  return o;
+}
+
+SendParameters Sending(uint32_t ssrc, uint32_t rtx, std::string track) {
+  return SendParameters{"medicall", std::move(track), "srvcname", ssrc, rtx};
+}
+
+SessionDescription Reparse(const AnswerResult& r) {
+  std::string error;
+  auto sd = SdpParser::Parse(r.sdp, &error);
+  EXPECT_TRUE(sd) << error << "\n" << r.sdp;
+  EXPECT_EQ(*sd, r.answer);  // what we wrote is what we meant
+  return sd ? *sd : SessionDescription{};
+}
+
+void ExpectTransportAttributes(const MediaSection& m) {
+  EXPECT_EQ(m.port, 40000);
+  EXPECT_EQ(m.connectionAddress, "203.0.113.7");
+  ASSERT_EQ(m.candidates.size(), 1u);
+  EXPECT_EQ(m.candidates[0].transport, "udp");
+  EXPECT_EQ(m.candidates[0].type, "host");
+  EXPECT_EQ(m.candidates[0].address, "203.0.113.7");
+  EXPECT_EQ(m.candidates[0].port, 40000);
+  EXPECT_TRUE(m.endOfCandidates);
+  EXPECT_EQ(m.iceUfrag, "srvU");
+  EXPECT_EQ(m.icePwd, "serverpasswordserverpw");
+  ASSERT_TRUE(m.fingerprint);
+  EXPECT_EQ(m.fingerprint->algorithm, "sha-256");
+  EXPECT_EQ(m.fingerprint->value, kOurFingerprint);
+  EXPECT_EQ(m.setup, SetupRole::Passive);
+  EXPECT_TRUE(m.rtcpMux);
+  EXPECT_EQ(m.protocol, "UDP/TLS/RTP/SAVPF");
+}
+
+TEST(AnswerBuilder, AnswersChromePublishOffer) {
+  auto offer = SdpParser::Parse(ReadSdp("chrome-publish.offer.sdp"));
+  ASSERT_TRUE(offer);
+  AnswerBuilder builder(Local());
+  builder.SetSection("0", SectionOptions{Direction::SendRecv, Sending(1111, 0, "audio-track")});
+  builder.SetSection("1", SectionOptions{Direction::SendRecv, Sending(2222, 2223, "video-track")});
+  std::string error;
+  auto result = builder.Build(*offer, &error);
+  ASSERT_TRUE(result) << error;
+  SessionDescription answer = Reparse(*result);
+  EXPECT_TRUE(answer.iceLite);
+  EXPECT_EQ(answer.bundleMids, (std::vector<std::string>{"0", "1"}));
+  EXPECT_TRUE(answer.extmapAllowMixed);
+  EXPECT_EQ(answer.sessionId, "42");
+  ASSERT_EQ(answer.media.size(), 2u);
+
+  const MediaSection& audio = answer.media[0];
+  ExpectTransportAttributes(audio);
+  EXPECT_EQ(audio.mid, "0");
+  EXPECT_TRUE(audio.rtcpRsize);
+  EXPECT_EQ(audio.direction, Direction::SendRecv);
+  EXPECT_EQ(audio.formats, (std::vector<std::string>{"111"}));
+  ASSERT_EQ(audio.codecs.size(), 1u);
+  EXPECT_EQ(audio.codecs[0].name, "opus");
+  EXPECT_EQ(audio.codecs[0].channels, 2);
+  EXPECT_EQ(audio.codecs[0].fmtp, "minptime=10;useinbandfec=1");
+  EXPECT_EQ(audio.codecs[0].feedback, (std::vector<RtcpFeedback>{{"transport-cc", ""}}));
+  // Supported extensions keep their offered ids; others are not answered.
+  EXPECT_EQ(audio.extmaps.size(), 4u);
+  EXPECT_EQ(audio.FindExtmap(uri::kAudioLevel)->id, 1);
+  EXPECT_EQ(audio.msidStream, "medicall");
+  EXPECT_EQ(audio.msidTrack, "audio-track");
+  ASSERT_EQ(audio.ssrcs.size(), 1u);
+  EXPECT_EQ(audio.ssrcs[0].ssrc, 1111u);
+  EXPECT_EQ(audio.ssrcs[0].cname, "srvcname");
+  EXPECT_TRUE(audio.ssrcGroups.empty());
+
+  // The offer's video is inactive: we can neither send nor receive there.
+  const MediaSection& video = answer.media[1];
+  ExpectTransportAttributes(video);
+  EXPECT_EQ(video.direction, Direction::Inactive);
+  EXPECT_TRUE(video.ssrcs.empty());
+  EXPECT_TRUE(video.msidStream.empty());
+  EXPECT_EQ(video.formats, (std::vector<std::string>{"96", "97"}));
+  EXPECT_EQ(video.codecs[0].name, "VP8");
+  EXPECT_EQ(video.codecs[0].feedback,
+            (std::vector<RtcpFeedback>{
+                {"goog-remb", ""}, {"transport-cc", ""}, {"ccm", "fir"}, {"nack", ""}, {"nack", "pli"}}));
+  EXPECT_EQ(video.codecs[1].name, "rtx");
+  EXPECT_EQ(video.codecs[1].fmtp, "apt=96");
+  EXPECT_TRUE(video.codecs[1].feedback.empty());
+  std::vector<std::string> uris;
+  for (const Extmap& e : video.extmaps) uris.push_back(e.uri);
+  EXPECT_EQ(uris,
+            (std::vector<std::string>{std::string(uri::kAbsSendTime), std::string(uri::kTransportWideCc),
+                                      std::string(uri::kMid), std::string(uri::kRtpStreamId),
+                                      std::string(uri::kRepairedRtpStreamId)}));
+  EXPECT_EQ(result->extensions, (ExtensionIds{4, 2, 3, 1, 10, 11}));
+  // No text the browser would choke on.
+  EXPECT_EQ(result->sdp.find("toffset"), std::string::npos);
+  EXPECT_NE(result->sdp.find("a=ice-lite\r\n"), std::string::npos);
+  EXPECT_NE(result->sdp.find("a=setup:passive\r\n"), std::string::npos);
+}
+
+TEST(AnswerBuilder, AnswersChromeReceiveOfferWithSendingSectionAndRtx) {
+  auto offer = SdpParser::Parse(ReadSdp("chrome-receive.offer.sdp"));
+  ASSERT_TRUE(offer);
+  AnswerOptions local = Local();
+  local.enableH264 = true;
+  AnswerBuilder builder(local);
+  // mid 2 carries another attendee's video to the browser (offer: recvonly).
+  builder.SetSection("2", SectionOptions{Direction::SendOnly, Sending(5000, 5001, "remote-video")});
+  auto result = builder.Build(*offer);
+  ASSERT_TRUE(result);
+  SessionDescription answer = Reparse(*result);
+  ASSERT_EQ(answer.media.size(), 3u);
+  EXPECT_EQ(answer.bundleMids, (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(answer.media[0].direction, Direction::RecvOnly);  // default: receive what is sent
+  EXPECT_EQ(answer.media[1].direction, Direction::RecvOnly);
+  EXPECT_TRUE(answer.media[1].ssrcs.empty());
+  // VP8 (96 + rtx 97) before H.264 42e01f packetization-mode=1 (108 + rtx 109).
+  EXPECT_EQ(answer.media[1].formats, (std::vector<std::string>{"96", "97", "108", "109"}));
+  const Codec* h264 = answer.media[1].FindCodec(108);
+  ASSERT_NE(h264, nullptr);
+  EXPECT_EQ(h264->FmtpParameter("profile-level-id"), std::string_view("42e01f"));
+  EXPECT_EQ(h264->FmtpParameter("packetization-mode"), std::string_view("1"));
+  EXPECT_EQ(answer.media[1].FindRtxFor(108)->payloadType, 109);
+
+  const MediaSection& out = answer.media[2];
+  EXPECT_EQ(out.direction, Direction::SendOnly);
+  EXPECT_EQ(out.msidTrack, "remote-video");
+  ASSERT_NE(out.FindSsrcGroup("FID"), nullptr);
+  EXPECT_EQ(out.FindSsrcGroup("FID")->ssrcs, (std::vector<uint32_t>{5000, 5001}));
+  ASSERT_EQ(out.ssrcs.size(), 2u);
+  EXPECT_EQ(out.ssrcs[1].ssrc, 5001u);
+  EXPECT_EQ(out.ssrcs[1].msidStream, "medicall");
+  // Its payload types are the ones this section offered.
+  EXPECT_EQ(out.formats[0], "96");
+  EXPECT_EQ(out.FindRtxFor(96)->payloadType, 97);
+}
+
+TEST(AnswerBuilder, PreferH264AndDirectionLimitedByOffer) {
+  auto offer = SdpParser::Parse(ReadSdp("chrome-receive.offer.sdp"));
+  AnswerOptions local = Local();
+  local.enableH264 = true;
+  local.preferH264 = true;
+  AnswerBuilder builder(local);
+  // We would like to send on mid 0, but give no send parameters: receive only.
+  builder.SetSection("0", SectionOptions{Direction::SendRecv, std::nullopt});
+  // We would like to receive on mid 2, but the offer only receives there: send only.
+  builder.SetSection("2", SectionOptions{Direction::SendRecv, Sending(7, 8, "t")});
+  auto result = builder.Build(*offer);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->answer.media[0].direction, Direction::RecvOnly);
+  EXPECT_EQ(result->answer.media[2].direction, Direction::SendOnly);
+  EXPECT_EQ(result->answer.media[1].formats[0], "108");
+}
+
+TEST(AnswerBuilder, ConflictingExtensionIdsAreDroppedAcrossTheBundle) {
+  auto offer = SdpParser::Parse(ReadSdp("chrome-publish.offer.sdp"));
+  ASSERT_TRUE(offer);
+  // Video reuses id 2 for transport-cc and moves mid to id 9: both conflict with the audio section.
+  for (Extmap& e : offer->media[1].extmaps) {
+    if (e.uri == uri::kAbsSendTime) e.uri = std::string(uri::kTransportWideCc) + "-not";
+    if (e.uri == uri::kTransportWideCc) e.id = 2;
+    if (e.uri == uri::kMid) e.id = 9;
+  }
+  offer->media[1].extmaps.erase(std::remove_if(offer->media[1].extmaps.begin(), offer->media[1].extmaps.end(),
+                                               [](const Extmap& e) { return e.uri.ends_with("-not"); }),
+                                offer->media[1].extmaps.end());
+  auto result = AnswerBuilder(Local()).Build(*offer);
+  ASSERT_TRUE(result);
+  const MediaSection& video = result->answer.media[1];
+  EXPECT_EQ(video.FindExtmap(uri::kTransportWideCc), nullptr);  // id 2 is abs-send-time in audio
+  EXPECT_EQ(video.FindExtmap(uri::kMid), nullptr);              // mid is id 4 in audio
+  EXPECT_NE(video.FindExtmap(uri::kRtpStreamId), nullptr);
+  // Every id means one URI in the whole answer.
+  std::map<uint16_t, std::string> seen;
+  for (const MediaSection& m : result->answer.media) {
+    for (const Extmap& e : m.extmaps) {
+      auto [it, inserted] = seen.emplace(e.id, e.uri);
+      EXPECT_EQ(it->second, e.uri);
+    }
+  }
+  EXPECT_EQ(result->extensions.mid, 4);
+  EXPECT_EQ(result->extensions.transportWideCc, 3);
+}
+
+TEST(AnswerBuilder, RejectsUnusableSectionsWithPortZero) {
+  auto offer = SdpParser::Parse(ReadSdp("chrome-publish.offer.sdp"));
+  ASSERT_TRUE(offer);
+  MediaSection data;
+  data.kind = MediaKind::Application;
+  data.media = "application";
+  data.protocol = "UDP/DTLS/SCTP";
+  data.formats = {"webrtc-datachannel"};
+  data.mid = "2";
+  data.rtcpMux = true;
+  offer->media.push_back(data);
+  offer->bundleMids.push_back("2");
+  // Video without any codec we support.
+  offer->media[1].codecs.erase(std::remove_if(offer->media[1].codecs.begin(), offer->media[1].codecs.end(),
+                                              [](const Codec& c) { return c.name == "VP8"; }),
+                               offer->media[1].codecs.end());
+  auto result = AnswerBuilder(Local()).Build(*offer);
+  ASSERT_TRUE(result);
+  SessionDescription answer = Reparse(*result);
+  EXPECT_FALSE(answer.media[0].Rejected());
+  EXPECT_TRUE(answer.media[1].Rejected());
+  EXPECT_TRUE(answer.media[2].Rejected());
+  EXPECT_EQ(answer.media[2].mid, "2");
+  EXPECT_EQ(answer.media[2].formats, (std::vector<std::string>{"webrtc-datachannel"}));
+  EXPECT_EQ(answer.bundleMids, (std::vector<std::string>{"0"}));
+  EXPECT_TRUE(answer.media[1].candidates.empty());
+}
+
+TEST(AnswerBuilder, RidsAreAnsweredAsRecv) {
+  auto offer = SdpParser::Parse(ReadSdp("chrome-receive.offer.sdp"));
+  offer->media[1].rids = {{"h", true, ""}, {"l", true, ""}};
+  offer->media[1].simulcast = "send h;l";
+  auto result = AnswerBuilder(Local()).Build(*offer);
+  ASSERT_TRUE(result);
+  SessionDescription answer = Reparse(*result);
+  EXPECT_EQ(answer.media[1].rids, (std::vector<Rid>{{"h", false, ""}, {"l", false, ""}}));
+  EXPECT_EQ(answer.media[1].simulcast, "recv h;l");
+}
+
+TEST(AnswerBuilder, UnanswerableOffers) {
+  auto offer = SdpParser::Parse(ReadSdp("chrome-publish.offer.sdp"));
+  ASSERT_TRUE(offer);
+  std::string error;
+  AnswerOptions incomplete = Local();
+  incomplete.candidatePort = 0;
+  EXPECT_FALSE(AnswerBuilder(incomplete).Build(*offer, &error));
+  EXPECT_EQ(error, "incomplete local parameters");
+
+  SessionDescription passive = *offer;
+  for (MediaSection& m : passive.media) m.setup = SetupRole::Passive;
+  EXPECT_FALSE(AnswerBuilder(Local()).Build(passive, &error));
+
+  SessionDescription sha1 = *offer;
+  sha1.media[0].fingerprint->algorithm = "sha-1";
+  EXPECT_FALSE(AnswerBuilder(Local()).Build(sha1, &error));
+
+  SessionDescription noIce = *offer;
+  noIce.media[0].icePwd.clear();
+  EXPECT_FALSE(AnswerBuilder(Local()).Build(noIce, &error));
+
+  SessionDescription noMux = *offer;
+  for (MediaSection& m : noMux.media) m.rtcpMux = false;
+  EXPECT_FALSE(AnswerBuilder(Local()).Build(noMux, &error));
+  EXPECT_EQ(error, "no acceptable m= section");
+
+  EXPECT_FALSE(AnswerBuilder(Local()).Build(SessionDescription{}, &error));
+}
+
+TEST(OfferBuilder, ClientOfferIsAnsweredByTheServer) {
+  OfferOptions o;
+  o.iceUfrag = "cliU";
+  o.icePwd = "clientpasswordclientpw";
+  o.fingerprintSha256 = kOurFingerprint;
+  o.candidateIp = "127.0.0.1";
+  o.candidatePort = 50000;
+  o.audioSsrc = 11;
+  o.videoSsrc = 22;
+  o.videoRtxSsrc = 23;
+  o.includeH264 = true;
+  SessionDescription offer = OfferBuilder::Build(o);
+  std::string text = SdpWriter::Write(offer);
+  std::string error;
+  auto parsed = SdpParser::Parse(text, &error);
+  ASSERT_TRUE(parsed) << error;
+  EXPECT_EQ(*parsed, offer);
+  EXPECT_FALSE(parsed->iceLite);
+  EXPECT_EQ(parsed->media[0].setup, SetupRole::ActPass);
+  EXPECT_EQ(parsed->media[0].direction, Direction::SendRecv);
+  EXPECT_EQ(parsed->media[1].direction, Direction::SendRecv);
+  EXPECT_EQ(parsed->media[1].FindSsrcGroup("FID")->ssrcs, (std::vector<uint32_t>{22, 23}));
+  EXPECT_EQ(parsed->media[0].candidates[0].port, 50000);
+
+  AnswerOptions local = Local();
+  local.enableH264 = true;
+  AnswerBuilder builder(local);
+  builder.SetSection("0", SectionOptions{Direction::SendRecv, Sending(100, 0, "a")});
+  builder.SetSection("1", SectionOptions{Direction::SendRecv, Sending(200, 201, "v")});
+  auto result = builder.Build(*parsed, &error);
+  ASSERT_TRUE(result) << error;
+  SessionDescription answer = Reparse(*result);
+  EXPECT_EQ(answer.media[0].direction, Direction::SendRecv);
+  EXPECT_EQ(answer.media[1].direction, Direction::SendRecv);
+  EXPECT_EQ(answer.media[1].formats, (std::vector<std::string>{"96", "97", "108", "109"}));
+  EXPECT_EQ(result->extensions, (ExtensionIds{4, 2, 3, 1, 10, 11}));
+}
+
+}  // namespace
+}  // namespace medicall::webrtc::sdp
+
+namespace medicall::webrtc::sdp {
+namespace {
+
+// The exact answer Chromium 156 accepted (see server/test/data/sdp/medicall-h264.answer.txt).
+TEST(AnswerBuilder, AnswerToLiveChromiumOfferIsTheOneChromiumAccepted) {
+  auto offer = SdpParser::Parse(test::ReadSdp("chromium-transceivers.offer.sdp"));
+  ASSERT_TRUE(offer);
+  EXPECT_EQ(offer->media[0].msidStream, "-");
+  AnswerOptions o;
+  o.iceUfrag = "srvU";
+  o.icePwd = "serverpasswordserverpw";
+  o.fingerprintSha256 = kOurFingerprint;
+  o.candidateIp = "127.0.0.1";
+  o.candidatePort = 40000;
+  o.enableH264 = true;
+  AnswerBuilder builder(o);
+  builder.SetSection("0", SectionOptions{Direction::SendRecv, SendParameters{"s", "a", "c", 1, 0}});
+  builder.SetSection("1", SectionOptions{Direction::SendRecv, SendParameters{"s", "v", "c", 2, 3}});
+  auto result = builder.Build(*offer);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->sdp, test::ReadSdp("medicall-h264.answer.sdp"));
+}
+
+}  // namespace
+}  // namespace medicall::webrtc::sdp

@@ -69,9 +69,10 @@ public:
 
   void Start() { ReadRequest(); }
 
-  // Closes the connection if it is idle between requests (used by Shutdown).
+  // Closes the connection if it is idle between requests (used by Shutdown). A request whose
+  // first bytes have arrived is in flight: it is finished and answered with Connection: close.
   void CloseIfIdle() {
-    if (!busy_) {
+    if (!busy_ && !(parser_ && parser_->got_some())) {
       beast::error_code ec;
       stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
       stream_.close();

@@ -1,0 +1,144 @@
+// The HTTP server itself: health and metrics, the static web app (content types, SPA fallback,
+// no path traversal), request limits, keep-alive, the connection cap and graceful shutdown.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer } from '../lib/server.mjs';
+
+// One raw HTTP/1.1 exchange on a fresh socket (fetch would normalise the path).
+function rawRequest(port, text, { timeoutMs = 5000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => { socket.destroy(); resolve(data); }, timeoutMs);
+    socket.on('data', (d) => { data += d.toString('latin1'); });
+    socket.on('end', () => { clearTimeout(timer); resolve(data); });
+    socket.on('close', () => { clearTimeout(timer); resolve(data); });
+    socket.on('error', (e) => { clearTimeout(timer); if (data) resolve(data); else reject(e); });
+    socket.write(text);
+  });
+}
+const statusOf = (raw) => Number(raw.split(' ')[1]);
+
+let server;
+let webDir;
+
+before(async () => {
+  webDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-web-'));
+  await mkdir(path.join(webDir, 'assets'));
+  await writeFile(path.join(webDir, 'index.html'), '<!doctype html><title>app-shell</title>');
+  await writeFile(path.join(webDir, 'assets', 'app-1234.js'), 'console.log("app")');
+  await writeFile(path.join(webDir, 'assets', 'app-1234.css'), 'body{}');
+  await writeFile(path.join(os.tmpdir(), 'medicall-secret.txt'), 'secret');
+  server = await startServer({ args: ['--web-dir', webDir, '--max-header-bytes', '4096', '--max-connections', '20'] });
+});
+
+after(async () => {
+  await server?.stop();
+  await rm(webDir, { recursive: true, force: true });
+});
+
+describe('HTTP server', () => {
+  test('healthz answers and metrics count requests by route and status', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    await fetch(`${server.url}/api/roster/no-such-room`);
+    const join = await fetch(`${server.url}/join`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Metric', roomId: 'metrics-room' }),
+    });
+    assert.equal(join.status, 200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /medicall_http_requests_total\{method="GET",route="\/api\/roster\/\{roomId\}",status="404"\} 1/);
+    assert.match(metrics, /medicall_http_requests_total\{method="POST",route="\/join",status="200"\} 1/);
+    assert.match(metrics, /^medicall_meetings_active 1$/m);
+    assert.match(metrics, /^medicall_attendees 1$/m);
+  });
+
+  test('serves the web app with content types, caching and an SPA fallback', async () => {
+    const index = await fetch(`${server.url}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type'), /^text\/html/);
+    assert.match(await index.text(), /app-shell/);
+    const js = await fetch(`${server.url}/assets/app-1234.js`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type'), /^text\/javascript/);
+    assert.match(js.headers.get('cache-control'), /immutable/);
+    const css = await fetch(`${server.url}/assets/app-1234.css`);
+    assert.match(css.headers.get('content-type'), /^text\/css/);
+    // A page route falls back to index.html; a missing asset does not.
+    const route = await fetch(`${server.url}/room/abc`);
+    assert.equal(route.status, 200);
+    assert.match(await route.text(), /app-shell/);
+    assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404);
+  });
+
+  test('refuses path traversal', async () => {
+    for (const target of ['/../medicall-secret.txt', '/assets/../../medicall-secret.txt',
+      '/%2e%2e/medicall-secret.txt', '/assets/%2e%2e%2f%2e%2e%2fmedicall-secret.txt', '/..%5cmedicall-secret.txt']) {
+      const raw = await rawRequest(server.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      assert.ok(statusOf(raw) === 400 || statusOf(raw) === 404, `${target}: ${raw.split('\r\n')[0]}`);
+      assert.doesNotMatch(raw, /secret$/m, target);
+    }
+  });
+
+  test('limits headers and bodies, and rejects malformed requests', async () => {
+    const huge = 'x'.repeat(8000);
+    const raw = await rawRequest(server.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${huge}\r\n\r\n`);
+    assert.equal(statusOf(raw), 431);
+    const garbage = await rawRequest(server.port, 'NOT AN HTTP REQUEST\r\n\r\n');
+    assert.equal(statusOf(garbage), 400);
+    const body = 'y'.repeat(70 * 1024);
+    const big = await rawRequest(server.port,
+      `POST /join HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    assert.equal(statusOf(big), 413);
+    // The server keeps serving.
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  });
+
+  test('keeps a connection alive across requests', async () => {
+    const raw = await rawRequest(server.port,
+      'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.equal(raw.match(/HTTP\/1\.1 200/g)?.length, 2);
+  });
+
+  test('caps concurrent connections with 503 and recovers', async () => {
+    const sockets = [];
+    for (let i = 0; i < 20; i++) {
+      sockets.push(await new Promise((resolve) => {
+        const s = net.connect(server.port, '127.0.0.1', () => resolve(s));
+      }));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const raw = await rawRequest(server.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(statusOf(raw), 503);
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  });
+
+  test('SIGTERM finishes the request in flight and exits 0', async () => {
+    const other = await startServer();
+    // Send the headers of a request but hold the body back, then ask the server to stop.
+    const socket = net.connect(other.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const body = JSON.stringify({ name: 'Late', roomId: 'shutdown-room' });
+    socket.write(`POST /join HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 200));
+    let response = '';
+    socket.on('data', (d) => { response += d.toString(); });
+    const stopped = other.stop();
+    await new Promise((r) => setTimeout(r, 200));
+    socket.write(body);
+    const result = await stopped;
+    assert.equal(result.code, 0, `exit: ${JSON.stringify(result)}\n${other.output()}`);
+    assert.match(response, /^HTTP\/1\.1 200/);
+    assert.match(response, /"JoinInfo"/);
+    // New connections are refused once it has stopped.
+    await assert.rejects(fetch(`${other.url}/healthz`));
+  });
+});

@@ -22,17 +22,22 @@ Kind KindOf(uint8_t id, const webrtc::sdp::ExtensionIds& ids) {
 
 uint8_t TargetId(Kind kind, const webrtc::sdp::ExtensionIds& ids) {
   switch (kind) {
-    case Kind::Mid: return ids.mid;
-    case Kind::AbsSendTime: return ids.absSendTime;
-    case Kind::TransportCc: return ids.transportWideCc;
-    case Kind::Drop: break;
+    case Kind::Mid:
+      return ids.mid;
+    case Kind::AbsSendTime:
+      return ids.absSendTime;
+    case Kind::TransportCc:
+      return ids.transportWideCc;
+    case Kind::Drop:
+      break;
   }
   return 0;
 }
 
 }  // namespace
 
-void ExtensionTranslator::Translate(RtpPacket& packet, const webrtc::sdp::ExtensionIds& from, const Target& to) {
+void ExtensionTranslator::Translate(RtpPacket& packet, const webrtc::sdp::ExtensionIds& from,
+                                    const Target& to) {
   const auto mode = packet.GetExtensionMode();
   if (mode != RtpPacket::ExtensionMode::kOneByte && mode != RtpPacket::ExtensionMode::kTwoByte) return;
   const std::span<const uint8_t> block = packet.ExtensionBlock();
@@ -60,7 +65,9 @@ void ExtensionTranslator::Translate(RtpPacket& packet, const webrtc::sdp::Extens
           keep = len == 2;
           if (keep) WriteU16(value, to.transportSequence);
           break;
-        case Kind::Drop: keep = false; break;
+        case Kind::Drop:
+          keep = false;
+          break;
       }
     }
     if (!keep) {

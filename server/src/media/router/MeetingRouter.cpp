@@ -81,7 +81,8 @@ std::pair<uint8_t, int> VideoPayloadTypes(const sdp::MediaSection& answered) {
 }  // namespace
 
 MeetingRouter::MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
-                             std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate, Listener& listener)
+                             std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
+                             Listener& listener)
     : config_(config),
       demuxer_(demuxer),
       certificate_(std::move(certificate)),
@@ -142,7 +143,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
       break;
     }
   }
-  if (transportSection == nullptr) return Fail(400, "the offer has no section with ICE credentials and a fingerprint");
+  if (transportSection == nullptr)
+    return Fail(400, "the offer has no section with ICE credentials and a fingerprint");
   if (params.attendeeId.empty()) return Fail(400, "no attendee id");
 
   // One transport per attendee; a new peer connection (other ufrag or certificate) replaces it.
@@ -196,7 +198,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
       continue;
     }
     if (m.kind != sdp::MediaKind::Video) continue;
-    const uint32_t streamId = videoIndex < params.receiveStreamIds.size() ? params.receiveStreamIds[videoIndex] : 0;
+    const uint32_t streamId =
+        videoIndex < params.receiveStreamIds.size() ? params.receiveStreamIds[videoIndex] : 0;
     ++videoIndex;
     if (m.Rejected()) continue;
     if (streamId == 0) {
@@ -214,13 +217,13 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
       builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
       continue;
     }
-    auto& subscription = peer->subscriptions[m.mid];
-    if (!subscription) {
+    if (peer->subscriptions.count(m.mid) == 0) {
       const uint32_t ssrc = NewSsrc(*peer);
       uint32_t rtxSsrc = NewSsrc(*peer);
       while (rtxSsrc == ssrc) rtxSsrc = NewSsrc(*peer);
-      subscription = std::make_unique<Subscription>(*peer, m.mid, ssrc, rtxSsrc);
+      peer->subscriptions.emplace(m.mid, std::make_unique<Subscription>(*peer, m.mid, ssrc, rtxSsrc));
     }
+    const auto& subscription = peer->subscriptions.at(m.mid);
     sdp::SendParameters send{subscription->TrackLabel(), subscription->TrackLabel() + "_track", kCname,
                              subscription->Ssrc(), subscription->RtxSsrc()};
     builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendOnly, send});
@@ -262,7 +265,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
 
   // The attendee's own video: a publisher while SUBSCRIBE says it sends video.
   bool sourcesChanged = false;
-  const uint32_t maxKbps = params.videoMaxBitrateKbps != 0 ? params.videoMaxBitrateKbps : kDefaultMaxBitrateKbps;
+  const uint32_t maxKbps =
+      params.videoMaxBitrateKbps != 0 ? params.videoMaxBitrateKbps : kDefaultMaxBitrateKbps;
   if (params.sendsVideo) {
     if (!peer->publisher) {
       peer->publisher = std::make_unique<Publisher>(*peer, nextStreamId_++, nextGroupId_++, maxKbps);
@@ -313,8 +317,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
 
   out.sdpAnswer = sdp::SdpWriter::Write(result->answer);
   if (peer->publisher) {
-    out.videoAllocation =
-        SubscribeAnswer::Allocation{kVideoAllocationLabel, peer->publisher->StreamId(), peer->publisher->GroupId()};
+    out.videoAllocation = SubscribeAnswer::Allocation{kVideoAllocationLabel, peer->publisher->StreamId(),
+                                                      peer->publisher->GroupId()};
   }
   if (sourcesChanged) NotifySourcesChanged();
   return out;
@@ -513,7 +517,8 @@ void MeetingRouter::OnPeerConnected(RouterPeer& peer) {
 
 void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason reason) {
   if (reason == WebRtcTransport::CloseReason::Local) return;
-  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(), WebRtcTransport::CloseReasonName(reason));
+  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(),
+            WebRtcTransport::CloseReasonName(reason));
   std::weak_ptr<bool> alive = alive_;
   demuxer_.Worker().Post([this, alive, id = peer.AttendeeId(), ptr = &peer] {
     if (auto a = alive.lock(); !a || !*a) return;
@@ -534,14 +539,16 @@ void MeetingRouter::SendPli(Publisher& publisher) {
   RouterPeer& owner = publisher.Owner();
   if (publisher.MediaSsrc() == 0 || !owner.Transport().IsConnected()) return;
   const rtcp::Pli pli{owner.audioSsrc, publisher.MediaSsrc()};
-  const size_t n = pli.Serialize(std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength));
+  const size_t n =
+      pli.Serialize(std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength));
   if (n > 0 && owner.Transport().SendRtcp(rtcpBuffer_, n)) ++stats_.keyframeRequests;
 }
 
 uint64_t MeetingRouter::EstimateFor(const Publisher& publisher, int64_t nowMs) const {
   uint64_t estimate = static_cast<uint64_t>(publisher.MaxBitrateKbps()) * 1000;
   for (const Subscription* s : publisher.Subscribers()) {
-    if (s->RembBps() != 0 && nowMs - s->RembAtMs() <= kRembMaxAgeMs) estimate = std::min(estimate, s->RembBps());
+    if (s->RembBps() != 0 && nowMs - s->RembAtMs() <= kRembMaxAgeMs)
+      estimate = std::min(estimate, s->RembBps());
   }
   return std::max(estimate, kMinRembBps);
 }
@@ -553,7 +560,8 @@ void MeetingRouter::SendReports(RouterPeer& peer, int64_t nowMs) {
       std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
   rtcp::ReceiverReport rr;
   rr.senderSsrc = peer.audioSsrc;
-  if (publisher.Stats().HasData()) rr.AddBlock(publisher.Stats().MakeReportBlock(publisher.MediaSsrc(), nowMs));
+  if (publisher.Stats().HasData())
+    rr.AddBlock(publisher.Stats().MakeReportBlock(publisher.MediaSsrc(), nowMs));
   size_t n = rr.Serialize(out);
   if (n == 0) return;
   rtcp::Remb remb;
@@ -562,6 +570,34 @@ void MeetingRouter::SendReports(RouterPeer& peer, int64_t nowMs) {
   remb.AddSsrc(publisher.MediaSsrc());
   n += remb.Serialize(out.subspan(n));
   peer.Transport().SendRtcp(rtcpBuffer_, n);
+}
+
+// RFC 3550 section 6.4.1: one SR per stream we send the subscriber, with the NTP time of now and
+// the RTP timestamp that corresponds to it (the last one sent, advanced by the time since).
+void MeetingRouter::SendSenderReports(RouterPeer& peer, int64_t nowUs) {
+  if (!peer.Transport().IsConnected()) return;
+  const std::span<uint8_t> out =
+      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
+  const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  constexpr uint64_t kNtpUnixOffset = 2208988800ULL;  // 1900 to 1970 (RFC 868)
+  const uint64_t ntp = ((static_cast<uint64_t>(wall / 1000000) + kNtpUnixOffset) << 32) |
+                       ((static_cast<uint64_t>(wall % 1000000) << 32) / 1000000);
+  size_t n = 0;
+  for (auto& [mid, s] : peer.subscriptions) {
+    if (s->Source() == nullptr || s->LastSentUs() == 0) continue;
+    rtcp::SenderReport sr;
+    sr.senderSsrc = s->Ssrc();
+    sr.ntpTimestamp = ntp;
+    const auto& rw = s->Rewriter();
+    sr.rtpTimestamp = rw.HighestTimestamp() + static_cast<uint32_t>((nowUs - s->LastSentUs()) * 90 / 1000);
+    sr.packetCount = rw.PacketsSent();
+    sr.octetCount = rw.OctetsSent();
+    if (n + sr.SerializedSize() > out.size()) break;
+    n += sr.Serialize(out.subspan(n));
+  }
+  if (n > 0) peer.Transport().SendRtcp(rtcpBuffer_, n);
 }
 
 void MeetingRouter::ScheduleTick() {
@@ -576,11 +612,13 @@ void MeetingRouter::ScheduleTick() {
 }
 
 void MeetingRouter::Tick() {
-  const int64_t nowMs = NowUs() / 1000;
+  const int64_t nowUs = NowUs();
+  const int64_t nowMs = nowUs / 1000;
   const bool report = nowMs - lastReportMs_ >= kReportIntervalMs;
   const int64_t elapsed = nowMs - lastReportMs_;
   if (report) lastReportMs_ = nowMs;
   for (auto& [id, peer] : peers_) {
+    if (report) SendSenderReports(*peer, nowUs);
     if (!peer->publisher) continue;
     Publisher& publisher = *peer->publisher;
     if (publisher.Keyframes().Poll(nowMs)) SendPli(publisher);

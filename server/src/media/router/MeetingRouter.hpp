@@ -68,6 +68,7 @@ class MeetingRouter final : public Router {
   void RequestKeyframe(Publisher& publisher, int64_t nowMs);
   void SendPli(Publisher& publisher);
   void SendReports(RouterPeer& peer, int64_t nowMs);
+  void SendSenderReports(RouterPeer& peer, int64_t nowUs);
   uint64_t EstimateFor(const Publisher& publisher, int64_t nowMs) const;
   void NotifySourcesChanged();
   void Bury(std::unique_ptr<RouterPeer> peer);

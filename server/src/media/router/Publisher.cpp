@@ -29,7 +29,8 @@ void Publisher::Attach(Subscription& subscription) {
 }
 
 void Publisher::Detach(Subscription& subscription) {
-  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), &subscription), subscribers_.end());
+  subscribers_.erase(std::remove(subscribers_.begin(), subscribers_.end(), &subscription),
+                     subscribers_.end());
 }
 
 }  // namespace medicall::media::router

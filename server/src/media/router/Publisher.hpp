@@ -53,7 +53,8 @@ class Publisher {
   // Received bitrate, measured over the report interval.
   void CountOctets(size_t n) { octets_ += n; }
   void CloseInterval(int64_t elapsedMs) {
-    if (elapsedMs > 0) avgBitrateBps_ = static_cast<uint32_t>(octets_ * 8000 / static_cast<uint64_t>(elapsedMs));
+    if (elapsedMs > 0)
+      avgBitrateBps_ = static_cast<uint32_t>(octets_ * 8000 / static_cast<uint64_t>(elapsedMs));
     octets_ = 0;
   }
   uint32_t AvgBitrateBps() const { return avgBitrateBps_; }

@@ -48,7 +48,9 @@ bool RouterPeer::UsesSsrc(uint32_t ssrc) const {
   return false;
 }
 
-void RouterPeer::OnTransportRtp(WebRtcTransport&, std::span<uint8_t> packet) { router_.OnPeerRtp(*this, packet); }
+void RouterPeer::OnTransportRtp(WebRtcTransport&, std::span<uint8_t> packet) {
+  router_.OnPeerRtp(*this, packet);
+}
 
 void RouterPeer::OnTransportRtcp(WebRtcTransport&, std::span<uint8_t> packet) {
   router_.OnPeerRtcp(*this, packet);

@@ -20,7 +20,8 @@ class MeetingRouter;
 
 class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
  public:
-  RouterPeer(MeetingRouter& router, std::string attendeeId, webrtc::transport::WebRtcTransport::Options options,
+  RouterPeer(MeetingRouter& router, std::string attendeeId,
+             webrtc::transport::WebRtcTransport::Options options,
              std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
              webrtc::transport::MediaDemuxer& demuxer);
   ~RouterPeer() override;

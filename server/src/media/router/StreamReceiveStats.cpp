@@ -51,7 +51,8 @@ webrtc::rtcp::ReportBlock StreamReceiveStats::MakeReportBlock(uint32_t ssrc, int
   const uint64_t receivedInterval = received_ - receivedPrior_;
   expectedPrior_ = expected;
   receivedPrior_ = received_;
-  const int64_t lostInterval = static_cast<int64_t>(expectedInterval) - static_cast<int64_t>(receivedInterval);
+  const int64_t lostInterval =
+      static_cast<int64_t>(expectedInterval) - static_cast<int64_t>(receivedInterval);
   if (expectedInterval != 0 && lostInterval > 0) {
     block.fractionLost = static_cast<uint8_t>(std::min<int64_t>(255, (lostInterval << 8) / expectedInterval));
   }

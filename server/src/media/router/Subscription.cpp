@@ -76,11 +76,12 @@ bool Subscription::Forward(const RtpPacket& packet, bool keyframe, const webrtc:
   std::memcpy(scratch.data(), packet.Data().data(), size);
   auto copy = RtpPacket::Parse(scratch.first(size));
   if (!copy || !Prepare(*copy, sourceIds, nowUs)) return false;
+  lastSentUs_ = nowUs;
   return peer_.Transport().SendRtp(scratch, size);
 }
 
-bool Subscription::Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
-                              std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch) {
+bool Subscription::Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds,
+                              int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch) {
   if (source_ == nullptr || payloadType_ == 0 || !peer_.Transport().IsConnected()) return false;
   const auto sourceSequence = rewriter_.ToSourceSequence(outputSequence);
   if (!sourceSequence) return false;

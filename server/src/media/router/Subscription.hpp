@@ -43,8 +43,8 @@ class Subscription {
 
   // Copies `packet` (from the source, parsed) into scratch, rewrites it for this subscriber and sends
   // it. sourceIds: the publisher's extension ids. False when nothing was sent.
-  bool Forward(const webrtc::rtp::RtpPacket& packet, bool keyframe, const webrtc::sdp::ExtensionIds& sourceIds,
-               int64_t nowUs, std::span<uint8_t> scratch);
+  bool Forward(const webrtc::rtp::RtpPacket& packet, bool keyframe,
+               const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
   // Resends the packet the subscriber knows as `outputSequence` from the source's cache (as RTX when
   // negotiated). scratch and rtxScratch: two distinct buffers. False when it is not in the cache.
   bool Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
@@ -58,6 +58,8 @@ class Subscription {
   uint64_t RembBps() const { return rembBps_; }
   int64_t RembAtMs() const { return rembAtMs_; }
   const webrtc::rtp::RtpRewriter& Rewriter() const { return rewriter_; }
+  // Monotonic time of the last packet sent (0: none yet), for sender reports.
+  int64_t LastSentUs() const { return lastSentUs_; }
 
  private:
   // Rewrites the copy in scratch; false when it must not be sent.
@@ -76,6 +78,7 @@ class Subscription {
   webrtc::rtp::RtpRewriter rewriter_;
   uint32_t timestampOffset_ = 0;  // output - source timestamp of the current source
   uint16_t rtxSequence_;
+  int64_t lastSentUs_ = 0;
   uint64_t rembBps_ = 0;
   int64_t rembAtMs_ = 0;
 };

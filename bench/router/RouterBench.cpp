@@ -1,0 +1,148 @@
+// bench_router: the forwarding path of the video SFU, in process with real ICE, DTLS and SRTP over
+// UDP on 127.0.0.1. One publisher and N subscribers (1, 4, 16) join a Router through Subscribe()
+// like Chime clients; the clients run on their own media worker (another thread), the Router on the
+// server worker. Each iteration the publisher sends a burst of 1200-byte VP8 packets; the time
+// reported per iteration is the CPU time of the server worker thread (CLOCK_THREAD_CPUTIME_ID):
+// receive + decrypt once, then rewrite + encrypt + sendto per subscriber, plus the rest of the
+// router's work (timers, RTCP). Counters:
+//   ns_per_fwd      server CPU-ns per forwarded packet
+//   fwd_per_core_s  forwarded packets per second of server CPU (one core)
+// The subscribers' transports are unhooked from their sockets after connecting, so the client
+// thread only drops what it receives (it does not compete with decryption work).
+#include <benchmark/benchmark.h>
+#include <pthread.h>
+#include <time.h>
+
+#include "common/LibraryInit.hpp"
+#include "common/Logger.hpp"
+#include "media/router/RouterHarness.hpp"
+
+namespace {
+
+using namespace medicall;
+using media::router::testing::OnWorker;
+using media::router::testing::RouterHarness;
+using media::router::testing::TestClient;
+using media::router::testing::WaitFor;
+using namespace std::chrono_literals;
+
+constexpr size_t kPayload = 1200 - 12;
+constexpr size_t kBurst = 128;
+
+int64_t ThreadCpuNs(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+void BmForward(benchmark::State& state, webrtc::srtp::SrtpProfile profile) {
+  InitLibraries();
+  log::SetLevel(log::Level::Warn);
+  const auto subscribers = static_cast<size_t>(state.range(0));
+  RouterHarness h(/*separateClientWorker=*/true);
+  TestClient& pub = h.AddClient("publisher");
+  pub.srtpProfiles = {profile};
+  const auto pa = h.Subscribe(pub, true, {});
+  if (pa.status != 200 || !pa.videoAllocation) {
+    state.SkipWithError("publisher subscribe failed");
+    return;
+  }
+  std::vector<TestClient*> subs;
+  for (size_t i = 0; i < subscribers; ++i) {
+    TestClient& c = h.AddClient("sub" + std::to_string(i));
+    c.srtpProfiles = {profile};
+    c.keep = false;
+    if (h.Subscribe(c, false, {pa.videoAllocation->streamId}).tracks.size() != 1) {
+      state.SkipWithError("subscriber subscribe failed");
+      return;
+    }
+    subs.push_back(&c);
+  }
+  if (!WaitFor(h.ClientWorker(), [&] {
+        for (auto* c : subs) {
+          if (!c->connected) return false;
+        }
+        return pub.connected;
+      })) {
+    state.SkipWithError("clients did not connect");
+    return;
+  }
+  uint16_t seq = 1;
+  std::vector<uint8_t> buf(1500);
+  auto sendBurst = [&](bool keyframeFirst) {
+    OnWorker(h.ClientWorker(), [&] {
+      for (size_t i = 0; i < kBurst; ++i, ++seq) {
+        const size_t n = TestClient::Vp8Packet(96, seq, 3000u * (seq / 4), pub.videoSsrc,
+                                               keyframeFirst && i == 0, kPayload, buf);
+        pub.transport->SendRtp(buf, n);
+      }
+      return 0;
+    });
+  };
+  // Open every subscriber with a key frame, then unhook the subscribers' transports.
+  sendBurst(true);
+  if (!WaitFor(h.ClientWorker(), [&] {
+        for (auto* c : subs) {
+          if (c->rtpCount == 0) return false;
+        }
+        return true;
+      })) {
+    state.SkipWithError("no media forwarded");
+    return;
+  }
+  OnWorker(h.ClientWorker(), [&] {
+    for (auto* c : subs) c->ownDemux->Remove(*c->transport);
+    return 0;
+  });
+  const clockid_t serverClock = OnWorker(h.serverWorker, [] {
+    clockid_t id{};
+    pthread_getcpuclockid(pthread_self(), &id);
+    return id;
+  });
+  auto forwarded = [&] { return OnWorker(h.serverWorker, [&] { return h.router->GetStats().forwarded; }); };
+
+  uint64_t totalForwarded = 0;
+  int64_t totalCpuNs = 0;
+  for (auto _ : state) {
+    const uint64_t before = forwarded();
+    const int64_t cpuBefore = ThreadCpuNs(serverClock);
+    sendBurst(false);
+    const uint64_t target = before + kBurst * subscribers;
+    uint64_t now = before;
+    for (int tries = 0; tries < 200 && now < target; ++tries) {
+      std::this_thread::sleep_for(tries == 0 ? 2ms : 1ms);
+      now = forwarded();
+    }
+    const int64_t cpu = ThreadCpuNs(serverClock) - cpuBefore;
+    totalForwarded += now - before;
+    totalCpuNs += cpu;
+    state.SetIterationTime(static_cast<double>(cpu) / 1e9);
+  }
+  if (totalForwarded > 0 && totalCpuNs > 0) {
+    state.counters["ns_per_fwd"] = static_cast<double>(totalCpuNs) / static_cast<double>(totalForwarded);
+    state.counters["fwd_per_core_s"] =
+        static_cast<double>(totalForwarded) * 1e9 / static_cast<double>(totalCpuNs);
+    state.counters["fwd_ratio"] =
+        static_cast<double>(totalForwarded) / static_cast<double>(state.iterations() * kBurst * subscribers);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(totalForwarded));
+}
+
+BENCHMARK_CAPTURE(BmForward, Gcm, webrtc::srtp::SrtpProfile::AeadAes128Gcm)
+    ->Arg(1)
+    ->Arg(4)
+    ->Arg(16)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(2.0);
+BENCHMARK_CAPTURE(BmForward, CmSha1, webrtc::srtp::SrtpProfile::AesCm128HmacSha1_80)
+    ->Arg(1)
+    ->Arg(4)
+    ->Arg(16)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond)
+    ->MinTime(2.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -37,9 +37,7 @@ struct Application::Impl {
         certificate(webrtc::dtls::DtlsCertificate::Generate()),
         mediaWorker("media-0"),
         demuxer(mediaWorker),
-#ifndef MEDICALL_WITHOUT_ROUTER
         bridge(config, io, meetings, demuxer, certificate),
-#endif
         sweepTimer(io),
         http(io,
              net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds, c.maxConnections},
@@ -50,9 +48,7 @@ struct Application::Impl {
     // Media objects live on the worker: close them there, wait, then stop the worker before the
     // demuxer and the worker themselves are destroyed.
     echo.reset();
-#ifndef MEDICALL_WITHOUT_ROUTER
     bridge.Shutdown();
-#endif
     auto done = std::make_shared<std::promise<void>>();
     auto finished = done->get_future();
     mediaWorker.Post([done] { done->set_value(); });
@@ -89,11 +85,7 @@ struct Application::Impl {
   }
 
   net::WebSocketDecision AcceptWebSocket(const HttpRequest& request) {
-#ifdef MEDICALL_WITHOUT_ROUTER
-    net::WebSocketDecision decision{501, "signaling not built", {}, {}};
-#else
     auto decision = bridge.AcceptWebSocket(request);
-#endif
     metrics.CountRequest(Metrics::RouteOf(request.method, request.path),
                          decision.refuseStatus != 0 ? decision.refuseStatus : 101);
     return decision;
@@ -117,12 +109,10 @@ struct Application::Impl {
                       [this] { return static_cast<double>(meetings.Stats().activeMeetings); });
     metrics.AddSource("medicall_attendees", "Attendees of active meetings.", "gauge",
                       [this] { return static_cast<double>(meetings.Stats().attendees); });
-#ifndef MEDICALL_WITHOUT_ROUTER
     metrics.AddSource("medicall_signaling_meetings_live", "Meetings with signaling sessions.", "gauge",
                       [this] { return static_cast<double>(bridge.LiveMeetings()); });
     metrics.AddSource("medicall_signaling_attendees_connected", "Attendees with a signaling session.", "gauge",
                       [this] { return static_cast<double>(bridge.ConnectedAttendees()); });
-#endif
     metrics.AddSource("medicall_http_connections_open", "Open HTTP and WebSocket connections.", "gauge",
                       [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
     metrics.AddSource("medicall_http_connections_refused_total", "Connections refused at the cap.", "counter",
@@ -142,9 +132,7 @@ struct Application::Impl {
   std::shared_ptr<webrtc::dtls::DtlsCertificate> certificate;
   net::MediaWorker mediaWorker;  // one worker owns the media port and every meeting's media
   webrtc::transport::MediaDemuxer demuxer;
-#ifndef MEDICALL_WITHOUT_ROUTER
   ChimeBridge bridge;
-#endif
   std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
   net::HttpServer http;
@@ -162,9 +150,7 @@ Application::~Application() = default;
 void Application::Start() {
   impl_->demuxer.Bind(impl_->config.bindAddress, impl_->config.mediaPort);
   impl_->mediaWorker.Start();
-#ifndef MEDICALL_WITHOUT_ROUTER
   impl_->meetings.SetListener(&impl_->bridge);
-#endif
   if (impl_->config.testEcho) {
     impl_->echo = std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);
     log::Warn("main", "test echo endpoint enabled (POST /test/echo): not for production");
@@ -179,9 +165,7 @@ uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }
 
 void Application::Shutdown() {
   impl_->sweepTimer.cancel();
-#ifndef MEDICALL_WITHOUT_ROUTER
   impl_->bridge.Shutdown();
-#endif
   impl_->http.Shutdown();
 }
 

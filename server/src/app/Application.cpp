@@ -39,10 +39,12 @@ struct Application::Impl {
         demuxer(mediaWorker),
         bridge(config, io, meetings, demuxer, certificate),
         sweepTimer(io),
-        http(io,
-             net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds, c.maxConnections},
-             [this](HttpRequest&& r, net::Responder respond) { Handle(std::move(r), std::move(respond)); },
-             [this](const HttpRequest& r) { return AcceptWebSocket(r); }) {}
+        http(
+            io,
+            net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds,
+                                  c.maxConnections},
+            [this](HttpRequest&& r, net::Responder respond) { Handle(std::move(r), std::move(respond)); },
+            [this](const HttpRequest& r) { return AcceptWebSocket(r); }) {}
 
   ~Impl() {
     // Media objects live on the worker: close them there, wait, then stop the worker before the
@@ -111,14 +113,15 @@ struct Application::Impl {
                       [this] { return static_cast<double>(meetings.Stats().attendees); });
     metrics.AddSource("medicall_signaling_meetings_live", "Meetings with signaling sessions.", "gauge",
                       [this] { return static_cast<double>(bridge.LiveMeetings()); });
-    metrics.AddSource("medicall_signaling_attendees_connected", "Attendees with a signaling session.", "gauge",
-                      [this] { return static_cast<double>(bridge.ConnectedAttendees()); });
+    metrics.AddSource("medicall_signaling_attendees_connected", "Attendees with a signaling session.",
+                      "gauge", [this] { return static_cast<double>(bridge.ConnectedAttendees()); });
     metrics.AddSource("medicall_http_connections_open", "Open HTTP and WebSocket connections.", "gauge",
                       [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
     metrics.AddSource("medicall_http_connections_refused_total", "Connections refused at the cap.", "counter",
                       [this] { return static_cast<double>(http.Stats().connectionsRefused.load()); });
     metrics.AddSource("medicall_http_requests_rejected_total", "Malformed, oversized or timed-out requests.",
-                      "counter", [this] { return static_cast<double>(http.Stats().requestsRejected.load()); });
+                      "counter",
+                      [this] { return static_cast<double>(http.Stats().requestsRejected.load()); });
   }
 
   const Config& config;
@@ -152,13 +155,15 @@ void Application::Start() {
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   if (impl_->config.testEcho) {
-    impl_->echo = std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);
+    impl_->echo =
+        std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);
     log::Warn("main", "test echo endpoint enabled (POST /test/echo): not for production");
   }
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
-  log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})", impl_->config.bindAddress,
-            impl_->http.LocalPort(), impl_->config.publicIp, impl_->config.mediaPort, impl_->config.dataDir);
+  log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})",
+            impl_->config.bindAddress, impl_->http.LocalPort(), impl_->config.publicIp,
+            impl_->config.mediaPort, impl_->config.dataDir);
 }
 
 uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }

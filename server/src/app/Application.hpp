@@ -11,7 +11,7 @@
 namespace medicall::app {
 
 class Application {
-public:
+ public:
   Application(const Config& config, boost::asio::io_context& ioc);
   ~Application();
   Application(const Application&) = delete;
@@ -25,7 +25,7 @@ public:
   // True once every connection has closed after Shutdown().
   bool Drained() const;
 
-private:
+ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

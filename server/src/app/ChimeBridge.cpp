@@ -34,8 +34,10 @@ std::string JoinTokenFromSubprotocols(const std::string* header) {
     const auto b = item.find_first_not_of(" \t");
     const auto e = item.find_last_not_of(" \t");
     item = b == std::string::npos ? std::string() : item.substr(b, e - b + 1);
-    if (item == ChimeBridge::kSubprotocol) sawChime = true;
-    else if (!item.empty()) token = item;
+    if (item == ChimeBridge::kSubprotocol)
+      sawChime = true;
+    else if (!item.empty())
+      token = item;
     start = comma + 1;
   }
   return sawChime ? token : std::string();
@@ -71,7 +73,9 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
                                     Router::Listener,
                                     std::enable_shared_from_this<ChimeBridge::Meeting> {
   Meeting(std::string meetingId, ChimeBridge& owner)
-      : id(std::move(meetingId)), bridge(&owner), worker(owner.demuxer_.Worker()),
+      : id(std::move(meetingId)),
+        bridge(&owner),
+        worker(owner.demuxer_.Worker()),
         signaling(std::make_unique<MeetingSignaling>(id, *this)) {}
 
   // Worker thread.
@@ -142,7 +146,8 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     });
   }
 
-  void OnAttendeeLeft(const signaling::SessionIdentity& attendee, SignalingSession::EndReason reason) override {
+  void OnAttendeeLeft(const signaling::SessionIdentity& attendee,
+                      SignalingSession::EndReason reason) override {
     // A replaced session's successor brings a new peer connection: drop the old transport too.
     worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId] {
       if (self->router) self->router->RemoveAttendee(attendeeId);
@@ -181,16 +186,20 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   ChimeBridge* bridge;  // null once the bridge forgot this meeting
   net::MediaWorker& worker;
   asio::io_context& ioContext = bridge->ioc_;
-  std::unique_ptr<MeetingSignaling> signaling;  // HTTP thread
+  std::unique_ptr<MeetingSignaling> signaling;      // HTTP thread
   std::vector<media::router::VideoSource> sources;  // HTTP thread copy of the router's sources
-  bool mediaClosed = false;                          // HTTP thread
-  std::unique_ptr<Router> router;                    // worker thread only
+  bool mediaClosed = false;                         // HTTP thread
+  std::unique_ptr<Router> router;                   // worker thread only
 };
 
 ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::MeetingsService& meetings,
                          webrtc::transport::MediaDemuxer& demuxer,
                          std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate)
-    : config_(config), ioc_(ioc), meetings_(meetings), demuxer_(demuxer), certificate_(std::move(certificate)) {}
+    : config_(config),
+      ioc_(ioc),
+      meetings_(meetings),
+      demuxer_(demuxer),
+      certificate_(std::move(certificate)) {}
 
 ChimeBridge::~ChimeBridge() { Shutdown(); }
 
@@ -244,13 +253,13 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
   return {0, {}, kSubprotocol, [this, meetingId, identity](std::shared_ptr<net::WebSocketConnection> conn) {
             auto meeting = GetOrCreateMeeting(meetingId);
             std::weak_ptr<net::WebSocketConnection> weak = conn;
-            SignalingSession::Transport transport{
-                [weak](std::string bytes) {
-                  if (auto c = weak.lock()) c->Send(std::move(bytes), true);
-                },
-                [weak](uint16_t code, std::string reason) {
-                  if (auto c = weak.lock()) c->Close(code, std::move(reason));
-                }};
+            SignalingSession::Transport transport{[weak](std::string bytes) {
+                                                    if (auto c = weak.lock()) c->Send(std::move(bytes), true);
+                                                  },
+                                                  [weak](uint16_t code, std::string reason) {
+                                                    if (auto c = weak.lock())
+                                                      c->Close(code, std::move(reason));
+                                                  }};
             auto session = meeting->signaling->Connect(identity, std::move(transport));
             try {
               meetings_.SetAttendeeConnected(meetingId, identity.attendeeId, true);
@@ -258,8 +267,10 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
               log::Debug("signaling", "connection state not recorded: {}", e.what());
             }
             conn->Start({[session](std::string_view data, bool binary) {
-                           if (binary) session->OnBinaryMessage(data);
-                           else session->OnTextMessage(data);
+                           if (binary)
+                             session->OnBinaryMessage(data);
+                           else
+                             session->OnTextMessage(data);
                          },
                          [session](uint16_t code, std::string) { session->OnTransportClosed(code); }});
           }};

@@ -33,7 +33,7 @@ class DtlsCertificate;
 namespace medicall::app {
 
 class ChimeBridge final : public meetings::MeetingsListener {
-public:
+ public:
   static constexpr const char* kSubprotocol = "_aws_wt_session";
 
   ChimeBridge(const Config& config, boost::asio::io_context& ioc, meetings::MeetingsService& meetings,
@@ -57,7 +57,7 @@ public:
 
   struct Meeting;  // one live meeting: its signaling and its media router
 
-private:
+ private:
   std::shared_ptr<Meeting> GetOrCreateMeeting(const std::string& meetingId);
   void ForgetIfEmpty(const std::string& meetingId);
 

@@ -61,7 +61,8 @@ std::string Metrics::Render() const {
                        key.first.substr(0, space), key.first.substr(space + 1), key.second, count);
   }
   for (const auto& s : sources_) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", s.name, s.help, s.name, s.type, s.name, s.read());
+    out +=
+        fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", s.name, s.help, s.name, s.type, s.name, s.read());
   }
   return out;
 }

@@ -11,7 +11,7 @@
 namespace medicall::app {
 
 class Metrics {
-public:
+ public:
   // Collapses ids in a path to a route template, e.g. /meetings/{MeetingId}/attendees.
   static std::string RouteOf(const std::string& method, const std::string& path);
 
@@ -20,7 +20,7 @@ public:
   void AddSource(std::string name, std::string help, std::string type, std::function<double()> read);
   std::string Render() const;
 
-private:
+ private:
   struct Source {
     std::string name, help, type;
     std::function<double()> read;

@@ -107,7 +107,8 @@ std::optional<HttpResponse> StaticFiles::Handle(const HttpRequest& request) cons
     if (haveApp) {
       if (auto r = ServeFile(root_ / "index.html", head)) return r;
     }
-    HttpResponse r = HttpResponse::Text(200, head ? std::string() : std::string(kFallbackPage), "text/html; charset=utf-8");
+    HttpResponse r = HttpResponse::Text(200, head ? std::string() : std::string(kFallbackPage),
+                                        "text/html; charset=utf-8");
     AddCommonHeaders(r);
     return r;
   }

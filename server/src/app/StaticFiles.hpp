@@ -10,14 +10,14 @@
 namespace medicall::app {
 
 class StaticFiles {
-public:
+ public:
   explicit StaticFiles(std::filesystem::path root);
   // Answers GET/HEAD for anything; nullopt for other methods.
   std::optional<HttpResponse> Handle(const HttpRequest& request) const;
 
   static std::string ContentType(const std::filesystem::path& file);
 
-private:
+ private:
   std::optional<HttpResponse> ServeFile(const std::filesystem::path& file, bool head) const;
   std::filesystem::path root_;
 };

@@ -7,13 +7,13 @@
 namespace medicall {
 
 class ApiError : public std::runtime_error {
-public:
+ public:
   ApiError(int status, std::string type, const std::string& message)
       : std::runtime_error(message), status_(status), type_(std::move(type)) {}
   int Status() const { return status_; }
   const std::string& Type() const { return type_; }
 
-private:
+ private:
   int status_;
   std::string type_;
 };

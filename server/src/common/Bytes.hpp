@@ -14,7 +14,9 @@ inline uint32_t ReadU32(const uint8_t* p) {
   return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) |
          (static_cast<uint32_t>(p[2]) << 8) | p[3];
 }
-inline uint64_t ReadU64(const uint8_t* p) { return (static_cast<uint64_t>(ReadU32(p)) << 32) | ReadU32(p + 4); }
+inline uint64_t ReadU64(const uint8_t* p) {
+  return (static_cast<uint64_t>(ReadU32(p)) << 32) | ReadU32(p + 4);
+}
 
 inline void WriteU16(uint8_t* p, uint16_t v) {
   p[0] = static_cast<uint8_t>(v >> 8);
@@ -38,7 +40,7 @@ inline void WriteU64(uint8_t* p, uint64_t v) {
 
 // A bounds-checked cursor over a buffer. Every read reports failure instead of reading past the end.
 class ByteReader {
-public:
+ public:
   explicit ByteReader(std::span<const uint8_t> data) : data_(data) {}
   size_t Remaining() const { return data_.size() - pos_; }
   size_t Position() const { return pos_; }
@@ -53,7 +55,7 @@ public:
   }
   bool Skip(size_t n) { return Take(n); }
 
-private:
+ private:
   bool Take(size_t n) {
     if (n > Remaining()) return false;
     pos_ += n;

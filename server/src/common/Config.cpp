@@ -28,9 +28,12 @@ bool ParseNumber(const std::string& s, T& out, long long lo, long long hi) {
 }
 
 bool ParseBool(const std::string& s, bool& out) {
-  if (s == "1" || s == "true" || s == "yes" || s == "on") out = true;
-  else if (s == "0" || s == "false" || s == "no" || s == "off" || s.empty()) out = false;
-  else return false;
+  if (s == "1" || s == "true" || s == "yes" || s == "on")
+    out = true;
+  else if (s == "0" || s == "false" || s == "no" || s == "off" || s.empty())
+    out = false;
+  else
+    return false;
   return true;
 }
 
@@ -39,28 +42,53 @@ const std::vector<Setting>& Settings() {
       {"PORT", "port", "HTTP and WebSocket port (default 3001)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.port, 1, 65535); }},
       {"MEDICALL_BIND", "bind", "HTTP listen address (default 0.0.0.0)",
-       [](Config& c, const std::string& v) { c.bindAddress = v; return !v.empty(); }},
+       [](Config& c, const std::string& v) {
+         c.bindAddress = v;
+         return !v.empty();
+       }},
       {"MEDICALL_MEDIA_PORT", "media-port", "UDP media port for all sessions (default 40000)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaPort, 1, 65535); }},
       {"MEDICALL_PUBLIC_IP", "public-ip", "address in ICE candidates (default 127.0.0.1)",
-       [](Config& c, const std::string& v) { c.publicIp = v; return !v.empty(); }},
+       [](Config& c, const std::string& v) {
+         c.publicIp = v;
+         return !v.empty();
+       }},
       {"MEDICALL_PUBLIC_HOST", "public-host", "host[:port] in SignalingUrl (default: the request's Host)",
-       [](Config& c, const std::string& v) { c.publicHost = v; return true; }},
+       [](Config& c, const std::string& v) {
+         c.publicHost = v;
+         return true;
+       }},
       {"MEDICALL_DATA_DIR", "data-dir", "data directory (default ./data)",
-       [](Config& c, const std::string& v) { c.dataDir = v; return !v.empty(); }},
+       [](Config& c, const std::string& v) {
+         c.dataDir = v;
+         return !v.empty();
+       }},
       {"MEDICALL_WEB_DIR", "web-dir", "built web app to serve (default ./web/dist)",
-       [](Config& c, const std::string& v) { c.webDir = v; return !v.empty(); }},
+       [](Config& c, const std::string& v) {
+         c.webDir = v;
+         return !v.empty();
+       }},
       {"AWS_REGION", "region", "region of the meetings API (default us-east-1)",
-       [](Config& c, const std::string& v) { c.awsRegion = v; return !v.empty(); }},
+       [](Config& c, const std::string& v) {
+         c.awsRegion = v;
+         return !v.empty();
+       }},
       {"AWS_ACCESS_KEY_ID", nullptr, "access key the meetings API accepts (unset: loopback only, unsigned)",
-       [](Config& c, const std::string& v) { c.awsAccessKeyId = v; return true; }},
+       [](Config& c, const std::string& v) {
+         c.awsAccessKeyId = v;
+         return true;
+       }},
       {"AWS_SECRET_ACCESS_KEY", nullptr, "secret of that key",
-       [](Config& c, const std::string& v) { c.awsSecretAccessKey = v; return true; }},
+       [](Config& c, const std::string& v) {
+         c.awsSecretAccessKey = v;
+         return true;
+       }},
       {"MEDICALL_SIGV4_SKEW_SECONDS", "sigv4-skew", "allowed SigV4 clock skew in seconds (default 300)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.sigv4SkewSeconds, 1, 86400); }},
       {"MEDICALL_MAX_ATTENDEES", "max-attendees", "attendees per meeting (default 250)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.maxAttendees, 1, 100000); }},
-      {"MEDICALL_MEETING_IDLE_SECONDS", "meeting-idle", "end a meeting with nobody connected after N s (default 300)",
+      {"MEDICALL_MEETING_IDLE_SECONDS", "meeting-idle",
+       "end a meeting with nobody connected after N s (default 300)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.meetingIdleSeconds, 1, 86400 * 7); }},
       {"MEDICALL_MEETING_MAX_SECONDS", "meeting-max", "longest meeting in seconds (default 86400)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.meetingMaxSeconds, 1, 86400 * 30); }},
@@ -106,7 +134,8 @@ std::vector<std::pair<std::string, std::string>> ParseDotEnv(const std::string& 
     if (eq == std::string::npos || eq == 0) continue;
     std::string key = Trim(line.substr(0, eq));
     std::string value = Trim(line.substr(eq + 1));
-    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front()) {
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+        value.back() == value.front()) {
       value = value.substr(1, value.size() - 2);
     } else {
       const auto hash = value.find(" #");
@@ -139,7 +168,8 @@ bool LoadConfig(int argc, char** argv, Config& config, std::string& error, bool&
       if (std::getenv(k.c_str()) == nullptr && !applyEnv(k, v, ".env")) return false;
   }
   for (const auto& s : settings) {
-    if (const char* v = std::getenv(s.env); v != nullptr && !applyEnv(s.env, v, "the environment")) return false;
+    if (const char* v = std::getenv(s.env); v != nullptr && !applyEnv(s.env, v, "the environment"))
+      return false;
   }
 
   for (int i = 1; i < argc; ++i) {
@@ -190,8 +220,9 @@ std::string ConfigHelp() {
       "MediCall: self-hosted, Amazon Chime compatible video consultation server.\n"
       "Settings come from defaults, ./.env, the environment, then flags (later wins).\n\n";
   for (const auto& s : Settings()) {
-    std::string left = s.flag ? std::string("  --") + s.flag + (std::string(s.flag) == "enable-test-echo" ? "" : " VALUE")
-                              : std::string("  (env only)");
+    std::string left =
+        s.flag ? std::string("  --") + s.flag + (std::string(s.flag) == "enable-test-echo" ? "" : " VALUE")
+               : std::string("  (env only)");
     out += left;
     out += std::string(left.size() < 28 ? 28 - left.size() : 1, ' ');
     out += std::string("[") + s.env + "] " + s.help + "\n";

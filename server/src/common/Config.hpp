@@ -9,27 +9,27 @@
 namespace medicall {
 
 struct Config {
-  uint16_t port = 3001;                    // PORT: HTTP and WebSocket listen port
-  std::string bindAddress = "0.0.0.0";     // MEDICALL_BIND: HTTP listen address
-  uint16_t mediaPort = 40000;              // MEDICALL_MEDIA_PORT: UDP media port, shared by all sessions
-  std::string publicIp = "127.0.0.1";      // MEDICALL_PUBLIC_IP: address put in ICE candidates
-  std::string publicHost;                  // MEDICALL_PUBLIC_HOST: host[:port] for SignalingUrl (default: request Host)
-  std::string dataDir = "./data";          // MEDICALL_DATA_DIR: SQLite database and audit log
-  std::string webDir = "./web/dist";       // MEDICALL_WEB_DIR: built web app served at /
-  std::string awsRegion = "us-east-1";     // AWS_REGION: region reported in MediaRegion and checked in SigV4
-  std::string awsAccessKeyId;              // AWS_ACCESS_KEY_ID: key the meetings API accepts (empty: loopback only)
-  std::string awsSecretAccessKey;          // AWS_SECRET_ACCESS_KEY: its secret
-  int sigv4SkewSeconds = 300;              // MEDICALL_SIGV4_SKEW_SECONDS: allowed clock skew for SigV4
-  int maxAttendees = 250;                  // MEDICALL_MAX_ATTENDEES: attendees per meeting
-  int meetingIdleSeconds = 300;            // MEDICALL_MEETING_IDLE_SECONDS: end a meeting nobody is connected to
-  int meetingMaxSeconds = 86400;           // MEDICALL_MEETING_MAX_SECONDS: longest a meeting may last
-  int maxConnections = 1024;               // MEDICALL_MAX_CONNECTIONS: concurrent HTTP/WebSocket connections
-  size_t maxHeaderBytes = 16 * 1024;       // MEDICALL_MAX_HEADER_BYTES: request header limit (431 beyond)
-  size_t maxBodyBytes = 64 * 1024;         // MEDICALL_MAX_BODY_BYTES: request body limit (413 beyond)
-  int requestTimeoutSeconds = 30;          // MEDICALL_REQUEST_TIMEOUT_SECONDS: read/idle timeout per request
-  int mediaWorkers = 0;                    // MEDICALL_MEDIA_WORKERS: media threads (0: one per core)
-  std::string logLevel = "info";           // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
-  bool testEcho = false;                   // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
+  uint16_t port = 3001;                 // PORT: HTTP and WebSocket listen port
+  std::string bindAddress = "0.0.0.0";  // MEDICALL_BIND: HTTP listen address
+  uint16_t mediaPort = 40000;           // MEDICALL_MEDIA_PORT: UDP media port, shared by all sessions
+  std::string publicIp = "127.0.0.1";   // MEDICALL_PUBLIC_IP: address put in ICE candidates
+  std::string publicHost;  // MEDICALL_PUBLIC_HOST: host[:port] for SignalingUrl (default: request Host)
+  std::string dataDir = "./data";       // MEDICALL_DATA_DIR: SQLite database and audit log
+  std::string webDir = "./web/dist";    // MEDICALL_WEB_DIR: built web app served at /
+  std::string awsRegion = "us-east-1";  // AWS_REGION: region reported in MediaRegion and checked in SigV4
+  std::string awsAccessKeyId;      // AWS_ACCESS_KEY_ID: key the meetings API accepts (empty: loopback only)
+  std::string awsSecretAccessKey;  // AWS_SECRET_ACCESS_KEY: its secret
+  int sigv4SkewSeconds = 300;      // MEDICALL_SIGV4_SKEW_SECONDS: allowed clock skew for SigV4
+  int maxAttendees = 250;          // MEDICALL_MAX_ATTENDEES: attendees per meeting
+  int meetingIdleSeconds = 300;    // MEDICALL_MEETING_IDLE_SECONDS: end a meeting nobody is connected to
+  int meetingMaxSeconds = 86400;   // MEDICALL_MEETING_MAX_SECONDS: longest a meeting may last
+  int maxConnections = 1024;       // MEDICALL_MAX_CONNECTIONS: concurrent HTTP/WebSocket connections
+  size_t maxHeaderBytes = 16 * 1024;  // MEDICALL_MAX_HEADER_BYTES: request header limit (431 beyond)
+  size_t maxBodyBytes = 64 * 1024;    // MEDICALL_MAX_BODY_BYTES: request body limit (413 beyond)
+  int requestTimeoutSeconds = 30;     // MEDICALL_REQUEST_TIMEOUT_SECONDS: read/idle timeout per request
+  int mediaWorkers = 0;               // MEDICALL_MEDIA_WORKERS: media threads (0: one per core)
+  std::string logLevel = "info";      // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
+  bool testEcho = false;              // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
 
   bool HasCredentials() const { return !awsAccessKeyId.empty() && !awsSecretAccessKey.empty(); }
 };

@@ -15,11 +15,11 @@ struct CaseInsensitiveLess {
 };
 
 struct HttpRequest {
-  std::string method;        // "GET", "POST", ...
-  std::string target;        // raw request target: path plus optional "?query"
-  std::string path;          // percent-decoded path, no query
-  std::string rawPath;       // path exactly as sent (for SigV4 canonical URI)
-  std::string rawQuery;      // query exactly as sent, without '?'
+  std::string method;                                      // "GET", "POST", ...
+  std::string target;                                      // raw request target: path plus optional "?query"
+  std::string path;                                        // percent-decoded path, no query
+  std::string rawPath;                                     // path exactly as sent (for SigV4 canonical URI)
+  std::string rawQuery;                                    // query exactly as sent, without '?'
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::map<std::string, std::string, CaseInsensitiveLess> headers;  // last value wins
   std::string body;
@@ -36,7 +36,8 @@ struct HttpResponse {
   std::string body;
 
   static HttpResponse Json(int status, std::string body);
-  static HttpResponse Text(int status, std::string body, std::string contentType = "text/plain; charset=utf-8");
+  static HttpResponse Text(int status, std::string body,
+                           std::string contentType = "text/plain; charset=utf-8");
   // AWS-style error: `x-amzn-errortype` header and {"Code","Message"} body.
   static HttpResponse AwsError(int status, std::string_view type, std::string_view message);
 };

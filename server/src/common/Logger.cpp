@@ -13,11 +13,16 @@ std::mutex gWriteMutex;  // log lines only; never taken on the packet path at In
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::Debug: return "DEBUG";
-    case Level::Info: return "INFO";
-    case Level::Warn: return "WARN";
-    case Level::Error: return "ERROR";
-    default: return "";
+    case Level::Debug:
+      return "DEBUG";
+    case Level::Info:
+      return "INFO";
+    case Level::Warn:
+      return "WARN";
+    case Level::Error:
+      return "ERROR";
+    default:
+      return "";
   }
 }
 }  // namespace
@@ -26,12 +31,18 @@ void SetLevel(Level level) { gLevel.store(level, std::memory_order_relaxed); }
 Level GetLevel() { return gLevel.load(std::memory_order_relaxed); }
 
 bool ParseLevel(std::string_view text, Level& out) {
-  if (text == "debug") out = Level::Debug;
-  else if (text == "info") out = Level::Info;
-  else if (text == "warn") out = Level::Warn;
-  else if (text == "error") out = Level::Error;
-  else if (text == "off") out = Level::Off;
-  else return false;
+  if (text == "debug")
+    out = Level::Debug;
+  else if (text == "info")
+    out = Level::Info;
+  else if (text == "warn")
+    out = Level::Warn;
+  else if (text == "error")
+    out = Level::Error;
+  else if (text == "off")
+    out = Level::Off;
+  else
+    return false;
   return true;
 }
 

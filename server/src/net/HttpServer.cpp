@@ -52,16 +52,16 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 // One TCP connection: reads requests one by one (keep-alive), hands each to the handler, writes
 // the response, and either reads the next one or upgrades to WebSocket.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
-public:
+ public:
   HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
       remoteAddress_ = ep.address().to_string();
-      remoteIsLoopback_ = ep.address().is_loopback() ||
-                          (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
-                           ep.address().to_v6().to_v4().is_loopback());
+      remoteIsLoopback_ =
+          ep.address().is_loopback() || (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
+                                         ep.address().to_v6().to_v4().is_loopback());
     }
     server_->stats.connectionsOpen++;
   }
@@ -79,7 +79,7 @@ public:
     }
   }
 
-private:
+ private:
   void ReadRequest() {
     busy_ = false;
     if (server_->shuttingDown) return CloseIfIdle();
@@ -158,7 +158,8 @@ private:
 
   void WriteError(int status, const char* code, const char* message) {
     keepAlive_ = false;
-    HttpResponse r = HttpResponse::Json(status, std::string("{\"error\":\"") + code + "\",\"message\":\"" + message + "\"}");
+    HttpResponse r = HttpResponse::Json(
+        status, std::string("{\"error\":\"") + code + "\",\"message\":\"" + message + "\"}");
     Write(std::move(r));
   }
 
@@ -182,7 +183,8 @@ private:
   void Upgrade(HttpRequest r) {
     WebSocketDecision decision;
     try {
-      decision = server_->wsAcceptor ? server_->wsAcceptor(r) : WebSocketDecision{404, "no WebSocket here", {}, {}};
+      decision =
+          server_->wsAcceptor ? server_->wsAcceptor(r) : WebSocketDecision{404, "no WebSocket here", {}, {}};
     } catch (const std::exception& e) {
       log::Error("http", "WebSocket acceptor threw: {}", e.what());
       decision = WebSocketDecision{500, "internal error", {}, {}};
@@ -224,7 +226,8 @@ void HttpServer::Impl::Accept() {
         self->stats.connectionsRefused++;
         static const char kBusy[] =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n"
-            "Content-Length: 62\r\n\r\n{\"error\":\"ServiceUnavailable\",\"message\":\"too many connections\"}";
+            "Content-Length: 62\r\n\r\n{\"error\":\"ServiceUnavailable\",\"message\":\"too many "
+            "connections\"}";
         beast::error_code ignored;
         asio::write(socket, asio::buffer(kBusy, sizeof(kBusy) - 1), ignored);
         socket.close(ignored);
@@ -238,7 +241,8 @@ void HttpServer::Impl::Accept() {
   });
 }
 
-HttpServer::HttpServer(asio::io_context& ioc, HttpServerLimits limits, HttpHandler handler, WebSocketAcceptor wsAcceptor)
+HttpServer::HttpServer(asio::io_context& ioc, HttpServerLimits limits, HttpHandler handler,
+                       WebSocketAcceptor wsAcceptor)
     : impl_(std::make_shared<Impl>(ioc, limits, std::move(handler), std::move(wsAcceptor))) {}
 
 HttpServer::~HttpServer() = default;
@@ -252,7 +256,9 @@ void HttpServer::Listen(const std::string& address, uint16_t port) {
   if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl_->acceptor.bind(ep, ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
+  if (ec)
+    throw std::runtime_error("cannot listen on " + address + ":" + std::to_string(port) + ": " +
+                             ec.message());
   impl_->Accept();
 }
 

@@ -33,9 +33,9 @@ using HttpHandler = std::function<void(HttpRequest&&, Responder)>;
 // with that HTTP status; otherwise the connection is accepted (echoing `subprotocol` if not
 // empty) and `onOpen` is called with the live connection on the HTTP thread.
 struct WebSocketDecision {
-  int refuseStatus = 0;          // e.g. 401, 404; 0 = accept
-  std::string refuseBody;        // body of the refusal
-  std::string subprotocol;       // echoed in Sec-WebSocket-Protocol
+  int refuseStatus = 0;     // e.g. 401, 404; 0 = accept
+  std::string refuseBody;   // body of the refusal
+  std::string subprotocol;  // echoed in Sec-WebSocket-Protocol
   std::function<void(std::shared_ptr<WebSocketConnection>)> onOpen;
 };
 using WebSocketAcceptor = std::function<WebSocketDecision(const HttpRequest&)>;
@@ -47,7 +47,7 @@ struct HttpServerStats {
 };
 
 class HttpServer {
-public:
+ public:
   HttpServer(boost::asio::io_context& ioc, HttpServerLimits limits, HttpHandler handler,
              WebSocketAcceptor wsAcceptor);
   ~HttpServer();
@@ -63,7 +63,7 @@ public:
 
   struct Impl;  // public so the connection classes in the .cpp can reach it
 
-private:
+ private:
   std::shared_ptr<Impl> impl_;
 };
 

@@ -11,7 +11,7 @@
 namespace medicall::net {
 
 class WebSocketConnection {
-public:
+ public:
   struct Handlers {
     std::function<void(std::string_view data, bool binary)> onMessage;
     // Called once when the connection is gone: code 1006 when it died without a close frame.

@@ -29,8 +29,10 @@ void WebSocketSession::Accept(Request request, std::string subprotocol,
       log::Debug("http", "WebSocket handshake failed from {}: {}", self->remoteAddress_, ec.message());
       return;
     }
-    if (onOpen) onOpen(self);
-    else self->Close(1011, "no handler");
+    if (onOpen)
+      onOpen(self);
+    else
+      self->Close(1011, "no handler");
   });
 }
 
@@ -86,17 +88,18 @@ void WebSocketSession::WriteNext() {
   }
   writing_ = true;
   ws_.binary(queue_.front().binary);
-  ws_.async_write(asio::buffer(queue_.front().data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-    if (!self->queue_.empty()) {
-      self->queuedBytes_ -= self->queue_.front().data.size();
-      self->queue_.pop_front();
-    }
-    if (ec) {
-      self->writing_ = false;
-      return;  // the read side reports the failure
-    }
-    self->WriteNext();
-  });
+  ws_.async_write(asio::buffer(queue_.front().data),
+                  [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    if (!self->queue_.empty()) {
+                      self->queuedBytes_ -= self->queue_.front().data.size();
+                      self->queue_.pop_front();
+                    }
+                    if (ec) {
+                      self->writing_ = false;
+                      return;  // the read side reports the failure
+                    }
+                    self->WriteNext();
+                  });
 }
 
 void WebSocketSession::Close(uint16_t code, std::string reason) {

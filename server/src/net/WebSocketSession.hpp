@@ -18,7 +18,7 @@
 namespace medicall::net {
 
 class WebSocketSession : public WebSocketConnection, public std::enable_shared_from_this<WebSocketSession> {
-public:
+ public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   static constexpr size_t kMaxQueuedBytes = 4 * 1024 * 1024;  // a peer that does not read is closed
   static constexpr size_t kMaxMessageBytes = 1024 * 1024;
@@ -34,7 +34,7 @@ public:
   void Close(uint16_t code, std::string reason) override;
   std::string RemoteAddress() const override { return remoteAddress_; }
 
-private:
+ private:
   struct Outgoing {
     std::string data;
     bool binary;

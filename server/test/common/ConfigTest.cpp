@@ -5,7 +5,8 @@
 using namespace medicall;
 
 TEST(ConfigTest, ParsesDotEnvLines) {
-  const auto kv = ParseDotEnv("# comment\n\nPORT=4000\nexport AWS_REGION = eu-west-1\nX=\"a b\" \nY=1 # trailing\n");
+  const auto kv =
+      ParseDotEnv("# comment\n\nPORT=4000\nexport AWS_REGION = eu-west-1\nX=\"a b\" \nY=1 # trailing\n");
   ASSERT_EQ(kv.size(), 4u);
   EXPECT_EQ(kv[0], (std::pair<std::string, std::string>{"PORT", "4000"}));
   EXPECT_EQ(kv[1], (std::pair<std::string, std::string>{"AWS_REGION", "eu-west-1"}));

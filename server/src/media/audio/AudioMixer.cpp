@@ -98,6 +98,15 @@ bool AudioMixer::SetMuted(uint32_t id, bool muted) {
   return true;
 }
 
+bool AudioMixer::ResetSource(uint32_t id) {
+  Participant* p = Find(id);
+  if (!p) return false;
+  p->jitter.Reset();
+  p->decoder.Reset();
+  p->hangover = 0;
+  return true;
+}
+
 bool AudioMixer::OnRtp(uint32_t id, uint16_t sequence, uint32_t rtpTimestamp, int64_t arrivalUs,
                        std::span<const uint8_t> payload, std::optional<uint8_t> audioLevel) {
   Participant* p = Find(id);

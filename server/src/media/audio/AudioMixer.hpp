@@ -104,6 +104,8 @@ class AudioMixer {
   bool RemoveParticipant(uint32_t id);
   // A muted attendee contributes nothing and is reported muted; it still hears the others.
   bool SetMuted(uint32_t id, bool muted);
+  // The attendee's sending stream restarted (new SSRC): its jitter buffer and decoder start over.
+  bool ResetSource(uint32_t id);
 
   // One received Opus RTP packet of `id` (after SRTP). `audioLevel` is the 7-bit RFC 6464 value.
   bool OnRtp(uint32_t id, uint16_t sequence, uint32_t rtpTimestamp, int64_t arrivalUs,

@@ -14,11 +14,9 @@
 #include "media/audio/OpusDecoderStage.hpp"
 
 // Counts C++ heap allocations while `gCountAllocations` is set (the whole test binary goes through
-// these; only the steady-state tick test turns counting on).
-namespace {
+// these; only the steady-state tick tests turn counting on; MeetingAudioTest.cpp uses them too).
 std::atomic<bool> gCountAllocations{false};
 std::atomic<uint64_t> gAllocations{0};
-}  // namespace
 
 // GCC sees malloc inside the inlined operator new and free inside operator delete and warns of a
 // mismatch that is not one: both halves of the pair are replaced together.

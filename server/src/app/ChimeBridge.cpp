@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "common/Logger.hpp"
+#include "media/audio/MeetingAudio.hpp"
 #include "media/router/Router.hpp"
 #include "meetings/MeetingsService.hpp"
 #include "net/MediaWorker.hpp"
@@ -71,6 +72,8 @@ signaling::SubscribeResult ToSignaling(const media::router::SubscribeAnswer& ans
 // (created, used and destroyed there). Router callbacks come on the worker and are posted back.
 struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
                                     Router::Listener,
+                                    Router::AudioSink,
+                                    media::audio::MeetingAudio::Sink,
                                     std::enable_shared_from_this<ChimeBridge::Meeting> {
   Meeting(std::string meetingId, ChimeBridge& owner)
       : id(std::move(meetingId)),
@@ -78,16 +81,35 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
         worker(owner.demuxer_.Worker()),
         signaling(std::make_unique<MeetingSignaling>(id, *this)) {}
 
-  // Worker thread.
-  void CreateRouter() {
-    router = Router::Create(bridge->config_, bridge->demuxer_, bridge->certificate_, *this);
+  // Worker thread: the video router and the audio mixer of the meeting.
+  void CreateRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
+                    std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate) {
+    router = Router::Create(config, demuxer, std::move(certificate), *this);
+    audio = std::make_unique<media::audio::MeetingAudio>(worker.Context(),
+                                                         media::audio::MeetingAudio::Options{}, *this);
+    router->SetAudioSink(this);
+    audio->Start();
   }
 
   // HTTP thread: tears the media down on the worker; the posted task keeps this object alive.
   void CloseMedia() {
     if (mediaClosed) return;
     mediaClosed = true;
-    worker.Post([self = shared_from_this()] { self->router.reset(); });
+    worker.Post([self = shared_from_this()] {
+      if (self->audio) self->audio->Stop();
+      self->audio.reset();
+      self->router.reset();
+    });
+  }
+
+  // Worker thread: (re)registers the attendee's audio with the mixer after an answer.
+  void UpdateAudio(const std::string& attendeeId, bool muted) {
+    if (!router || !audio) return;
+    const auto p = router->GetAudioParams(attendeeId);
+    if (!p) return;
+    audio->AddAttendee(attendeeId,
+                       {p->ssrc, p->payloadType, p->audioLevelExtensionId, p->midExtensionId, p->mid});
+    audio->SetMuted(attendeeId, muted);
   }
 
   // --- MeetingSignaling::Delegate (HTTP thread)
@@ -134,6 +156,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       } else {
         try {
           answer = self->router->Subscribe(params);
+          if (answer.status == 200) self->UpdateAudio(params.attendeeId, params.audioMuted);
         } catch (const std::exception& e) {
           log::Error("signaling", "subscribe failed: {}", e.what());
           answer.status = 500;
@@ -150,6 +173,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
                       SignalingSession::EndReason reason) override {
     // A replaced session's successor brings a new peer connection: drop the old transport too.
     worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId] {
+      if (self->audio) self->audio->RemoveAttendee(attendeeId);
       if (self->router) self->router->RemoveAttendee(attendeeId);
     });
     if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
@@ -163,6 +187,48 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
         if (self->bridge != nullptr) self->bridge->ForgetIfEmpty(self->id);
       });
     }
+  }
+
+  void OnMuteChanged(const signaling::SessionIdentity& attendee, bool muted) override {
+    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, muted] {
+      if (self->audio) self->audio->SetMuted(attendeeId, muted);
+    });
+  }
+
+  // --- Router::AudioSink and MeetingAudio::Sink (media worker thread)
+  void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) override {
+    if (audio) audio->OnRtp(attendeeId, packet);
+  }
+  void SendAudioRtp(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override {
+    if (router) router->SendRtpTo(attendeeId, buffer, length);
+  }
+  void SendAudioRtcp(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override {
+    if (router) router->SendRtcpTo(attendeeId, buffer, length);
+  }
+  // About 5 times a second: the mixer's levels become AUDIO_METADATA on the signaling thread.
+  void OnAudioLevels(std::span<const media::audio::AttendeeLevel> levels) override {
+    if (!audio) return;
+    std::vector<std::pair<std::string, media::audio::AttendeeLevel>> named;
+    named.reserve(levels.size());
+    for (const auto& level : levels) {
+      if (const std::string* attendeeId = audio->AttendeeOf(level.id)) named.emplace_back(*attendeeId, level);
+    }
+    if (named.empty()) return;
+    asio::post(ioc(), [self = shared_from_this(), named = std::move(named)] {
+      if (self->signaling->Ended()) return;
+      signaling::proto::SdkAudioMetadataFrame metadata;
+      for (const auto& [attendeeId, level] : named) {
+        if (!self->signaling->IsPresent(attendeeId)) continue;
+        const auto streamId = self->signaling->AudioStreamIdOf(attendeeId);
+        if (!streamId) continue;
+        auto* state = metadata.add_attendee_states();
+        state->set_audio_stream_id(*streamId);
+        state->set_volume(level.volume);
+        state->set_signal_strength(level.signalStrength);
+        state->set_muted(level.muted);
+      }
+      if (metadata.attendee_states_size() > 0) self->signaling->BroadcastAudioMetadata(metadata);
+    });
   }
 
   // --- Router::Listener (media worker thread)
@@ -186,10 +252,11 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   ChimeBridge* bridge;  // null once the bridge forgot this meeting
   net::MediaWorker& worker;
   asio::io_context& ioContext = bridge->ioc_;
-  std::unique_ptr<MeetingSignaling> signaling;      // HTTP thread
-  std::vector<media::router::VideoSource> sources;  // HTTP thread copy of the router's sources
-  bool mediaClosed = false;                         // HTTP thread
-  std::unique_ptr<Router> router;                   // worker thread only
+  std::unique_ptr<MeetingSignaling> signaling;        // HTTP thread
+  std::vector<media::router::VideoSource> sources;    // HTTP thread copy of the router's sources
+  bool mediaClosed = false;                           // HTTP thread
+  std::unique_ptr<Router> router;                     // worker thread only
+  std::unique_ptr<media::audio::MeetingAudio> audio;  // worker thread only
 };
 
 ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::MeetingsService& meetings,
@@ -207,7 +274,7 @@ std::shared_ptr<ChimeBridge::Meeting> ChimeBridge::GetOrCreateMeeting(const std:
   auto it = live_.find(meetingId);
   if (it != live_.end()) return it->second;
   auto meeting = std::make_shared<Meeting>(meetingId, *this);
-  demuxer_.Worker().Post([meeting] { meeting->CreateRouter(); });
+  demuxer_.Worker().Post([meeting, this] { meeting->CreateRouter(config_, demuxer_, certificate_); });
   live_.emplace(meetingId, meeting);
   log::Info("signaling", "meeting {} is live", meetingId);
   return meeting;

@@ -147,6 +147,7 @@ void MeetingSignaling::OnSubscribeAcked(SignalingSession& session, uint32_t sequ
 }
 
 void MeetingSignaling::OnMuteChanged(SignalingSession& session, bool muted) {
+  delegate_.OnMuteChanged(session.Identity(), muted);
   Attendee* attendee = Find(session);
   if (!attendee || !attendee->present) return;  // the presence entry will carry the state
   proto::SdkSignalFrame frame;

@@ -49,6 +49,8 @@ class MeetingSignaling final : private SignalingSession::Listener {
                                const proto::SdkPauseResumeFrame& frame) {}
     virtual void OnRemoteVideoUpdate(const SessionIdentity& attendee,
                                      const proto::SdkRemoteVideoUpdateFrame& frame) {}
+    // AUDIO_CONTROL changed the attendee's mute state (the mixer stops mixing a muted attendee).
+    virtual void OnMuteChanged(const SessionIdentity& attendee, bool muted) {}
   };
 
   struct Options {

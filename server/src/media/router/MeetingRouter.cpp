@@ -91,13 +91,17 @@ MeetingRouter::MeetingRouter(const Config& config, webrtc::transport::MediaDemux
 
 MeetingRouter::~MeetingRouter() {
   *alive_ = false;
-  timer_.cancel();
-  for (auto& [id, peer] : peers_) {
-    for (auto& [mid, s] : peer->subscriptions) s->SetSource(nullptr);
+  try {
+    timer_.cancel();
+    for (auto& [id, peer] : peers_) {
+      for (auto& [mid, s] : peer->subscriptions) s->SetSource(nullptr);
+    }
+    for (auto& [id, peer] : peers_) peer->Shutdown();
+    peers_.clear();
+    graveyard_.clear();
+  } catch (...) {
+    // Nothing sensible to do in a destructor; the transports close when they are destroyed.
   }
-  for (auto& [id, peer] : peers_) peer->Shutdown();
-  peers_.clear();
-  graveyard_.clear();
 }
 
 std::unique_ptr<RouterPeer> MeetingRouter::CreatePeer(const std::string& attendeeId,
@@ -393,6 +397,32 @@ void MeetingRouter::SetAudioMuted(const std::string& attendeeId, bool muted) {
   if (auto it = peers_.find(attendeeId); it != peers_.end()) it->second->audioMuted = muted;
 }
 
+std::optional<Router::AudioParams> MeetingRouter::GetAudioParams(const std::string& attendeeId) const {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end() || it->second->audioPayloadType < 0 || it->second->audioSsrc == 0)
+    return std::nullopt;
+  const RouterPeer& peer = *it->second;
+  AudioParams p;
+  p.ssrc = peer.audioSsrc;
+  p.payloadType = static_cast<uint8_t>(peer.audioPayloadType);
+  p.midExtensionId = peer.extensions.mid;
+  p.audioLevelExtensionId = peer.extensions.audioLevel;
+  p.mid = peer.audioMid;
+  return p;
+}
+
+bool MeetingRouter::SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) {
+  auto it = peers_.find(attendeeId);
+  return it != peers_.end() && it->second->Transport().IsConnected() &&
+         it->second->Transport().SendRtp(buffer, length);
+}
+
+bool MeetingRouter::SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) {
+  auto it = peers_.find(attendeeId);
+  return it != peers_.end() && it->second->Transport().IsConnected() &&
+         it->second->Transport().SendRtcp(buffer, length);
+}
+
 bool MeetingRouter::SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload,
                               uint32_t rtpTimestamp, bool marker) {
   auto it = peers_.find(attendeeId);
@@ -462,10 +492,8 @@ void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
   const int64_t nowMs = nowUs / 1000;
   auto keyframeFor = [&](uint32_t ourSsrc) {
     Subscription* s = peer.FindSubscriptionBySsrc(ourSsrc);
-    if (s != nullptr && s->Source() != nullptr) {
-      s->WaitForKeyframe();
-      RequestKeyframe(*s->Source(), nowMs);
-    }
+    // Keep forwarding meanwhile: holding packets back would open a sequence gap in the stream.
+    if (s != nullptr && s->Source() != nullptr) RequestKeyframe(*s->Source(), nowMs);
   };
   compound.ForEach([&](const rtcp::RtcpCompound::Packet& p) {
     const uint8_t type = p.header.packetType;

@@ -50,6 +50,9 @@ class MeetingRouter final : public Router {
   bool SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload, uint32_t rtpTimestamp,
                  bool marker) override;
   Stats GetStats() const override { return stats_; }
+  std::optional<AudioParams> GetAudioParams(const std::string& attendeeId) const override;
+  bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
+  bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
 
   // From RouterPeer (transport callbacks).
   void OnPeerRtp(RouterPeer& peer, std::span<uint8_t> packet);
@@ -60,7 +63,8 @@ class MeetingRouter final : public Router {
  private:
   static constexpr size_t kBufferSize = 1500 + webrtc::srtp::kSrtpMaxTrailerLength;
 
-  std::unique_ptr<RouterPeer> CreatePeer(const std::string& attendeeId, const webrtc::sdp::MediaSection& section);
+  std::unique_ptr<RouterPeer> CreatePeer(const std::string& attendeeId,
+                                         const webrtc::sdp::MediaSection& section);
   void RemovePeer(const std::string& attendeeId);
   void StopPublisher(RouterPeer& peer);
   Publisher* FindPublisher(uint32_t streamId) const;

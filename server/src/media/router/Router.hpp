@@ -116,6 +116,20 @@ public:
   virtual bool SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload,
                          uint32_t rtpTimestamp, bool marker) = 0;
   virtual Stats GetStats() const = 0;
+
+  // What the answer negotiated for an attendee's audio, for a mixer that builds its own packets.
+  struct AudioParams {
+    uint32_t ssrc = 0;            // ours, in the answer's audio section
+    uint8_t payloadType = 0;      // Opus
+    uint8_t midExtensionId = 0;   // 0: not negotiated
+    uint8_t audioLevelExtensionId = 0;
+    std::string mid;
+  };
+  virtual std::optional<AudioParams> GetAudioParams(const std::string& attendeeId) const = 0;
+  // Encrypts and sends a complete RTP / RTCP packet to the attendee (buffer[0, length), with room for
+  // the SRTP trailer after it). False when the attendee is unknown or not connected.
+  virtual bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
+  virtual bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
 };
 
 }  // namespace medicall::media::router

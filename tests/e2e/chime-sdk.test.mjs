@@ -3,6 +3,7 @@
 // events (join, leave, drop), exchange data messages and see each other's mute state.
 // Runs headless Debian Chromium with fake devices; the suite runs inside `unshare -n`.
 import { after, before, describe, test } from 'node:test';
+import { ChimeSDKMeetingsClient, DeleteAttendeeCommand, DeleteMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
 import { buildSdkPage } from '../lib/sdk-page.mjs';
@@ -127,5 +128,30 @@ describe('unmodified amazon-chime-sdk-js against MediCall', () => {
     const gone = await waitFor(async () => (await a.state()).presence.find(
       (p) => p.attendeeId === b.self.attendeeId && !p.present), { timeoutMs: 45000, what: 'Dan: Eve dropped' });
     assert.equal(gone.dropped, true);
+  });
+
+  test('DeleteAttendee and DeleteMeeting stop the clients with the right status', async () => {
+    const room = `end-${Date.now()}`;
+    const a = await attendee('Fay', room, { video: false });
+    const b = await attendee('Gus', room, { video: false });
+    await Promise.all([started(a), started(b)]);
+    const meetingId = (await (await fetch(`${server.url}/join`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Probe', roomId: room }),
+    })).json()).JoinInfo.Meeting.MeetingId;
+    const client = new ChimeSDKMeetingsClient({
+      endpoint: server.url, region: 'us-east-1',
+      credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+    });
+
+    await client.send(new DeleteAttendeeCommand({ MeetingId: meetingId, AttendeeId: b.self.attendeeId }));
+    await waitFor(async () => (await b.state()).stoppedName === 'AudioAttendeeRemoved',
+      { what: 'Gus stopped as removed' });
+    const gone = await waitFor(async () => (await a.state()).presence.find(
+      (p) => p.attendeeId === b.self.attendeeId && !p.present), { what: 'Fay: Gus gone' });
+    assert.equal(gone.dropped, false);
+
+    await client.send(new DeleteMeetingCommand({ MeetingId: meetingId }));
+    await waitFor(async () => (await a.state()).stoppedName === 'MeetingEnded', { what: 'Fay stopped: meeting ended' });
   });
 });

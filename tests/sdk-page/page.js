@@ -6,11 +6,13 @@ import {
   DefaultMeetingSession,
   LogLevel,
   MeetingSessionConfiguration,
+  MeetingSessionStatusCode,
 } from 'amazon-chime-sdk-js';
 
 const state = {
   started: false,
   stopped: null,           // MeetingSessionStatusCode on audioVideoDidStop
+  stoppedName: null,       // its name, e.g. 'MeetingEnded'
   tiles: {},               // tileId -> {attendeeId, externalUserId, local, active, streamId}
   presence: [],            // {attendeeId, present, externalUserId, dropped, at}
   messages: [],            // {topic, text, senderAttendeeId, senderExternalUserId, throttled}
@@ -38,7 +40,10 @@ async function join(name, roomId, { video = true, presenceTimeoutMs = 0 } = {}) 
 
   av.addObserver({
     audioVideoDidStart: () => { state.started = true; },
-    audioVideoDidStop: (status) => { state.stopped = status.statusCode(); },
+    audioVideoDidStop: (status) => {
+      state.stopped = status.statusCode();
+      state.stoppedName = MeetingSessionStatusCode[status.statusCode()];
+    },
     videoTileDidUpdate: (tile) => {
       if (!tile.boundAttendeeId) return;
       state.tiles[tile.tileId] = {

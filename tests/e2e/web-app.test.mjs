@@ -236,10 +236,14 @@ describe('MediCall web app against the real server', () => {
       assert.ok(ids.includes(otherId), `${p.name}: the other's attendee id ${otherId} in ${JSON.stringify(ids)}`);
       assert.equal(new Set(ids).size, 2);
     }
-    // Both sides agree on who is who.
+    // Both sides agree on who is who: the tile Alice sees as "Bob" is bound to the attendee Bob's own
+    // list marks as "You", and the other way round.
     const aliceIds = await (await participantRows(alice)).evaluateAll((els) => els.map((e) => e.getAttribute('data-attendee-id')));
     const bobIds = await (await participantRows(bob)).evaluateAll((els) => els.map((e) => e.getAttribute('data-attendee-id')));
     assert.deepEqual([...aliceIds].sort(), [...bobIds].sort(), 'same two attendees on both sides');
+    const selfId = async (p) => (await participantRows(p)).filter({ hasText: /You/ }).getAttribute('data-attendee-id');
+    assert.equal(await selfId(bob), bobIdOnAlice, 'Alice\'s "Bob" tile shows Bob\'s attendee');
+    assert.equal(await selfId(alice), aliceIdOnBob, 'Bob\'s "Alice" tile shows Alice\'s attendee');
 
     // Screenshots of the call screen with both people in it (desktop, then phone width).
     await alice.page.getByRole('button', { name: 'Participants', exact: true }).click();  // close the panel
@@ -310,5 +314,11 @@ describe('MediCall web app against the real server', () => {
 
     await alice.page.getByRole('button', { name: 'End call', exact: true }).click();
     await alice.page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: UI_TIMEOUT });
+
+    // Nothing went wrong behind the UI: no uncaught exception on either page (End call once released
+    // the devices while the SDK was still stopping, which threw "no active meeting and peer connection").
+    for (const p of [alice, bob]) {
+      assert.deepEqual(p.logs.filter((l) => l.startsWith('[pageerror]')), [], `${p.name}: uncaught page errors`);
+    }
   }));
 });

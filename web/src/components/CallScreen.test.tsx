@@ -1,7 +1,13 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { AudioVideoFacade, AudioVideoObserver, VideoTileState } from 'amazon-chime-sdk-js';
+import {
+  MeetingSessionStatus,
+  MeetingSessionStatusCode,
+  type AudioVideoFacade,
+  type AudioVideoObserver,
+  type VideoTileState,
+} from 'amazon-chime-sdk-js';
 import { lightTheme } from 'amazon-chime-sdk-component-library-react';
 import { ThemeProvider } from 'styled-components';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,7 +45,13 @@ function fakeAudioVideo() {
     realtimeMuteLocalAudio: () => mute.forEach((m) => m(true)),
     realtimeUnmuteLocalAudio: () => (mute.forEach((m) => m(false)), true),
     start: () => calls.push('start'),
-    stop: () => calls.push('stop'),
+    // Like the SDK, stop() reports audioVideoDidStop(Left) a little later.
+    stop: () => {
+      calls.push('stop');
+      queueMicrotask(() =>
+        observers.forEach((o) => o.audioVideoDidStop?.(new MeetingSessionStatus(MeetingSessionStatusCode.Left))),
+      );
+    },
     startLocalVideoTile: () => 1,
     stopLocalVideoTile: () => calls.push('stopLocalVideoTile'),
     startVideoInput: async () => undefined,
@@ -130,6 +142,6 @@ describe('CallScreen', () => {
     expect(screen.getByRole('alert').textContent).toMatch(/reconnecting/i);
     await userEvent.setup().click(screen.getByRole('button', { name: 'End call' }));
     expect(calls).toContain('stop');
-    expect(controller.state.phase).toBe('ended');
+    await waitFor(() => expect(controller.state.phase).toBe('ended'));
   });
 });

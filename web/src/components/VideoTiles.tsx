@@ -62,20 +62,23 @@ export function RemoteTile({ binder, attendeeId, name, tileId, paused, muted, sp
 
 function TileBadges({ name, muted, videoOn, speaking }: { name: string; muted: boolean; videoOn: boolean; speaking: boolean }) {
   return (
-    <div className="tile-badges">
+    <>
       {!videoOn && <span className="tile-name">{name}</span>}
-      {speaking && <span className="visually-hidden">speaking</span>}
-      <span className={`badge${muted ? ' badge-alert' : ''}`} title={muted ? 'Muted' : 'Microphone on'}>
-        <Microphone width="1.25rem" muted={muted} />
-        <span className="visually-hidden">{muted ? 'Muted' : 'Microphone on'}</span>
-      </span>
-      {!videoOn && (
-        <span className="badge" title="Camera off">
-          <Camera width="1.25rem" disabled />
-          <span className="visually-hidden">Camera off</span>
+      {/* Top right: at the bottom right the self view would cover a remote tile's mute badge. */}
+      <div className="tile-badges">
+        {speaking && <span className="visually-hidden">speaking</span>}
+        <span className={`badge${muted ? ' badge-alert' : ''}`} title={muted ? 'Muted' : 'Microphone on'}>
+          <Microphone width="1.25rem" muted={muted} />
+          <span className="visually-hidden">{muted ? 'Muted' : 'Microphone on'}</span>
         </span>
-      )}
-    </div>
+        {!videoOn && (
+          <span className="badge" title="Camera off">
+            <Camera width="1.25rem" disabled />
+            <span className="visually-hidden">Camera off</span>
+          </span>
+        )}
+      </div>
+    </>
   );
 }
 

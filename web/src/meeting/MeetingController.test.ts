@@ -47,7 +47,14 @@ class FakeAudioVideo {
   realtimeMuteLocalAudio() { this.muted = true; this.muteHandlers.forEach((h) => h(true)); }
   realtimeUnmuteLocalAudio() { this.muted = false; this.muteHandlers.forEach((h) => h(false)); return true; }
   start() { this.calls.push('start'); }
-  stop() { this.calls.push('stop'); }
+  /** Like the SDK: stop() reports audioVideoDidStop(Left) a little later, unless a test holds it back. */
+  stopEmits = true;
+  stop() {
+    this.calls.push('stop');
+    if (this.stopEmits) {
+      queueMicrotask(() => this.emit((o) => o.audioVideoDidStop?.(new MeetingSessionStatus(MeetingSessionStatusCode.Left))));
+    }
+  }
   startLocalVideoTile() { this.calls.push('startLocalVideoTile'); return 1; }
   stopLocalVideoTile() { this.calls.push('stopLocalVideoTile'); }
   async startVideoInput(id: string) {
@@ -237,6 +244,35 @@ describe('MeetingController ending', () => {
     av.emit((o) => o.audioVideoDidStop?.(new MeetingSessionStatus(MeetingSessionStatusCode.Left)));
     expect(controller.state.endReason?.kind).toBe('left');
     expect(av.presence).toHaveLength(0);
+  });
+
+  it('releases camera and microphone on End call only after the session has stopped', async () => {
+    const { av, controller } = setup();
+    av.stopEmits = false;
+    const leaving = controller.leave();
+    await flush();
+    expect(av.calls).toContain('stop');
+    expect(av.calls).not.toContain('stopVideoInput');
+    expect(av.calls).not.toContain('stopAudioInput');
+    expect(controller.state.phase).not.toBe('ended');
+    av.emit((o) => o.audioVideoDidStop?.(new MeetingSessionStatus(MeetingSessionStatusCode.Left)));
+    await leaving;
+    expect(av.calls.indexOf('stopVideoInput')).toBeGreaterThan(av.calls.indexOf('stop'));
+    expect(av.calls).toContain('stopAudioInput');
+    expect(controller.state.endReason).toEqual({ kind: 'left', message: null });
+    expect(av.observers.size).toBe(0);
+  });
+
+  it('ends the call on End call even if the SDK never reports the stop', async () => {
+    const { av, controller, scheduled } = setup();
+    av.stopEmits = false;
+    const leaving = controller.leave();
+    await flush();
+    expect(controller.state.phase).not.toBe('ended');
+    scheduled.splice(0).forEach((fn) => fn());  // the leave timeout (and any notice expiry)
+    await leaving;
+    expect(controller.state.endReason).toEqual({ kind: 'left', message: null });
+    expect(av.calls).toContain('stopVideoInput');
   });
 });
 

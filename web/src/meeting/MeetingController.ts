@@ -44,6 +44,9 @@ import { Store } from './store';
 
 export type CallPhase = 'connecting' | 'connected' | 'reconnecting' | 'ended';
 
+/** How long End call waits for the SDK's audioVideoDidStop before releasing devices anyway. */
+export const kLeaveTimeoutMs = 5000;
+
 export interface RemoteTile {
   tileId: number;
   attendeeId: string;
@@ -138,6 +141,7 @@ export class MeetingController {
   private wantVideo = false;
   private disposed = false;
   private leaving = false;
+  private onStopped: (() => void) | null = null;
 
   constructor(deps: ControllerDeps) {
     this.av = deps.audioVideo;
@@ -215,17 +219,28 @@ export class MeetingController {
     this.av.start();
   }
 
-  /** End call: leave cleanly and release camera and microphone, then report the call as ended. */
+  /**
+   * End call: leave cleanly, wait until the SDK reports the session stopped (at most kLeaveTimeoutMs),
+   * then release camera and microphone and report the call as ended. Releasing the devices while the
+   * session is still stopping makes the SDK swap tracks on a closing peer connection and throw
+   * ("no active meeting and peer connection") outside any handler.
+   */
   async leave(): Promise<void> {
     if (this.leaving || this.state.phase === 'ended') return;
     this.leaving = true;
-    this.teardown();
+    const stopped = new Promise<void>((resolve) => {
+      this.onStopped = resolve;
+      this.schedule(resolve, kLeaveTimeoutMs);
+    });
     try {
       this.av.stopLocalVideoTile();
       this.av.stop();
     } catch {
-      // Already stopped.
+      this.onStopped?.();  // already stopped
     }
+    await stopped;
+    this.onStopped = null;
+    this.teardown();
     await this.releaseDevices();
     this.set({ phase: 'ended', endReason: { kind: 'left', message: null } });
   }
@@ -268,6 +283,10 @@ export class MeetingController {
       }
     },
     audioVideoDidStop: (status: MeetingSessionStatus) => {
+      if (this.leaving) {
+        this.onStopped?.();  // leave() finishes the call
+        return;
+      }
       const alreadyEnded = this.state.phase === 'ended';
       if (!alreadyEnded) this.set({ phase: 'ended', endReason: endReasonFor(status.statusCode()) });
       this.teardown();

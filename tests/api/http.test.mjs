@@ -77,6 +77,29 @@ describe('HTTP server', () => {
     assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404);
   });
 
+  test('accepts client events from a valid attendee only, and counts them', async () => {
+    const join = await (await fetch(`${server.url}/join`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Eventful', roomId: 'events-room' }),
+    })).json();
+    const { Meeting, Attendee } = join.JoinInfo;
+    assert.equal(Meeting.MediaPlacement.EventIngestionUrl, `${server.url}/events`);
+    const body = JSON.stringify({
+      metadata: { meetingId: Meeting.MeetingId, attendeeId: Attendee.AttendeeId, sdkVersion: '3.32.0' },
+      events: [{ type: 'Meet', v: 1, payloads: [{ name: 'meetingStartRequested', ts: Date.now() },
+        { name: 'meetingStartSucceeded', ts: Date.now() }] }],
+    });
+    const post = (headers, b = body) => fetch(`${server.url}/events`, { method: 'POST', headers, body: b });
+    const ok = await post({ 'content-type': 'application/json', authorization: `Bearer ${Attendee.JoinToken}` });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(await ok.json(), { accepted: 2 });
+    assert.equal((await post({ 'content-type': 'application/json' })).status, 401);
+    assert.equal((await post({ authorization: 'Bearer not-a-token' })).status, 403);
+    assert.equal((await post({ authorization: `Bearer ${Attendee.JoinToken}` }, '{nope')).status, 400);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^medicall_client_events_total\{name="meetingStartSucceeded"\} 1$/m);
+  });
+
   test('refuses path traversal', async () => {
     for (const target of ['/../medicall-secret.txt', '/assets/../../medicall-secret.txt',
       '/%2e%2e/medicall-secret.txt', '/assets/%2e%2e%2f%2e%2e%2fmedicall-secret.txt', '/..%5cmedicall-secret.txt']) {

@@ -8,6 +8,7 @@
 #include <future>
 
 #include "app/ChimeBridge.hpp"
+#include "app/EventIngestion.hpp"
 #include "app/JoinApi.hpp"
 #include "app/Metrics.hpp"
 #include "app/StaticFiles.hpp"
@@ -73,6 +74,7 @@ struct Application::Impl {
       }
       if (auto r = meetingsApi.Handle(request)) return reply(std::move(*r));
       if (auto r = joinApi.Handle(request)) return reply(std::move(*r));
+      if (auto r = events.Handle(request)) return reply(std::move(*r));
       if (echo) {
         if (auto r = echo->Handle(request)) return reply(std::move(*r));
       }
@@ -131,6 +133,7 @@ struct Application::Impl {
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
+  EventIngestion events{meetings, metrics};
   StaticFiles staticFiles;
   std::shared_ptr<webrtc::dtls::DtlsCertificate> certificate;
   net::MediaWorker mediaWorker;  // one worker owns the media port and every meeting's media

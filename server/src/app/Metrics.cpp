@@ -45,6 +45,15 @@ void Metrics::CountRequest(const std::string& route, int status) {
   ++requests_[{route, status}];
 }
 
+void Metrics::CountClientEvent(const std::string& name, size_t maxNames) {
+  std::lock_guard lock(mutex_);
+  if (clientEvents_.size() >= maxNames && !clientEvents_.contains(name)) {
+    ++clientEvents_["other"];
+    return;
+  }
+  ++clientEvents_[name];
+}
+
 void Metrics::AddSource(std::string name, std::string help, std::string type, std::function<double()> read) {
   std::lock_guard lock(mutex_);
   sources_.push_back({std::move(name), std::move(help), std::move(type), std::move(read)});
@@ -60,6 +69,10 @@ std::string Metrics::Render() const {
     out += fmt::format("medicall_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
                        key.first.substr(0, space), key.first.substr(space + 1), key.second, count);
   }
+  out += "# HELP medicall_client_events_total Events reported by Chime clients to /events.\n";
+  out += "# TYPE medicall_client_events_total counter\n";
+  for (const auto& [name, count] : clientEvents_)
+    out += fmt::format("medicall_client_events_total{{name=\"{}\"}} {}\n", name, count);
   for (const auto& s : sources_) {
     out +=
         fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", s.name, s.help, s.name, s.type, s.name, s.read());

@@ -16,6 +16,8 @@ class Metrics {
   static std::string RouteOf(const std::string& method, const std::string& path);
 
   void CountRequest(const std::string& route, int status);
+  // Client events by name; beyond `maxNames` distinct names they count as "other".
+  void CountClientEvent(const std::string& name, size_t maxNames);
   // A gauge or counter read at scrape time: name, help, type ("gauge"/"counter"), value source.
   void AddSource(std::string name, std::string help, std::string type, std::function<double()> read);
   std::string Render() const;
@@ -27,6 +29,7 @@ class Metrics {
   };
   mutable std::mutex mutex_;  // control plane only, never on the packet path
   std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::string, uint64_t> clientEvents_;
   std::vector<Source> sources_;
 };
 

@@ -15,6 +15,7 @@
 #include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/SenderReport.hpp"
 #include "webrtc/rtp/RtpPacketBuilder.hpp"
+#include "webrtc/rtp/Rtx.hpp"
 #include "webrtc/rtp/Vp8PayloadDescriptor.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
 #include "webrtc/sdp/SdpWriter.hpp"
@@ -456,8 +457,23 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
     return;
   }
   Publisher* publisher = peer.publisher.get();
-  // Publisher RTX only carries bandwidth probes (we never NACK the publisher): dropped here too.
-  if (publisher == nullptr || !publisher->Receiving() || pt != publisher->PayloadType()) {
+  if (publisher == nullptr || !publisher->Receiving()) {
+    ++stats_.dropped;
+    return;
+  }
+  if (static_cast<int>(pt) == publisher->RtxPayloadType() && publisher->MediaSsrc() != 0) {
+    // A retransmission we asked for (RFC 4588): back to the original packet, in place. RTX without
+    // an OSN is a bandwidth probe (padding only).
+    auto original =
+        webrtc::rtp::Rtx::DecapsulateInPlace(*rtp, publisher->PayloadType(), publisher->MediaSsrc());
+    if (!original) {
+      ++stats_.dropped;
+      return;
+    }
+    ForwardVideo(peer, *publisher, *original);
+    return;
+  }
+  if (pt != publisher->PayloadType()) {
     ++stats_.dropped;
     return;
   }
@@ -469,20 +485,40 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
     log::Debug("rtp", "router: stream {} now on ssrc {}", publisher->StreamId(), rtp->Ssrc());
     publisher->AdoptSsrc(rtp->Ssrc());
   }
+  ForwardVideo(peer, *publisher, *rtp);
+}
+
+void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, const RtpPacket& rtp) {
   const int64_t nowUs = NowUs();
   const int64_t nowMs = nowUs / 1000;
+  if (!publisher.OnSequence(rtp.SequenceNumber(), nowMs)) {
+    ++stats_.dropped;  // a duplicate (late retransmission)
+    return;
+  }
   ++stats_.videoIn;
-  publisher->Stats().OnPacket(rtp->SequenceNumber(), rtp->Timestamp(), nowMs);
-  publisher->CountOctets(rtp->Size());
-  const bool keyframe = webrtc::rtp::Vp8PayloadDescriptor::IsKeyframe(rtp->Payload());
+  publisher.Stats().OnPacket(rtp.SequenceNumber(), rtp.Timestamp(), nowMs);
+  publisher.CountOctets(rtp.Size());
+  const bool keyframe = webrtc::rtp::Vp8PayloadDescriptor::IsKeyframe(rtp.Payload());
   if (keyframe) {
-    publisher->Keyframes().OnKeyframe();
-    publisher->CountKeyframe();
+    publisher.Keyframes().OnKeyframe();
+    publisher.CountKeyframe();
   }
-  publisher->Cache().Store(rtp->SequenceNumber(), rtp->Data(), nowMs);
-  for (Subscription* s : publisher->Subscribers()) {
-    if (s->Forward(*rtp, keyframe, peer.extensions, nowUs, sendBuffer_)) ++stats_.forwarded;
+  publisher.Cache().Store(rtp.SequenceNumber(), rtp.Data(), nowMs);
+  for (Subscription* s : publisher.Subscribers()) {
+    if (s->Forward(rtp, keyframe, peer.extensions, nowUs, sendBuffer_)) ++stats_.forwarded;
   }
+}
+
+void MeetingRouter::SendNacks(Publisher& publisher, int64_t nowMs) {
+  RouterPeer& owner = publisher.Owner();
+  if (publisher.MediaSsrc() == 0 || !owner.Transport().IsConnected()) return;
+  const size_t count = publisher.CollectNacks(nowMs, nackList_);
+  if (count == 0) return;
+  const std::span<uint8_t> out =
+      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
+  const size_t n = rtcp::Nack::Serialize(owner.audioSsrc, publisher.MediaSsrc(),
+                                         std::span<const uint16_t>(nackList_.data(), count), out);
+  if (n > 0 && owner.Transport().SendRtcp(rtcpBuffer_, n)) stats_.upstreamNacks += count;
 }
 
 void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
@@ -650,6 +686,7 @@ void MeetingRouter::Tick() {
     if (!peer->publisher) continue;
     Publisher& publisher = *peer->publisher;
     if (publisher.Keyframes().Poll(nowMs)) SendPli(publisher);
+    SendNacks(publisher, nowMs);
     if (report) {
       publisher.CloseInterval(elapsed);
       SendReports(*peer, nowMs);

@@ -69,6 +69,8 @@ class MeetingRouter final : public Router {
   void StopPublisher(RouterPeer& peer);
   Publisher* FindPublisher(uint32_t streamId) const;
   uint32_t NewSsrc(const RouterPeer& peer) const;
+  void ForwardVideo(RouterPeer& peer, Publisher& publisher, const webrtc::rtp::RtpPacket& rtp);
+  void SendNacks(Publisher& publisher, int64_t nowMs);
   void RequestKeyframe(Publisher& publisher, int64_t nowMs);
   void SendPli(Publisher& publisher);
   void SendReports(RouterPeer& peer, int64_t nowMs);
@@ -97,6 +99,7 @@ class MeetingRouter final : public Router {
   std::array<uint8_t, kBufferSize> sendBuffer_{};
   std::array<uint8_t, kBufferSize> rtxBuffer_{};
   std::array<uint8_t, kBufferSize> rtcpBuffer_{};
+  std::array<uint16_t, 64> nackList_{};
 };
 
 }  // namespace medicall::media::router

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "webrtc/rtp/SeqNum.hpp"
+
 namespace medicall::media::router {
 
 Publisher::Publisher(RouterPeer& owner, uint32_t streamId, uint32_t groupId, uint32_t maxBitrateKbps)
@@ -20,6 +22,64 @@ void Publisher::AdoptSsrc(uint32_t mediaSsrc) {
   mediaSsrc_ = mediaSsrc;
   stats_.Reset();
   cache_.Clear();
+  missing_ = {};
+  highestSeq_.reset();
+}
+
+bool Publisher::OnSequence(uint16_t sequenceNumber, int64_t nowMs) {
+  using webrtc::rtp::SeqNum;
+  if (!highestSeq_) {
+    highestSeq_ = sequenceNumber;
+    return true;
+  }
+  if (SeqNum::IsNewer(sequenceNumber, *highestSeq_)) {
+    const int32_t gap = SeqNum::Diff(sequenceNumber, *highestSeq_) - 1;
+    if (gap > kMaxGap) {
+      missing_ = {};
+    } else {
+      for (int32_t i = 1; i <= gap; ++i) {
+        Missing& m = missing_[nextMissing_];  // a full list drops its oldest entry
+        nextMissing_ = (nextMissing_ + 1) % kMaxMissing;
+        m = Missing{static_cast<uint16_t>(*highestSeq_ + i), true, 0, nowMs, 0};
+      }
+    }
+    highestSeq_ = sequenceNumber;
+    return true;
+  }
+  if (sequenceNumber == *highestSeq_) return false;
+  // Older: a reordered or repaired packet; new only if it was missing.
+  for (Missing& m : missing_) {
+    if (m.used && m.seq == sequenceNumber) {
+      m.used = false;
+      return true;
+    }
+  }
+  // Not known as missing: either received already or older than what we track.
+  return SeqNum::Diff(*highestSeq_, sequenceNumber) > kMaxGap || !cache_.Get(sequenceNumber, nowMs, 1 << 30);
+}
+
+size_t Publisher::CollectNacks(int64_t nowMs, std::span<uint16_t> out) {
+  size_t n = 0;
+  for (Missing& m : missing_) {
+    if (!m.used) continue;
+    if (m.tries >= kMaxNackTries || nowMs - m.sinceMs > kMissingMaxAgeMs) {
+      m.used = false;
+      continue;
+    }
+    if (m.lastNackMs != 0 && nowMs - m.lastNackMs < kNackRetryMs) continue;
+    if (n == out.size()) break;
+    out[n++] = m.seq;
+    m.lastNackMs = nowMs;
+    ++m.tries;
+  }
+  std::sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n),
+            [](uint16_t a, uint16_t b) { return webrtc::rtp::SeqNum::IsNewer(b, a); });
+  return n;
+}
+
+size_t Publisher::MissingCount() const {
+  return static_cast<size_t>(
+      std::count_if(missing_.begin(), missing_.end(), [](const Missing& m) { return m.used; }));
 }
 
 void Publisher::Attach(Subscription& subscription) {

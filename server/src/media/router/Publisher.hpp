@@ -3,7 +3,10 @@
 // INDEX announces, the SSRCs and payload types its offer declared, the packet cache that answers the
 // subscribers' NACKs, the keyframe request throttle and the reception statistics for its receiver
 // reports. The subscriptions currently fed from it are listed here (not owned).
+#include <array>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +52,14 @@ class Publisher {
   webrtc::rtp::RtpPacketCache& Cache() { return cache_; }
   webrtc::rtp::KeyframeRequestThrottle& Keyframes() { return keyframes_; }
   StreamReceiveStats& Stats() { return stats_; }
+  // Upstream loss repair (RFC 4585 generic NACK towards the publisher, answered with RTX, RFC 4588).
+  // A media packet arrived: records the sequence numbers skipped since the highest one as missing,
+  // and returns false when this packet was already received (a duplicate, e.g. a late RTX).
+  bool OnSequence(uint16_t sequenceNumber, int64_t nowMs);
+  // The missing sequence numbers to NACK now (each at most kMaxNackTries times, kNackRetryMs apart,
+  // forgotten after kMissingMaxAgeMs). Returns how many were written to out.
+  size_t CollectNacks(int64_t nowMs, std::span<uint16_t> out);
+  size_t MissingCount() const;
   uint64_t KeyframesSeen() const { return keyframesSeen_; }
   // Received bitrate, measured over the report interval.
   void CountOctets(size_t n) { octets_ += n; }
@@ -73,6 +84,21 @@ class Publisher {
   webrtc::rtp::RtpPacketCache cache_{kCachePackets};
   webrtc::rtp::KeyframeRequestThrottle keyframes_{kKeyframeIntervalMs};
   StreamReceiveStats stats_{90000};
+  struct Missing {
+    uint16_t seq = 0;
+    bool used = false;
+    uint8_t tries = 0;
+    int64_t sinceMs = 0;
+    int64_t lastNackMs = 0;
+  };
+  static constexpr size_t kMaxMissing = 64;
+  static constexpr uint8_t kMaxNackTries = 3;
+  static constexpr int64_t kNackRetryMs = 100;
+  static constexpr int64_t kMissingMaxAgeMs = 1000;
+  static constexpr int32_t kMaxGap = 100;  // a larger jump is a restart, not loss
+  std::array<Missing, kMaxMissing> missing_{};
+  size_t nextMissing_ = 0;
+  std::optional<uint16_t> highestSeq_;
   uint64_t keyframesSeen_ = 0;
   uint64_t octets_ = 0;
   uint32_t avgBitrateBps_ = 0;

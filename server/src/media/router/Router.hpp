@@ -91,6 +91,7 @@ public:
     uint64_t retransmitted = 0;     // NACKed packets resent (RTX or plain)
     uint64_t nackMisses = 0;        // NACKed packets no longer (or never) in the cache
     uint64_t keyframeRequests = 0;  // PLIs sent to publishers
+    uint64_t upstreamNacks = 0;     // sequence numbers NACKed to publishers (repaired with RTX)
     uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
     uint64_t dropped = 0;           // RTP of no known stream or payload type
   };

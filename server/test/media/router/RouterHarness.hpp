@@ -1,0 +1,250 @@
+#pragma once
+// In-process meeting for the router tests and bench_router: a server MediaDemuxer with a Router,
+// and C++ client peers (WebRtcTransport Role::Client, ICE controlling + DTLS client) on a second
+// demuxer, each joining through Router::Subscribe with an OfferBuilder offer shaped like the Chime
+// SDK's (audio mid 0, camera mid 1, one recvonly video section per subscribed stream).
+// The clients may run on the server's worker or on a worker of their own.
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/Bytes.hpp"
+#include "media/router/Router.hpp"
+#include "net/MediaWorker.hpp"
+#include "webrtc/dtls/DtlsCertificate.hpp"
+#include "webrtc/sdp/OfferBuilder.hpp"
+#include "webrtc/sdp/SdpParser.hpp"
+#include "webrtc/sdp/SdpWriter.hpp"
+#include "webrtc/transport/MediaDemuxer.hpp"
+
+namespace medicall::media::router::testing {
+
+using namespace std::chrono_literals;
+
+template <typename F>
+auto OnWorker(net::MediaWorker& worker, F f) {
+  std::packaged_task<decltype(f())()> task(std::move(f));
+  auto future = task.get_future();
+  worker.Post([&task] { task(); });
+  return future.get();
+}
+
+template <typename Pred>
+bool WaitFor(net::MediaWorker& worker, Pred pred, std::chrono::milliseconds limit = 5000ms) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (OnWorker(worker, pred)) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return false;
+}
+
+class RecordingListener : public Router::Listener {
+ public:
+  void OnSourcesChanged() override { ++sourcesChanged; }
+  void OnAttendeeDropped(const std::string& attendeeId) override { dropped.push_back(attendeeId); }
+  int sourcesChanged = 0;
+  std::vector<std::string> dropped;
+};
+
+// One client peer connection.
+class TestClient : public webrtc::transport::WebRtcTransport::Listener {
+ public:
+  TestClient(std::string attendeeId, uint32_t base) : attendeeId(std::move(attendeeId)) {
+    audioSsrc = base + 1;
+    videoSsrc = base + 2;
+    rtxSsrc = base + 3;
+  }
+  void OnTransportRtp(webrtc::transport::WebRtcTransport&, std::span<uint8_t> p) override {
+    ++rtpCount;
+    if (keep) rtp.emplace_back(p.begin(), p.end());
+  }
+  void OnTransportRtcp(webrtc::transport::WebRtcTransport&, std::span<uint8_t> p) override {
+    rtcp.emplace_back(p.begin(), p.end());
+  }
+  void OnTransportConnected(webrtc::transport::WebRtcTransport&) override { connected = true; }
+  void OnTransportClosed(webrtc::transport::WebRtcTransport&,
+                         webrtc::transport::WebRtcTransport::CloseReason) override {
+    closed = true;
+  }
+
+  // The offer: audio mid 0 (sendrecv), camera mid 1 (sendrecv with SSRCs when sending, else
+  // inactive), then `receiveSections` recvonly video sections (mids 2, 3, ...).
+  std::string Offer(bool sendVideo, size_t receiveSections) {
+    webrtc::sdp::OfferOptions o;
+    o.iceUfrag = "cl" + std::to_string(audioSsrc);
+    o.icePwd = "client-password-0123456789";
+    o.fingerprintSha256 = certificate->Fingerprint();
+    o.audioSsrc = audioSsrc;
+    o.videoSsrc = videoSsrc;
+    o.videoRtxSsrc = rtxSsrc;
+    o.msidStream = attendeeId;
+    ufrag = o.iceUfrag;
+    pwd = o.icePwd;
+    auto offer = webrtc::sdp::OfferBuilder::Build(o);
+    webrtc::sdp::MediaSection camera = offer.media.at(1);
+    if (!sendVideo) {
+      offer.media[1].direction = webrtc::sdp::Direction::Inactive;
+      offer.media[1].ssrcs.clear();
+      offer.media[1].ssrcGroups.clear();
+      offer.media[1].msidStream.clear();
+      offer.media[1].msidTrack.clear();
+    }
+    for (size_t i = 0; i < receiveSections; ++i) {
+      webrtc::sdp::MediaSection m = camera;
+      m.mid = std::to_string(2 + i);
+      m.direction = webrtc::sdp::Direction::RecvOnly;
+      m.ssrcs.clear();
+      m.ssrcGroups.clear();
+      m.msidStream.clear();
+      m.msidTrack.clear();
+      offer.media.push_back(m);
+      offer.bundleMids.push_back(m.mid);
+    }
+    return webrtc::sdp::SdpWriter::Write(offer);
+  }
+
+  // Creates and starts the client transport towards the answer's candidate (on the client worker).
+  bool Connect(const std::string& answerSdp, webrtc::transport::MediaDemuxer& demuxer) {
+    auto answer = webrtc::sdp::SdpParser::Parse(answerSdp);
+    if (!answer) return false;
+    const webrtc::sdp::MediaSection* s = nullptr;
+    for (const auto& m : answer->media) {
+      if (!m.Rejected() && !m.candidates.empty()) {
+        s = &m;
+        break;
+      }
+    }
+    if (s == nullptr || !s->fingerprint) return false;
+    webrtc::transport::WebRtcTransport::Options co;
+    co.role = webrtc::transport::WebRtcTransport::Role::Client;
+    co.localUfrag = ufrag;
+    co.localPwd = pwd;
+    co.remoteUfrag = s->iceUfrag;
+    co.remotePwd = s->icePwd;
+    co.remoteFingerprint = s->fingerprint->value;
+    if (!srtpProfiles.empty()) co.dtls.srtpProfiles = srtpProfiles;
+    transport = std::make_unique<webrtc::transport::WebRtcTransport>(co, certificate, demuxer, *this);
+    demuxer.Add(*transport);
+    demux = &demuxer;
+    return transport->Start(
+        webrtc::transport::WebRtcTransport::Clock::now(),
+        webrtc::stun::TransportAddress::FromString(s->candidates[0].address, s->candidates[0].port));
+  }
+  void Disconnect() {
+    if (transport && demux != nullptr) demux->Remove(*transport);
+    transport.reset();
+    ownDemux.reset();
+  }
+
+  // A VP8 packet: descriptor S=1 PID=0, then a key frame header (P=0, start code) or a delta frame
+  // (P=1); the rest of the payload encodes the sequence number.
+  static size_t Vp8Packet(uint8_t pt, uint16_t seq, uint32_t ts, uint32_t ssrc, bool keyframe, size_t payload,
+                          std::span<uint8_t> out) {
+    const size_t size = 12 + payload;
+    out[0] = 0x80;
+    out[1] = pt;
+    WriteU16(&out[2], seq);
+    WriteU32(&out[4], ts);
+    WriteU32(&out[8], ssrc);
+    uint8_t* p = &out[12];
+    for (size_t i = 0; i < payload; ++i) p[i] = static_cast<uint8_t>(seq + i);
+    p[0] = 0x10;                    // S=1, PID=0
+    p[1] = keyframe ? 0x00 : 0x01;  // frame tag: P bit
+    p[2] = 0;
+    p[3] = 0;
+    p[4] = 0x9d;
+    p[5] = 0x01;
+    p[6] = 0x2a;
+    return size;
+  }
+
+  std::string attendeeId;
+  uint32_t audioSsrc, videoSsrc, rtxSsrc;
+  std::string ufrag, pwd;
+  std::vector<webrtc::srtp::SrtpProfile> srtpProfiles;  // empty: the default offer (GCM first)
+  std::shared_ptr<webrtc::dtls::DtlsCertificate> certificate = webrtc::dtls::DtlsCertificate::Generate();
+  std::unique_ptr<webrtc::transport::WebRtcTransport> transport;
+  webrtc::transport::MediaDemuxer* demux = nullptr;
+  // Each client has its own socket: the server tells peers apart by their address.
+  std::unique_ptr<webrtc::transport::MediaDemuxer> ownDemux;
+  SubscribeAnswer answer;
+  std::vector<std::vector<uint8_t>> rtp, rtcp;
+  uint64_t rtpCount = 0;
+  bool keep = true;
+  bool connected = false, closed = false;
+};
+
+struct RouterHarness {
+  explicit RouterHarness(bool separateClientWorker = false) {
+    serverWorker.Start();
+    clientWorker = separateClientWorker ? std::make_unique<net::MediaWorker>("router-clients") : nullptr;
+    if (clientWorker) clientWorker->Start();
+    Config config;
+    config.publicIp = "127.0.0.1";
+    OnWorker(serverWorker, [&] {
+      serverDemux = std::make_unique<webrtc::transport::MediaDemuxer>(serverWorker);
+      serverDemux->Bind("127.0.0.1", 0);
+      router = Router::Create(config, *serverDemux, webrtc::dtls::DtlsCertificate::Generate(), listener);
+      return 0;
+    });
+  }
+  ~RouterHarness() {
+    OnWorker(ClientWorker(), [&] {
+      for (auto& c : clients) c->Disconnect();
+      return 0;
+    });
+    OnWorker(serverWorker, [&] {
+      router.reset();
+      return 0;
+    });
+    OnWorker(serverWorker, [&] {
+      serverDemux.reset();
+      return 0;
+    });
+    if (clientWorker) clientWorker->Stop();
+    serverWorker.Stop();
+  }
+  net::MediaWorker& ClientWorker() { return clientWorker ? *clientWorker : serverWorker; }
+
+  TestClient& AddClient(const std::string& attendeeId) {
+    clients.push_back(
+        std::make_unique<TestClient>(attendeeId, 0x10000000u * static_cast<uint32_t>(clients.size() + 1)));
+    TestClient& c = *clients.back();
+    OnWorker(ClientWorker(), [&] {
+      c.ownDemux = std::make_unique<webrtc::transport::MediaDemuxer>(ClientWorker());
+      c.ownDemux->Bind("127.0.0.1", 0);
+      return 0;
+    });
+    return c;
+  }
+  // SUBSCRIBE as the Chime SDK sends it; connects the client the first time.
+  SubscribeAnswer Subscribe(TestClient& c, bool sendVideo, const std::vector<uint32_t>& receiveStreams) {
+    SubscribeParams params;
+    params.attendeeId = c.attendeeId;
+    params.externalUserId = "ext-" + c.attendeeId;
+    params.sendsVideo = sendVideo;
+    params.videoMaxBitrateKbps = 1500;
+    params.sdpOffer = c.Offer(sendVideo, receiveStreams.size());
+    params.receiveStreamIds.push_back(0);  // the camera section
+    params.receiveStreamIds.insert(params.receiveStreamIds.end(), receiveStreams.begin(),
+                                   receiveStreams.end());
+    c.answer = OnWorker(serverWorker, [&] { return router->Subscribe(params); });
+    if (c.answer.status == 200 && !c.transport) {
+      OnWorker(ClientWorker(), [&] { return c.Connect(c.answer.sdpAnswer, *c.ownDemux); });
+    }
+    return c.answer;
+  }
+
+  net::MediaWorker serverWorker{"router-server"};
+  std::unique_ptr<net::MediaWorker> clientWorker;
+  std::unique_ptr<webrtc::transport::MediaDemuxer> serverDemux;
+  RecordingListener listener;
+  std::unique_ptr<Router> router;
+  std::vector<std::unique_ptr<TestClient>> clients;
+};
+
+}  // namespace medicall::media::router::testing

@@ -6,6 +6,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
 
+echo "== code format (clang-format)"
+bash scripts/format-check.sh || status=1
+
 echo "== unit tests (ctest)"
 ctest --preset release -j "$(nproc)" || status=1
 

@@ -67,9 +67,9 @@ struct SubscribeAnswer {
 };
 
 class Router {
-public:
+ public:
   class Listener {
-  public:
+   public:
     virtual ~Listener() = default;
     // The set of published video sources changed (INDEX must be re-sent).
     virtual void OnSourcesChanged() = 0;
@@ -79,7 +79,7 @@ public:
 
   // Where each attendee's decrypted audio RTP (Opus) goes: the hook of the audio mixer.
   class AudioSink {
-  public:
+   public:
     virtual ~AudioSink() = default;
     virtual void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) = 0;
   };
@@ -120,9 +120,9 @@ public:
 
   // What the answer negotiated for an attendee's audio, for a mixer that builds its own packets.
   struct AudioParams {
-    uint32_t ssrc = 0;            // ours, in the answer's audio section
-    uint8_t payloadType = 0;      // Opus
-    uint8_t midExtensionId = 0;   // 0: not negotiated
+    uint32_t ssrc = 0;           // ours, in the answer's audio section
+    uint8_t payloadType = 0;     // Opus
+    uint8_t midExtensionId = 0;  // 0: not negotiated
     uint8_t audioLevelExtensionId = 0;
     std::string mid;
   };

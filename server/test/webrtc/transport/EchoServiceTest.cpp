@@ -293,8 +293,7 @@ TEST(EchoServiceTest, NoHeapAllocationPerEchoedPacket) {
     return 0;
   });
   sendRange(0, kWarmup);
-  ASSERT_TRUE(WaitFor(f.worker, [&] { return f.events.rtpCount >= kWarmup; }))
-      << f.events.rtpCount;
+  ASSERT_TRUE(WaitFor(f.worker, [&] { return f.events.rtpCount >= kWarmup; })) << f.events.rtpCount;
   std::this_thread::sleep_for(100ms);  // a few timer ticks in the warm-up too
 
   static std::unique_ptr<std::string> sink;

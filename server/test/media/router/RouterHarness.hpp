@@ -13,6 +13,7 @@
 
 #include "common/Bytes.hpp"
 #include "media/router/Router.hpp"
+#include "WorkerTestSupport.hpp"
 #include "net/MediaWorker.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
 #include "webrtc/sdp/OfferBuilder.hpp"
@@ -24,23 +25,8 @@ namespace medicall::media::router::testing {
 
 using namespace std::chrono_literals;
 
-template <typename F>
-auto OnWorker(net::MediaWorker& worker, F f) {
-  std::packaged_task<decltype(f())()> task(std::move(f));
-  auto future = task.get_future();
-  worker.Post([&task] { task(); });
-  return future.get();
-}
-
-template <typename Pred>
-bool WaitFor(net::MediaWorker& worker, Pred pred, std::chrono::milliseconds limit = 5000ms) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (OnWorker(worker, pred)) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return false;
-}
+using medicall::testing::OnWorker;
+using medicall::testing::WaitFor;
 
 class RecordingListener : public Router::Listener {
  public:

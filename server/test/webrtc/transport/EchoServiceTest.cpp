@@ -11,6 +11,7 @@
 #include <new>
 #include <thread>
 
+#include "WorkerTestSupport.hpp"
 #include "common/Bytes.hpp"
 #include "media/echo/EchoService.hpp"
 #include "webrtc/sdp/OfferBuilder.hpp"
@@ -52,23 +53,8 @@ using webrtc::transport::MediaDemuxer;
 using webrtc::transport::WebRtcTransport;
 namespace sdp = webrtc::sdp;
 
-template <typename F>
-auto OnWorker(net::MediaWorker& worker, F f) {
-  std::packaged_task<decltype(f())()> task(std::move(f));
-  auto future = task.get_future();
-  worker.Post([&task] { task(); });
-  return future.get();
-}
-
-template <typename Pred>
-bool WaitFor(net::MediaWorker& worker, Pred pred, std::chrono::milliseconds limit = 5000ms) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (OnWorker(worker, pred)) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
+using medicall::testing::OnWorker;
+using medicall::testing::WaitFor;
 
 class ClientEvents : public WebRtcTransport::Listener {
  public:

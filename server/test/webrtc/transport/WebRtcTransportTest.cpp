@@ -7,6 +7,7 @@
 #include <future>
 #include <thread>
 
+#include "WorkerTestSupport.hpp"
 #include "common/Bytes.hpp"
 #include "webrtc/transport/AddressConversion.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
@@ -32,24 +33,8 @@ class Recorder : public WebRtcTransport::Listener {
   std::optional<WebRtcTransport::CloseReason> closed;
 };
 
-// Runs `f` on the worker and waits for it.
-template <typename F>
-auto OnWorker(net::MediaWorker& worker, F f) {
-  std::packaged_task<decltype(f())()> task(std::move(f));
-  auto future = task.get_future();
-  worker.Post([&task] { task(); });
-  return future.get();
-}
-
-template <typename Pred>
-bool WaitFor(net::MediaWorker& worker, Pred pred, std::chrono::milliseconds limit = 5000ms) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (OnWorker(worker, pred)) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
-}
+using medicall::testing::OnWorker;
+using medicall::testing::WaitFor;
 
 std::vector<uint8_t> MakeRtp(uint16_t seq, uint32_t ssrc, size_t payload) {
   std::vector<uint8_t> p(12 + payload + srtp::kSrtpMaxTrailerLength, 0);

@@ -7,43 +7,23 @@
 //  - a burst of random and truncated datagrams at the media port during a call leaves the call
 //    decoding and the server alive;
 //  - aiortc (python3-aiortc) as a second, independent WebRTC implementation.
-// The server is the real binary (build/medicall --enable-test-echo). If that build does not
-// serve /test/echo yet, the stand-alone echo_harness (same flags, same EchoService) is used.
+// The server is the real binary (build/medicall --enable-test-echo).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync } from 'node:fs';
 import { writeFile, rm, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
-
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const HARNESS_CANDIDATES = [
-  process.env.MEDICALL_ECHO_HARNESS,
-  path.join(REPO, 'build/release/server/test/webrtc/transport/echo_harness'),
-  path.join(REPO, 'build/h-ice/server/test/webrtc/transport/echo_harness'),
-].filter(Boolean);
+import { SERVER_BINARY, startServer } from '../lib/server.mjs';
 
 async function startEchoServer() {
-  const { startServer, SERVER_BINARY } = await import('../lib/server.mjs');
-  if (existsSync(SERVER_BINARY)) {
-    const server = await startServer({ args: ['--enable-test-echo'], logLevel: 'info' });
-    const probe = await fetch(`${server.url}/test/echo`, { method: 'POST', body: 'x' });
-    if (probe.status !== 404) return Object.assign(server, { binary: SERVER_BINARY });
-    await server.stop();
-  }
-  const harness = HARNESS_CANDIDATES.find((p) => existsSync(p));
-  assert.ok(harness, 'neither build/medicall with /test/echo nor echo_harness is built');
-  // A fresh instance of the helper module that launches the harness binary instead.
-  process.env.MEDICALL_BIN = harness;
-  const mod = await import(`../lib/server.mjs?bin=${encodeURIComponent(harness)}`);
-  delete process.env.MEDICALL_BIN;
-  const server = await mod.startServer({ args: ['--enable-test-echo'], logLevel: 'info' });
-  return Object.assign(server, { binary: harness });
+  const server = await startServer({ args: ['--enable-test-echo'], logLevel: 'info' });
+  const probe = await fetch(`${server.url}/test/echo`, { method: 'POST', body: 'x' });
+  assert.equal(probe.status, 400, 'the echo endpoint refuses a non-SDP offer');
+  return Object.assign(server, { binary: SERVER_BINARY });
 }
 
 // Runs in the page: camera + microphone to /test/echo, remote tracks rendered.

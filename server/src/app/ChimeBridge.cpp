@@ -163,7 +163,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
           answer.description = "internal error";
         }
       }
-      asio::post(self->ioc(), [self, answer = std::move(answer), done = std::move(done)]() mutable {
+      asio::post(self->IoContext(), [self, answer = std::move(answer), done = std::move(done)]() mutable {
         done(ToSignaling(answer));
       });
     });
@@ -183,7 +183,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
         log::Debug("signaling", "connection state not recorded: {}", e.what());
       }
       // Forget the meeting once nobody is connected (after the current call stack unwinds).
-      asio::post(ioc(), [self = shared_from_this()] {
+      asio::post(IoContext(), [self = shared_from_this()] {
         if (self->bridge != nullptr) self->bridge->ForgetIfEmpty(self->id);
       });
     }
@@ -214,7 +214,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (const std::string* attendeeId = audio->AttendeeOf(level.id)) named.emplace_back(*attendeeId, level);
     }
     if (named.empty()) return;
-    asio::post(ioc(), [self = shared_from_this(), named = std::move(named)] {
+    asio::post(IoContext(), [self = shared_from_this(), named = std::move(named)] {
       if (self->signaling->Ended()) return;
       signaling::proto::SdkAudioMetadataFrame metadata;
       for (const auto& [attendeeId, level] : named) {
@@ -234,19 +234,19 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   // --- Router::Listener (media worker thread)
   void OnSourcesChanged() override {
     auto snapshot = router ? router->Sources() : std::vector<media::router::VideoSource>{};
-    asio::post(ioc(), [self = shared_from_this(), snapshot = std::move(snapshot)]() mutable {
+    asio::post(IoContext(), [self = shared_from_this(), snapshot = std::move(snapshot)]() mutable {
       self->sources = std::move(snapshot);
       if (!self->signaling->Ended()) self->signaling->PublishIndex();
     });
   }
 
   void OnAttendeeDropped(const std::string& attendeeId) override {
-    asio::post(ioc(), [self = shared_from_this(), attendeeId] {
+    asio::post(IoContext(), [self = shared_from_this(), attendeeId] {
       if (!self->signaling->Ended()) self->signaling->DropAttendee(attendeeId);
     });
   }
 
-  asio::io_context& ioc() { return ioContext; }
+  asio::io_context& IoContext() { return ioContext; }
 
   std::string id;
   ChimeBridge* bridge;  // null once the bridge forgot this meeting

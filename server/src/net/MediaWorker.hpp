@@ -52,7 +52,9 @@ class MediaWorker {
     explicit SlotAllocator(std::shared_ptr<HandlerSlot> slot) noexcept : slot_(std::move(slot)) {}
     template <typename U>
     SlotAllocator(const SlotAllocator<U>& other) noexcept : slot_(other.slot_) {}
+    // NOLINTNEXTLINE(readability-identifier-naming): the standard allocator interface
     T* allocate(std::size_t n) { return static_cast<T*>(slot_->Allocate(sizeof(T) * n)); }
+    // NOLINTNEXTLINE(readability-identifier-naming)
     void deallocate(T* pointer, std::size_t) { slot_->Deallocate(pointer); }
     template <typename U>
     bool operator==(const SlotAllocator<U>& other) const noexcept {
@@ -71,6 +73,7 @@ class MediaWorker {
     using allocator_type = SlotAllocator<Handler>;
     SlotHandler(std::shared_ptr<HandlerSlot> slot, Handler handler)
         : slot_(std::move(slot)), handler_(std::move(handler)) {}
+    // NOLINTNEXTLINE(readability-identifier-naming): Asio's associated-allocator hook
     allocator_type get_allocator() const noexcept { return allocator_type(slot_); }
     template <typename... Args>
     void operator()(Args&&... args) {

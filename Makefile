@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 3001
 
-.PHONY: deps build web run test unit fuzz-smoke fuzz-long web-test node-test bench format-check clean
+.PHONY: deps build web run test unit fuzz-smoke fuzz-long bench format-check lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -41,6 +41,9 @@ bench: build
 
 format-check:
 	@bash scripts/format-check.sh
+
+lint: build
+	@bash scripts/lint.sh
 
 clean:
 	rm -rf build

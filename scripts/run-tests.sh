@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command (`make test`): assumes `make build web` ran. Runs, in order:
-# unit tests (CTest), fuzz smoke runs, web unit tests (Vitest), then node's test runner for the
+# The test command (`make test`): assumes `make build web` ran. Runs, in order: format and
+# clang-tidy checks, unit tests (CTest), fuzz smoke runs, web unit tests (Vitest), then node's test runner for the
 # API conformance and browser end-to-end suites inside a private network namespace.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,9 @@ status=0
 
 echo "== code format (clang-format)"
 bash scripts/format-check.sh || status=1
+
+echo "== static analysis (clang-tidy: naming, bugprone)"
+bash scripts/lint.sh || status=1
 
 echo "== unit tests (ctest)"
 ctest --preset release -j "$(nproc)" || status=1

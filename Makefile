@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 3001
 
-.PHONY: deps build web run test unit fuzz-smoke fuzz-long bench format-check lint clean
+.PHONY: deps build web run test unit asan fuzz-smoke fuzz-long bench format-check lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -28,6 +28,12 @@ test: build web
 
 unit: build
 	ctest --preset release -j $(JOBS)
+
+# Unit tests under AddressSanitizer + UBSan (debug build in build/asan).
+asan: deps
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+	ctest --preset asan -j $(JOBS)
 
 fuzz-smoke: deps
 	@bash scripts/fuzz.sh smoke

@@ -92,6 +92,15 @@ void StepDone(sqlite3* db, sqlite3_stmt* s, const char* what) {
   if (rc != SQLITE_DONE) Fail(db, what);
 }
 
+// Steps a bound query that returns at most one row: that row as `read` makes it, or nullopt.
+template <typename Read>
+auto StepOne(sqlite3* db, sqlite3_stmt* s, Read read, const char* what) -> std::optional<decltype(read(s))> {
+  const int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) return read(s);
+  if (rc != SQLITE_DONE) Fail(db, what);
+  return std::nullopt;
+}
+
 MeetingRecord ReadMeeting(sqlite3_stmt* s) {
   MeetingRecord m;
   m.meetingId = ColumnText(s, 0);
@@ -282,10 +291,7 @@ std::optional<MeetingRecord> SqliteStore::FindMeeting(const std::string& meeting
   sqlite3_stmt* s = Prepared(kFindMeeting);
   StatementScope scope(s);
   BindText(s, 1, meetingId);
-  const int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) return ReadMeeting(s);
-  if (rc != SQLITE_DONE) Fail(db_, "find meeting");
-  return std::nullopt;
+  return StepOne(db_, s, ReadMeeting, "find meeting");
 }
 
 std::optional<MeetingRecord> SqliteStore::FindMeetingByExternalId(const std::string& externalMeetingId) {
@@ -293,10 +299,7 @@ std::optional<MeetingRecord> SqliteStore::FindMeetingByExternalId(const std::str
   sqlite3_stmt* s = Prepared(kFindMeetingByExternal);
   StatementScope scope(s);
   BindText(s, 1, externalMeetingId);
-  const int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) return ReadMeeting(s);
-  if (rc != SQLITE_DONE) Fail(db_, "find meeting by external id");
-  return std::nullopt;
+  return StepOne(db_, s, ReadMeeting, "find meeting by external id");
 }
 
 std::optional<std::string> SqliteStore::FindMeetingIdByToken(const std::string& clientRequestToken) {
@@ -304,10 +307,8 @@ std::optional<std::string> SqliteStore::FindMeetingIdByToken(const std::string& 
   sqlite3_stmt* s = Prepared(kFindToken);
   StatementScope scope(s);
   BindText(s, 1, clientRequestToken);
-  const int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) return ColumnText(s, 0);
-  if (rc != SQLITE_DONE) Fail(db_, "find token");
-  return std::nullopt;
+  return StepOne(
+      db_, s, [](sqlite3_stmt* row) { return ColumnText(row, 0); }, "find token");
 }
 
 void SqliteStore::SetMeetingIdleSince(const std::string& meetingId, int64_t idleSince) {
@@ -358,10 +359,7 @@ std::optional<AttendeeRecord> SqliteStore::FindOneAttendeeLocked(StatementId id,
   StatementScope scope(s);
   BindText(s, 1, meetingId);
   BindText(s, 2, key);
-  const int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) return ReadAttendee(s);
-  if (rc != SQLITE_DONE) Fail(db_, "find attendee");
-  return std::nullopt;
+  return StepOne(db_, s, ReadAttendee, "find attendee");
 }
 
 std::optional<AttendeeRecord> SqliteStore::FindAttendee(const std::string& meetingId,

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 3001
 
-.PHONY: deps build web run test unit asan fuzz-smoke fuzz-long bench format-check lint clean
+.PHONY: deps build web run test unit asan tsan fuzz-smoke fuzz-long bench format-check lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,6 +34,12 @@ asan: deps
 	cmake --preset asan >/dev/null
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS)
+
+# Unit tests under ThreadSanitizer (debug build in build/tsan).
+tsan: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS)
+	ctest --preset tsan -j $(JOBS)
 
 fuzz-smoke: deps
 	@bash scripts/fuzz.sh smoke

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   libboost-dev libssl-dev libsrtp2-dev libopus-dev libvpx-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev
   libsqlite3-dev sqlite3 libhiredis-dev libfmt-dev

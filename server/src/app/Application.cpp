@@ -19,6 +19,7 @@
 #include "net/HttpServer.hpp"
 #include "net/MediaWorker.hpp"
 #include "store/SqliteStore.hpp"
+#include "store/StoreExecutor.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
 
@@ -48,6 +49,8 @@ struct Application::Impl {
             [this](const HttpRequest& r) { return AcceptWebSocket(r); }) {}
 
   ~Impl() {
+    // Store work already queued runs (acknowledged requests stay durable) before what it uses goes.
+    storeExecutor.Stop();
     // Media objects live on the worker: close them there, wait, then stop the worker before the
     // demuxer and the worker themselves are destroyed.
     echo.reset();
@@ -72,9 +75,13 @@ struct Application::Impl {
       if (request.path == "/metrics") {
         return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
       }
-      if (auto r = meetingsApi.Handle(request)) return reply(std::move(*r));
-      if (auto r = joinApi.Handle(request)) return reply(std::move(*r));
-      if (auto r = events.Handle(request)) return reply(std::move(*r));
+      if (meetings::MeetingsApi::Owns(request.path) || JoinApi::Owns(request.path) ||
+          EventIngestion::Owns(request.path)) {
+        // The store's writes may wait for the disk: never on this (the signaling) thread.
+        return storeExecutor.Post([this, request = std::move(request), reply = std::move(reply)] {
+          reply(HandleControlPlane(request));
+        });
+      }
       if (echo) {
         if (auto r = echo->Handle(request)) return reply(std::move(*r));
       }
@@ -88,6 +95,18 @@ struct Application::Impl {
     }
   }
 
+  // On the store thread. The APIs turn their own errors into replies; this catches the rest.
+  HttpResponse HandleControlPlane(const HttpRequest& request) {
+    try {
+      if (auto r = meetingsApi.Handle(request)) return std::move(*r);
+      if (auto r = joinApi.Handle(request)) return std::move(*r);
+      if (auto r = events.Handle(request)) return std::move(*r);
+    } catch (const std::exception& e) {
+      log::Error("http", "{} {} failed: {}", request.method, request.path, e.what());
+    }
+    return HttpResponse::AwsError(500, "ServiceFailureException", "internal error");
+  }
+
   net::WebSocketDecision AcceptWebSocket(const HttpRequest& request) {
     auto decision = bridge.AcceptWebSocket(request);
     metrics.CountRequest(Metrics::RouteOf(request.method, request.path),
@@ -99,11 +118,13 @@ struct Application::Impl {
     sweepTimer.expires_after(std::chrono::seconds(5));
     sweepTimer.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
-      try {
-        meetings.Sweep();
-      } catch (const std::exception& e) {
-        log::Error("meetings", "expiry sweep failed: {}", e.what());
-      }
+      storeExecutor.Post([this] {
+        try {
+          meetings.Sweep();
+        } catch (const std::exception& e) {
+          log::Error("meetings", "expiry sweep failed: {}", e.what());
+        }
+      });
       ScheduleSweep();
     });
   }
@@ -130,6 +151,7 @@ struct Application::Impl {
   asio::io_context& ioc;
   Metrics metrics;
   store::SqliteStore store;
+  store::StoreExecutor storeExecutor;  // API requests, the sweep and store writes run here
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
@@ -157,6 +179,7 @@ void Application::Start() {
   impl_->demuxer.Bind(impl_->config.bindAddress, impl_->config.mediaPort);
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
+  impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);
   if (impl_->config.testEcho) {
     impl_->echo =
         std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);

@@ -3,6 +3,9 @@
 #include "app/ChimeBridge.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
 
 #include "common/Logger.hpp"
 #include "media/audio/MeetingAudio.hpp"
@@ -178,7 +181,10 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     });
     if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
       try {
-        bridge->meetings_.SetAttendeeConnected(id, attendee.attendeeId, false);
+        bridge->meetings_.AttendeeDisconnected(id, attendee.attendeeId,
+                                               reason == SignalingSession::EndReason::kLeft
+                                                   ? meetings::MeetingsService::Departure::kLeft
+                                                   : meetings::MeetingsService::Departure::kDropped);
       } catch (const std::exception& e) {
         log::Debug("signaling", "connection state not recorded: {}", e.what());
       }
@@ -320,16 +326,23 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
   return {0, {}, kSubprotocol, [this, meetingId, identity](std::shared_ptr<net::WebSocketConnection> conn) {
             auto meeting = GetOrCreateMeeting(meetingId);
             std::weak_ptr<net::WebSocketConnection> weak = conn;
-            SignalingSession::Transport transport{[weak](std::string bytes) {
-                                                    if (auto c = weak.lock()) c->Send(std::move(bytes), true);
-                                                  },
-                                                  [weak](uint16_t code, std::string reason) {
-                                                    if (auto c = weak.lock())
-                                                      c->Close(code, std::move(reason));
-                                                  }};
+            SignalingSession::Transport transport{
+                [weak](std::string bytes) {
+                  if (auto c = weak.lock()) c->Send(std::move(bytes), true);
+                },
+                [weak](uint16_t code, std::string reason) {
+                  if (auto c = weak.lock()) c->Close(code, std::move(reason));
+                },
+                [this](int64_t delayUs, std::function<void()> task) {
+                  // Work a rate limit held back; the task checks that its session still exists.
+                  auto timer = std::make_shared<asio::steady_timer>(ioc_, std::chrono::microseconds(delayUs));
+                  timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& ec) {
+                    if (!ec) task();
+                  });
+                }};
             auto session = meeting->signaling->Connect(identity, std::move(transport));
             try {
-              meetings_.SetAttendeeConnected(meetingId, identity.attendeeId, true);
+              meetings_.AttendeeConnected(meetingId, identity.attendeeId);
             } catch (const std::exception& e) {
               log::Debug("signaling", "connection state not recorded: {}", e.what());
             }

@@ -25,7 +25,7 @@ EventIngestion::EventIngestion(meetings::MeetingsService& meetings, Metrics& met
     : meetings_(meetings), metrics_(metrics) {}
 
 std::optional<HttpResponse> EventIngestion::Handle(const HttpRequest& request) {
-  if (request.path != "/events") return std::nullopt;
+  if (!Owns(request.path)) return std::nullopt;
   if (request.method != "POST") return Error(405, "MethodNotAllowed", "POST events here");
 
   const auto body = nlohmann::json::parse(request.body, nullptr, false);

@@ -95,10 +95,11 @@ std::string JoinApi::ExternalUserIdFor(std::string_view name) {
   return base + "-" + meetings::IdGenerator::RandomBase64Url(6);
 }
 
+bool JoinApi::Owns(std::string_view path) { return path == "/join" || path.starts_with(kRosterPrefix); }
+
 std::optional<HttpResponse> JoinApi::Handle(const HttpRequest& request) {
+  if (!Owns(request.path)) return std::nullopt;
   const bool isJoin = request.path == "/join";
-  const bool isRoster = request.path.rfind(kRosterPrefix, 0) == 0;
-  if (!isJoin && !isRoster) return std::nullopt;
   try {
     if (isJoin) {
       if (request.method != "POST") return MethodNotAllowed("POST");
@@ -159,7 +160,7 @@ HttpResponse JoinApi::Roster(const std::string& roomId) {
   const auto meeting = service_.FindMeetingForRoom(roomId);
   if (!meeting) return Error(404, "room_not_found", "No active meeting for this room.");
   json roster = json::object();
-  for (const auto& a : service_.ListAllAttendees(meeting->meetingId))
+  for (const auto& a : service_.ListRoster(meeting->meetingId))
     roster[a.attendeeId] = a.name.empty() ? a.externalUserId : a.name;
   return HttpResponse::Json(200, json{{"roster", roster}}.dump());
 }

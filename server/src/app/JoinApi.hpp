@@ -3,7 +3,9 @@
 //   POST /join {"name","roomId"}  -> {"JoinInfo": {"Meeting": {...}, "Attendee": {...}}}
 //     finds the room's active meeting (ExternalMeetingId = roomId) or creates one, creates an
 //     attendee for the name and keeps the name in the roster;
-//   GET /api/roster/:roomId       -> {"roster": {"<attendeeId>": "<name>", ...}}, 404 if unknown.
+//   GET /api/roster/:roomId       -> {"roster": {"<attendeeId>": "<name>", ...}}: the attendees of the
+//     room's meeting who have not left (LEAVE, DeleteAttendee; a dropped one stays for the
+//     reconnect window), 404 if the room has no meeting.
 // Validation: name 1-64 characters after trimming (no control characters), roomId 1-64 of
 // [A-Za-z0-9_-], JSON body (400 if malformed), Content-Type application/json (415).
 // Errors: {"error": "<code>", "message": "<text>"} with the matching status.
@@ -21,6 +23,8 @@ class JoinApi {
  public:
   JoinApi(meetings::MeetingsService& service, const Config& config);
 
+  // True for the paths this API answers (the server runs them on the store thread).
+  static bool Owns(std::string_view path);
   // nullopt for paths this API does not own.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
 

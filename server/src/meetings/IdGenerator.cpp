@@ -1,22 +1,16 @@
 #include "meetings/IdGenerator.hpp"
 
-#include <openssl/rand.h>
-
 #include <cctype>
-#include <stdexcept>
+#include <cstdint>
 #include <vector>
+
+#include "common/Random.hpp"
 
 namespace medicall::meetings {
 
-namespace {
-void FillRandom(unsigned char* out, size_t n) {
-  if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("RAND_bytes failed");
-}
-}  // namespace
-
 std::string IdGenerator::NewUuid() {
-  unsigned char b[16];
-  FillRandom(b, sizeof b);
+  uint8_t b[16];
+  random::Fill(b);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // variant 10xx (RFC 4122)
   static constexpr char kHex[] = "0123456789abcdef";
@@ -56,8 +50,8 @@ std::string IdGenerator::Base64UrlEncode(const unsigned char* data, size_t size)
 }
 
 std::string IdGenerator::RandomBase64Url(size_t bytes) {
-  std::vector<unsigned char> b(bytes);
-  FillRandom(b.data(), b.size());
+  std::vector<uint8_t> b(bytes);
+  random::Fill(b);
   return Base64UrlEncode(b.data(), b.size());
 }
 

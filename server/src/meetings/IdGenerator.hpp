@@ -1,5 +1,5 @@
 #pragma once
-// Identifiers the meetings API hands out, all from OpenSSL's CSPRNG (RAND_bytes):
+// Identifiers the meetings API hands out, all from the CSPRNG (common/Random.hpp):
 // - MeetingId / AttendeeId: RFC 4122 version 4 UUIDs, lower-case "8-4-4-4-12" hex (122 random bits);
 // - JoinToken: 32 random bytes (256 bits), base64url without padding (43 characters), a valid
 //   HTTP token so that it can travel as a WebSocket subprotocol.

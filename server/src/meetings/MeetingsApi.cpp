@@ -152,11 +152,11 @@ HttpResponse NoContent() {
 
 }  // namespace
 
-MeetingsApi::MeetingsApi(MeetingsService& service, const Config& config, Clock clock)
+MeetingsApi::MeetingsApi(MeetingsService& service, const Config& config, const Clock& clock)
     : service_(service), config_(config) {
   if (config.HasCredentials())
     verifier_.emplace(config.awsAccessKeyId, config.awsSecretAccessKey, config.awsRegion, "chime",
-                      config.sigv4SkewSeconds, std::move(clock));
+                      config.sigv4SkewSeconds, clock);
 }
 
 void MeetingsApi::Authenticate(const HttpRequest& request) const {
@@ -167,8 +167,10 @@ void MeetingsApi::Authenticate(const HttpRequest& request) const {
   }
 }
 
+bool MeetingsApi::Owns(std::string_view path) { return path == "/meetings" || path.starts_with("/meetings/"); }
+
 std::optional<HttpResponse> MeetingsApi::Handle(const HttpRequest& request) {
-  if (request.path != "/meetings" && request.path.rfind("/meetings/", 0) != 0) return std::nullopt;
+  if (!Owns(request.path)) return std::nullopt;
   HttpResponse response;
   try {
     Authenticate(request);

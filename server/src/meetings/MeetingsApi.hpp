@@ -12,6 +12,7 @@
 // Auth: with configured credentials every request needs a valid SigV4 (service "chime"); without,
 // only loopback clients are served. Errors: `x-amzn-errortype` header + {"Code","Message"} body.
 #include <optional>
+#include <string_view>
 
 #include "common/Config.hpp"
 #include "common/HttpTypes.hpp"
@@ -22,8 +23,10 @@ namespace medicall::meetings {
 
 class MeetingsApi {
  public:
-  MeetingsApi(MeetingsService& service, const Config& config, Clock clock = SystemClockSeconds);
+  MeetingsApi(MeetingsService& service, const Config& config, const Clock& clock = Clock::System());
 
+  // True for the paths this API answers (the server runs them on the store thread).
+  static bool Owns(std::string_view path);
   // nullopt for paths this API does not own (anything outside /meetings).
   std::optional<HttpResponse> Handle(const HttpRequest& request);
 

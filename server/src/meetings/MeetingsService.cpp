@@ -1,6 +1,8 @@
 #include "meetings/MeetingsService.hpp"
 
 #include <charconv>
+#include <iterator>
+#include <tuple>
 
 #include "common/ApiError.hpp"
 #include "common/Logger.hpp"
@@ -91,8 +93,16 @@ std::string AttendeeProblem(const CreateAttendeeParams& p) {
 
 }  // namespace
 
-MeetingsService::MeetingsService(store::Store& store, const Config& config, Clock clock)
-    : store_(store), config_(config), clock_(std::move(clock)) {}
+MeetingsService::MeetingsService(store::Store& store, const Config& config, const Clock& clock)
+    : store_(store), config_(config), clock_(clock), startedAt_(clock.WallNowUs() / 1'000'000) {}
+
+void MeetingsService::Write(std::function<void()> write) {
+  if (writeExecutor_ != nullptr) {
+    writeExecutor_->Post(std::move(write));
+  } else {
+    write();
+  }
+}
 
 MeetingRecord MeetingsService::MakeMeeting(const CreateMeetingParams& p, int64_t now) const {
   MeetingRecord m;
@@ -156,7 +166,7 @@ MeetingWithAttendees MeetingsService::CreateMeetingWithAttendees(
       }
     }
   }
-  const int64_t now = clock_();
+  const int64_t now = NowSeconds();
   result.meeting = MakeMeeting(params, now);
   result.attendees = MakeAttendees(result.meeting.meetingId, attendees, result.errors, now);
   if (static_cast<int>(result.attendees.size()) > config_.maxAttendees)
@@ -186,7 +196,7 @@ BatchCreateResult MeetingsService::BatchCreateAttendee(const std::string& meetin
     throw BadRequest("Attendees must contain 1-" + std::to_string(kMaxBatchAttendees) + " items.");
   std::lock_guard lock(mutex_);
   if (!store_.FindMeeting(meetingId)) MeetingNotFound(meetingId);
-  const int64_t now = clock_();
+  const int64_t now = NowSeconds();
   BatchCreateResult result;
   std::vector<CreateAttendeeParams> fresh;
   std::vector<AttendeeRecord> existing;
@@ -262,13 +272,23 @@ std::vector<AttendeeRecord> MeetingsService::ListAllAttendees(const std::string&
   }
 }
 
+std::vector<AttendeeRecord> MeetingsService::ListRoster(const std::string& meetingId) {
+  auto all = ListAllAttendees(meetingId);
+  std::erase_if(all, [](const AttendeeRecord& a) { return a.leftAt != 0; });
+  return all;
+}
+
 void MeetingsService::DeleteAttendee(const std::string& meetingId, const std::string& attendeeId) {
   CheckMeetingId(meetingId);
   CheckAttendeeId(attendeeId);
   if (!store_.FindMeeting(meetingId)) MeetingNotFound(meetingId);
   if (!store_.DeleteAttendee(meetingId, attendeeId))
     throw NotFound("The attendee " + attendeeId + " does not exist.");
-  SetAttendeeConnected(meetingId, attendeeId, false);
+  {
+    std::lock_guard lock(connectedMutex_);
+    if (auto it = dropped_.find(meetingId); it != dropped_.end()) it->second.erase(attendeeId);
+  }
+  AttendeeDisconnected(meetingId, attendeeId, Departure::kLeft);  // gone for good; the idle clock starts
   log::Info("api", "attendee {} of meeting {} deleted", attendeeId, meetingId);
   if (listener_) listener_->OnAttendeeDeleted(meetingId, attendeeId);
 }
@@ -286,6 +306,7 @@ void MeetingsService::EndMeeting(const std::string& meetingId, MeetingEndReason 
   {
     std::lock_guard lock(connectedMutex_);
     connected_.erase(meetingId);
+    dropped_.erase(meetingId);
   }
   log::Info("api", "meeting {} ended ({})", meetingId, ToString(reason));
   if (listener_) listener_->OnMeetingEnded(meetingId, reason);
@@ -298,7 +319,7 @@ MeetingRecord MeetingsService::FindOrCreateMeetingForRoom(const std::string& roo
   CreateMeetingParams params;
   params.externalMeetingId = roomId;
   params.mediaRegion = mediaRegion;
-  MeetingRecord m = MakeMeeting(params, clock_());
+  MeetingRecord m = MakeMeeting(params, NowSeconds());
   store_.InsertMeeting(m, {}, "");
   log::Info("api", "meeting {} created for a room", m.meetingId);
   return m;
@@ -314,28 +335,75 @@ std::optional<AttendeeRecord> MeetingsService::FindAttendeeByJoinToken(const std
   return store_.FindAttendeeByJoinToken(meetingId, token);
 }
 
-void MeetingsService::SetAttendeeConnected(const std::string& meetingId, const std::string& attendeeId,
-                                           bool connected) {
-  bool nowIdle = false;
+void MeetingsService::AttendeeConnected(const std::string& meetingId, const std::string& attendeeId) {
   {
     std::lock_guard lock(connectedMutex_);
-    if (connected) {
-      connected_[meetingId].insert(attendeeId);
-      return;
-    }
-    auto it = connected_.find(meetingId);
-    if (it == connected_.end() || it->second.erase(attendeeId) == 0) return;
-    if (it->second.empty()) {
-      connected_.erase(it);
-      nowIdle = true;
+    connected_[meetingId].insert(attendeeId);
+    if (auto it = dropped_.find(meetingId); it != dropped_.end()) {
+      it->second.erase(attendeeId);
+      if (it->second.empty()) dropped_.erase(it);
     }
   }
-  if (nowIdle) store_.SetMeetingIdleSince(meetingId, clock_());
+  // Back after a LEAVE (the join token still admits it): on the roster again.
+  Write([this, meetingId, attendeeId] {
+    auto a = store_.FindAttendee(meetingId, attendeeId);
+    if (a && a->leftAt != 0) store_.SetAttendeeLeftAt(meetingId, attendeeId, 0);
+  });
+}
+
+void MeetingsService::AttendeeDisconnected(const std::string& meetingId, const std::string& attendeeId,
+                                           Departure how) {
+  const int64_t now = NowSeconds();
+  bool nowIdle = false;
+  bool wasConnected = false;
+  {
+    std::lock_guard lock(connectedMutex_);
+    auto it = connected_.find(meetingId);
+    if (it != connected_.end() && it->second.erase(attendeeId) > 0) {
+      wasConnected = true;
+      if (it->second.empty()) {
+        connected_.erase(it);
+        nowIdle = true;
+      }
+    }
+    if (wasConnected && how == Departure::kDropped) dropped_[meetingId][attendeeId] = now;
+  }
+  if (!wasConnected) return;
+  Write([this, meetingId, attendeeId, how, nowIdle, now] {
+    if (how == Departure::kLeft) store_.SetAttendeeLeftAt(meetingId, attendeeId, now);
+    if (nowIdle) store_.SetMeetingIdleSince(meetingId, now);
+  });
+}
+
+void MeetingsService::MarkDroppedAttendeesLeft(int64_t now) {
+  std::vector<std::tuple<std::string, std::string, int64_t>> gone;
+  {
+    std::lock_guard lock(connectedMutex_);
+    for (auto meeting = dropped_.begin(); meeting != dropped_.end();) {
+      for (auto a = meeting->second.begin(); a != meeting->second.end();) {
+        if (now - a->second >= kReconnectWindowSeconds) {
+          gone.emplace_back(meeting->first, a->first, a->second);
+          a = meeting->second.erase(a);
+        } else {
+          ++a;
+        }
+      }
+      meeting = meeting->second.empty() ? dropped_.erase(meeting) : std::next(meeting);
+    }
+  }
+  for (const auto& [meetingId, attendeeId, droppedAt] : gone) {
+    store_.SetAttendeeLeftAt(meetingId, attendeeId, droppedAt);
+    log::Info("api", "attendee {} of meeting {} did not come back: left", attendeeId, meetingId);
+  }
 }
 
 int MeetingsService::Sweep(int64_t now) {
+  MarkDroppedAttendeesLeft(now);
   const int64_t idleCutoff = now - config_.meetingIdleSeconds;
   const int64_t ageCutoff = now - config_.meetingMaxSeconds;
+  // Meetings from before start-up: their clients may still be reconnecting, and their idle clock
+  // restarts at start-up. None ends idle until the grace period has passed.
+  const bool inGrace = now < startedAt_ + kReconnectWindowSeconds;
   std::vector<std::pair<std::string, MeetingEndReason>> ended;
   std::unique_lock lock(mutex_);  // no attendee is added to a meeting while it is being removed
   for (const auto& m : store_.ListExpiryCandidates(idleCutoff, ageCutoff)) {
@@ -343,6 +411,7 @@ int MeetingsService::Sweep(int64_t now) {
     if (m.createdAt <= ageCutoff) {
       reason = MeetingEndReason::MaxDuration;
     } else {
+      if (m.idleSince < startedAt_ && (inGrace || startedAt_ > idleCutoff)) continue;
       std::lock_guard connectedLock(connectedMutex_);
       auto it = connected_.find(m.meetingId);
       if (it != connected_.end() && !it->second.empty()) continue;  // someone is in it

@@ -84,13 +84,13 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
 }  // namespace
 
 SigV4Verifier::SigV4Verifier(std::string accessKeyId, std::string secretAccessKey, std::string region,
-                             std::string service, int skewSeconds, Clock clock)
+                             std::string service, int skewSeconds, const Clock& clock)
     : accessKeyId_(std::move(accessKeyId)),
       secretAccessKey_(std::move(secretAccessKey)),
       region_(std::move(region)),
       service_(std::move(service)),
       skewSeconds_(skewSeconds),
-      clock_(std::move(clock)) {}
+      clock_(clock) {}
 
 std::string SigV4Verifier::Sha256Hex(std::string_view data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -300,7 +300,7 @@ void SigV4Verifier::Verify(const HttpRequest& request) const {
   int64_t signedAt = 0;
   if (!ParseAmzDate(*amzDate, signedAt)) throw Forbidden("X-Amz-Date is not in the form yyyyMMddTHHmmssZ.");
   if (amzDate->substr(0, 8) != auth.date) throw Forbidden("Credential date does not match X-Amz-Date.");
-  const int64_t now = clock_();
+  const int64_t now = clock_.WallNowUs() / 1'000'000;
   if (signedAt > now + skewSeconds_ || signedAt < now - skewSeconds_)
     throw Forbidden("Signature expired: the request time is outside the allowed clock skew.");
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "common/HttpTypes.hpp"
-#include "meetings/Clock.hpp"
+#include "common/Clock.hpp"
 
 namespace medicall::meetings {
 
@@ -35,7 +35,7 @@ struct SigV4Authorization {
 class SigV4Verifier {
  public:
   SigV4Verifier(std::string accessKeyId, std::string secretAccessKey, std::string region, std::string service,
-                int skewSeconds, Clock clock = SystemClockSeconds);
+                int skewSeconds, const Clock& clock = Clock::System());
 
   // Throws Unauthorized or Forbidden when the request is not signed by the configured key.
   void Verify(const HttpRequest& request) const;
@@ -62,7 +62,7 @@ class SigV4Verifier {
   std::string region_;
   std::string service_;
   int skewSeconds_;
-  Clock clock_;
+  const Clock& clock_;
 };
 
 }  // namespace medicall::meetings

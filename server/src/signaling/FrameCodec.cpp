@@ -76,7 +76,7 @@ DecodedFrame FrameCodec::Decode(std::string_view message) {
 
 std::string FrameCodec::Encode(proto::SdkSignalFrame& frame, const Clock& clock) {
   if (!frame.has_type()) return {};
-  if (!frame.has_timestamp_ms()) frame.set_timestamp_ms(static_cast<uint64_t>(clock.UnixMs()));
+  if (!frame.has_timestamp_ms()) frame.set_timestamp_ms(static_cast<uint64_t>(clock.WallNowUs() / 1000));
   const size_t size = frame.ByteSizeLong();
   std::string out(size + 1, '\0');
   out[0] = static_cast<char>(kPrefix);

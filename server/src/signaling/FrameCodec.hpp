@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "signaling/Clock.hpp"
+#include "common/Clock.hpp"
 #include "signaling/SignalingProtocol.pb.h"
 
 namespace medicall::signaling {

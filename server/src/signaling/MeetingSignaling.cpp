@@ -166,11 +166,11 @@ void MeetingSignaling::OnDataMessages(SignalingSession& session, const proto::Sd
   for (const auto& other : Snapshot(false)) {
     if (other.get() != &session && other->Joined()) other->SendEncoded(bytes);
   }
-  const int64_t now = clock_.MonotonicNs();
+  const int64_t now = clock_.NowUs();
   for (const auto& payload : messages.messages()) {
     if (payload.lifetime_ms() == 0 || options_.maxBufferedDataMessages == 0) continue;
     if (buffered_.size() >= options_.maxBufferedDataMessages) buffered_.pop_front();
-    buffered_.push_back({now + static_cast<int64_t>(payload.lifetime_ms()) * 1'000'000, payload});
+    buffered_.push_back({now + static_cast<int64_t>(payload.lifetime_ms()) * 1000, payload});
   }
 }
 
@@ -277,8 +277,8 @@ void MeetingSignaling::BroadcastToPresent(proto::SdkSignalFrame& frame, const Si
 }
 
 void MeetingSignaling::PruneBuffer() {
-  const int64_t now = clock_.MonotonicNs();
-  std::erase_if(buffered_, [now](const BufferedMessage& m) { return m.expiresNs <= now; });
+  const int64_t now = clock_.NowUs();
+  std::erase_if(buffered_, [now](const BufferedMessage& m) { return m.expiresUs <= now; });
 }
 
 size_t MeetingSignaling::PresentCount() const {

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "signaling/Clock.hpp"
+#include "common/Clock.hpp"
 #include "signaling/SessionTypes.hpp"
 #include "signaling/SignalingProtocol.pb.h"
 #include "signaling/SignalingSession.hpp"
@@ -102,7 +102,7 @@ class MeetingSignaling final : private SignalingSession::Listener {
     std::vector<uint32_t> retiredStreamIds;  // of replaced sessions, announced gone after presence
   };
   struct BufferedMessage {
-    int64_t expiresNs;  // monotonic
+    int64_t expiresUs;  // monotonic
     proto::SdkDataMessagePayload payload;
   };
 

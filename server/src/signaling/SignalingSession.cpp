@@ -44,7 +44,9 @@ SignalingSession::SignalingSession(SessionIdentity identity, Transport transport
       listener_(&listener),
       options_(std::move(options)),
       clock_(clock),
-      dataMessageBucket_(options_.dataMessagesPerSecond, options_.dataMessageBurst, clock.MonotonicNs()),
+      dataMessageBucket_(options_.dataMessagesPerSecond, options_.dataMessageBurst, clock.NowUs()),
+      subscribeBucket_(options_.subscribes.perSecond, options_.subscribes.burst, clock.NowUs()),
+      muteBucket_(options_.muteChanges.perSecond, options_.muteChanges.burst, clock.NowUs()),
       self_(std::make_shared<SignalingSession*>(this)) {}
 
 SignalingSession::~SignalingSession() = default;
@@ -85,6 +87,22 @@ void SignalingSession::OnTransportClosed(uint16_t code) {
 void SignalingSession::OnFrame(const proto::SdkSignalFrame& frame) {
   if (Ended()) return;
   auto keepAlive = weak_from_this().lock();
+  if (!transport_.runAfter) {
+    // No timer: work held back by a rate limit gets its next chance now.
+    PumpSubscribe();
+    FlushMute();
+    if (Ended()) return;
+  }
+  switch (frame.type()) {
+    case Type::JOIN:
+    case Type::SUBSCRIBE:
+    case Type::LEAVE:
+    case Type::AUDIO_CONTROL:
+    case Type::DATA_MESSAGE:
+      break;  // their own limits (JOIN and LEAVE happen once)
+    default:
+      if (!AdmitFrame(frame.type())) return;
+  }
   switch (frame.type()) {
     case Type::JOIN:
       HandleJoin(frame);
@@ -141,6 +159,7 @@ void SignalingSession::HandleJoin(const proto::SdkSignalFrame& frame) {
     return;
   }
   state_ = State::kJoined;
+  reportedMuted_ = muted_;  // the presence entry carries the state remembered before JOIN
 
   proto::SdkSignalFrame ack;
   ack.set_type(Type::JOIN_ACK);
@@ -187,26 +206,49 @@ void SignalingSession::HandleSubscribe(const proto::SdkSignalFrame& frame) {
   request.audioMuted = sub.audio_muted();
   request.audioCheckin = sub.audio_checkin();
   request.sequence = ++subscribeSequence_;
-  lastDuplex_ = sub.duplex();
 
-  if (sub.has_audio_muted() && sub.audio_muted() != muted_) {
-    muted_ = sub.audio_muted();
-    listener_->OnMuteChanged(*this, muted_);
+  if (sub.has_audio_muted()) {
+    SetMuted(sub.audio_muted());
     if (Ended()) return;
   }
+  if (pendingSubscribe_) {
+    ++supersededSubscribes_;
+    log::Debug("signaling", "attendee {}: SUBSCRIBE {} superseded by {} before it ran", identity_.attendeeId,
+               pendingSubscribe_->sequence, request.sequence);
+  }
+  pendingSubscribe_ = std::move(request);
+  PumpSubscribe();
+}
+
+void SignalingSession::PumpSubscribe() {
+  if (!Joined() || subscribeInFlight_ || !pendingSubscribe_ || subscribePumpArmed_) return;
+  const int64_t now = clock_.NowUs();
+  if (!subscribeBucket_.TryTake(now)) {
+    ++deferredSubscribes_;
+    RetryWhenRefilled(subscribeBucket_, &SignalingSession::subscribePumpArmed_, &SignalingSession::PumpSubscribe);
+    return;
+  }
+  SubscribeRequest request = std::move(*pendingSubscribe_);
+  pendingSubscribe_.reset();
+  subscribeInFlight_ = true;
   const uint32_t sequence = request.sequence;
+  const proto::SdkStreamServiceType duplex = request.duplex;
   std::weak_ptr<SignalingSession*> weak = self_;
-  listener_->OnSubscribe(*this, std::move(request), [weak, sequence](SubscribeResult result) {
-    if (auto self = weak.lock()) (*self)->CompleteSubscribe(sequence, std::move(result));
+  listener_->OnSubscribe(*this, std::move(request), [weak, sequence, duplex](SubscribeResult result) {
+    if (auto self = weak.lock()) (*self)->CompleteSubscribe(sequence, duplex, std::move(result));
   });
 }
 
-void SignalingSession::CompleteSubscribe(uint32_t sequence, SubscribeResult result) {
+void SignalingSession::CompleteSubscribe(uint32_t sequence, proto::SdkStreamServiceType duplex,
+                                         SubscribeResult result) {
   if (!Joined()) return;
   auto keepAlive = weak_from_this().lock();
+  subscribeInFlight_ = false;
   if (sequence != subscribeSequence_) {
+    // A newer SUBSCRIBE arrived while this one ran: it renegotiates, and only it gets an answer.
     log::Debug("signaling", "attendee {}: dropping answer to superseded SUBSCRIBE {} (now {})",
                identity_.attendeeId, sequence, subscribeSequence_);
+    PumpSubscribe();
     return;
   }
   if (result.status != 200) {
@@ -218,13 +260,64 @@ void SignalingSession::CompleteSubscribe(uint32_t sequence, SubscribeResult resu
   proto::SdkSignalFrame frame;
   frame.set_type(Type::SUBSCRIBE_ACK);
   auto* ack = frame.mutable_suback();
-  ack->set_duplex(lastDuplex_);
+  ack->set_duplex(duplex);
   ack->set_sdp_answer(std::move(result.sdpAnswer));
   for (auto& track : result.tracks) *ack->add_tracks() = std::move(track);
   for (auto& allocation : result.allocations) *ack->add_allocations() = std::move(allocation);
   Send(frame);
   ++ackedSubscribes_;
   listener_->OnSubscribeAcked(*this, sequence);
+}
+
+void SignalingSession::SetMuted(bool muted) {
+  const bool changed = muted != muted_;
+  muted_ = muted;
+  const uint64_t toldBefore = toldMuteChanges_;
+  FlushMute();
+  if (changed && Joined() && toldMuteChanges_ == toldBefore) ++deferredMuteChanges_;
+}
+
+void SignalingSession::FlushMute() {
+  // Before JOIN the state is only remembered: the presence entry will carry it.
+  if (!Joined() || muted_ == reportedMuted_ || muteFlushArmed_) return;
+  const int64_t now = clock_.NowUs();
+  if (!muteBucket_.TryTake(now)) {
+    RetryWhenRefilled(muteBucket_, &SignalingSession::muteFlushArmed_, &SignalingSession::FlushMute);
+    return;
+  }
+  reportedMuted_ = muted_;
+  ++toldMuteChanges_;
+  listener_->OnMuteChanged(*this, muted_);
+}
+
+bool SignalingSession::AdmitFrame(proto::SdkSignalFrame::Type type) {
+  auto it = frameBuckets_.find(type);
+  if (it == frameBuckets_.end()) {
+    it = frameBuckets_
+             .emplace(type, TokenBucket(options_.otherFrames.perSecond, options_.otherFrames.burst, clock_.NowUs()))
+             .first;
+  }
+  if (it->second.TryTake(clock_.NowUs())) return true;
+  if (droppedFrames_++ == 0)
+    log::Info("signaling", "attendee {}: frames of type {} over the rate limit, dropping", identity_.attendeeId,
+              static_cast<int>(type));
+  return false;
+}
+
+void SignalingSession::RetryWhenRefilled(TokenBucket& bucket, bool SignalingSession::*armed,
+                                         void (SignalingSession::*method)()) {
+  const int64_t wait = bucket.UsUntilAvailable(clock_.NowUs());
+  if (wait <= 0 || !transport_.runAfter) return;  // never, or at the next frame received
+  this->*armed = true;
+  std::weak_ptr<SignalingSession*> weak = self_;
+  transport_.runAfter(wait, [weak, armed, method] {
+    auto self = weak.lock();
+    if (!self) return;  // the session ended meanwhile
+    SignalingSession& session = **self;
+    auto keepAlive = session.weak_from_this().lock();
+    session.*armed = false;
+    (session.*method)();
+  });
 }
 
 void SignalingSession::HandlePingPong(const proto::SdkSignalFrame& frame) {
@@ -248,12 +341,8 @@ void SignalingSession::HandleLeave() {
 
 void SignalingSession::HandleAudioControl(const proto::SdkSignalFrame& frame) {
   if (!frame.has_audio_control() || !frame.audio_control().has_muted()) return;
-  const bool muted = frame.audio_control().muted();
-  if (muted == muted_) return;
-  muted_ = muted;
-  // Before JOIN (the SDK sends mute as soon as the socket is open) the state is only remembered:
-  // the presence entry will carry it.
-  if (Joined()) listener_->OnMuteChanged(*this, muted_);
+  // Before JOIN (the SDK sends mute as soon as the socket is open) the state is only remembered.
+  SetMuted(frame.audio_control().muted());
 }
 
 void SignalingSession::HandleDataMessage(const proto::SdkSignalFrame& frame) {
@@ -277,7 +366,7 @@ void SignalingSession::HandleDataMessage(const proto::SdkSignalFrame& frame) {
       log::Debug("signaling", "attendee {}: data message dropped: {}", identity_.attendeeId, *why);
       continue;
     }
-    const bool admitted = dataMessageBucket_.TryTake(clock_.MonotonicNs());
+    const bool admitted = dataMessageBucket_.TryTake(clock_.NowUs());
     auto* out = admitted ? accepted.add_messages() : throttled.add_messages();
     out->set_topic(in.topic());
     out->set_data(in.data());
@@ -286,7 +375,7 @@ void SignalingSession::HandleDataMessage(const proto::SdkSignalFrame& frame) {
     out->set_sender_attendee_id(identity_.attendeeId);
     out->set_sender_external_user_id(identity_.externalUserId);
     // ingest_time_ns 0 tells the client "throttled".
-    out->set_ingest_time_ns(admitted ? std::max<int64_t>(1, clock_.UnixNs()) : 0);
+    out->set_ingest_time_ns(admitted ? std::max<int64_t>(1, clock_.WallNowUs() * 1000) : 0);
     if (!admitted) ++throttledDataMessages_;
   }
   if (throttled.messages_size() > 0) {

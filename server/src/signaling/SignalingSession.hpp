@@ -10,21 +10,39 @@
 //
 // Before JOIN, PING is answered, AUDIO_CONTROL remembered, and DATA_MESSAGE, PAUSE/RESUME and
 // REMOTE_VIDEO_UPDATE are dropped: the SDK may send them as soon as the socket is open.
-// Joined: SUBSCRIBE -> Listener::OnSubscribe -> SUBSCRIBE_ACK (each re-SUBSCRIBE renegotiates;
-// an answer to a superseded SUBSCRIBE is dropped), PING -> PONG, AUDIO_CONTROL -> mute,
-// DATA_MESSAGE -> validated, rate-limited, stamped with this session's identity.
+// Joined: SUBSCRIBE -> Listener::OnSubscribe -> SUBSCRIBE_ACK (each re-SUBSCRIBE renegotiates),
+// PING -> PONG, AUDIO_CONTROL -> mute, DATA_MESSAGE -> validated, rate-limited, stamped with this
+// session's identity.
+//
+// Per-session limits, one token bucket per frame type, each chosen so that the SDK never meets it
+// and a flood costs the server no more than the limit:
+// - SUBSCRIBE: one at a time reaches the listener (the media worker parses the SDP). A SUBSCRIBE
+//   that arrives while one is in flight waits; a newer one replaces it (superseded SUBSCRIBEs never
+//   run and get no answer; the SDK sends one and waits for its SUBSCRIBE_ACK, so it never has two
+//   outstanding). Over the rate, the waiting SUBSCRIBE runs when the bucket refills: the answer
+//   comes late, never as an error.
+// - AUDIO_CONTROL: the session's mute state follows every frame (presence entries carry it), but
+//   the listener hears about changes at the rate; a burst of toggles collapses into its final
+//   state, told when the bucket refills. The last state always arrives (a mute is never lost).
+// - DATA_MESSAGE: per message; over the rate a message is echoed to the sender with
+//   ingest_time_ns = 0, which the SDK reports as "throttled" (chime-protocol-2.md).
+// - PING, PAUSE/RESUME, REMOTE_VIDEO_UPDATE, CLIENT_METRIC and the other types: per type, over the
+//   rate the frame is dropped and counted (the SDK pings every 10 s).
+// Deferred work runs through Transport::runAfter (the session's thread); without it, at the next
+// frame received.
 //
 // Threading: not thread-safe. Every call, including the SUBSCRIBE completion callback, must come
 // from the one thread (io_context strand) that owns the session.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
-#include "signaling/Clock.hpp"
+#include "common/Clock.hpp"
 #include "signaling/FrameCodec.hpp"
 #include "signaling/SessionTypes.hpp"
 #include "signaling/SignalingProtocol.pb.h"
@@ -46,10 +64,18 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
     kAtCapacity,       // AUDIO_STATUS 409, close 4409
   };
 
-  // What the session needs from its WebSocket (e.g. net::WebSocketConnection::Send/Close).
+  // What the session needs from its WebSocket (e.g. net::WebSocketConnection::Send/Close) and from
+  // the thread it runs on (a timer: run `task` on the session's thread after `delayUs`).
   struct Transport {
     std::function<void(std::string bytes)> sendBinary;
     std::function<void(uint16_t code, std::string reason)> close;
+    std::function<void(int64_t delayUs, std::function<void()> task)> runAfter;
+  };
+
+  // A token bucket's refill rate and size.
+  struct RateLimit {
+    double perSecond;
+    double burst;
   };
 
   struct Options {
@@ -57,6 +83,13 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
     std::optional<TurnCredentials> turnCredentials;  // none: the client uses no ICE servers
     double dataMessagesPerSecond = 50;               // per-attendee DATA_MESSAGE rate...
     double dataMessageBurst = 100;                   // ...and burst
+    // SUBSCRIBEs run (SDP parses on the media worker); the SDK sends a few per minute, bursts of a
+    // few when attendees join together.
+    RateLimit subscribes{5, 10};
+    // Mute changes told to the meeting (each one is a frame to every attendee).
+    RateLimit muteChanges{5, 10};
+    // Every other frame type, each with its own bucket of this size.
+    RateLimit otherFrames{20, 50};
   };
 
   using SubscribeDone = std::function<void(SubscribeResult)>;
@@ -120,6 +153,14 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   std::optional<EndReason> GetEndReason() const { return endReason_; }
   uint64_t DroppedDataMessages() const { return droppedDataMessages_; }
   uint64_t ThrottledDataMessages() const { return throttledDataMessages_; }
+  // SUBSCRIBEs replaced by a newer one before they ran.
+  uint64_t SupersededSubscribes() const { return supersededSubscribes_; }
+  // SUBSCRIBEs that waited for the rate limit.
+  uint64_t DeferredSubscribes() const { return deferredSubscribes_; }
+  // AUDIO_CONTROL changes held back by the rate limit (the final state is told later).
+  uint64_t DeferredMuteChanges() const { return deferredMuteChanges_; }
+  // Frames of the other types dropped over their limit.
+  uint64_t DroppedFrames() const { return droppedFrames_; }
 
   static std::string_view ToString(EndReason reason);
 
@@ -130,7 +171,17 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   void HandleLeave();
   void HandleAudioControl(const proto::SdkSignalFrame& frame);
   void HandleDataMessage(const proto::SdkSignalFrame& frame);
-  void CompleteSubscribe(uint32_t sequence, SubscribeResult result);
+  // Runs the waiting SUBSCRIBE if none is in flight and the rate allows.
+  void PumpSubscribe();
+  void CompleteSubscribe(uint32_t sequence, proto::SdkStreamServiceType duplex, SubscribeResult result);
+  // Sets the mute state; tells the listener now or, over the rate, later.
+  void SetMuted(bool muted);
+  void FlushMute();
+  // Admits a frame of a type without a dedicated limit.
+  bool AdmitFrame(proto::SdkSignalFrame::Type type);
+  // Sets `armed` and runs `method` on the session's thread once `bucket` has a token again (unless
+  // the session is gone by then); `armed` keeps a second timer from being set meanwhile.
+  void RetryWhenRefilled(TokenBucket& bucket, bool SignalingSession::*armed, void (SignalingSession::*method)());
   // Error frame (type echoes the request), then close: the client stops with SignalingBadRequest.
   void FailProtocol(proto::SdkSignalFrame::Type type, std::string_view description);
   void SendError(proto::SdkSignalFrame::Type type, uint32_t status, std::string_view description);
@@ -146,13 +197,25 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   State state_ = State::kAwaitingJoin;
   std::optional<EndReason> endReason_;
   bool muted_ = false;
+  bool reportedMuted_ = false;  // what the listener was last told
+  bool muteFlushArmed_ = false;
   bool transportClosed_ = false;
   uint32_t subscribeSequence_ = 0;
   uint32_t ackedSubscribes_ = 0;
-  proto::SdkStreamServiceType lastDuplex_ = proto::RX;
+  std::optional<SubscribeRequest> pendingSubscribe_;  // the newest SUBSCRIBE not yet run
+  bool subscribeInFlight_ = false;
+  bool subscribePumpArmed_ = false;
   TokenBucket dataMessageBucket_;
+  TokenBucket subscribeBucket_;
+  TokenBucket muteBucket_;
+  std::map<int, TokenBucket> frameBuckets_;  // by frame type, created on first use
   uint64_t droppedDataMessages_ = 0;
   uint64_t throttledDataMessages_ = 0;
+  uint64_t supersededSubscribes_ = 0;
+  uint64_t deferredSubscribes_ = 0;
+  uint64_t deferredMuteChanges_ = 0;
+  uint64_t toldMuteChanges_ = 0;
+  uint64_t droppedFrames_ = 0;
   // Outlives nothing: completion callbacks hold a weak_ptr to find out the session is gone.
   std::shared_ptr<SignalingSession*> self_;
 };

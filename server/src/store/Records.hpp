@@ -32,6 +32,7 @@ struct AttendeeRecord {
   std::string content = "SendReceive";
   std::string name;  // roster name (MediCall /join), "" for API-created attendees
   int64_t createdAt = 0;
+  int64_t leftAt = 0;  // when the attendee left (LEAVE, or dropped and never back); 0 = has not left
 };
 
 struct AttendeePage {

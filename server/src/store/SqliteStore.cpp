@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS attendees (
   content TEXT NOT NULL,
   name TEXT NOT NULL,
   created_at INTEGER NOT NULL,
+  left_at INTEGER NOT NULL DEFAULT 0,
   UNIQUE(meeting_id, attendee_id)
 );
 CREATE INDEX IF NOT EXISTS attendees_by_meeting ON attendees(meeting_id, seq);
@@ -54,7 +55,7 @@ constexpr const char* kMeetingColumns =
     "meeting_id, external_meeting_id, meeting_host_id, media_region, primary_meeting_id, features_json, "
     "notifications_json, tags_json, tenant_ids_json, created_at, idle_since";
 constexpr const char* kAttendeeColumns =
-    "seq, meeting_id, attendee_id, external_user_id, join_token, audio, video, content, name, created_at";
+    "seq, meeting_id, attendee_id, external_user_id, join_token, audio, video, content, name, created_at, left_at";
 
 std::string Sql(const char* a, const char* b = "", const char* c = "") { return std::string(a) + b + c; }
 
@@ -129,29 +130,60 @@ AttendeeRecord ReadAttendee(sqlite3_stmt* s) {
   a.content = ColumnText(s, 7);
   a.name = ColumnText(s, 8);
   a.createdAt = sqlite3_column_int64(s, 9);
+  a.leftAt = sqlite3_column_int64(s, 10);
   return a;
 }
 
 }  // namespace
+
+namespace {
+
+sqlite3* Open(const std::string& path, int flags) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    const std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw std::runtime_error("sqlite: cannot open " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+}  // namespace
+
+bool SqliteStore::IsRead(StatementId id) {
+  switch (id) {
+    case kFindMeeting:
+    case kFindMeetingByExternal:
+    case kFindToken:
+    case kExpiryCandidates:
+    case kFindAttendee:
+    case kFindAttendeeByExternal:
+    case kFindAttendeeByToken:
+    case kListAttendees:
+    case kCountAttendees:
+    case kCountAllMeetings:
+    case kCountAllAttendees:
+      return true;
+    default:
+      return false;
+  }
+}
 
 SqliteStore::SqliteStore(const std::string& dataDir) {
   std::error_code ec;
   std::filesystem::create_directories(dataDir, ec);
   if (ec) throw std::runtime_error("cannot create data directory " + dataDir + ": " + ec.message());
   path_ = (std::filesystem::path(dataDir) / "medicall.db").string();
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw std::runtime_error("sqlite: cannot open " + path_ + ": " + message);
-  }
   try {
-    sqlite3_busy_timeout(db_, 5000);
-    Exec("PRAGMA journal_mode=WAL");
-    Exec("PRAGMA synchronous=FULL");
-    Exec("PRAGMA foreign_keys=ON");
-    Exec(kSchema);
+    db_ = Open(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    Exec(db_, "PRAGMA journal_mode=WAL");
+    Exec(db_, "PRAGMA synchronous=FULL");
+    Exec(db_, "PRAGMA foreign_keys=ON");
+    Exec(db_, kSchema);
+    Migrate();
+    // Opened once the file is in WAL mode with its schema: reads never wait for the writer.
+    readDb_ = Open(path_, SQLITE_OPEN_READONLY);
 
     const std::string meetingSelect = Sql("SELECT ", kMeetingColumns, " FROM meetings ");
     const std::string attendeeSelect = Sql("SELECT ", kAttendeeColumns, " FROM attendees ");
@@ -182,18 +214,21 @@ SqliteStore::SqliteStore(const std::string& dataDir) {
         {kListAttendees, attendeeSelect + "WHERE meeting_id = ? AND seq > ? ORDER BY seq LIMIT ?"},
         {kCountAttendees, "SELECT COUNT(*) FROM attendees WHERE meeting_id = ?"},
         {kDeleteAttendee, "DELETE FROM attendees WHERE meeting_id = ? AND attendee_id = ?"},
+        {kSetAttendeeLeftAt, "UPDATE attendees SET left_at = ? WHERE meeting_id = ? AND attendee_id = ?"},
         {kCountAllMeetings, "SELECT COUNT(*) FROM meetings"},
         {kCountAllAttendees, "SELECT COUNT(*) FROM attendees"},
     };
     for (const auto& [id, text] : sql) {
-      if (sqlite3_prepare_v3(db_, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statements_[id], nullptr) !=
+      sqlite3* db = IsRead(id) ? readDb_ : db_;
+      if (sqlite3_prepare_v3(db, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &statements_[id], nullptr) !=
           SQLITE_OK)
-        Fail(db_, "prepare " + text);
+        Fail(db, "prepare " + text);
     }
   } catch (...) {
     for (auto*& s : statements_) sqlite3_finalize(s);
+    sqlite3_close(readDb_);
     sqlite3_close(db_);
-    db_ = nullptr;
+    readDb_ = db_ = nullptr;
     throw;
   }
   log::Info("store", "sqlite store at {}", path_);
@@ -201,12 +236,24 @@ SqliteStore::SqliteStore(const std::string& dataDir) {
 
 SqliteStore::~SqliteStore() {
   for (auto*& s : statements_) sqlite3_finalize(s);
+  sqlite3_close(readDb_);
   sqlite3_close(db_);
 }
 
-void SqliteStore::Exec(const char* sql) {
+// Databases written before a column existed get it with its default.
+void SqliteStore::Migrate() {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT 1 FROM pragma_table_info('attendees') WHERE name = 'left_at'", -1, &s,
+                         nullptr) != SQLITE_OK)
+    Fail(db_, "read schema");
+  const int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc == SQLITE_DONE) Exec(db_, "ALTER TABLE attendees ADD COLUMN left_at INTEGER NOT NULL DEFAULT 0");
+}
+
+void SqliteStore::Exec(sqlite3* db, const char* sql) {
   char* error = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
     const std::string message = error ? error : "unknown error";
     sqlite3_free(error);
     throw std::runtime_error(std::string("sqlite: ") + message);
@@ -287,28 +334,28 @@ void SqliteStore::InsertMeeting(const MeetingRecord& m, const std::vector<Attend
 }
 
 std::optional<MeetingRecord> SqliteStore::FindMeeting(const std::string& meetingId) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   sqlite3_stmt* s = Prepared(kFindMeeting);
   StatementScope scope(s);
   BindText(s, 1, meetingId);
-  return StepOne(db_, s, ReadMeeting, "find meeting");
+  return StepOne(readDb_, s, ReadMeeting, "find meeting");
 }
 
 std::optional<MeetingRecord> SqliteStore::FindMeetingByExternalId(const std::string& externalMeetingId) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   sqlite3_stmt* s = Prepared(kFindMeetingByExternal);
   StatementScope scope(s);
   BindText(s, 1, externalMeetingId);
-  return StepOne(db_, s, ReadMeeting, "find meeting by external id");
+  return StepOne(readDb_, s, ReadMeeting, "find meeting by external id");
 }
 
 std::optional<std::string> SqliteStore::FindMeetingIdByToken(const std::string& clientRequestToken) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   sqlite3_stmt* s = Prepared(kFindToken);
   StatementScope scope(s);
   BindText(s, 1, clientRequestToken);
   return StepOne(
-      db_, s, [](sqlite3_stmt* row) { return ColumnText(row, 0); }, "find token");
+      readDb_, s, [](sqlite3_stmt* row) { return ColumnText(row, 0); }, "find token");
 }
 
 void SqliteStore::SetMeetingIdleSince(const std::string& meetingId, int64_t idleSince) {
@@ -321,7 +368,7 @@ void SqliteStore::SetMeetingIdleSince(const std::string& meetingId, int64_t idle
 }
 
 std::vector<MeetingRecord> SqliteStore::ListExpiryCandidates(int64_t idleCutoff, int64_t createdCutoff) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   sqlite3_stmt* s = Prepared(kExpiryCandidates);
   StatementScope scope(s);
   sqlite3_bind_int64(s, 1, idleCutoff);
@@ -329,7 +376,7 @@ std::vector<MeetingRecord> SqliteStore::ListExpiryCandidates(int64_t idleCutoff,
   std::vector<MeetingRecord> out;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) out.push_back(ReadMeeting(s));
-  if (rc != SQLITE_DONE) Fail(db_, "list expiry candidates");
+  if (rc != SQLITE_DONE) Fail(readDb_, "list expiry candidates");
   return out;
 }
 
@@ -359,30 +406,30 @@ std::optional<AttendeeRecord> SqliteStore::FindOneAttendeeLocked(StatementId id,
   StatementScope scope(s);
   BindText(s, 1, meetingId);
   BindText(s, 2, key);
-  return StepOne(db_, s, ReadAttendee, "find attendee");
+  return StepOne(readDb_, s, ReadAttendee, "find attendee");
 }
 
 std::optional<AttendeeRecord> SqliteStore::FindAttendee(const std::string& meetingId,
                                                         const std::string& attendeeId) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   return FindOneAttendeeLocked(kFindAttendee, meetingId, attendeeId);
 }
 
 std::optional<AttendeeRecord> SqliteStore::FindAttendeeByExternalUserId(const std::string& meetingId,
                                                                         const std::string& externalUserId) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   return FindOneAttendeeLocked(kFindAttendeeByExternal, meetingId, externalUserId);
 }
 
 std::optional<AttendeeRecord> SqliteStore::FindAttendeeByJoinToken(const std::string& meetingId,
                                                                    const std::string& joinToken) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   return FindOneAttendeeLocked(kFindAttendeeByToken, meetingId, joinToken);
 }
 
 AttendeePage SqliteStore::ListAttendees(const std::string& meetingId, int64_t afterSeq, int limit) {
   if (limit < 1) limit = 1;
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   sqlite3_stmt* s = Prepared(kListAttendees);
   StatementScope scope(s);
   BindText(s, 1, meetingId);
@@ -391,7 +438,7 @@ AttendeePage SqliteStore::ListAttendees(const std::string& meetingId, int64_t af
   AttendeePage page;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) page.attendees.push_back(ReadAttendee(s));
-  if (rc != SQLITE_DONE) Fail(db_, "list attendees");
+  if (rc != SQLITE_DONE) Fail(readDb_, "list attendees");
   if (page.attendees.size() > static_cast<size_t>(limit)) {
     page.attendees.pop_back();
     page.nextCursor = page.attendees.back().seq;
@@ -400,12 +447,24 @@ AttendeePage SqliteStore::ListAttendees(const std::string& meetingId, int64_t af
 }
 
 int64_t SqliteStore::CountAttendees(const std::string& meetingId) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   sqlite3_stmt* s = Prepared(kCountAttendees);
   StatementScope scope(s);
   BindText(s, 1, meetingId);
-  if (sqlite3_step(s) != SQLITE_ROW) Fail(db_, "count attendees");
+  if (sqlite3_step(s) != SQLITE_ROW) Fail(readDb_, "count attendees");
   return sqlite3_column_int64(s, 0);
+}
+
+bool SqliteStore::SetAttendeeLeftAt(const std::string& meetingId, const std::string& attendeeId,
+                                    int64_t leftAt) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* s = Prepared(kSetAttendeeLeftAt);
+  StatementScope scope(s);
+  sqlite3_bind_int64(s, 1, leftAt);
+  BindText(s, 2, meetingId);
+  BindText(s, 3, attendeeId);
+  StepDone(db_, s, "set attendee left");
+  return sqlite3_changes(db_) > 0;
 }
 
 bool SqliteStore::DeleteAttendee(const std::string& meetingId, const std::string& attendeeId) {
@@ -419,12 +478,12 @@ bool SqliteStore::DeleteAttendee(const std::string& meetingId, const std::string
 }
 
 StoreStats SqliteStore::Stats() {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(readMutex_);
   StoreStats stats;
   for (StatementId id : {kCountAllMeetings, kCountAllAttendees}) {
     sqlite3_stmt* s = Prepared(id);
     StatementScope scope(s);
-    if (sqlite3_step(s) != SQLITE_ROW) Fail(db_, "stats");
+    if (sqlite3_step(s) != SQLITE_ROW) Fail(readDb_, "stats");
     (id == kCountAllMeetings ? stats.meetings : stats.attendees) = sqlite3_column_int64(s, 0);
   }
   return stats;

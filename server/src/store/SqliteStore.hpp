@@ -1,8 +1,10 @@
 #pragma once
 // Store on SQLite in WAL mode: one database file, `medicall.db`, in the data directory (created
 // if missing). synchronous=FULL: a write is on disk when the call returns, so a kill -9 (or a
-// power cut) after an acknowledged request loses nothing. One connection, guarded by a mutex;
-// every statement is prepared once.
+// power cut) after an acknowledged request loses nothing. Two connections, each behind its own
+// mutex: one writes, one reads. A WAL reader never waits for the writer, so a write stalled on
+// fsync or on the busy timeout does not hold up a read (the signaling thread only reads). Every
+// statement is prepared once, on the connection it belongs to.
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +45,7 @@ class SqliteStore final : public Store {
   AttendeePage ListAttendees(const std::string& meetingId, int64_t afterSeq, int limit) override;
   int64_t CountAttendees(const std::string& meetingId) override;
   bool DeleteAttendee(const std::string& meetingId, const std::string& attendeeId) override;
+  bool SetAttendeeLeftAt(const std::string& meetingId, const std::string& attendeeId, int64_t leftAt) override;
 
   StoreStats Stats() override;
 
@@ -68,12 +71,15 @@ class SqliteStore final : public Store {
     kListAttendees,
     kCountAttendees,
     kDeleteAttendee,
+    kSetAttendeeLeftAt,
     kCountAllMeetings,
     kCountAllAttendees,
     kStatementCount
   };
 
-  void Exec(const char* sql);
+  void Exec(sqlite3* db, const char* sql);
+  void Migrate();
+  static bool IsRead(StatementId id);
   sqlite3_stmt* Prepared(StatementId id);
   void InsertAttendeeLocked(const AttendeeRecord& a);
   void InsertAttendeesLocked(const std::vector<AttendeeRecord>& attendees);
@@ -82,10 +88,12 @@ class SqliteStore final : public Store {
   template <typename F>
   void InTransaction(F&& body);
 
-  std::mutex mutex_;
+  std::mutex mutex_;      // the write connection
+  std::mutex readMutex_;  // the read connection
   std::string path_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* statements_[kStatementCount] = {};
+  sqlite3* db_ = nullptr;      // writes
+  sqlite3* readDb_ = nullptr;  // reads
+  sqlite3_stmt* statements_[kStatementCount] = {};  // each on the connection IsRead says
 };
 
 }  // namespace medicall::store

@@ -2,7 +2,8 @@
 // The control plane's persistent state behind one interface: SqliteStore embeds it in the data
 // directory; a Redis implementation can replace it when several nodes share state.
 //
-// Every method is thread-safe and durable when it returns. Methods throw std::runtime_error on
+// Every method is thread-safe and durable when it returns. Writes may wait for the disk; reads must
+// not wait for writes (the HTTP/signaling thread reads, a store thread writes). Methods throw std::runtime_error on
 // storage failure (disk full, corrupt database); "not found" is an empty optional or false.
 #include <optional>
 #include <string>
@@ -43,6 +44,9 @@ class Store {
   virtual AttendeePage ListAttendees(const std::string& meetingId, int64_t afterSeq, int limit) = 0;
   virtual int64_t CountAttendees(const std::string& meetingId) = 0;
   virtual bool DeleteAttendee(const std::string& meetingId, const std::string& attendeeId) = 0;
+  // Records that the attendee left (leftAt > 0) or came back (0). False if it does not exist.
+  virtual bool SetAttendeeLeftAt(const std::string& meetingId, const std::string& attendeeId,
+                                 int64_t leftAt) = 0;
 
   virtual StoreStats Stats() = 0;
 };

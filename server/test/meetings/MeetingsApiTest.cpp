@@ -222,7 +222,8 @@ TEST_F(MeetingsApiTest, WithCredentialsRequiresChimeSigV4) {
   config.awsAccessKeyId = "AKIDTEST";
   config.awsSecretAccessKey = "secret/key";
   const int64_t now = 1'700'000'000;
-  MeetingsApi api(*service_, config, [now] { return now; });
+  const ManualClock clock(1'000'000, now * 1'000'000);
+  MeetingsApi api(*service_, config, clock);
 
   auto sign = [&](HttpRequest r, const std::string& secret) {
     int64_t t = now;

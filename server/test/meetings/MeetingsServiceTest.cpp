@@ -2,13 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
+#include <chrono>
 #include <set>
 #include <thread>
 
 #include "common/ApiError.hpp"
+#include "common/Clock.hpp"
 #include "meetings/IdGenerator.hpp"
 #include "meetings/TempDir.hpp"
 #include "store/SqliteStore.hpp"
+#include "store/StoreExecutor.hpp"
 
 namespace medicall::meetings {
 namespace {
@@ -28,7 +33,19 @@ class MeetingsServiceTest : public ::testing::Test {
     config_.maxAttendees = 5;
     config_.meetingIdleSeconds = 300;
     config_.meetingMaxSeconds = 86400;
-    service_ = std::make_unique<MeetingsService>(*store_, config_, [this] { return now_; });
+    service_ = std::make_unique<MeetingsService>(*store_, config_, clock_);
+    service_->SetListener(&listener_);
+  }
+  // Moves the clock (and now_) forward by `seconds`.
+  void Advance(int64_t seconds) {
+    clock_.AdvanceUs(seconds * 1'000'000);
+    now_ += seconds;
+  }
+  // A crash and a restart: a new store and service on the same data directory, started now.
+  void Restart() {
+    service_.reset();
+    store_ = std::make_unique<store::SqliteStore>(dir_.Path());
+    service_ = std::make_unique<MeetingsService>(*store_, config_, clock_);
     service_->SetListener(&listener_);
   }
 
@@ -57,7 +74,8 @@ class MeetingsServiceTest : public ::testing::Test {
 
   testing::TempDir dir_;
   Config config_;
-  int64_t now_ = 1'700'000'000;
+  int64_t now_ = 1'700'000'000;  // Unix seconds, what clock_ reads
+  ManualClock clock_{1'000'000'000, now_ * 1'000'000};
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<MeetingsService> service_;
   RecordingListener listener_;
@@ -227,7 +245,7 @@ TEST_F(MeetingsServiceTest, SweepEndsIdleMeetings) {
   const auto idle = service_->CreateMeeting(Params());
   const auto busy = service_->CreateMeeting(Params());
   const auto bob = service_->CreateAttendee(busy.meetingId, Attendee("bob"));
-  service_->SetAttendeeConnected(busy.meetingId, bob.attendeeId, true);
+  service_->AttendeeConnected(busy.meetingId, bob.attendeeId);
   EXPECT_EQ(service_->Sweep(now_ + 299), 0);
   EXPECT_EQ(service_->Sweep(now_ + 300), 1);
   EXPECT_THROW(service_->GetMeeting(idle.meetingId), NotFound);
@@ -237,8 +255,8 @@ TEST_F(MeetingsServiceTest, SweepEndsIdleMeetings) {
   EXPECT_EQ(service_->Stats().connectedAttendees, 1);
 
   // Bob leaves at +1000: the idle clock starts there.
-  now_ += 1000;
-  service_->SetAttendeeConnected(busy.meetingId, bob.attendeeId, false);
+  Advance(1000);
+  service_->AttendeeDisconnected(busy.meetingId, bob.attendeeId, MeetingsService::Departure::kLeft);
   EXPECT_EQ(service_->Sweep(now_ + 299), 0);
   EXPECT_EQ(service_->Sweep(now_ + 300), 1);
   EXPECT_EQ(listener_.ended.back(), std::make_pair(busy.meetingId, MeetingEndReason::Idle));
@@ -247,7 +265,7 @@ TEST_F(MeetingsServiceTest, SweepEndsIdleMeetings) {
 TEST_F(MeetingsServiceTest, SweepEndsOverAgeMeetingsEvenWithPeopleIn) {
   const auto m = service_->CreateMeeting(Params());
   const auto a = service_->CreateAttendee(m.meetingId, Attendee("alice"));
-  service_->SetAttendeeConnected(m.meetingId, a.attendeeId, true);
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);
   EXPECT_EQ(service_->Sweep(now_ + 86399), 0);
   EXPECT_EQ(service_->Sweep(now_ + 86400), 1);
   EXPECT_EQ(listener_.ended.back(), std::make_pair(m.meetingId, MeetingEndReason::MaxDuration));
@@ -258,15 +276,123 @@ TEST_F(MeetingsServiceTest, SweepEndsOverAgeMeetingsEvenWithPeopleIn) {
 TEST_F(MeetingsServiceTest, IdleClockSurvivesRestart) {
   const auto m = service_->CreateMeeting(Params());
   const auto a = service_->CreateAttendee(m.meetingId, Attendee("alice"));
-  service_->SetAttendeeConnected(m.meetingId, a.attendeeId, true);
-  now_ += 5000;
-  service_->SetAttendeeConnected(m.meetingId, a.attendeeId, false);
-  service_.reset();
-  store_ = std::make_unique<store::SqliteStore>(dir_.Path());
-  service_ = std::make_unique<MeetingsService>(*store_, config_, [this] { return now_; });
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);
+  Advance(5000);
+  service_->AttendeeDisconnected(m.meetingId, a.attendeeId, MeetingsService::Departure::kDropped);
+  Restart();
   EXPECT_EQ(service_->GetAttendee(m.meetingId, a.attendeeId).joinToken, a.joinToken);
   EXPECT_EQ(service_->Sweep(now_ + 299), 0);  // idle since the disconnect, not since creation
   EXPECT_EQ(service_->Sweep(now_ + 300), 1);
+}
+
+TEST_F(MeetingsServiceTest, MeetingsFromBeforeARestartGetAGracePeriodWhileClientsReconnect) {
+  config_.meetingIdleSeconds = 3;  // short, as in the end-to-end test
+  const auto m = service_->CreateMeeting(Params());
+  const auto a = service_->CreateAttendee(m.meetingId, Attendee("alice"));
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);  // connected when the server dies:
+  Advance(1000);                                            // idle_since is still the creation time
+  Restart();
+  // The first sweeps after start-up find nobody connected yet (the SDK is reconnecting).
+  EXPECT_EQ(service_->Sweep(now_ + 5), 0);
+  EXPECT_EQ(service_->Sweep(now_ + MeetingsService::kReconnectWindowSeconds - 1), 0);
+  EXPECT_NO_THROW(service_->GetMeeting(m.meetingId));
+  // Nobody came back: it ends once the grace period is over.
+  EXPECT_EQ(service_->Sweep(now_ + MeetingsService::kReconnectWindowSeconds), 1);
+  EXPECT_EQ(listener_.ended.back(), std::make_pair(m.meetingId, MeetingEndReason::Idle));
+}
+
+TEST_F(MeetingsServiceTest, AReconnectDuringTheGracePeriodKeepsTheMeeting) {
+  const auto m = service_->CreateMeeting(Params());
+  const auto a = service_->CreateAttendee(m.meetingId, Attendee("alice"));
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);
+  Advance(1000);  // older than the idle limit (300 s)
+  Restart();
+  EXPECT_EQ(service_->Sweep(now_ + 5), 0);
+  Advance(10);
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);
+  EXPECT_EQ(service_->Sweep(now_ + 10'000), 0);
+  // With the idle limit longer than the grace period, the idle clock restarts at start-up.
+  service_->AttendeeDisconnected(m.meetingId, a.attendeeId, MeetingsService::Departure::kDropped);
+  EXPECT_EQ(service_->Sweep(now_ + 299), 0);
+  EXPECT_EQ(service_->Sweep(now_ + 300), 1);
+}
+
+TEST_F(MeetingsServiceTest, MeetingsCreatedAfterStartUpHaveNoGracePeriod) {
+  config_.meetingIdleSeconds = 3;
+  Restart();
+  const auto m = service_->CreateMeeting(Params());
+  EXPECT_EQ(service_->Sweep(now_ + 2), 0);
+  EXPECT_EQ(service_->Sweep(now_ + 3), 1);
+}
+
+TEST_F(MeetingsServiceTest, RosterListsTheAttendeesWhoHaveNotLeft) {
+  const auto m = service_->CreateMeeting(Params());
+  const auto ann = service_->CreateAttendee(m.meetingId, Attendee("ann"));
+  const auto ben = service_->CreateAttendee(m.meetingId, Attendee("ben"));
+  const auto cat = service_->CreateAttendee(m.meetingId, Attendee("cat"));
+  const auto dan = service_->CreateAttendee(m.meetingId, Attendee("dan"));  // never connects
+  auto roster = [&] {
+    std::vector<std::string> ids;
+    for (const auto& a : service_->ListRoster(m.meetingId)) ids.push_back(a.externalUserId);
+    return ids;
+  };
+  for (const auto* a : {&ann, &ben, &cat}) service_->AttendeeConnected(m.meetingId, a->attendeeId);
+  EXPECT_EQ(roster(), (std::vector<std::string>{"ann", "ben", "cat", "dan"}));
+
+  // LEAVE: gone at once. Dropped: stays for the reconnect window. Deleted: gone.
+  service_->AttendeeDisconnected(m.meetingId, ann.attendeeId, MeetingsService::Departure::kLeft);
+  service_->AttendeeDisconnected(m.meetingId, ben.attendeeId, MeetingsService::Departure::kDropped);
+  service_->DeleteAttendee(m.meetingId, cat.attendeeId);
+  EXPECT_EQ(roster(), (std::vector<std::string>{"ben", "dan"}));
+  EXPECT_EQ(service_->ListAllAttendees(m.meetingId).size(), 3u);  // ListAttendees still has Ann
+  service_->Sweep(now_ + MeetingsService::kReconnectWindowSeconds - 1);
+  EXPECT_EQ(roster(), (std::vector<std::string>{"ben", "dan"}));
+  service_->Sweep(now_ + MeetingsService::kReconnectWindowSeconds);
+  EXPECT_EQ(roster(), (std::vector<std::string>{"dan"}));  // Ben never came back
+
+  // Leaving survives a restart; coming back (the join token still admits) puts one back.
+  Restart();
+  EXPECT_EQ(roster(), (std::vector<std::string>{"dan"}));
+  service_->AttendeeConnected(m.meetingId, ann.attendeeId);
+  EXPECT_EQ(roster(), (std::vector<std::string>{"ann", "dan"}));
+}
+
+TEST_F(MeetingsServiceTest, ADroppedAttendeeWhoReconnectsStaysOnTheRoster) {
+  const auto m = service_->CreateMeeting(Params());
+  const auto a = service_->CreateAttendee(m.meetingId, Attendee("alice"));
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);
+  service_->AttendeeDisconnected(m.meetingId, a.attendeeId, MeetingsService::Departure::kDropped);
+  Advance(30);
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);
+  service_->Sweep(now_ + 10 * MeetingsService::kReconnectWindowSeconds);
+  ASSERT_EQ(service_->ListRoster(m.meetingId).size(), 1u);
+}
+
+TEST_F(MeetingsServiceTest, SignalingHooksNeverWaitForAStalledStoreWrite) {
+  const auto m = service_->CreateMeeting(Params());
+  const auto a = service_->CreateAttendee(m.meetingId, Attendee("alice"));
+  store::StoreExecutor executor;
+  service_->SetWriteExecutor(&executor);
+  service_->AttendeeConnected(m.meetingId, a.attendeeId);
+
+  // Another writer holds the database lock: every write waits (as on a disk that stalls fsync).
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(store_->Path().c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const auto start = std::chrono::steady_clock::now();
+  // What the signaling thread does when a session ends and the next one authenticates.
+  service_->AttendeeDisconnected(m.meetingId, a.attendeeId, MeetingsService::Departure::kLeft);
+  EXPECT_TRUE(service_->FindAttendeeByJoinToken(m.meetingId, a.joinToken));
+  EXPECT_NO_THROW(service_->GetMeeting(m.meetingId));
+  // Without the executor the disconnect would have waited out the 5 s busy timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(service_->ListRoster(m.meetingId).size(), 1u);  // the write has not landed yet
+
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  executor.Stop();
+  EXPECT_TRUE(service_->ListRoster(m.meetingId).empty());
+  service_->SetWriteExecutor(nullptr);
 }
 
 TEST_F(MeetingsServiceTest, RoomMeetingIsFoundOrCreatedOnce) {

@@ -181,7 +181,8 @@ TEST(SigV4, FormUrlencodedCanonicalRequest) {
 }
 
 TEST(SigV4, SuiteVectorsVerify) {
-  const SigV4Verifier verifier(kKey, kSecret, "us-east-1", "service", 300, [] { return kSuiteTime; });
+  const ManualClock clock(1'000'000, kSuiteTime * 1'000'000);
+  const SigV4Verifier verifier(kKey, kSecret, "us-east-1", "service", 300, clock);
   for (const auto& v : kVectors) {
     SCOPED_TRACE(v.name);
     HttpRequest r = MakeRequest(v);
@@ -250,8 +251,10 @@ class SigV4VerifyTest : public ::testing::Test {
         AuthorizationFor(signedHeaders, SigV4Verifier::Sign(secret, "20150830", "us-east-1", "service", sts));
     return r;
   }
-  int64_t now_ = kSuiteTime;
-  SigV4Verifier verifier_{kKey, kSecret, "us-east-1", "service", 300, [this] { return now_; }};
+  // Sets the clock's wall time to `unixSeconds`.
+  void SetNow(int64_t unixSeconds) { clock_.AdvanceUs(unixSeconds * 1'000'000 - clock_.WallNowUs()); }
+  ManualClock clock_{1'000'000, kSuiteTime * 1'000'000};
+  SigV4Verifier verifier_{kKey, kSecret, "us-east-1", "service", 300, clock_};
 };
 
 TEST_F(SigV4VerifyTest, AcceptsGoodSignatureWithContentHash) { EXPECT_NO_THROW(verifier_.Verify(Signed())); }
@@ -294,18 +297,18 @@ TEST_F(SigV4VerifyTest, TamperedBodyIsForbidden) {
 }
 
 TEST_F(SigV4VerifyTest, ClockSkewWindow) {
-  now_ = kSuiteTime + 299;
+  SetNow(kSuiteTime + 299);
   EXPECT_NO_THROW(verifier_.Verify(Signed()));
-  now_ = kSuiteTime + 301;
+  SetNow(kSuiteTime + 301);
   EXPECT_THROW(verifier_.Verify(Signed()), Forbidden);
-  now_ = kSuiteTime - 301;
+  SetNow(kSuiteTime - 301);
   EXPECT_THROW(verifier_.Verify(Signed()), Forbidden);
 }
 
 TEST_F(SigV4VerifyTest, WrongScopeIsForbidden) {
-  const SigV4Verifier chime(kKey, kSecret, "us-east-1", "chime", 300, [] { return kSuiteTime; });
+  const SigV4Verifier chime(kKey, kSecret, "us-east-1", "chime", 300, clock_);
   EXPECT_THROW(chime.Verify(Signed()), Forbidden);
-  const SigV4Verifier otherRegion(kKey, kSecret, "eu-west-1", "service", 300, [] { return kSuiteTime; });
+  const SigV4Verifier otherRegion(kKey, kSecret, "eu-west-1", "service", 300, clock_);
   EXPECT_THROW(otherRegion.Verify(Signed()), Forbidden);
 }
 

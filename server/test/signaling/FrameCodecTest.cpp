@@ -12,6 +12,7 @@ namespace medicall::signaling {
 namespace {
 
 using test::ManualClock;
+using test::SetWallUs;
 using Type = proto::SdkSignalFrame;
 
 std::string Bytes(std::initializer_list<uint8_t> bytes) { return std::string(bytes.begin(), bytes.end()); }
@@ -51,7 +52,7 @@ TEST(FrameCodecTest, DecodesTheWireBytesByHand) {
 
 TEST(FrameCodecTest, EncodeFillsTimestampFromTheClock) {
   ManualClock clock;
-  clock.unixNs = 1'700'000'000'123'456'789;
+  SetWallUs(clock, 1'700'000'000'123'456);
   auto frame = Ping(1);
   const std::string bytes = FrameCodec::Encode(frame, clock);
   ASSERT_FALSE(bytes.empty());

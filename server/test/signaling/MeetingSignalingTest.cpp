@@ -229,7 +229,7 @@ TEST_F(MeetingSignalingTest, DataMessagesFanOutWithTheSendersIdentity) {
   Client& c = Connect("c");
   c.session->OnBinaryMessage(JoinFrame());  // joined, not yet subscribed: still gets data
   ClearAll();
-  clock.unixNs = 1'700'000'000'999'000'000;
+  SetWallUs(clock, 1'700'000'000'999'000);
   a.session->OnBinaryMessage(DataFrame({{"chat", "hello", 0, "b"}}));
   EXPECT_TRUE(a.transport.FramesOfType(Type::DATA_MESSAGE).empty());  // not echoed to the sender
   for (Client* receiver : {&b, &c}) {

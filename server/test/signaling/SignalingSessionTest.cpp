@@ -88,7 +88,7 @@ TEST_F(SignalingSessionTest, JoinIsAnsweredWithJoinAckThenIndex) {
   EXPECT_FALSE(ack.wants_compressed_sdp());
   EXPECT_EQ(ack.default_server_side_network_adaption(), proto::NONE);
   EXPECT_FALSE(ack.has_turn_credentials());
-  EXPECT_EQ(frames[0].timestamp_ms(), static_cast<uint64_t>(clock.UnixMs()));
+  EXPECT_EQ(frames[0].timestamp_ms(), static_cast<uint64_t>(clock.WallNowUs() / 1000));
   ASSERT_EQ(frames[1].type(), Type::INDEX);
   ASSERT_EQ(frames[1].index().sources_size(), 1);
   EXPECT_EQ(frames[1].index().sources(0).stream_id(), 10u);
@@ -200,21 +200,84 @@ TEST_F(SignalingSessionTest, SubscribeGoesToTheListenerAndIsAcked) {
 TEST_F(SignalingSessionTest, EveryResubscribeIsAnsweredAndASupersededAnswerIsDropped) {
   Join();
   session->OnBinaryMessage(SubscribeFrame("offer-1"));
+  listener.pending[0](Answer("answer-1"));
   session->OnBinaryMessage(SubscribeFrame("offer-2"));
   ASSERT_EQ(listener.pending.size(), 2u);
-  listener.pending[0](Answer("answer-1"));  // arrives after offer-2 was sent: stale
-  EXPECT_TRUE(transport.FramesOfType(Type::SUBSCRIBE_ACK).empty());
-  listener.pending[1](Answer("answer-2"));
-  auto acks = transport.FramesOfType(Type::SUBSCRIBE_ACK);
-  ASSERT_EQ(acks.size(), 1u);
-  EXPECT_EQ(acks[0].suback().sdp_answer(), "answer-2");
-
-  session->OnBinaryMessage(SubscribeFrame("offer-3"));
+  session->OnBinaryMessage(SubscribeFrame("offer-3"));  // arrives while offer-2 runs
+  ASSERT_EQ(listener.pending.size(), 2u);               // one at a time on the worker
+  listener.pending[1](Answer("answer-2"));              // superseded by offer-3: not sent
+  ASSERT_EQ(listener.requests.size(), 3u);              // offer-3 runs now
+  EXPECT_EQ(listener.requests[2].sdpOffer, "offer-3");
   listener.pending[2](Answer("answer-3"));
-  acks = transport.FramesOfType(Type::SUBSCRIBE_ACK);
+  auto acks = transport.FramesOfType(Type::SUBSCRIBE_ACK);
   ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0].suback().sdp_answer(), "answer-1");
   EXPECT_EQ(acks[1].suback().sdp_answer(), "answer-3");
-  EXPECT_EQ(listener.acked, (std::vector<uint32_t>{2, 3}));
+  EXPECT_EQ(listener.acked, (std::vector<uint32_t>{1, 3}));
+}
+
+TEST_F(SignalingSessionTest, SubscribesWaitingBehindOneInFlightCoalesceToTheLatest) {
+  Join();
+  session->OnBinaryMessage(SubscribeFrame("offer-1"));
+  session->OnBinaryMessage(SubscribeFrame("offer-2"));
+  session->OnBinaryMessage(SubscribeFrame("offer-3"));
+  ASSERT_EQ(listener.requests.size(), 1u);  // offer-1 in flight; offer-2 and -3 wait, -3 replaces -2
+  EXPECT_EQ(session->SupersededSubscribes(), 1u);
+  listener.pending[0](Answer("answer-1"));  // superseded by then: dropped
+  ASSERT_EQ(listener.requests.size(), 2u);
+  EXPECT_EQ(listener.requests[1].sdpOffer, "offer-3");  // offer-2 never ran
+  EXPECT_EQ(listener.requests[1].sequence, 3u);
+  listener.pending[1](Answer("answer-3"));
+  auto acks = transport.FramesOfType(Type::SUBSCRIBE_ACK);
+  ASSERT_EQ(acks.size(), 1u);  // the SDK waits for exactly one answer
+  EXPECT_EQ(acks[0].suback().sdp_answer(), "answer-3");
+  EXPECT_EQ(listener.acked, (std::vector<uint32_t>{3}));
+}
+
+TEST_F(SignalingSessionTest, SubscribesOverTheRateWaitForTheBucketAndAreStillAnswered) {
+  SignalingSession::Options options;
+  options.subscribes = {2, 2};  // one token per 500 ms
+  session = MakeSession(options);
+  Join();
+  for (int i = 1; i <= 2; ++i) {
+    session->OnBinaryMessage(SubscribeFrame("offer-" + std::to_string(i)));
+    listener.pending.back()(Answer("answer-" + std::to_string(i)));
+  }
+  session->OnBinaryMessage(SubscribeFrame("offer-3"));
+  EXPECT_EQ(listener.requests.size(), 2u);  // over the rate: waits
+  EXPECT_EQ(session->DeferredSubscribes(), 1u);
+  ASSERT_EQ(transport.timers.size(), 1u);
+  EXPECT_EQ(transport.timers[0].first, 500'000);  // until the next token
+  session->OnBinaryMessage(SubscribeFrame("offer-4"));  // replaces offer-3, no second timer
+  EXPECT_EQ(transport.timers.size(), 1u);
+  EXPECT_EQ(listener.requests.size(), 2u);
+
+  clock.AdvanceMs(500);
+  transport.RunTimers();
+  ASSERT_EQ(listener.requests.size(), 3u);
+  EXPECT_EQ(listener.requests[2].sdpOffer, "offer-4");
+  listener.pending[2](Answer("answer-4"));
+  auto acks = transport.FramesOfType(Type::SUBSCRIBE_ACK);
+  ASSERT_EQ(acks.size(), 3u);
+  EXPECT_EQ(acks[2].suback().sdp_answer(), "answer-4");
+  EXPECT_TRUE(transport.FramesOfType(Type::SUBSCRIBE_ACK)[2].has_suback());
+  EXPECT_FALSE(transport.closed);  // never an error or a close for a client that is only fast
+}
+
+TEST_F(SignalingSessionTest, WithoutATimerAWaitingSubscribeRunsAtTheNextFrame) {
+  SignalingSession::Options options;
+  options.subscribes = {1, 1};
+  session = std::make_shared<SignalingSession>(SessionIdentity{"attendee-a", "dr-a"},
+                                               transport.MakeWithoutTimer(), listener, options, clock);
+  Join();
+  session->OnBinaryMessage(SubscribeFrame("offer-1"));
+  listener.pending[0](Answer("answer-1"));
+  session->OnBinaryMessage(SubscribeFrame("offer-2"));
+  EXPECT_EQ(listener.requests.size(), 1u);
+  clock.AdvanceMs(1000);
+  session->OnBinaryMessage(PingFrame(1));
+  ASSERT_EQ(listener.requests.size(), 2u);
+  EXPECT_EQ(listener.requests[1].sdpOffer, "offer-2");
 }
 
 TEST_F(SignalingSessionTest, SubscribeFailureIsAnErrorStatus) {
@@ -311,6 +374,98 @@ TEST_F(SignalingSessionTest, AudioControlChangesMuteState) {
   EXPECT_TRUE(transport.sent.empty());  // no reply frame
 }
 
+TEST_F(SignalingSessionTest, MuteTogglesOverTheRateCollapseIntoTheFinalState) {
+  SignalingSession::Options options;
+  options.muteChanges = {2, 2};  // one token per 500 ms
+  session = MakeSession(options);
+  Join();
+  for (int i = 0; i < 9; ++i) session->OnBinaryMessage(MuteFrame(i % 2 == 0));  // ends muted
+  EXPECT_EQ(listener.mutes, (std::vector<bool>{true, false}));  // the burst
+  EXPECT_TRUE(session->Muted());                                 // the session follows every frame
+  EXPECT_EQ(session->DeferredMuteChanges(), 7u);
+  ASSERT_EQ(transport.timers.size(), 1u);
+  EXPECT_EQ(transport.timers[0].first, 500'000);
+  clock.AdvanceMs(500);
+  transport.RunTimers();
+  EXPECT_EQ(listener.mutes, (std::vector<bool>{true, false, true}));  // the final state, once
+  EXPECT_TRUE(transport.timers.empty());
+
+  // Toggled back and forth while held: nothing left to tell.
+  session->OnBinaryMessage(MuteFrame(false));
+  session->OnBinaryMessage(MuteFrame(true));
+  ASSERT_EQ(transport.timers.size(), 1u);
+  clock.AdvanceMs(500);
+  transport.RunTimers();
+  EXPECT_EQ(listener.mutes, (std::vector<bool>{true, false, true}));
+  EXPECT_TRUE(session->Muted());
+}
+
+TEST_F(SignalingSessionTest, OtherFrameTypesOverTheirRateAreDroppedAndCounted) {
+  SignalingSession::Options options;
+  options.otherFrames = {1, 3};
+  session = MakeSession(options);
+  Join();
+  for (uint32_t id = 1; id <= 5; ++id) session->OnBinaryMessage(PingFrame(id));
+  EXPECT_EQ(transport.FramesOfType(Type::PING_PONG).size(), 3u);
+  EXPECT_EQ(session->DroppedFrames(), 2u);
+  // Each type has its own bucket: pings do not starve pauses.
+  proto::SdkSignalFrame pause;
+  pause.set_type(Type::PAUSE);
+  pause.mutable_pause()->add_stream_ids(10);
+  session->OnBinaryMessage(Encoded(pause));
+  EXPECT_EQ(listener.pauses, (std::vector<bool>{true}));
+  clock.AdvanceMs(1000);
+  session->OnBinaryMessage(PingFrame(6));
+  auto pongs = transport.FramesOfType(Type::PING_PONG);
+  ASSERT_EQ(pongs.size(), 4u);
+  EXPECT_EQ(pongs[3].ping_pong().ping_id(), 6u);
+  EXPECT_TRUE(session->Joined());
+}
+
+TEST_F(SignalingSessionTest, DefaultLimitsLetTheSdksTrafficThrough) {
+  // What the SDK sends when ten attendees join together: a resubscribe per INDEX change, mute
+  // toggles from a person, a ping each 10 s. Nothing is deferred or dropped.
+  Join();
+  for (int i = 0; i < 10; ++i) {
+    session->OnBinaryMessage(SubscribeFrame("offer-" + std::to_string(i)));
+    listener.pending.back()(Answer("answer"));
+    session->OnBinaryMessage(MuteFrame(i % 2 == 0));
+    session->OnBinaryMessage(PingFrame(static_cast<uint32_t>(i)));
+  }
+  EXPECT_EQ(listener.requests.size(), 10u);
+  EXPECT_EQ(listener.mutes.size(), 10u);
+  EXPECT_EQ(session->DeferredSubscribes(), 0u);
+  EXPECT_EQ(session->DeferredMuteChanges(), 0u);
+  EXPECT_EQ(session->DroppedFrames(), 0u);
+}
+
+TEST_F(SignalingSessionTest, TimersFiringAfterTheSessionEndedDoNothing) {
+  SignalingSession::Options options;
+  options.subscribes = {1, 1};
+  session = MakeSession(options);
+  Join();
+  session->OnBinaryMessage(SubscribeFrame("offer-1"));
+  listener.pending[0](Answer("answer-1"));
+  session->OnBinaryMessage(SubscribeFrame("offer-2"));
+  ASSERT_EQ(transport.timers.size(), 1u);
+  session->OnBinaryMessage(LeaveFrame());
+  clock.AdvanceMs(1000);
+  transport.RunTimers();
+  EXPECT_EQ(listener.requests.size(), 1u);
+
+  // And after the session is destroyed.
+  session = MakeSession(options);
+  Join();
+  session->OnBinaryMessage(SubscribeFrame("offer-1"));
+  listener.pending.back()(Answer("answer-1"));
+  session->OnBinaryMessage(SubscribeFrame("offer-2"));
+  ASSERT_EQ(transport.timers.size(), 1u);
+  session.reset();
+  clock.AdvanceMs(1000);
+  transport.RunTimers();
+  EXPECT_EQ(listener.requests.size(), 2u);
+}
+
 TEST_F(SignalingSessionTest, SubscribeCarriesTheMuteState) {
   Join();
   session->OnBinaryMessage(SubscribeFrame("offer", true));
@@ -321,7 +476,7 @@ TEST_F(SignalingSessionTest, SubscribeCarriesTheMuteState) {
 
 TEST_F(SignalingSessionTest, DataMessageIsStampedWithTheSessionIdentity) {
   Join();
-  clock.unixNs = 1'700'000'000'555'000'000;
+  SetWallUs(clock, 1'700'000'000'555'000);
   session->OnBinaryMessage(DataFrame({{"chat", "hi", 5000, "attendee-b"}}));
   ASSERT_EQ(listener.data.size(), 1u);
   ASSERT_EQ(listener.data[0].messages_size(), 1);

@@ -1,15 +1,16 @@
 #pragma once
-// Test doubles for the signaling tests: a manual clock, a fake WebSocket transport that records
+// Test doubles for the signaling tests: a fake WebSocket transport that records
 // what a session sends, and frame builders for what the SDK sends.
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "signaling/Clock.hpp"
+#include "common/Clock.hpp"
 #include "signaling/FrameCodec.hpp"
 #include "signaling/SignalingSession.hpp"
 
@@ -17,25 +18,33 @@ namespace medicall::signaling::test {
 
 using Type = proto::SdkSignalFrame;
 
-class ManualClock final : public Clock {
- public:
-  int64_t UnixNs() const override { return unixNs; }
-  int64_t MonotonicNs() const override { return monotonicNs; }
-  void AdvanceMs(int64_t ms) {
-    unixNs += ms * 1'000'000;
-    monotonicNs += ms * 1'000'000;
-  }
-  int64_t unixNs = 1'700'000'000'000'000'000;
-  int64_t monotonicNs = 5'000'000'000;
-};
+using medicall::ManualClock;
+
+// Moves `clock` forward until its wall time reads `unixUs`.
+inline void SetWallUs(ManualClock& clock, int64_t unixUs) { clock.AdvanceUs(unixUs - clock.WallNowUs()); }
 
 struct FakeTransport {
   std::vector<std::string> sent;
   std::optional<std::pair<uint16_t, std::string>> closed;
+  // Timers the session set (runAfter): delay and task, run by RunTimers.
+  std::vector<std::pair<int64_t, std::function<void()>>> timers;
 
   SignalingSession::Transport Make() {
     return {[this](std::string bytes) { sent.push_back(std::move(bytes)); },
-            [this](uint16_t code, std::string reason) { closed.emplace(code, std::move(reason)); }};
+            [this](uint16_t code, std::string reason) { closed.emplace(code, std::move(reason)); },
+            [this](int64_t delayUs, std::function<void()> task) { timers.emplace_back(delayUs, std::move(task)); }};
+  }
+  // A transport without a timer: held-back work waits for the next frame.
+  SignalingSession::Transport MakeWithoutTimer() {
+    auto t = Make();
+    t.runAfter = nullptr;
+    return t;
+  }
+  // Fires every timer set so far (the test moves its clock first).
+  void RunTimers() {
+    auto due = std::move(timers);
+    timers.clear();
+    for (auto& [delay, task] : due) task();
   }
   // Every frame sent so far, decoded (a frame that does not decode fails the test).
   std::vector<proto::SdkSignalFrame> Frames() const {

@@ -5,7 +5,7 @@
 namespace medicall::signaling {
 namespace {
 
-constexpr int64_t kMs = 1'000'000;
+constexpr int64_t kMs = 1000;  // the bucket counts microseconds
 
 TEST(TokenBucketTest, StartsFullAndEmptiesAfterBurst) {
   TokenBucket bucket(10, 3, 0);
@@ -45,6 +45,24 @@ TEST(TokenBucketTest, ZeroBurstAdmitsNothing) {
   TokenBucket bucket(100, 0, 0);
   EXPECT_FALSE(bucket.TryTake(0));
   EXPECT_FALSE(bucket.TryTake(1000 * kMs));
+}
+
+TEST(TokenBucketTest, UsUntilAvailableSaysWhenTheNextTokenComes) {
+  TokenBucket bucket(10, 1, 0);  // one token per 100 ms
+  EXPECT_EQ(bucket.UsUntilAvailable(0), 0);
+  EXPECT_TRUE(bucket.TryTake(0));
+  EXPECT_EQ(bucket.UsUntilAvailable(0), 100 * kMs);
+  EXPECT_EQ(bucket.UsUntilAvailable(40 * kMs), 60 * kMs);
+  EXPECT_FALSE(bucket.TryTake(99 * kMs));
+  EXPECT_TRUE(bucket.TryTake(100 * kMs));
+}
+
+TEST(TokenBucketTest, UsUntilAvailableIsNeverWithoutRefill) {
+  TokenBucket noRate(0, 1, 0);
+  EXPECT_TRUE(noRate.TryTake(0));
+  EXPECT_EQ(noRate.UsUntilAvailable(0), -1);
+  TokenBucket noBurst(10, 0, 0);
+  EXPECT_EQ(noBurst.UsUntilAvailable(0), -1);
 }
 
 }  // namespace

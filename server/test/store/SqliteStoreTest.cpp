@@ -1,7 +1,10 @@
 #include "store/SqliteStore.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -183,6 +186,84 @@ TEST_F(SqliteStoreTest, UsesWalJournal) {
   SqliteStore store(dir_.string());
   store.InsertMeeting(Meeting("m1", "r", 1), {}, "");
   EXPECT_TRUE(std::filesystem::exists(dir_ / "medicall.db-wal"));
+}
+
+// Another connection (another process, a backup tool) holding the database's write lock: our
+// writer waits in SQLite's busy timeout, as it would on a slow fsync.
+class WriteLockHolder {
+ public:
+  explicit WriteLockHolder(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  void Release() {
+    if (!db_) return;
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+  ~WriteLockHolder() { Release(); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+TEST_F(SqliteStoreTest, ReadsDoNotWaitForAStalledWrite) {
+  SqliteStore store(dir_.string());
+  store.InsertMeeting(Meeting("m1", "room", 1), {Attendee("m1", "a1", "Alice")}, "");
+  WriteLockHolder lock(store.Path());
+  std::atomic<bool> written{false};
+  std::thread writer([&] {
+    store.InsertAttendees({Attendee("m1", "a2", "Bob")});  // waits for the lock
+    written = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the writer reach the lock
+
+  // Every read answers while the write is still stalled (one shared connection would wait ~5 s).
+  EXPECT_EQ(store.FindAttendeeByJoinToken("m1", "token-a1")->name, "Alice");
+  EXPECT_TRUE(store.FindMeeting("m1"));
+  EXPECT_EQ(store.ListAttendees("m1", 0, 10).attendees.size(), 1u);
+  EXPECT_EQ(store.Stats().meetings, 1);
+  EXPECT_FALSE(written.load());
+
+  lock.Release();
+  writer.join();
+  EXPECT_TRUE(written.load());
+  EXPECT_EQ(store.CountAttendees("m1"), 2);  // and the read connection sees the write at once
+}
+
+TEST_F(SqliteStoreTest, AttendeeLeftAtRoundTrips) {
+  SqliteStore store(dir_.string());
+  store.InsertMeeting(Meeting("m1", "room", 1), {Attendee("m1", "a1", "Alice")}, "");
+  EXPECT_EQ(store.FindAttendee("m1", "a1")->leftAt, 0);
+  EXPECT_TRUE(store.SetAttendeeLeftAt("m1", "a1", 500));
+  EXPECT_EQ(store.FindAttendee("m1", "a1")->leftAt, 500);
+  EXPECT_EQ(store.ListAttendees("m1", 0, 10).attendees[0].leftAt, 500);
+  EXPECT_TRUE(store.SetAttendeeLeftAt("m1", "a1", 0));
+  EXPECT_EQ(store.FindAttendee("m1", "a1")->leftAt, 0);
+  EXPECT_FALSE(store.SetAttendeeLeftAt("m1", "nobody", 5));
+}
+
+TEST_F(SqliteStoreTest, OlderDatabaseGetsTheLeftAtColumn) {
+  std::filesystem::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "medicall.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE attendees (seq INTEGER PRIMARY KEY AUTOINCREMENT, meeting_id TEXT NOT NULL, "
+                         "attendee_id TEXT NOT NULL, external_user_id TEXT NOT NULL, join_token TEXT NOT NULL, "
+                         "audio TEXT NOT NULL, video TEXT NOT NULL, content TEXT NOT NULL, name TEXT NOT NULL, "
+                         "created_at INTEGER NOT NULL, UNIQUE(meeting_id, attendee_id));"
+                         "INSERT INTO attendees (meeting_id, attendee_id, external_user_id, join_token, audio, "
+                         "video, content, name, created_at) VALUES ('m1','a1','u1','t1','S','S','S','Old',5);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  SqliteStore store(dir_.string());
+  const auto a = store.FindAttendee("m1", "a1");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->name, "Old");
+  EXPECT_EQ(a->leftAt, 0);
+  EXPECT_TRUE(store.SetAttendeeLeftAt("m1", "a1", 9));
 }
 
 TEST_F(SqliteStoreTest, UnwritableDataDirThrows) {

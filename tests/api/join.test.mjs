@@ -84,7 +84,9 @@ describe('/join and /api/roster', () => {
     assert.deepEqual((await roster(server, 'room-roster')).json, { roster: { [alice.Attendee.AttendeeId]: 'Alice' } });
   });
 
-  test('10 concurrent joins to a new room land in one meeting', async () => {
+  // The server handles /join one at a time (on its store thread), so this checks that ten requests
+  // in flight together, on ten connections, all find the meeting the first one created.
+  test('10 joins in flight at once to a new room land in one meeting', async () => {
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => post(server, { name: `Person ${i}`, roomId: 'fresh-room-concurrent' })),
     );

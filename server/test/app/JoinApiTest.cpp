@@ -130,6 +130,22 @@ TEST_F(JoinApiTest, ConcurrentJoinsToANewRoomShareOneMeeting) {
   EXPECT_EQ(json::parse(Call(Get("/api/roster/fresh")).body)["roster"].size(), 10u);
 }
 
+TEST_F(JoinApiTest, RosterOmitsAttendeesWhoLeft) {
+  const json ann = Join("Ann", "leaving-room");
+  const json ben = Join("Ben", "leaving-room");
+  const std::string meetingId = ann["Meeting"]["MeetingId"];
+  const std::string annId = ann["Attendee"]["AttendeeId"];
+  const std::string benId = ben["Attendee"]["AttendeeId"];
+  for (const auto& id : {annId, benId}) service_.AttendeeConnected(meetingId, id);
+  // Ann leaves (LEAVE); Ben's connection drops: he may come back, so he stays listed.
+  service_.AttendeeDisconnected(meetingId, annId, meetings::MeetingsService::Departure::kLeft);
+  service_.AttendeeDisconnected(meetingId, benId, meetings::MeetingsService::Departure::kDropped);
+  const json roster = json::parse(Call(Get("/api/roster/leaving-room")).body)["roster"];
+  EXPECT_FALSE(roster.contains(annId));
+  EXPECT_EQ(roster.value(benId, ""), "Ben");
+  EXPECT_EQ(roster.size(), 1u);
+}
+
 TEST_F(JoinApiTest, RosterErrors) {
   ExpectError(Call(Get("/api/roster/unknown-room")), 404, "room_not_found");
   ExpectError(Call(Get("/api/roster/bad%20room")), 400, "invalid_room_id");

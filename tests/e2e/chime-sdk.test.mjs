@@ -3,6 +3,9 @@
 // events (join, leave, drop), exchange data messages and see each other's mute state.
 // Runs headless Debian Chromium with fake devices; the suite runs inside `unshare -n`.
 import { after, before, describe, test } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { ChimeSDKMeetingsClient, DeleteAttendeeCommand, DeleteMeetingCommand } from '@aws-sdk/client-chime-sdk-meetings';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
@@ -10,12 +13,13 @@ import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
+let webDir;
 const browsers = [];
 
-async function attendee(name, room, opts = {}) {
+async function attendee(name, room, opts = {}, on = server) {
   const b = await launchBrowser();
   browsers.push(b);
-  await b.page.goto(`${server.url}/`);
+  await b.page.goto(`${on.url}/`);
   const self = await b.page.evaluate(([n, r, o]) => window.sdkTest.join(n, r, o), [name, room, opts]);
   return { ...b, name, self, state: () => b.page.evaluate(() => window.sdkTest.state) };
 }
@@ -46,8 +50,13 @@ async function seesVideoOf(a, other) {
   return tile;
 }
 
+async function rosterOf(on, room) {
+  const res = await fetch(`${on.url}/api/roster/${room}`);
+  return { status: res.status, roster: res.ok ? (await res.json()).roster : null };
+}
+
 before(async () => {
-  const webDir = await buildSdkPage();
+  webDir = await buildSdkPage();
   server = await startServer({ args: ['--web-dir', webDir] });
 });
 
@@ -153,5 +162,67 @@ describe('unmodified amazon-chime-sdk-js against MediCall', () => {
 
     await client.send(new DeleteMeetingCommand({ MeetingId: meetingId }));
     await waitFor(async () => (await a.state()).stoppedName === 'MeetingEnded', { what: 'Fay stopped: meeting ended' });
+  });
+  test('after a LEAVE the attendee is off the roster; a dropped one stays for the reconnect window', async () => {
+    const room = `roster-${Date.now()}`;
+    const a = await attendee('Hal', room, { video: false });
+    const b = await attendee('Ida', room, { video: false });
+    const c = await attendee('Jon', room, { video: false });
+    await Promise.all([started(a), started(b), started(c)]);
+    assert.deepEqual(Object.keys((await rosterOf(server, room)).roster).sort(),
+      [a.self.attendeeId, b.self.attendeeId, c.self.attendeeId].sort());
+
+    await b.page.evaluate(() => window.sdkTest.leave());  // meetingSession.audioVideo.stop(): LEAVE
+    await waitFor(async () => (await b.state()).stopped !== null, { what: 'Ida stopped' });
+    await waitFor(async () => !((await rosterOf(server, room)).roster[b.self.attendeeId]),
+      { what: 'Ida off the roster after LEAVE' });
+    await c.close();  // no LEAVE: dropped, may come back
+    await waitFor(async () => (await a.state()).presence.find(
+      (p) => p.attendeeId === c.self.attendeeId && !p.present), { timeoutMs: 45000, what: 'Hal: Jon dropped' });
+    const { roster } = await rosterOf(server, room);
+    assert.equal(roster[a.self.attendeeId], 'Hal');
+    assert.equal(roster[c.self.attendeeId], 'Jon');
+    assert.equal(roster[b.self.attendeeId], undefined);
+    await a.page.evaluate(() => window.sdkTest.leave());
+  });
+
+  test('a meeting older than the idle limit survives kill -9 and restart, and its clients reconnect into it', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-restart-'));
+    // Idle limit 2 s: the meeting is older than that when the server dies, and the first sweep after
+    // the restart (5 s in) finds nobody connected, because the clients are kept offline until then.
+    const own = await startServer({ args: ['--web-dir', webDir], dataDir, env: { MEDICALL_MEETING_IDLE_SECONDS: '2' } });
+    try {
+      const room = `restart-${Date.now()}`;
+      const a = await attendee('Kim', room, { video: false }, own);
+      const b = await attendee('Lou', room, { video: false }, own);
+      await Promise.all([started(a), started(b)]);
+      await new Promise((r) => setTimeout(r, 3000));  // older than the idle limit
+      assert.equal((await rosterOf(own, room)).status, 200);
+
+      for (const x of [a, b]) await x.context.setOffline(true);
+      await own.kill9();
+      await own.spawn();
+      await new Promise((r) => setTimeout(r, 7000));  // past the first sweep after start-up
+      assert.equal((await rosterOf(own, room)).status, 200, 'the meeting was ended while its clients reconnected');
+      for (const x of [a, b]) await x.context.setOffline(false);
+
+      // Both reconnect into the same meeting: a data message goes through, nobody was stopped.
+      await waitFor(async () => {
+        const m = await (await fetch(`${own.url}/metrics`)).text();
+        return /medicall_signaling_attendees_connected 2\b/.test(m);
+      }, { timeoutMs: 60000, what: 'both clients reconnected' });
+      const text = `after restart ${Date.now()}`;
+      await waitFor(async () => {
+        await a.page.evaluate((t) => window.sdkTest.send(t), text);
+        return (await b.state()).messages.find((m) => m.text === text);
+      }, { timeoutMs: 30000, intervalMs: 1000, what: 'Lou: a data message from Kim after the restart' });
+      for (const x of [a, b]) assert.equal((await x.state()).stopped, null, `${x.name} was stopped`);
+      const { roster } = await rosterOf(own, room);
+      assert.deepEqual(Object.values(roster).sort(), ['Kim', 'Lou']);
+      for (const x of [a, b]) await x.page.evaluate(() => window.sdkTest.leave());
+    } finally {
+      await own.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -167,7 +167,9 @@ void MeetingsApi::Authenticate(const HttpRequest& request) const {
   }
 }
 
-bool MeetingsApi::Owns(std::string_view path) { return path == "/meetings" || path.starts_with("/meetings/"); }
+bool MeetingsApi::Owns(std::string_view path) {
+  return path == "/meetings" || path.starts_with("/meetings/");
+}
 
 std::optional<HttpResponse> MeetingsApi::Handle(const HttpRequest& request) {
   if (!Owns(request.path)) return std::nullopt;

@@ -225,7 +225,8 @@ void SignalingSession::PumpSubscribe() {
   const int64_t now = clock_.NowUs();
   if (!subscribeBucket_.TryTake(now)) {
     ++deferredSubscribes_;
-    RetryWhenRefilled(subscribeBucket_, &SignalingSession::subscribePumpArmed_, &SignalingSession::PumpSubscribe);
+    RetryWhenRefilled(subscribeBucket_, &SignalingSession::subscribePumpArmed_,
+                      &SignalingSession::PumpSubscribe);
     return;
   }
   SubscribeRequest request = std::move(*pendingSubscribe_);
@@ -294,13 +295,14 @@ bool SignalingSession::AdmitFrame(proto::SdkSignalFrame::Type type) {
   auto it = frameBuckets_.find(type);
   if (it == frameBuckets_.end()) {
     it = frameBuckets_
-             .emplace(type, TokenBucket(options_.otherFrames.perSecond, options_.otherFrames.burst, clock_.NowUs()))
+             .emplace(type,
+                      TokenBucket(options_.otherFrames.perSecond, options_.otherFrames.burst, clock_.NowUs()))
              .first;
   }
   if (it->second.TryTake(clock_.NowUs())) return true;
   if (droppedFrames_++ == 0)
-    log::Info("signaling", "attendee {}: frames of type {} over the rate limit, dropping", identity_.attendeeId,
-              static_cast<int>(type));
+    log::Info("signaling", "attendee {}: frames of type {} over the rate limit, dropping",
+              identity_.attendeeId, static_cast<int>(type));
   return false;
 }
 

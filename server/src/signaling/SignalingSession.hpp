@@ -181,7 +181,8 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   bool AdmitFrame(proto::SdkSignalFrame::Type type);
   // Sets `armed` and runs `method` on the session's thread once `bucket` has a token again (unless
   // the session is gone by then); `armed` keeps a second timer from being set meanwhile.
-  void RetryWhenRefilled(TokenBucket& bucket, bool SignalingSession::*armed, void (SignalingSession::*method)());
+  void RetryWhenRefilled(TokenBucket& bucket, bool SignalingSession::*armed,
+                         void (SignalingSession::*method)());
   // Error frame (type echoes the request), then close: the client stops with SignalingBadRequest.
   void FailProtocol(proto::SdkSignalFrame::Type type, std::string_view description);
   void SendError(proto::SdkSignalFrame::Type type, uint32_t status, std::string_view description);

@@ -55,7 +55,8 @@ constexpr const char* kMeetingColumns =
     "meeting_id, external_meeting_id, meeting_host_id, media_region, primary_meeting_id, features_json, "
     "notifications_json, tags_json, tenant_ids_json, created_at, idle_since";
 constexpr const char* kAttendeeColumns =
-    "seq, meeting_id, attendee_id, external_user_id, join_token, audio, video, content, name, created_at, left_at";
+    "seq, meeting_id, attendee_id, external_user_id, join_token, audio, video, content, name, created_at, "
+    "left_at";
 
 std::string Sql(const char* a, const char* b = "", const char* c = "") { return std::string(a) + b + c; }
 

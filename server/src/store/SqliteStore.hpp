@@ -45,7 +45,8 @@ class SqliteStore final : public Store {
   AttendeePage ListAttendees(const std::string& meetingId, int64_t afterSeq, int limit) override;
   int64_t CountAttendees(const std::string& meetingId) override;
   bool DeleteAttendee(const std::string& meetingId, const std::string& attendeeId) override;
-  bool SetAttendeeLeftAt(const std::string& meetingId, const std::string& attendeeId, int64_t leftAt) override;
+  bool SetAttendeeLeftAt(const std::string& meetingId, const std::string& attendeeId,
+                         int64_t leftAt) override;
 
   StoreStats Stats() override;
 
@@ -91,8 +92,8 @@ class SqliteStore final : public Store {
   std::mutex mutex_;      // the write connection
   std::mutex readMutex_;  // the read connection
   std::string path_;
-  sqlite3* db_ = nullptr;      // writes
-  sqlite3* readDb_ = nullptr;  // reads
+  sqlite3* db_ = nullptr;                           // writes
+  sqlite3* readDb_ = nullptr;                       // reads
   sqlite3_stmt* statements_[kStatementCount] = {};  // each on the connection IsRead says
 };
 

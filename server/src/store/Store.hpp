@@ -3,8 +3,9 @@
 // directory; a Redis implementation can replace it when several nodes share state.
 //
 // Every method is thread-safe and durable when it returns. Writes may wait for the disk; reads must
-// not wait for writes (the HTTP/signaling thread reads, a store thread writes). Methods throw std::runtime_error on
-// storage failure (disk full, corrupt database); "not found" is an empty optional or false.
+// not wait for writes (the HTTP/signaling thread reads, a store thread writes). Methods throw
+// std::runtime_error on storage failure (disk full, corrupt database); "not found" is an empty optional or
+// false.
 #include <optional>
 #include <string>
 #include <vector>

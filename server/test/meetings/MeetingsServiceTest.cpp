@@ -290,7 +290,7 @@ TEST_F(MeetingsServiceTest, MeetingsFromBeforeARestartGetAGracePeriodWhileClient
   const auto m = service_->CreateMeeting(Params());
   const auto a = service_->CreateAttendee(m.meetingId, Attendee("alice"));
   service_->AttendeeConnected(m.meetingId, a.attendeeId);  // connected when the server dies:
-  Advance(1000);                                            // idle_since is still the creation time
+  Advance(1000);                                           // idle_since is still the creation time
   Restart();
   // The first sweeps after start-up find nobody connected yet (the SDK is reconnecting).
   EXPECT_EQ(service_->Sweep(now_ + 5), 0);

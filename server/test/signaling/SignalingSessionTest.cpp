@@ -247,7 +247,7 @@ TEST_F(SignalingSessionTest, SubscribesOverTheRateWaitForTheBucketAndAreStillAns
   EXPECT_EQ(listener.requests.size(), 2u);  // over the rate: waits
   EXPECT_EQ(session->DeferredSubscribes(), 1u);
   ASSERT_EQ(transport.timers.size(), 1u);
-  EXPECT_EQ(transport.timers[0].first, 500'000);  // until the next token
+  EXPECT_EQ(transport.timers[0].first, 500'000);        // until the next token
   session->OnBinaryMessage(SubscribeFrame("offer-4"));  // replaces offer-3, no second timer
   EXPECT_EQ(transport.timers.size(), 1u);
   EXPECT_EQ(listener.requests.size(), 2u);
@@ -380,8 +380,8 @@ TEST_F(SignalingSessionTest, MuteTogglesOverTheRateCollapseIntoTheFinalState) {
   session = MakeSession(options);
   Join();
   for (int i = 0; i < 9; ++i) session->OnBinaryMessage(MuteFrame(i % 2 == 0));  // ends muted
-  EXPECT_EQ(listener.mutes, (std::vector<bool>{true, false}));  // the burst
-  EXPECT_TRUE(session->Muted());                                 // the session follows every frame
+  EXPECT_EQ(listener.mutes, (std::vector<bool>{true, false}));                  // the burst
+  EXPECT_TRUE(session->Muted());  // the session follows every frame
   EXPECT_EQ(session->DeferredMuteChanges(), 7u);
   ASSERT_EQ(transport.timers.size(), 1u);
   EXPECT_EQ(transport.timers[0].first, 500'000);

@@ -32,7 +32,9 @@ struct FakeTransport {
   SignalingSession::Transport Make() {
     return {[this](std::string bytes) { sent.push_back(std::move(bytes)); },
             [this](uint16_t code, std::string reason) { closed.emplace(code, std::move(reason)); },
-            [this](int64_t delayUs, std::function<void()> task) { timers.emplace_back(delayUs, std::move(task)); }};
+            [this](int64_t delayUs, std::function<void()> task) {
+              timers.emplace_back(delayUs, std::move(task));
+            }};
   }
   // A transport without a timer: held-back work waits for the next frame.
   SignalingSession::Transport MakeWithoutTimer() {

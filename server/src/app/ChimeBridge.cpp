@@ -333,9 +333,9 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
                 [weak](uint16_t code, std::string reason) {
                   if (auto c = weak.lock()) c->Close(code, std::move(reason));
                 },
-                [this](int64_t delayUs, std::function<void()> task) {
+                [&ioc = ioc_](int64_t delayUs, std::function<void()> task) {
                   // Work a rate limit held back; the task checks that its session still exists.
-                  auto timer = std::make_shared<asio::steady_timer>(ioc_, std::chrono::microseconds(delayUs));
+                  auto timer = std::make_shared<asio::steady_timer>(ioc, std::chrono::microseconds(delayUs));
                   timer->async_wait([timer, task = std::move(task)](const boost::system::error_code& ec) {
                     if (!ec) task();
                   });

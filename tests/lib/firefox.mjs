@@ -30,8 +30,11 @@ export const FIREFOX_PREFS = {
 
 const VETH = 'mcff0';
 const VETH_PEER = 'mcff1';
-const VETH_ADDRESS = '10.231.0.1/30';
 const VETH_PEER_ADDRESS = '10.231.0.2';
+// The test host's own address on the veth pair. Firefox does not pair its candidates with a loopback
+// server candidate (media.peerconnection.ice.loopback is off, as for a user), so a server under test
+// with Firefox advertises this address (--public-ip); Chromium reaches it too.
+export const TEST_HOST_ADDRESS = '10.231.0.1';
 
 function ip(...args) {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -48,12 +51,18 @@ export function ensureDefaultRoute() {
   }
   if (!ip('link', 'show').includes(`${VETH}@`)) {
     ip('link', 'add', VETH, 'type', 'veth', 'peer', 'name', VETH_PEER);
-    ip('addr', 'add', VETH_ADDRESS, 'dev', VETH);
+    ip('addr', 'add', `${TEST_HOST_ADDRESS}/30`, 'dev', VETH);
     ip('addr', 'add', `${VETH_PEER_ADDRESS}/30`, 'dev', VETH_PEER);
     ip('link', 'set', VETH, 'up');
     ip('link', 'set', VETH_PEER, 'up');
   }
   ip('route', 'add', 'default', 'via', VETH_PEER_ADDRESS, 'dev', VETH);
+}
+
+// Removes what ensureDefaultRoute() added (the route goes with the veth), so later suites in the same
+// namespace see it as they found it.
+export function removeDefaultRoute() {
+  if (ip('link', 'show').includes(`${VETH}@`)) ip('link', 'del', VETH);
 }
 
 // Launches one Firefox with its own profile; returns {browser, page, logs, close}.

@@ -130,7 +130,8 @@ async function join(name, roomId, { video = true, presenceTimeoutMs = 0, simulca
 // Inbound RTP stats of the peer connection, by kind, outbound video, plus the selected candidate pair.
 async function stats() {
   const report = await session.audioVideo.getRTCPeerConnectionStats();
-  const out = { video: [], audio: [], outboundVideo: [], remoteInboundVideo: [], pair: null, remoteCandidate: null };
+  const out = { video: [], audio: [], outboundVideo: [], remoteInboundVideo: [], pair: null, remoteCandidate: null,
+    localCandidate: null };
   const byId = new Map();
   report.forEach((s) => byId.set(s.id, s));
   report.forEach((s) => {
@@ -155,10 +156,12 @@ async function stats() {
     if (s.type === 'candidate-pair' && s.selected && !out.pair) {
       out.pair = s;
       out.remoteCandidate = byId.get(s.remoteCandidateId) || null;
+      out.localCandidate = byId.get(s.localCandidateId) || null;
     }
     if (s.type === 'transport' && s.selectedCandidatePairId) {
       out.pair = byId.get(s.selectedCandidatePairId) || null;
       if (out.pair) out.remoteCandidate = byId.get(out.pair.remoteCandidateId) || null;
+      if (out.pair) out.localCandidate = byId.get(out.pair.localCandidateId) || null;
     }
   });
   return out;

@@ -44,7 +44,9 @@ std::optional<HttpResponse> Cors::Preflight(const HttpRequest& request) const {
 
 Cors::Headers Cors::ResponseHeaders(const HttpRequest& request) const {
   Headers headers;
-  if (origins_.empty() || !Covers(request.path)) return headers;
+  // A preflight's response carries its headers already (Preflight); repeating them would make the
+  // browser reject it ("multiple values" of Access-Control-Allow-Origin).
+  if (origins_.empty() || request.method == "OPTIONS" || !Covers(request.path)) return headers;
   headers.emplace_back("Vary", "Origin");
   if (Allowed(request)) headers.emplace_back("Access-Control-Allow-Origin", *request.Header("Origin"));
   return headers;

@@ -30,6 +30,7 @@ class Cors {
 
   // Headers to add to the response of an actual request: Access-Control-Allow-Origin for a listed
   // origin on a covered path, and Vary: Origin on covered paths whenever origins are configured.
+  // Nothing for OPTIONS: Preflight's answer has its own.
   Headers ResponseHeaders(const HttpRequest& request) const;
 
  private:

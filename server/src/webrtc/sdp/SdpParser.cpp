@@ -97,7 +97,7 @@ class Parser {
   MediaSection* current_ = nullptr;
   std::optional<Direction> sessionDirection_;  // a=sendrecv etc. at session level (Firefox writes one)
   std::vector<bool> ownDirection_;             // per section: it carries its own direction attribute
-  std::vector<Codec> pending_;  // codecs of the current section, by payload type
+  std::vector<Codec> pending_;                 // codecs of the current section, by payload type
   std::vector<std::pair<std::string, RtcpFeedback>> wildcardFeedback_;  // a=rtcp-fb:* ...
   std::string error_;
   bool sawVersion_ = false;

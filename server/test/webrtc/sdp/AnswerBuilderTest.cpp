@@ -282,8 +282,8 @@ TEST(AnswerBuilder, AnswersFirefoxCameraOnOfferOnOurPortWithVp8) {
   EXPECT_FALSE(answer.extmapAllowMixed);
   ASSERT_EQ(answer.media.size(), 2u);
   for (const MediaSection& m : answer.media) {
-    ExpectTransportAttributes(m);  // port 40000, not 0
-    EXPECT_FALSE(m.bundleOnly);    // never in an answer (RFC 9429 section 5.3.1)
+    ExpectTransportAttributes(m);     // port 40000, not 0
+    EXPECT_FALSE(m.bundleOnly);       // never in an answer (RFC 9429 section 5.3.1)
     EXPECT_TRUE(m.extmapAllowMixed);  // offered at media level, answered there
   }
   EXPECT_EQ(result->sdp.find("a=bundle-only"), std::string::npos);

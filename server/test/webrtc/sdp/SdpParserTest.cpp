@@ -244,7 +244,8 @@ TEST(SdpParser, FirefoxCameraOffOffer) {
   EXPECT_EQ(video.iceUfrag, audio.iceUfrag);
   std::vector<std::string> names;
   for (const Codec& c : video.codecs) names.push_back(c.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"VP8", "rtx", "VP9", "rtx", "AV1", "rtx", "ulpfec", "red", "rtx"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"VP8", "rtx", "VP9", "rtx", "AV1", "rtx", "ulpfec", "red", "rtx"}));
   EXPECT_EQ(video.FindRtxFor(120)->payloadType, 124);
   EXPECT_EQ(video.FindRtxFor(121)->payloadType, 125);
   EXPECT_TRUE(video.FindCodec(120)->HasFeedback("nack", "pli"));

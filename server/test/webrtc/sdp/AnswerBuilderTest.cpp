@@ -256,6 +256,21 @@ TEST(AnswerBuilder, SimulcastIsNeverAnswered) {
   EXPECT_EQ(result->sdp.find("a=simulcast"), std::string::npos);
   EXPECT_EQ(result->sdp.find("a=rid"), std::string::npos);
 
+  // Firefox's syntax (rids with per-layer SSRCs): the same; its sendonly rid extension is answered
+  // recvonly.
+  auto firefox = SdpParser::Parse(ReadSdp("firefox-simulcast.offer.sdp"));
+  ASSERT_TRUE(firefox);
+  AnswerBuilder receiving(Local());
+  receiving.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  auto ff = receiving.Build(*firefox);
+  ASSERT_TRUE(ff);
+  SessionDescription ffAnswer = Reparse(*ff);
+  EXPECT_EQ(ffAnswer.media[1].direction, Direction::RecvOnly);
+  EXPECT_TRUE(ffAnswer.media[1].rids.empty());
+  EXPECT_TRUE(ffAnswer.media[1].simulcast.empty());
+  EXPECT_EQ(ff->sdp.find("a=simulcast"), std::string::npos);
+  EXPECT_EQ(ffAnswer.media[1].FindExtmap(uri::kRtpStreamId)->direction, Direction::RecvOnly);
+
   // Hand-written rids on a plain offer: the same.
   auto receive = SdpParser::Parse(ReadSdp("chrome-receive.offer.sdp"));
   receive->media[1].rids = {{"h", true, ""}, {"l", true, ""}};

@@ -153,7 +153,7 @@ TEST(SdpParser, WriteThenParseRoundTrips) {
   for (const char* name :
        {"chrome-publish.offer.sdp", "chrome-receive.offer.sdp", "libwebrtc-publish.answer.sdp",
         "firefox-camera-off.offer.sdp", "firefox-camera-on.offer.sdp", "firefox-receive-two.offer.sdp",
-        "firefox-reconnect.offer.sdp", "chromium-simulcast.offer.sdp"}) {
+        "firefox-reconnect.offer.sdp", "chromium-simulcast.offer.sdp", "firefox-simulcast.offer.sdp"}) {
     auto parsed = SdpParser::Parse(ReadSdp(name));
     ASSERT_TRUE(parsed) << name;
     std::string written = SdpWriter::Write(*parsed);
@@ -351,6 +351,23 @@ TEST(SdpParser, ChromiumSimulcastOffer) {
   EXPECT_TRUE(video.ssrcs.empty());
   EXPECT_EQ(video.FindExtmap(uri::kRtpStreamId)->id, 10);
   EXPECT_EQ(video.FindExtmap(uri::kRepairedRtpStreamId)->id, 11);
+}
+
+// Firefox's simulcast: rids plus one a=ssrc and FID group per layer, rid extensions sendonly.
+TEST(SdpParser, FirefoxSimulcastOffer) {
+  std::string error;
+  auto sd = SdpParser::Parse(ReadSdp("firefox-simulcast.offer.sdp"), &error);
+  ASSERT_TRUE(sd) << error;
+  ASSERT_EQ(sd->media.size(), 2u);
+  const MediaSection& video = sd->media[1];
+  EXPECT_TRUE(video.bundleOnly);
+  EXPECT_EQ(video.direction, Direction::SendRecv);
+  EXPECT_EQ(video.rids, (std::vector<Rid>{{"l", true, ""}, {"m", true, ""}, {"h", true, ""}}));
+  EXPECT_EQ(video.simulcast, "send l;m;h");
+  EXPECT_EQ(video.ssrcs.size(), 6u);
+  EXPECT_EQ(video.ssrcGroups.size(), 3u);
+  EXPECT_EQ(video.FindExtmap(uri::kRtpStreamId)->id, 9);
+  EXPECT_EQ(video.FindExtmap(uri::kRtpStreamId)->direction, Direction::SendOnly);
 }
 
 TEST(SdpParser, MalformedInputsAreRejected) {

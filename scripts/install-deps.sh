@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libsqlite3-dev sqlite3 libhiredis-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
-  chromium chromium-driver python3-aiortc
+  chromium chromium-driver firefox-esr python3-aiortc nftables
   iproute2 util-linux procps curl ca-certificates
 )
 
@@ -29,7 +29,7 @@ else
   echo "install-deps: apt packages present"
 fi
 
-# npm packages: tests (AWS SDK, Chime SDK, Playwright) and the web app.
+# npm packages: tests (AWS SDK, Chime SDK, Playwright, puppeteer-core for Firefox) and the web app.
 npm_install() {
   local dir="$1"
   [ -f "$dir/package.json" ] || return 0

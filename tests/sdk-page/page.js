@@ -19,10 +19,28 @@ const state = {
   volumes: {},             // attendeeId -> {volume, muted, signalStrength, updates}
   errors: [],
   self: null,
+  connecting: [],          // audioVideoDidStartConnecting(reconnecting) calls, in order
+  sdp: [],                 // {type: 'offer'|'answer', sdp}: every local offer and remote answer
 };
 let session = null;
 
-async function join(name, roomId, { video = true, presenceTimeoutMs = 0 } = {}) {
+// Records the SDP the SDK exchanges (local offers, remote answers); observes only.
+function recordSdp() {
+  const proto = window.RTCPeerConnection.prototype;
+  const setLocal = proto.setLocalDescription;
+  const setRemote = proto.setRemoteDescription;
+  proto.setLocalDescription = function (description, ...rest) {
+    if (description?.sdp) state.sdp.push({ type: description.type, sdp: description.sdp });
+    return setLocal.call(this, description, ...rest);
+  };
+  proto.setRemoteDescription = function (description, ...rest) {
+    if (description?.sdp) state.sdp.push({ type: description.type, sdp: description.sdp });
+    return setRemote.call(this, description, ...rest);
+  };
+}
+recordSdp();
+
+async function join(name, roomId, { video = true, presenceTimeoutMs = 0, simulcast = false } = {}) {
   const res = await fetch('/join', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -34,12 +52,14 @@ async function join(name, roomId, { video = true, presenceTimeoutMs = 0 } = {}) 
   const deviceController = new DefaultDeviceController(logger);
   const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
   configuration.attendeePresenceTimeoutMs = presenceTimeoutMs;
+  configuration.enableSimulcastForUnifiedPlanChromiumBasedBrowsers = simulcast;
   session = new DefaultMeetingSession(configuration, logger, deviceController);
   state.self = { attendeeId: JoinInfo.Attendee.AttendeeId, externalUserId: JoinInfo.Attendee.ExternalUserId };
   const av = session.audioVideo;
 
   av.addObserver({
     audioVideoDidStart: () => { state.started = true; },
+    audioVideoDidStartConnecting: (reconnecting) => { state.connecting.push({ reconnecting, at: Date.now() }); },
     audioVideoDidStop: (status) => {
       state.stopped = status.statusCode();
       state.stoppedName = MeetingSessionStatusCode[status.statusCode()];
@@ -107,22 +127,41 @@ async function join(name, roomId, { video = true, presenceTimeoutMs = 0 } = {}) 
   return state.self;
 }
 
-// Inbound RTP stats of the peer connection, by kind, plus the selected candidate pair.
+// Inbound RTP stats of the peer connection, by kind, outbound video, plus the selected candidate pair.
 async function stats() {
   const report = await session.audioVideo.getRTCPeerConnectionStats();
-  const out = { video: [], audio: [], pair: null, remoteCandidate: null };
+  const out = { video: [], audio: [], outboundVideo: [], remoteInboundVideo: [], pair: null, remoteCandidate: null,
+    localCandidate: null };
   const byId = new Map();
   report.forEach((s) => byId.set(s.id, s));
   report.forEach((s) => {
     if (s.type === 'inbound-rtp') {
       const track = s.trackIdentifier;
       const entry = { ssrc: s.ssrc, packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded,
-        totalAudioEnergy: s.totalAudioEnergy, audioLevel: s.audioLevel, track, mid: s.mid };
+        totalAudioEnergy: s.totalAudioEnergy, audioLevel: s.audioLevel, track, mid: s.mid,
+        nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount, frameWidth: s.frameWidth,
+        bytesReceived: s.bytesReceived };
       (s.kind === 'video' ? out.video : out.audio).push(entry);
+    }
+    if (s.type === 'outbound-rtp' && s.kind === 'video') {
+      out.outboundVideo.push({ ssrc: s.ssrc, rid: s.rid, packetsSent: s.packetsSent, bytesSent: s.bytesSent,
+        framesEncoded: s.framesEncoded, nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount,
+        retransmittedPacketsSent: s.retransmittedPacketsSent, frameWidth: s.frameWidth,
+        targetBitrate: s.targetBitrate });
+    }
+    if (s.type === 'remote-inbound-rtp' && s.kind === 'video') {
+      out.remoteInboundVideo.push({ ssrc: s.ssrc, packetsLost: s.packetsLost, roundTripTime: s.roundTripTime });
+    }
+    // Firefox has no transport.selectedCandidatePairId; it marks the pair itself.
+    if (s.type === 'candidate-pair' && s.selected && !out.pair) {
+      out.pair = s;
+      out.remoteCandidate = byId.get(s.remoteCandidateId) || null;
+      out.localCandidate = byId.get(s.localCandidateId) || null;
     }
     if (s.type === 'transport' && s.selectedCandidatePairId) {
       out.pair = byId.get(s.selectedCandidatePairId) || null;
       if (out.pair) out.remoteCandidate = byId.get(out.pair.remoteCandidateId) || null;
+      if (out.pair) out.localCandidate = byId.get(out.pair.localCandidateId) || null;
     }
   });
   return out;
@@ -136,6 +175,11 @@ window.sdkTest = {
   mute: () => session.audioVideo.realtimeMuteLocalAudio(),
   unmute: () => session.audioVideo.realtimeUnmuteLocalAudio(),
   stopVideo: async () => { session.audioVideo.stopLocalVideoTile(); await session.audioVideo.stopVideoInput(); },
+  startVideo: async () => {
+    const cams = await session.audioVideo.listVideoInputDevices();
+    await session.audioVideo.startVideoInput(cams[0].deviceId);
+    session.audioVideo.startLocalVideoTile();
+  },
   send: (text) => session.audioVideo.realtimeSendDataMessage('chat', text, 10000),
   remoteTiles: () => Object.values(state.tiles).filter((t) => !t.local && t.active),
 };

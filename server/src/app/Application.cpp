@@ -8,6 +8,7 @@
 #include <future>
 
 #include "app/ChimeBridge.hpp"
+#include "app/Cors.hpp"
 #include "app/EventIngestion.hpp"
 #include "app/JoinApi.hpp"
 #include "app/Metrics.hpp"
@@ -64,7 +65,9 @@ struct Application::Impl {
 
   void Handle(HttpRequest&& request, net::Responder respond) {
     const std::string route = Metrics::RouteOf(request.method, request.path);
-    auto reply = [this, route, respond = std::move(respond)](HttpResponse response) {
+    auto reply = [this, route, corsHeaders = cors.ResponseHeaders(request),
+                  respond = std::move(respond)](HttpResponse response) {
+      for (const auto& header : corsHeaders) response.headers.push_back(header);
       metrics.CountRequest(route, response.status);
       respond(std::move(response));
     };
@@ -75,6 +78,7 @@ struct Application::Impl {
       if (request.path == "/metrics") {
         return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
       }
+      if (auto r = cors.Preflight(request)) return reply(std::move(*r));
       if (meetings::MeetingsApi::Owns(request.path) || JoinApi::Owns(request.path) ||
           EventIngestion::Owns(request.path)) {
         // The store's writes may wait for the disk: never on this (the signaling) thread.
@@ -156,6 +160,7 @@ struct Application::Impl {
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
   EventIngestion events{meetings, metrics};
+  Cors cors{config.corsOrigins};
   StaticFiles staticFiles;
   std::shared_ptr<webrtc::dtls::DtlsCertificate> certificate;
   net::MediaWorker mediaWorker;  // one worker owns the media port and every meeting's media

@@ -1,5 +1,7 @@
 #include "common/Config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -34,6 +36,33 @@ bool ParseBool(const std::string& s, bool& out) {
     out = false;
   else
     return false;
+  return true;
+}
+
+// "https://a.example, http://localhost:5173" -> {"https://a.example", "http://localhost:5173"}: each
+// entry a serialized origin (RFC 6454 section 6.2): http or https, a host, an optional port, no path;
+// scheme and host lower-cased as browsers send them in the Origin header.
+bool ParseOrigins(const std::string& list, std::vector<std::string>& out) {
+  std::vector<std::string> origins;
+  std::istringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    const auto b = item.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    item = item.substr(b, item.find_last_not_of(" \t") - b + 1);
+    std::transform(item.begin(), item.end(), item.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    const size_t schemeEnd = item.find("://");
+    if (schemeEnd == std::string::npos) return false;
+    const std::string scheme = item.substr(0, schemeEnd);
+    const std::string host = item.substr(schemeEnd + 3);
+    if ((scheme != "http" && scheme != "https") || host.empty() ||
+        host.find_first_of("/?#@ ") != std::string::npos) {
+      return false;
+    }
+    origins.push_back(item);
+  }
+  out = std::move(origins);
   return true;
 }
 
@@ -109,6 +138,9 @@ const std::vector<Setting>& Settings() {
        }},
       {"MEDICALL_TEST_ECHO", "enable-test-echo", "enable POST /test/echo (tests only; default off)",
        [](Config& c, const std::string& v) { return ParseBool(v, c.testEcho); }},
+      {"MEDICALL_CORS_ORIGINS", "cors-origins",
+       "origins allowed to call /join, /api/roster, /events (comma separated; default none)",
+       [](Config& c, const std::string& v) { return ParseOrigins(v, c.corsOrigins); }},
   };
   return settings;
 }

@@ -30,6 +30,9 @@ struct Config {
   int mediaWorkers = 0;               // MEDICALL_MEDIA_WORKERS: media threads (0: one per core)
   std::string logLevel = "info";      // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
   bool testEcho = false;              // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
+  // MEDICALL_CORS_ORIGINS: origins ("https://host[:port]", comma separated) whose pages may call
+  // /join, /api/roster/:roomId and /events (CORS); empty: none (the served web app is same-origin).
+  std::vector<std::string> corsOrigins;
 
   bool HasCredentials() const { return !awsAccessKeyId.empty() && !awsSecretAccessKey.empty(); }
 };

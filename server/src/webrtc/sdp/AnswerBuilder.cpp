@@ -15,6 +15,9 @@ constexpr uint32_t kHostPriority = (126u << 24) | (65535u << 8) | 255u;  // RFC 
 constexpr std::string_view kProtocol = "UDP/TLS/RTP/SAVPF";
 constexpr std::string_view kH264Fmtp =
     "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f";
+// What we receive (RFC 7587 section 7): the mixer decodes mono Opus with in-band FEC. The offer's own
+// fmtp (Firefox: maxplaybackrate=48000;stereo=1) describes what the offerer receives, not what we do.
+constexpr std::string_view kOpusFmtp = "minptime=10;useinbandfec=1";
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -82,7 +85,7 @@ bool ChooseCodecs(const MediaSection& offer, const AnswerOptions& options, Media
   if (offer.kind == MediaKind::Audio) {
     for (const Codec& c : offer.codecs) {
       if (EqualsNoCase(c.name, "opus") && c.clockRate == 48000 && c.channels == 2) {
-        answer.codecs.push_back(AnswerCodec(c, c.fmtp.empty() ? "minptime=10;useinbandfec=1" : c.fmtp));
+        answer.codecs.push_back(AnswerCodec(c, std::string(kOpusFmtp)));
         return true;
       }
     }
@@ -139,12 +142,14 @@ MediaSection Rejected(const MediaSection& offer) {
   return m;
 }
 
-// "send f;h;q" (optionally followed by " recv ...") -> "recv f;h;q"
-std::string AnswerSimulcast(std::string_view offered) {
-  if (offered.substr(0, 5) != "send ") return {};
-  std::string_view list = offered.substr(5);
-  list = list.substr(0, list.find(' '));
-  return list.empty() ? std::string() : "recv " + std::string(list);
+// Why an offered m= section cannot be taken as it stands (empty: it can).
+std::string Unusable(const MediaSection& o) {
+  if (o.Rejected()) return "rejected by the offer";
+  if (o.mid.empty()) return "no mid";
+  if (!o.rtcpMux) return "no rtcp-mux";
+  if (o.protocol != kProtocol) return "protocol " + o.protocol;
+  if (o.kind != MediaKind::Audio && o.kind != MediaKind::Video) return "not audio or video";
+  return {};
 }
 
 }  // namespace
@@ -174,9 +179,17 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
   ExtensionTable extensions;
   size_t accepted = 0;
 
+  // RFC 8843 section 7.3.3 / RFC 9429 section 5.3.1: the offerer-tagged m= section (the first mid
+  // of the BUNDLE group) cannot be rejected alone; if we cannot take it, every bundled section goes.
+  bool bundleLost = false;
+  if (!offer.bundleMids.empty()) {
+    const MediaSection* tagged = offer.FindMid(offer.bundleMids.front());
+    MediaSection probe;
+    bundleLost = tagged == nullptr || !Unusable(*tagged).empty() || !ChooseCodecs(*tagged, options_, probe);
+  }
+
   for (const MediaSection& o : offer.media) {
-    bool usable = !o.Rejected() && !o.mid.empty() && o.rtcpMux && o.protocol == kProtocol &&
-                  (o.kind == MediaKind::Audio || o.kind == MediaKind::Video);
+    bool usable = Unusable(o).empty() && !(bundleLost && offer.IsBundled(o.mid));
     MediaSection m;
     m.kind = o.kind;
     m.media = o.media;
@@ -217,9 +230,13 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
     m.setup = SetupRole::Passive;
     m.rtcpMux = true;
     m.rtcpRsize = o.rtcpRsize;
+    m.extmapAllowMixed = o.extmapAllowMixed;
     for (const Extmap& e : o.extmaps) {
       if (SupportedExtension(e.uri, o.kind) && e.id <= 255 && extensions.Accept(e)) {
-        m.extmaps.push_back(Extmap{e.id, e.uri, std::nullopt});
+        // A direction on the offered extension is the offerer's; ours is its reverse (RFC 8285 section 6).
+        std::optional<Direction> direction;
+        if (e.direction) direction = Reverse(*e.direction);
+        m.extmaps.push_back(Extmap{e.id, e.uri, direction});
       }
     }
     for (const Codec& c : m.codecs) m.formats.push_back(std::to_string(c.payloadType));
@@ -241,13 +258,9 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
       m.ssrcs.push_back(SsrcInfo{p.ssrc, p.cname, p.msidStream, p.msidTrack});
       if (rtx) m.ssrcs.push_back(SsrcInfo{p.rtxSsrc, p.cname, p.msidStream, p.msidTrack});
     }
-    if (receive) {
-      std::string simulcast = AnswerSimulcast(o.simulcast);
-      for (const Rid& r : o.rids) {
-        if (r.send) m.rids.push_back(Rid{r.id, false, {}});
-      }
-      if (!m.rids.empty() && !simulcast.empty()) m.simulcast = simulcast;
-    }
+    // Simulcast (a=rid / a=simulcast, RFC 8851 / RFC 8853) is never answered: the router forwards
+    // one stream per publisher. Without a=simulcast in the answer the browser sends a single
+    // encoding (RFC 8853 section 5.3; JSEP RFC 9429 section 5.10), which is what we can route.
     answer.media.push_back(std::move(m));
   }
   if (accepted == 0) return fail("no acceptable m= section");

@@ -1,17 +1,25 @@
 #pragma once
-// Builds the server's SDP answer to a browser offer (RFC 8829 section 5.3) for an ICE-lite,
-// DTLS-passive, BUNDLE + rtcp-mux endpoint:
-//  - session: a=ice-lite, a=group:BUNDLE of the accepted bundled mids, extmap-allow-mixed if offered;
-//  - each accepted m= section: one UDP host candidate (given ip/port) + end-of-candidates, our
-//    ice-ufrag/pwd, a=fingerprint:sha-256, a=setup:passive, rtcp-mux (rtcp-rsize if offered);
-//  - codecs: audio Opus (the offer's fmtp); video VP8 + its RTX (apt), and, when enabled,
-//    H.264 constrained baseline 42e01f packetization-mode=1 + its RTX, in the configured order;
+// Builds the server's SDP answer to a browser offer (RFC 9429 JSEP section 5.3) for an ICE-lite,
+// DTLS-passive, BUNDLE + rtcp-mux endpoint, for Chromium's, Firefox's and Safari's offers:
+//  - session: a=ice-lite, a=group:BUNDLE of the accepted bundled mids, extmap-allow-mixed if offered
+//    (at the level it was offered: session for Chromium, media for Firefox);
+//  - each accepted m= section: our port (never 0, never a=bundle-only in an answer: RFC 9429 section
+//    5.3.1), one UDP host candidate (given ip/port) + end-of-candidates, our ice-ufrag/pwd,
+//    a=fingerprint:sha-256, a=setup:passive (the offer's actpass/active), rtcp-mux (rtcp-rsize if offered);
+//  - an offered port-0 section is live when it carries a=bundle-only inside the BUNDLE group (RFC 8843,
+//    Firefox's non-first sections); port 0 without it is rejected, and if we cannot take the
+//    offerer-tagged section (first BUNDLE mid), every bundled section is rejected (RFC 8843 7.3.3);
+//  - codecs by name and parameters, never by position: audio Opus (our fmtp: mono, in-band FEC);
+//    video VP8 + its RTX (apt), and, when enabled, H.264 constrained baseline 42e01f
+//    packetization-mode=1 + its RTX, in the configured order; VP9/AV1/RED/ulpfec are not answered;
 //    rtcp-fb nack, nack pli, ccm fir, goog-remb, transport-cc echoed where offered;
 //  - header extensions: mid, abs-send-time, transport-wide-cc, audio-level, rtp-stream-id,
-//    repaired-rtp-stream-id with the offered ids, kept consistent over the bundle (an extension whose
-//    id conflicts with an earlier section is left out of the later one);
+//    repaired-rtp-stream-id with the offered ids (Chromium's and Firefox's differ), kept consistent
+//    over the bundle (an extension whose id conflicts with an earlier section is left out of the later
+//    one); an offered extension direction is answered reversed;
 //  - direction: what the caller configured for the mid, limited by the offer (we can only send what
 //    the offer receives); sending sections carry a=msid and a=ssrc (+ ssrc-group FID for RTX);
+//  - simulcast is never answered: no a=rid, no a=simulcast, so the browser sends one encoding;
 //  - sections we cannot take (data channels, no common codec, no rtcp-mux) get port 0.
 #include <map>
 #include <optional>

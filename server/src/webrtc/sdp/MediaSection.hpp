@@ -11,7 +11,7 @@ namespace medicall::webrtc::sdp {
 struct MediaSection {
   MediaKind kind = MediaKind::Other;
   std::string media;                 // "audio", "video", "application", ...
-  uint16_t port = 9;                 // 0 = rejected / disabled
+  uint16_t port = 9;                 // 0 = rejected / disabled, unless bundleOnly (see Rejected())
   std::string protocol;              // "UDP/TLS/RTP/SAVPF"
   std::vector<std::string> formats;  // payload types (or "webrtc-datachannel"), in preference order
   std::string connectionAddress;     // from c=IN IP4|IP6 <address>
@@ -19,7 +19,12 @@ struct MediaSection {
   Direction direction = Direction::SendRecv;
   bool rtcpMux = false;
   bool rtcpRsize = false;
+  // a=bundle-only with port 0 (RFC 8843 section 6): a live section that shares the BUNDLE transport.
+  // The parser keeps it only where it has a meaning: port 0 and the mid in the BUNDLE group. Outside
+  // the group the section cannot be accepted (RFC 8843 section 7.3.2), so it reads as rejected; with a
+  // non-zero port its use is unspecified and it is ignored (as Chromium and Firefox do).
   bool bundleOnly = false;
+  bool extmapAllowMixed = false;  // a=extmap-allow-mixed at media level (RFC 8285 section 6; Firefox)
   std::string iceUfrag;
   std::string icePwd;
   std::vector<std::string> iceOptions;
@@ -37,7 +42,8 @@ struct MediaSection {
   bool endOfCandidates = false;
   bool operator==(const MediaSection&) const = default;
 
-  bool Rejected() const { return port == 0; }
+  // Rejected or disabled: port 0 without a=bundle-only (RFC 3264 section 6, RFC 8843 section 7.5.3).
+  bool Rejected() const { return port == 0 && !bundleOnly; }
   const Codec* FindCodec(uint8_t payloadType) const;
   // The RTX codec whose fmtp apt= names `payloadType` (RFC 4588 section 8.6), or nullptr.
   const Codec* FindRtxFor(uint8_t payloadType) const;

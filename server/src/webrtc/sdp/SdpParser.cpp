@@ -95,7 +95,9 @@ class Parser {
 
   SessionDescription sd_;
   MediaSection* current_ = nullptr;
-  std::vector<Codec> pending_;  // codecs of the current section, by payload type
+  std::optional<Direction> sessionDirection_;  // a=sendrecv etc. at session level (Firefox writes one)
+  std::vector<bool> ownDirection_;             // per section: it carries its own direction attribute
+  std::vector<Codec> pending_;                 // codecs of the current section, by payload type
   std::vector<std::pair<std::string, RtcpFeedback>> wildcardFeedback_;  // a=rtcp-fb:* ...
   std::string error_;
   bool sawVersion_ = false;
@@ -124,12 +126,18 @@ std::optional<SessionDescription> Parser::Run(std::string_view text, std::string
   }
   if (!sawVersion_ || !sawOrigin_) return fail("missing v= or o=", 0);
   if (!FinishSection()) return fail(error_, lineNo);
-  // Session-level ICE and DTLS parameters apply to sections that do not override them.
-  for (MediaSection& m : sd_.media) {
+  // Session-level ICE and DTLS parameters and direction (RFC 8866 section 6.7) apply to sections
+  // that do not override them.
+  for (size_t i = 0; i < sd_.media.size(); ++i) {
+    MediaSection& m = sd_.media[i];
     if (m.iceUfrag.empty()) m.iceUfrag = sd_.iceUfrag;
     if (m.icePwd.empty()) m.icePwd = sd_.icePwd;
     if (!m.fingerprint) m.fingerprint = sd_.fingerprint;
     if (m.setup == SetupRole::None) m.setup = sd_.setup;
+    if (!ownDirection_[i] && sessionDirection_) m.direction = *sessionDirection_;
+    // a=bundle-only means something only on a port-0 section inside the BUNDLE group (RFC 8843
+    // section 6); anywhere else the section is what its port says.
+    if (m.bundleOnly && (m.port != 0 || m.mid.empty() || !sd_.IsBundled(m.mid))) m.bundleOnly = false;
   }
   return std::move(sd_);
 }
@@ -213,6 +221,7 @@ bool Parser::MediaLine(std::string_view value) {
     m.formats.emplace_back(t[i]);
   }
   sd_.media.push_back(std::move(m));
+  ownDirection_.push_back(false);
   current_ = &sd_.media.back();
   return true;
 }
@@ -310,6 +319,10 @@ bool Parser::SessionAttribute(std::string_view name, std::string_view value) {
     }
     return true;
   }
+  if (auto d = ParseDirection(name)) {
+    sessionDirection_ = *d;
+    return true;
+  }
   if (name == "ice-lite") return sd_.iceLite = true;
   if (name == "extmap-allow-mixed") return sd_.extmapAllowMixed = true;
   if (name == "msid-semantic") {
@@ -360,8 +373,10 @@ bool ParseCandidate(std::string_view value, Candidate& c) {
 bool Parser::MediaAttribute(MediaSection& m, std::string_view name, std::string_view value) {
   if (auto d = ParseDirection(name)) {
     m.direction = *d;
+    ownDirection_.back() = true;
     return true;
   }
+  if (name == "extmap-allow-mixed") return m.extmapAllowMixed = true;
   if (name == "mid") return IsToken(value) ? (m.mid = std::string(value), true) : Fail("bad mid");
   if (name == "rtcp-mux") return m.rtcpMux = true;
   if (name == "rtcp-rsize") return m.rtcpRsize = true;

@@ -1,5 +1,6 @@
 #pragma once
-// Parses SDP text (RFC 8866) as Chromium writes it for unified-plan WebRTC into a SessionDescription.
+// Parses SDP text (RFC 8866) as browsers write it for unified-plan WebRTC (Chromium's and Firefox's
+// captured offers in server/test/data/sdp/; Safari writes libwebrtc's format) into a SessionDescription.
 // Never throws. Rejects malformed lines of the attributes it understands, unknown line types and
 // inputs beyond the bounds below (an error, not a silent truncation); ignores unknown attributes.
 #include <optional>

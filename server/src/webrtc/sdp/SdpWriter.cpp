@@ -61,6 +61,7 @@ void WriteMedia(std::string& out, const MediaSection& m, const SessionDescriptio
       Linef(out, "a=extmap:{} {}", e.id, e.uri);
     }
   }
+  if (m.extmapAllowMixed) Line(out, "a=extmap-allow-mixed");
   Linef(out, "a={}", DirectionName(m.direction));
   if (!m.msidStream.empty()) {
     Linef(out, "a=msid:{}{}{}", m.msidStream, m.msidTrack.empty() ? "" : " ", m.msidTrack);

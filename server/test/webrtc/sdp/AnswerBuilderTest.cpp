@@ -1,5 +1,5 @@
-// AnswerBuilder on Chromium's captured offers and on OfferBuilder's offer; answers are re-parsed
-// and checked field by field.
+// AnswerBuilder on Chromium's and Firefox's captured offers and on OfferBuilder's offer; answers are
+// re-parsed and checked field by field.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -237,15 +237,187 @@ TEST(AnswerBuilder, RejectsUnusableSectionsWithPortZero) {
   EXPECT_TRUE(answer.media[1].candidates.empty());
 }
 
-TEST(AnswerBuilder, RidsAreAnsweredAsRecv) {
-  auto offer = SdpParser::Parse(ReadSdp("chrome-receive.offer.sdp"));
-  offer->media[1].rids = {{"h", true, ""}, {"l", true, ""}};
-  offer->media[1].simulcast = "send h;l";
+// Issue 9 item 3: until simulcast routing exists, an offer's rids and simulcast get no answer, so
+// the browser sends one encoding (the captured offer of the SDK with simulcast on in Chromium).
+TEST(AnswerBuilder, SimulcastIsNeverAnswered) {
+  auto offer = SdpParser::Parse(ReadSdp("chromium-simulcast.offer.sdp"));
+  ASSERT_TRUE(offer);
+  ASSERT_EQ(offer->media[1].rids.size(), 3u);
+  AnswerBuilder builder(Local());
+  builder.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  auto result = builder.Build(*offer);
+  ASSERT_TRUE(result);
+  SessionDescription answer = Reparse(*result);
+  EXPECT_EQ(answer.media[1].direction, Direction::RecvOnly);
+  for (const MediaSection& m : answer.media) {
+    EXPECT_TRUE(m.rids.empty()) << m.mid;
+    EXPECT_TRUE(m.simulcast.empty()) << m.mid;
+  }
+  EXPECT_EQ(result->sdp.find("a=simulcast"), std::string::npos);
+  EXPECT_EQ(result->sdp.find("a=rid"), std::string::npos);
+
+  // Firefox's syntax (rids with per-layer SSRCs): the same; its sendonly rid extension is answered
+  // recvonly.
+  auto firefox = SdpParser::Parse(ReadSdp("firefox-simulcast.offer.sdp"));
+  ASSERT_TRUE(firefox);
+  AnswerBuilder receiving(Local());
+  receiving.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  auto ff = receiving.Build(*firefox);
+  ASSERT_TRUE(ff);
+  SessionDescription ffAnswer = Reparse(*ff);
+  EXPECT_EQ(ffAnswer.media[1].direction, Direction::RecvOnly);
+  EXPECT_TRUE(ffAnswer.media[1].rids.empty());
+  EXPECT_TRUE(ffAnswer.media[1].simulcast.empty());
+  EXPECT_EQ(ff->sdp.find("a=simulcast"), std::string::npos);
+  EXPECT_EQ(ffAnswer.media[1].FindExtmap(uri::kRtpStreamId)->direction, Direction::RecvOnly);
+
+  // Hand-written rids on a plain offer: the same.
+  auto receive = SdpParser::Parse(ReadSdp("chrome-receive.offer.sdp"));
+  receive->media[1].rids = {{"h", true, ""}, {"l", true, ""}};
+  receive->media[1].simulcast = "send h;l";
+  auto plain = AnswerBuilder(Local()).Build(*receive);
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->answer.media[1].rids.empty());
+  EXPECT_TRUE(plain->answer.media[1].simulcast.empty());
+}
+
+// Issue 15: Firefox's port-0 a=bundle-only sections are answered on our port, never stopped; VP8 is
+// chosen by name although Firefox lists VP9 first.
+TEST(AnswerBuilder, AnswersFirefoxCameraOnOfferOnOurPortWithVp8) {
+  auto offer = SdpParser::Parse(ReadSdp("firefox-camera-on.offer.sdp"));
+  ASSERT_TRUE(offer);
+  AnswerBuilder builder(Local());
+  builder.SetSection("0", SectionOptions{Direction::SendRecv, Sending(1111, 0, "audio-track")});
+  builder.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  std::string error;
+  auto result = builder.Build(*offer, &error);
+  ASSERT_TRUE(result) << error;
+  SessionDescription answer = Reparse(*result);
+  EXPECT_EQ(answer.bundleMids, (std::vector<std::string>{"0", "1"}));
+  EXPECT_FALSE(answer.extmapAllowMixed);
+  ASSERT_EQ(answer.media.size(), 2u);
+  for (const MediaSection& m : answer.media) {
+    ExpectTransportAttributes(m);     // port 40000, not 0
+    EXPECT_FALSE(m.bundleOnly);       // never in an answer (RFC 9429 section 5.3.1)
+    EXPECT_TRUE(m.extmapAllowMixed);  // offered at media level, answered there
+  }
+  EXPECT_EQ(result->sdp.find("a=bundle-only"), std::string::npos);
+
+  const MediaSection& audio = answer.media[0];
+  EXPECT_EQ(audio.formats, (std::vector<std::string>{"109"}));
+  EXPECT_EQ(audio.codecs[0].fmtp, "minptime=10;useinbandfec=1");  // ours, not Firefox's stereo=1
+  EXPECT_EQ(audio.direction, Direction::SendRecv);
+
+  const MediaSection& video = answer.media[1];
+  EXPECT_EQ(video.direction, Direction::RecvOnly);
+  EXPECT_EQ(video.formats, (std::vector<std::string>{"120", "124"}));
+  EXPECT_EQ(video.codecs[0].name, "VP8");
+  EXPECT_EQ(video.codecs[1].fmtp, "apt=120");
+  EXPECT_TRUE(video.rtcpRsize);
+  EXPECT_TRUE(video.codecs[0].HasFeedback("nack"));
+  EXPECT_TRUE(video.codecs[0].HasFeedback("nack", "pli"));
+  EXPECT_TRUE(video.codecs[0].HasFeedback("goog-remb"));
+  EXPECT_EQ(result->sdp.find("VP9"), std::string::npos);
+  EXPECT_EQ(result->sdp.find("playout-delay"), std::string::npos);
+  // Firefox's ids: audio-level 1, mid 3, abs-send-time 4, transport-cc 7.
+  EXPECT_EQ(result->extensions, (ExtensionIds{3, 4, 7, 1, 0, 0}));
+}
+
+TEST(AnswerBuilder, AnswersFirefoxReceivingTwoVideos) {
+  auto offer = SdpParser::Parse(ReadSdp("firefox-receive-two.offer.sdp"));
+  ASSERT_TRUE(offer);
+  AnswerBuilder builder(Local());
+  builder.SetSection("0", SectionOptions{Direction::SendRecv, Sending(1111, 0, "audio-track")});
+  builder.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  builder.SetSection("2", SectionOptions{Direction::SendOnly, Sending(2222, 2223, "v2")});
+  builder.SetSection("3", SectionOptions{Direction::SendOnly, Sending(3333, 3334, "v3")});
+  auto result = builder.Build(*offer);
+  ASSERT_TRUE(result);
+  SessionDescription answer = Reparse(*result);
+  EXPECT_EQ(answer.bundleMids, (std::vector<std::string>{"0", "1", "2", "3"}));
+  EXPECT_EQ(answer.media[1].direction, Direction::RecvOnly);
+  for (size_t i : {2u, 3u}) {
+    const MediaSection& m = answer.media[i];
+    ExpectTransportAttributes(m);
+    EXPECT_EQ(m.direction, Direction::SendOnly);
+    EXPECT_EQ(m.codecs[0].name, "VP8");
+    ASSERT_EQ(m.ssrcGroups.size(), 1u);
+    EXPECT_EQ(m.ssrcGroups[0].semantics, "FID");
+    EXPECT_EQ(m.ssrcs.size(), 2u);
+  }
+  EXPECT_EQ(answer.media[2].ssrcs[0].ssrc, 2222u);
+  EXPECT_EQ(answer.media[3].ssrcs[1].ssrc, 3334u);
+}
+
+TEST(AnswerBuilder, AnswersFirefoxCameraOffAndReconnectOffers) {
+  auto off = SdpParser::Parse(ReadSdp("firefox-camera-off.offer.sdp"));
+  ASSERT_TRUE(off);
+  auto result = AnswerBuilder(Local()).Build(*off);
+  ASSERT_TRUE(result);
+  const MediaSection& video = result->answer.media[1];
+  EXPECT_FALSE(video.Rejected());
+  EXPECT_EQ(video.port, 40000);
+  EXPECT_EQ(video.direction, Direction::Inactive);  // the offer's own direction, not a rejection
+  EXPECT_EQ(result->answer.bundleMids, (std::vector<std::string>{"0", "1"}));
+
+  auto reconnect = SdpParser::Parse(ReadSdp("firefox-reconnect.offer.sdp"));
+  ASSERT_TRUE(reconnect);
+  AnswerBuilder builder(Local());
+  builder.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  builder.SetSection("2", SectionOptions{Direction::SendOnly, Sending(5, 6, "v")});
+  auto again = builder.Build(*reconnect);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->answer.bundleMids, (std::vector<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(again->answer.media[1].direction, Direction::RecvOnly);
+  EXPECT_EQ(again->answer.media[2].direction, Direction::SendOnly);
+}
+
+// Port 0 without a=bundle-only disables the section (RFC 8843 section 7.5.3): answered with port 0
+// and left out of the BUNDLE group.
+TEST(AnswerBuilder, PortZeroWithoutBundleOnlyIsRejected) {
+  std::string text = ReadSdp("firefox-receive-two.offer.sdp");
+  // Remove the bundle-only of the third m= section (mid 2).
+  size_t at = 0;
+  at = text.find("a=bundle-only\r\n", at) + 1;
+  at = text.find("a=bundle-only\r\n", at);
+  ASSERT_NE(at, std::string::npos);
+  text.erase(at, std::string("a=bundle-only\r\n").size());
+  auto offer = SdpParser::Parse(text);
+  ASSERT_TRUE(offer);
+  ASSERT_TRUE(offer->media[2].Rejected());
   auto result = AnswerBuilder(Local()).Build(*offer);
   ASSERT_TRUE(result);
   SessionDescription answer = Reparse(*result);
-  EXPECT_EQ(answer.media[1].rids, (std::vector<Rid>{{"h", false, ""}, {"l", false, ""}}));
-  EXPECT_EQ(answer.media[1].simulcast, "recv h;l");
+  EXPECT_TRUE(answer.media[2].Rejected());
+  EXPECT_EQ(answer.media[2].port, 0);
+  EXPECT_FALSE(answer.media[3].Rejected());
+  EXPECT_EQ(answer.bundleMids, (std::vector<std::string>{"0", "1", "3"}));
+}
+
+// RFC 8843 section 7.3.3: the offerer-tagged section (first BUNDLE mid) cannot be rejected alone.
+TEST(AnswerBuilder, RejectingTheTaggedSectionRejectsTheBundle) {
+  auto offer = SdpParser::Parse(ReadSdp("firefox-camera-on.offer.sdp"));
+  ASSERT_TRUE(offer);
+  auto& audioCodecs = offer->media[0].codecs;
+  std::erase_if(audioCodecs, [](const Codec& c) { return c.name == "opus"; });
+  std::string error;
+  EXPECT_FALSE(AnswerBuilder(Local()).Build(*offer, &error));
+  EXPECT_EQ(error, "no acceptable m= section");
+}
+
+// An extension offered with a direction is answered with the reverse one (RFC 8285 section 6).
+TEST(AnswerBuilder, ExtensionDirectionIsReversed) {
+  auto offer = SdpParser::Parse(ReadSdp("firefox-camera-on.offer.sdp"));
+  ASSERT_TRUE(offer);
+  for (Extmap& e : offer->media[1].extmaps) {
+    if (e.uri == uri::kAbsSendTime) e.direction = Direction::SendOnly;
+  }
+  auto result = AnswerBuilder(Local()).Build(*offer);
+  ASSERT_TRUE(result);
+  const Extmap* e = result->answer.media[1].FindExtmap(uri::kAbsSendTime);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->direction, Direction::RecvOnly);
+  EXPECT_EQ(result->answer.media[1].FindExtmap(uri::kMid)->direction, std::nullopt);
 }
 
 TEST(AnswerBuilder, UnanswerableOffers) {

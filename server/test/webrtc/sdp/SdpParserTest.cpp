@@ -1,5 +1,5 @@
-// SdpParser on Chromium's captured offers (server/test/data/sdp/), a libwebrtc answer, hand-written
-// rid/simulcast input, write/parse round trips and malformed input.
+// SdpParser on Chromium's and Firefox's captured offers (server/test/data/sdp/), a libwebrtc answer,
+// hand-written rid/simulcast input, write/parse round trips and malformed input.
 #include <gtest/gtest.h>
 
 #include "SdpTestUtil.hpp"
@@ -151,7 +151,9 @@ TEST(SdpParser, CrlfAndLfGiveTheSameModel) {
 
 TEST(SdpParser, WriteThenParseRoundTrips) {
   for (const char* name :
-       {"chrome-publish.offer.sdp", "chrome-receive.offer.sdp", "libwebrtc-publish.answer.sdp"}) {
+       {"chrome-publish.offer.sdp", "chrome-receive.offer.sdp", "libwebrtc-publish.answer.sdp",
+        "firefox-camera-off.offer.sdp", "firefox-camera-on.offer.sdp", "firefox-receive-two.offer.sdp",
+        "firefox-reconnect.offer.sdp", "chromium-simulcast.offer.sdp", "firefox-simulcast.offer.sdp"}) {
     auto parsed = SdpParser::Parse(ReadSdp(name));
     ASSERT_TRUE(parsed) << name;
     std::string written = SdpWriter::Write(*parsed);
@@ -195,6 +197,177 @@ TEST(SdpParser, RidSimulcastSessionLevelAndWildcardFeedback) {
   auto again = SdpParser::Parse(SdpWriter::Write(*sd));
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, *sd);
+}
+
+// Firefox ESR 153: non-first BUNDLE sections on port 0 with a=bundle-only are live (RFC 8843).
+TEST(SdpParser, FirefoxCameraOffOffer) {
+  std::string error;
+  auto sd = SdpParser::Parse(ReadSdp("firefox-camera-off.offer.sdp"), &error);
+  ASSERT_TRUE(sd) << error;
+  EXPECT_EQ(sd->originUsername, "mozilla...THIS_IS_SDPARTA-99.0");
+  EXPECT_EQ(sd->bundleMids, (std::vector<std::string>{"0", "1"}));
+  EXPECT_EQ(sd->msidSemantic, "WMS *");
+  EXPECT_FALSE(sd->extmapAllowMixed);  // Firefox writes it per media section
+  ASSERT_EQ(sd->media.size(), 2u);
+
+  const MediaSection& audio = sd->media[0];
+  EXPECT_EQ(audio.port, 9);
+  EXPECT_FALSE(audio.Rejected());
+  EXPECT_TRUE(audio.extmapAllowMixed);
+  EXPECT_EQ(audio.setup, SetupRole::ActPass);
+  ASSERT_TRUE(audio.fingerprint);  // from session level
+  EXPECT_EQ(audio.fingerprint->algorithm, "sha-256");
+  EXPECT_EQ(audio.iceUfrag, "5e169aaa");
+  EXPECT_EQ(audio.codecs[0].name, "opus");
+  EXPECT_EQ(audio.codecs[0].payloadType, 109);
+  EXPECT_EQ(audio.codecs[0].channels, 2);
+  EXPECT_EQ(audio.codecs[0].FmtpParameter("stereo"), std::string_view("1"));
+  ASSERT_EQ(audio.extmaps.size(), 4u);
+  EXPECT_EQ(audio.FindExtmap(uri::kAudioLevel)->id, 1);
+  EXPECT_EQ(audio.extmaps[1].direction, Direction::RecvOnly);  // 2/recvonly csrc-audio-level
+  EXPECT_EQ(audio.FindExtmap(uri::kMid)->id, 3);
+  EXPECT_EQ(audio.FindExtmap(uri::kTransportWideCc)->id, 7);
+  // a=ssrc with a cname only, no msid, no ssrc-group.
+  ASSERT_EQ(audio.ssrcs.size(), 1u);
+  EXPECT_FALSE(audio.ssrcs[0].cname.empty());
+  EXPECT_TRUE(audio.ssrcs[0].msidStream.empty());
+  EXPECT_TRUE(audio.ssrcGroups.empty());
+
+  const MediaSection& video = sd->media[1];
+  EXPECT_EQ(video.port, 0);
+  EXPECT_TRUE(video.bundleOnly);
+  EXPECT_FALSE(video.Rejected());
+  EXPECT_EQ(video.direction, Direction::Inactive);
+  EXPECT_TRUE(video.rtcpRsize);
+  EXPECT_TRUE(video.rtcpMux);
+  EXPECT_TRUE(video.extmapAllowMixed);
+  EXPECT_EQ(video.iceUfrag, audio.iceUfrag);
+  std::vector<std::string> names;
+  for (const Codec& c : video.codecs) names.push_back(c.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"VP8", "rtx", "VP9", "rtx", "AV1", "rtx", "ulpfec", "red", "rtx"}));
+  EXPECT_EQ(video.FindRtxFor(120)->payloadType, 124);
+  EXPECT_EQ(video.FindRtxFor(121)->payloadType, 125);
+  EXPECT_TRUE(video.FindCodec(120)->HasFeedback("nack", "pli"));
+  EXPECT_TRUE(video.FindCodec(120)->HasFeedback("goog-remb"));
+  EXPECT_TRUE(video.FindCodec(120)->HasFeedback("transport-cc"));
+  EXPECT_EQ(video.FindExtmap(uri::kAbsSendTime)->id, 4);
+  EXPECT_EQ(video.FindExtmap("http://www.webrtc.org/experiments/rtp-hdrext/playout-delay")->direction,
+            Direction::RecvOnly);
+  EXPECT_TRUE(video.candidates.empty());
+}
+
+TEST(SdpParser, FirefoxCameraOnOfferListsVp9First) {
+  std::string error;
+  auto sd = SdpParser::Parse(ReadSdp("firefox-camera-on.offer.sdp"), &error);
+  ASSERT_TRUE(sd) << error;
+  const MediaSection& audio = sd->media[0];
+  ASSERT_EQ(audio.candidates.size(), 2u);
+  EXPECT_EQ(audio.candidates[0].transport, "UDP");
+  EXPECT_EQ(audio.candidates[0].type, "host");
+  EXPECT_NE(audio.candidates[0].address.find(".local"), std::string::npos);  // mDNS name
+  EXPECT_EQ(audio.candidates[1].tcpType, "active");
+  EXPECT_TRUE(audio.endOfCandidates);
+  const MediaSection& video = sd->media[1];
+  EXPECT_FALSE(video.Rejected());
+  EXPECT_EQ(video.direction, Direction::SendRecv);
+  EXPECT_EQ(video.formats.front(), "121");
+  EXPECT_EQ(video.codecs.front().name, "VP9");
+  ASSERT_EQ(video.ssrcs.size(), 2u);
+  const SsrcGroup* fid = video.FindSsrcGroup("FID");
+  ASSERT_NE(fid, nullptr);
+  EXPECT_EQ(fid->ssrcs, (std::vector<uint32_t>{video.ssrcs[0].ssrc, video.ssrcs[1].ssrc}));
+  EXPECT_EQ(video.msidTrack.empty(), false);
+}
+
+TEST(SdpParser, FirefoxReceiveTwoAndReconnectOffers) {
+  auto two = SdpParser::Parse(ReadSdp("firefox-receive-two.offer.sdp"));
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->bundleMids, (std::vector<std::string>{"0", "1", "2", "3"}));
+  ASSERT_EQ(two->media.size(), 4u);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_TRUE(two->media[i].bundleOnly) << i;
+    EXPECT_FALSE(two->media[i].Rejected()) << i;
+  }
+  for (size_t i : {2u, 3u}) {
+    EXPECT_EQ(two->media[i].direction, Direction::RecvOnly);
+    EXPECT_EQ(two->media[i].ssrcs.size(), 1u);  // receive-side SSRC, no group
+    EXPECT_TRUE(two->media[i].ssrcGroups.empty());
+    EXPECT_TRUE(two->media[i].msidStream.empty());
+  }
+  auto reconnect = SdpParser::Parse(ReadSdp("firefox-reconnect.offer.sdp"));
+  ASSERT_TRUE(reconnect);
+  EXPECT_EQ(reconnect->sessionVersion, "0");
+  EXPECT_EQ(reconnect->media.size(), 3u);
+  EXPECT_NE(reconnect->media[0].iceUfrag, two->media[0].iceUfrag);
+  EXPECT_FALSE(reconnect->media[2].Rejected());
+}
+
+// a=bundle-only counts only on a port-0 section inside the BUNDLE group (RFC 8843 section 6).
+TEST(SdpParser, BundleOnlyOutsideTheGroupOrWithAPortIsIgnored) {
+  const std::string offer = ReadSdp("firefox-camera-off.offer.sdp");
+  auto replace = [](std::string text, const std::string& from, const std::string& to) {
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  };
+  auto outside = SdpParser::Parse(replace(offer, "a=group:BUNDLE 0 1\r\n", "a=group:BUNDLE 0\r\n"));
+  ASSERT_TRUE(outside);
+  EXPECT_FALSE(outside->media[1].bundleOnly);
+  EXPECT_TRUE(outside->media[1].Rejected());
+
+  auto withoutAttribute = SdpParser::Parse(replace(offer, "a=bundle-only\r\n", ""));
+  ASSERT_TRUE(withoutAttribute);
+  EXPECT_TRUE(withoutAttribute->media[1].Rejected());  // port 0 alone: disabled (RFC 8843 7.5.3)
+
+  auto withPort = SdpParser::Parse(replace(offer, "m=video 0 ", "m=video 9 "));
+  ASSERT_TRUE(withPort);
+  EXPECT_FALSE(withPort->media[1].bundleOnly);
+  EXPECT_FALSE(withPort->media[1].Rejected());
+}
+
+// Firefox writes a session-level a=sendrecv (RFC 8866 section 6.7): it applies to sections without
+// their own direction attribute.
+TEST(SdpParser, SessionLevelDirectionIsTheDefault) {
+  const std::string text =
+      "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=recvonly\r\n"
+      "a=ice-ufrag:sess\r\na=ice-pwd:sessionpasswordsessionpw\r\na=fingerprint:sha-256 AA:BB\r\n"
+      "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
+      "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendonly\r\na=rtpmap:96 VP8/90000\r\n";
+  std::string error;
+  auto sd = SdpParser::Parse(text, &error);
+  ASSERT_TRUE(sd) << error;
+  EXPECT_EQ(sd->media[0].direction, Direction::RecvOnly);
+  EXPECT_EQ(sd->media[1].direction, Direction::SendOnly);
+}
+
+TEST(SdpParser, ChromiumSimulcastOffer) {
+  std::string error;
+  auto sd = SdpParser::Parse(ReadSdp("chromium-simulcast.offer.sdp"), &error);
+  ASSERT_TRUE(sd) << error;
+  const MediaSection& video = sd->media[1];
+  EXPECT_EQ(video.rids, (std::vector<Rid>{{"low", true, ""}, {"mid", true, ""}, {"hi", true, ""}}));
+  EXPECT_EQ(video.simulcast, "send ~low;mid;~hi");
+  EXPECT_TRUE(video.ssrcs.empty());
+  EXPECT_EQ(video.FindExtmap(uri::kRtpStreamId)->id, 10);
+  EXPECT_EQ(video.FindExtmap(uri::kRepairedRtpStreamId)->id, 11);
+}
+
+// Firefox's simulcast: rids plus one a=ssrc and FID group per layer, rid extensions sendonly.
+TEST(SdpParser, FirefoxSimulcastOffer) {
+  std::string error;
+  auto sd = SdpParser::Parse(ReadSdp("firefox-simulcast.offer.sdp"), &error);
+  ASSERT_TRUE(sd) << error;
+  ASSERT_EQ(sd->media.size(), 2u);
+  const MediaSection& video = sd->media[1];
+  EXPECT_TRUE(video.bundleOnly);
+  EXPECT_EQ(video.direction, Direction::SendRecv);
+  EXPECT_EQ(video.rids, (std::vector<Rid>{{"l", true, ""}, {"m", true, ""}, {"h", true, ""}}));
+  EXPECT_EQ(video.simulcast, "send l;m;h");
+  EXPECT_EQ(video.ssrcs.size(), 6u);
+  EXPECT_EQ(video.ssrcGroups.size(), 3u);
+  EXPECT_EQ(video.FindExtmap(uri::kRtpStreamId)->id, 9);
+  EXPECT_EQ(video.FindExtmap(uri::kRtpStreamId)->direction, Direction::SendOnly);
 }
 
 TEST(SdpParser, MalformedInputsAreRejected) {

@@ -17,6 +17,9 @@
 #include "meetings/MeetingsService.hpp"
 #include "media/echo/EchoService.hpp"
 #include "net/HttpServer.hpp"
+#include <fmt/ranges.h>
+
+#include "net/InterfaceAddresses.hpp"
 #include "net/MediaWorker.hpp"
 #include "store/SqliteStore.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
@@ -147,7 +150,11 @@ struct Application::Impl {
 Application::Application(const Config& config, asio::io_context& ioc) {
   std::error_code ec;
   std::filesystem::create_directories(config.dataDir, ec);
-  impl_ = std::make_unique<Impl>(config, ioc);
+  Config effective = config;
+  // Media listens where HTTP does; IPv6 candidates only when that is a dual-stack "::".
+  effective.candidateAddresses =
+      net::InterfaceAddresses::ForCandidates(config.PublicIps(), config.bindAddress == "::");
+  impl_ = std::make_unique<Impl>(effective, ioc);
   impl_->RegisterMetrics();
 }
 
@@ -155,6 +162,14 @@ Application::~Application() = default;
 
 void Application::Start() {
   impl_->demuxer.Bind(impl_->config.bindAddress, impl_->config.mediaPort);
+  if (impl_->config.mediaTcpPort != 0) {
+    // Default: the same number as the UDP port actually bound.
+    const auto tcpPort = impl_->config.mediaTcpPort < 0 ? impl_->demuxer.LocalPort()
+                                                         : static_cast<uint16_t>(impl_->config.mediaTcpPort);
+    net::TcpMediaServer::Options tcp;
+    tcp.maxConnections = static_cast<size_t>(impl_->config.mediaTcpMaxConnections);
+    impl_->demuxer.ListenTcp(impl_->config.bindAddress, tcpPort, tcp);
+  }
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   if (impl_->config.testEcho) {
@@ -164,9 +179,9 @@ void Application::Start() {
   }
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
-  log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})",
-            impl_->config.bindAddress, impl_->http.LocalPort(), impl_->config.publicIp,
-            impl_->config.mediaPort, impl_->config.dataDir);
+  log::Info("main", "MediCall listening on http://{}:{} (media UDP {} TCP {}, candidates {}; data {})",
+            impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
+            impl_->demuxer.LocalTcpPort(), fmt::join(impl_->config.MediaAddresses(), ","), impl_->config.dataDir);
 }
 
 uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }

@@ -1,5 +1,7 @@
 #include "common/Config.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +29,11 @@ bool ParseNumber(const std::string& s, T& out, long long lo, long long hi) {
   return true;
 }
 
+bool IsIpLiteral(const std::string& s) {
+  unsigned char buffer[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, s.c_str(), buffer) == 1 || inet_pton(AF_INET6, s.c_str(), buffer) == 1;
+}
+
 bool ParseBool(const std::string& s, bool& out) {
   if (s == "1" || s == "true" || s == "yes" || s == "on")
     out = true;
@@ -48,11 +55,19 @@ const std::vector<Setting>& Settings() {
        }},
       {"MEDICALL_MEDIA_PORT", "media-port", "UDP media port for all sessions (default 40000)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaPort, 1, 65535); }},
-      {"MEDICALL_PUBLIC_IP", "public-ip", "address in ICE candidates (default 127.0.0.1)",
+      {"MEDICALL_PUBLIC_IP", "public-ip",
+       "extra addresses in ICE candidates, comma list (default: none; interface addresses are always offered)",
        [](Config& c, const std::string& v) {
          c.publicIp = v;
-         return !v.empty();
+         for (const std::string& ip : c.PublicIps())
+           if (!IsIpLiteral(ip)) return false;
+         return true;
        }},
+      {"MEDICALL_MEDIA_TCP_PORT", "media-tcp-port", "ICE-TCP media port (default: the media port; 0: off)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaTcpPort, 0, 65535); }},
+      {"MEDICALL_MEDIA_TCP_MAX_CONNECTIONS", "media-tcp-max-connections",
+       "open ICE-TCP media connections at most (default 256)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaTcpMaxConnections, 1, 100000); }},
       {"MEDICALL_PUBLIC_HOST", "public-host", "host[:port] in SignalingUrl (default: the request's Host)",
        [](Config& c, const std::string& v) {
          c.publicHost = v;
@@ -121,6 +136,24 @@ std::string Trim(const std::string& s) {
 }
 
 }  // namespace
+
+std::vector<std::string> Config::PublicIps() const {
+  std::vector<std::string> out;
+  std::stringstream in(publicIp);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = Trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::vector<std::string> Config::MediaAddresses() const {
+  if (!candidateAddresses.empty()) return candidateAddresses;
+  auto ips = PublicIps();
+  if (!ips.empty()) return ips;
+  return {"127.0.0.1"};
+}
 
 std::vector<std::pair<std::string, std::string>> ParseDotEnv(const std::string& text) {
   std::vector<std::pair<std::string, std::string>> out;

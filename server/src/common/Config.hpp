@@ -12,7 +12,11 @@ struct Config {
   uint16_t port = 3001;                 // PORT: HTTP and WebSocket listen port
   std::string bindAddress = "0.0.0.0";  // MEDICALL_BIND: HTTP listen address
   uint16_t mediaPort = 40000;           // MEDICALL_MEDIA_PORT: UDP media port, shared by all sessions
-  std::string publicIp = "127.0.0.1";   // MEDICALL_PUBLIC_IP: address put in ICE candidates
+  // MEDICALL_PUBLIC_IP: comma list of extra addresses put in ICE candidates (1:1 NAT, cloud VM),
+  // besides every non-loopback interface address; empty: interfaces only (127.0.0.1 if none).
+  std::string publicIp;
+  int mediaTcpPort = -1;  // MEDICALL_MEDIA_TCP_PORT: ICE-TCP port (-1: same as the media port, 0: off)
+  int mediaTcpMaxConnections = 256;  // MEDICALL_MEDIA_TCP_MAX_CONNECTIONS: open ICE-TCP connections
   std::string publicHost;  // MEDICALL_PUBLIC_HOST: host[:port] for SignalingUrl (default: request Host)
   std::string dataDir = "./data";       // MEDICALL_DATA_DIR: SQLite database and audit log
   std::string webDir = "./web/dist";    // MEDICALL_WEB_DIR: built web app served at /
@@ -30,6 +34,16 @@ struct Config {
   int mediaWorkers = 0;               // MEDICALL_MEDIA_WORKERS: media threads (0: one per core)
   std::string logLevel = "info";      // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
   bool testEcho = false;              // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
+
+  // Derived at start-up (not a setting): the addresses offered as ICE candidates, in order.
+  std::vector<std::string> candidateAddresses;
+
+  // MEDICALL_PUBLIC_IP split at commas.
+  std::vector<std::string> PublicIps() const;
+  // candidateAddresses, else the public IPs, else 127.0.0.1: never empty.
+  std::vector<std::string> MediaAddresses() const;
+  // The first of MediaAddresses() (for URLs that name one address).
+  std::string PrimaryMediaAddress() const { return MediaAddresses().front(); }
 
   bool HasCredentials() const { return !awsAccessKeyId.empty() && !awsSecretAccessKey.empty(); }
 };

@@ -24,7 +24,7 @@ nlohmann::json ParseStored(const std::string& text) {
 std::string ChimeJson::ResolveHost(const HttpRequest& request, const Config& config) {
   if (!config.publicHost.empty()) return config.publicHost;
   if (const std::string* host = request.Header("host"); host && IsPlainHost(*host)) return *host;
-  return config.publicIp + ":" + std::to_string(config.port);
+  return config.PrimaryMediaAddress() + ":" + std::to_string(config.port);
 }
 
 nlohmann::json ChimeJson::MediaPlacement(const std::string& id, const std::string& host,
@@ -32,7 +32,7 @@ nlohmann::json ChimeJson::MediaPlacement(const std::string& id, const std::strin
   const std::string ws = "ws://" + host;
   const std::string http = "http://" + host;
   return {
-      {"AudioHostUrl", config.publicIp + ":" + std::to_string(config.mediaPort)},
+      {"AudioHostUrl", config.PrimaryMediaAddress() + ":" + std::to_string(config.mediaPort)},
       {"AudioFallbackUrl", ws + "/calls/" + id},
       {"SignalingUrl", ws + "/control/" + id},
       {"TurnControlUrl", http + "/v2/turn_sessions"},

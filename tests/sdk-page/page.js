@@ -110,7 +110,7 @@ async function join(name, roomId, { video = true, presenceTimeoutMs = 0 } = {}) 
 // Inbound RTP stats of the peer connection, by kind, plus the selected candidate pair.
 async function stats() {
   const report = await session.audioVideo.getRTCPeerConnectionStats();
-  const out = { video: [], audio: [], pair: null, remoteCandidate: null };
+  const out = { video: [], audio: [], pair: null, remoteCandidate: null, localCandidate: null };
   const byId = new Map();
   report.forEach((s) => byId.set(s.id, s));
   report.forEach((s) => {
@@ -123,6 +123,7 @@ async function stats() {
     if (s.type === 'transport' && s.selectedCandidatePairId) {
       out.pair = byId.get(s.selectedCandidatePairId) || null;
       if (out.pair) out.remoteCandidate = byId.get(out.pair.remoteCandidateId) || null;
+      if (out.pair) out.localCandidate = byId.get(out.pair.localCandidateId) || null;
     }
   });
   return out;

@@ -129,7 +129,7 @@ struct Application::Impl {
                       [this] { return static_cast<double>(http.Stats().requestsRejected.load()); });
   }
 
-  const Config& config;
+  Config config;  // own copy: candidateAddresses is filled in at start-up
   asio::io_context& ioc;
   Metrics metrics;
   store::SqliteStore store;

@@ -1,0 +1,104 @@
+// Issue 10: a call between two people on two other machines. The server runs in the suite's network
+// namespace; each browser runs in a host namespace of its own (tests/lib/netns.mjs), reaching the
+// server over a veth link and the suite's routing, as a client on another machine would. The
+// server's candidates are its interface addresses (no 127.0.0.1 candidate reaches these hosts).
+//   - both on UDP: video decodes both ways over a UDP pair;
+//   - UDP blocked on one host (nftables): that browser connects over ICE-TCP (RFC 6544), the
+//     selected pair is TCP, video still decodes both ways.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, waitFor } from '../lib/browser.mjs';
+import { BLOCK_UDP, createHost } from '../lib/netns.mjs';
+import { buildSdkPage } from '../lib/sdk-page.mjs';
+import { startServer } from '../lib/server.mjs';
+
+let server;
+const hosts = [];
+const browsers = [];
+
+async function attendeeOn(host, name, room) {
+  const origin = `http://${host.gateway}:${server.port}`;
+  const b = await launchBrowser({
+    executablePath: await host.chromiumPath(),
+    // Until the page is served over HTTPS, let this origin have the camera (a secure context).
+    extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
+  });
+  browsers.push(b);
+  await b.page.goto(`${origin}/`);
+  const self = await b.page.evaluate(([n, r]) => window.sdkTest.join(n, r, {}), [name, room]);
+  await waitFor(() => b.page.evaluate(() => window.sdkTest.state.started), {
+    timeoutMs: 40000, what: `${name}: audioVideoDidStart (logs: ${b.logs.slice(-5).join(' | ')})`,
+  });
+  return { ...b, name, self, stats: () => b.page.evaluate(() => window.sdkTest.stats()) };
+}
+
+async function decodesVideoOf(a, other) {
+  await waitFor(async () => {
+    const tiles = await a.page.evaluate(() => window.sdkTest.remoteTiles());
+    return tiles.find((t) => t.attendeeId === other.self.attendeeId);
+  }, { timeoutMs: 30000, what: `${a.name}: a tile for ${other.name}` });
+  const decoded = async () => (await a.stats()).video.reduce((sum, v) => sum + (v.framesDecoded || 0), 0);
+  const first = await waitFor(decoded, { timeoutMs: 30000, what: `${a.name}: frames from ${other.name}` });
+  await waitFor(async () => (await decoded()) > first + 20, { timeoutMs: 20000, what: `${a.name}: frames growing` });
+}
+
+async function selectedPair(a) {
+  return waitFor(async () => {
+    const s = await a.stats();
+    return s.pair && s.pair.state === 'succeeded' && s.localCandidate && s.remoteCandidate
+      ? { local: s.localCandidate, remote: s.remoteCandidate } : null;
+  }, { timeoutMs: 20000, what: `${a.name}: a selected candidate pair` });
+}
+
+async function closeBrowsers() {
+  while (browsers.length) await browsers.pop().close();
+}
+
+before(async () => {
+  hosts.push(await createHost(1), await createHost(2));
+  const webDir = await buildSdkPage();
+  server = await startServer({ args: ['--web-dir', webDir] });
+});
+
+after(async () => {
+  await closeBrowsers();
+  await server?.stop();
+  for (const h of hosts) await h.close();
+});
+
+describe('two people on two other machines', () => {
+  test('a call over UDP between two hosts: video both ways, the pair is UDP to an interface address', async () => {
+    const room = `hosts-udp-${Date.now()}`;
+    const alice = await attendeeOn(hosts[0], 'Alice', room);
+    const bob = await attendeeOn(hosts[1], 'Bob', room);
+    await decodesVideoOf(alice, bob);
+    await decodesVideoOf(bob, alice);
+    for (const [a, host] of [[alice, hosts[0]], [bob, hosts[1]]]) {
+      const pair = await selectedPair(a);
+      assert.equal(pair.local.protocol, 'udp', `${a.name}: ${JSON.stringify(pair)}`);
+      assert.equal(pair.local.address, host.ip);
+      assert.match(pair.remote.address, /^10\.77\.\d+\.1$/, 'the server offered its interface address');
+    }
+    await closeBrowsers();
+  });
+
+  test('UDP blocked on one host: that browser connects over ICE-TCP and video flows both ways', async () => {
+    await hosts[0].nft(BLOCK_UDP);
+    try {
+      const room = `hosts-tcp-${Date.now()}`;
+      const alice = await attendeeOn(hosts[0], 'Alice', room);
+      const bob = await attendeeOn(hosts[1], 'Bob', room);
+      await decodesVideoOf(alice, bob);
+      await decodesVideoOf(bob, alice);
+      const alicePair = await selectedPair(alice);
+      assert.equal(alicePair.local.protocol, 'tcp', JSON.stringify(alicePair));
+      assert.equal(alicePair.remote.protocol, 'tcp');
+      assert.equal(alicePair.remote.tcpType, 'passive');
+      const bobPair = await selectedPair(bob);
+      assert.equal(bobPair.local.protocol, 'udp', 'UDP is preferred where it works');
+    } finally {
+      await closeBrowsers();
+      await hosts[0].flushNft();
+    }
+  });
+});

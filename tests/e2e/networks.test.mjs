@@ -4,20 +4,30 @@
 // server's candidates are its interface addresses (no 127.0.0.1 candidate reaches these hosts).
 //   - both on UDP: video decodes both ways over a UDP pair;
 //   - UDP blocked on one host (nftables): that browser connects over ICE-TCP (RFC 6544), the
-//     selected pair is TCP, video still decodes both ways.
+//     selected pair is TCP, video still decodes both ways;
+//   - TURN configured (coturn, with deploy/coturn/turnserver.conf): JOIN_ACK carries TURN REST
+//     credentials, the SDK forces relay-only ICE, and the call runs through the relay (the UDP-blocked
+//     host over TURN/TCP).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
 import { BLOCK_UDP, createHost } from '../lib/netns.mjs';
 import { buildSdkPage } from '../lib/sdk-page.mjs';
-import { startServer } from '../lib/server.mjs';
+import { freeTcpPort, REPO_ROOT, startServer } from '../lib/server.mjs';
 
 let server;
+let webDir;
 const hosts = [];
 const browsers = [];
 
-async function attendeeOn(host, name, room) {
-  const origin = `http://${host.gateway}:${server.port}`;
+async function attendeeOn(host, name, room, via = server) {
+  const origin = `http://${host.gateway}:${via.port}`;
   const b = await launchBrowser({
     executablePath: await host.chromiumPath(),
     // Until the page is served over HTTPS, let this origin have the camera (a secure context).
@@ -56,7 +66,7 @@ async function closeBrowsers() {
 
 before(async () => {
   hosts.push(await createHost(1), await createHost(2));
-  const webDir = await buildSdkPage();
+  webDir = await buildSdkPage();
   server = await startServer({ args: ['--web-dir', webDir] });
 });
 
@@ -99,6 +109,59 @@ describe('two people on two other machines', () => {
     } finally {
       await closeBrowsers();
       await hosts[0].flushNft();
+    }
+  });
+
+  test('TURN configured: both relay through coturn, the UDP-blocked host over TURN/TCP', async () => {
+    const secret = randomBytes(16).toString('hex');
+    const turnPort = await freeTcpPort();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'medicall-coturn-'));
+    // The repository's production configuration, with this test's secret, realm and addresses; the
+    // server's own (private) addresses are the only private peers allowed.
+    const conf = (await readFile(path.join(REPO_ROOT, 'deploy/coturn/turnserver.conf'), 'utf8'))
+      .replace(/^static-auth-secret=.*$/m, `static-auth-secret=${secret}`)
+      .replace(/^realm=.*$/m, 'realm=medicall.test')
+      .replace(/^listening-port=.*$/m, `listening-port=${turnPort}`)
+      + ['listening-ip=10.77.1.1', 'relay-ip=10.77.1.1', 'allowed-peer-ip=10.77.1.1', 'allowed-peer-ip=10.77.2.1',
+        'no-tls', 'no-dtls', 'log-file=stdout', 'simple-log', 'pidfile=' + path.join(dir, 'turn.pid'), ''].join('\n');
+    assert.match(conf, /denied-peer-ip=10\.0\.0\.0-10\.255\.255\.255/, 'the shipped config denies private peers');
+    await writeFile(path.join(dir, 'turnserver.conf'), conf);
+    const coturnLogs = [];
+    const coturn = spawn('turnserver', ['-c', path.join(dir, 'turnserver.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    coturn.stdout.on('data', (d) => coturnLogs.push(d.toString()));
+    coturn.stderr.on('data', (d) => coturnLogs.push(d.toString()));
+    await waitFor(() => new Promise((resolve) => {
+      const s = net.connect(turnPort, '10.77.1.1', () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    }), { timeoutMs: 10000, what: 'coturn listening' });
+    const turnServer = await startServer({
+      args: ['--web-dir', webDir],
+      env: {
+        MEDICALL_TURN_URIS: `turn:10.77.1.1:${turnPort}?transport=udp,turn:10.77.1.1:${turnPort}?transport=tcp`,
+        MEDICALL_TURN_SECRET: secret,
+      },
+    });
+    await hosts[0].nft(BLOCK_UDP);
+    try {
+      const room = `hosts-turn-${Date.now()}`;
+      const alice = await attendeeOn(hosts[0], 'Alice', room, turnServer);
+      const bob = await attendeeOn(hosts[1], 'Bob', room, turnServer);
+      await decodesVideoOf(alice, bob);
+      await decodesVideoOf(bob, alice);
+      const alicePair = await selectedPair(alice);
+      assert.equal(alicePair.local.candidateType, 'relay', JSON.stringify(alicePair));
+      assert.equal(alicePair.local.relayProtocol, 'tcp', 'UDP is blocked on this host: TURN over TCP');
+      const bobPair = await selectedPair(bob);
+      assert.equal(bobPair.local.candidateType, 'relay', 'the SDK forces relay-only ICE with TURN credentials');
+    } catch (e) {
+      e.message += `\ncoturn: ${coturnLogs.join('').slice(-3000)}`;
+      throw e;
+    } finally {
+      await closeBrowsers();
+      await hosts[0].flushNft();
+      await turnServer.stop();
+      coturn.kill('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -65,6 +65,8 @@ export async function createHost(index) {
     ip,
     gateway,
     exec: inHost,
+    // Runs a command in the suite's namespace (e.g. tc on this host's suite-side interface).
+    suite: sh,
     // An executable that runs Chromium inside this host's namespace (for playwright's executablePath).
     async chromiumPath() {
       const wrapper = path.join(tmp, 'chromium');

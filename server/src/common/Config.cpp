@@ -63,8 +63,27 @@ const std::vector<Setting>& Settings() {
            if (!IsIpLiteral(ip)) return false;
          return true;
        }},
+      {"MEDICALL_TURN_URIS", "turn-uris",
+       "TURN URIs sent to clients, comma list, e.g. turn:turn.example.org:3478?transport=udp (default: none)",
+       [](Config& c, const std::string& v) {
+         c.turnUris = v;
+         return true;  // each URI is checked at start-up, with the reason
+       }},
+      {"MEDICALL_TURN_SECRET", nullptr, "coturn's static-auth-secret (TURN REST credentials)",
+       [](Config& c, const std::string& v) {
+         c.turnSecret = v;
+         return true;
+       }},
+      {"MEDICALL_TURN_TTL_SECONDS", "turn-ttl", "lifetime of TURN credentials in seconds (default 86400)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.turnTtlSeconds, 60, 86400 * 30); }},
       {"MEDICALL_MEDIA_TCP_PORT", "media-tcp-port", "ICE-TCP media port (default: the media port; 0: off)",
-       [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaTcpPort, 0, 65535); }},
+       [](Config& c, const std::string& v) {
+         if (v.empty() || v == "-1") {
+           c.mediaTcpPort = -1;
+           return true;
+         }
+         return ParseNumber(v, c.mediaTcpPort, 0, 65535);
+       }},
       {"MEDICALL_MEDIA_TCP_MAX_CONNECTIONS", "media-tcp-max-connections",
        "open ICE-TCP media connections at most (default 256)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaTcpMaxConnections, 1, 100000); }},
@@ -137,9 +156,10 @@ std::string Trim(const std::string& s) {
 
 }  // namespace
 
-std::vector<std::string> Config::PublicIps() const {
+namespace {
+std::vector<std::string> SplitList(const std::string& text) {
   std::vector<std::string> out;
-  std::stringstream in(publicIp);
+  std::stringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
     item = Trim(item);
@@ -147,6 +167,11 @@ std::vector<std::string> Config::PublicIps() const {
   }
   return out;
 }
+}  // namespace
+
+std::vector<std::string> Config::PublicIps() const { return SplitList(publicIp); }
+
+std::vector<std::string> Config::TurnUris() const { return SplitList(turnUris); }
 
 std::vector<std::string> Config::MediaAddresses() const {
   if (!candidateAddresses.empty()) return candidateAddresses;

@@ -35,11 +35,18 @@ struct Config {
   std::string logLevel = "info";      // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
   bool testEcho = false;              // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
 
+  // MEDICALL_TURN_URIS: comma list of TURN URIs for JOIN_ACK (empty: no TURN, the default).
+  std::string turnUris;
+  std::string turnSecret;         // MEDICALL_TURN_SECRET: coturn's static-auth-secret
+  int turnTtlSeconds = 86400;     // MEDICALL_TURN_TTL_SECONDS: lifetime of issued TURN credentials
+
   // Derived at start-up (not a setting): the addresses offered as ICE candidates, in order.
   std::vector<std::string> candidateAddresses;
 
   // MEDICALL_PUBLIC_IP split at commas.
   std::vector<std::string> PublicIps() const;
+  // MEDICALL_TURN_URIS split at commas.
+  std::vector<std::string> TurnUris() const;
   // candidateAddresses, else the public IPs, else 127.0.0.1: never empty.
   std::vector<std::string> MediaAddresses() const;
   // The first of MediaAddresses() (for URLs that name one address).

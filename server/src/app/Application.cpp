@@ -2,12 +2,17 @@
 
 #include "app/Application.hpp"
 
+#include <fmt/ranges.h>
+
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "app/ChimeBridge.hpp"
+#include "app/ClientAddress.hpp"
 #include "app/EventIngestion.hpp"
 #include "app/JoinApi.hpp"
 #include "app/Metrics.hpp"
@@ -17,8 +22,6 @@
 #include "meetings/MeetingsService.hpp"
 #include "media/echo/EchoService.hpp"
 #include "net/HttpServer.hpp"
-#include <fmt/ranges.h>
-
 #include "net/InterfaceAddresses.hpp"
 #include "net/MediaWorker.hpp"
 #include "store/SqliteStore.hpp"
@@ -33,6 +36,7 @@ struct Application::Impl {
   Impl(const Config& c, asio::io_context& io)
       : config(c),
         ioc(io),
+        clientAddress(TrustedProxies(c), !c.publicUrl.empty()),
         store(c.dataDir),
         meetings(store, config),
         meetingsApi(meetings, config),
@@ -62,7 +66,23 @@ struct Application::Impl {
     mediaWorker.Stop();
   }
 
+  static std::vector<ClientAddress::Network> TrustedProxies(const Config& c) {
+    std::string why;
+    auto list = ClientAddress::ParseList(c.trustedProxies, &why);
+    if (!list) throw std::runtime_error("MEDICALL_TRUSTED_PROXIES: " + why);
+    return *list;
+  }
+
+  // GET /api/client-config: what the web app needs to know before joining (the HTTPS address to
+  // send a person to when the page was opened over plain HTTP).
+  HttpResponse ClientConfig() const {
+    nlohmann::json body = {{"secureUrl", nullptr}};
+    if (config.PublicUrlScheme() == "https") body["secureUrl"] = config.publicUrl;
+    return HttpResponse::Json(200, body.dump());
+  }
+
   void Handle(HttpRequest&& request, net::Responder respond) {
+    clientAddress.Resolve(request);
     const std::string route = Metrics::RouteOf(request.method, request.path);
     auto reply = [this, route, respond = std::move(respond)](HttpResponse response) {
       metrics.CountRequest(route, response.status);
@@ -75,6 +95,7 @@ struct Application::Impl {
       if (request.path == "/metrics") {
         return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
       }
+      if (request.path == "/api/client-config" && request.method == "GET") return reply(ClientConfig());
       if (auto r = meetingsApi.Handle(request)) return reply(std::move(*r));
       if (auto r = joinApi.Handle(request)) return reply(std::move(*r));
       if (auto r = events.Handle(request)) return reply(std::move(*r));
@@ -91,7 +112,9 @@ struct Application::Impl {
     }
   }
 
-  net::WebSocketDecision AcceptWebSocket(const HttpRequest& request) {
+  net::WebSocketDecision AcceptWebSocket(const HttpRequest& original) {
+    HttpRequest request = original;
+    clientAddress.Resolve(request);
     auto decision = bridge.AcceptWebSocket(request);
     metrics.CountRequest(Metrics::RouteOf(request.method, request.path),
                          decision.refuseStatus != 0 ? decision.refuseStatus : 101);
@@ -131,6 +154,7 @@ struct Application::Impl {
 
   Config config;  // own copy: candidateAddresses is filled in at start-up
   asio::io_context& ioc;
+  ClientAddress clientAddress;
   Metrics metrics;
   store::SqliteStore store;
   meetings::MeetingsService meetings;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -34,6 +35,24 @@ bool IsIpLiteral(const std::string& s) {
   return inet_pton(AF_INET, s.c_str(), buffer) == 1 || inet_pton(AF_INET6, s.c_str(), buffer) == 1;
 }
 
+// http(s)://host[:port] with an optional trailing slash and nothing else.
+bool IsBaseUrl(const std::string& url) {
+  std::string rest;
+  if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest.size() > 260) return false;
+  for (unsigned char ch : rest) {
+    if (!(std::isalnum(ch) || ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']')) return false;
+  }
+  return rest.front() != ':' && rest.front() != '.';
+}
+
 bool ParseBool(const std::string& s, bool& out) {
   if (s == "1" || s == "true" || s == "yes" || s == "on")
     out = true;
@@ -62,6 +81,18 @@ const std::vector<Setting>& Settings() {
          for (const std::string& ip : c.PublicIps())
            if (!IsIpLiteral(ip)) return false;
          return true;
+       }},
+      {"MEDICALL_PUBLIC_URL", "public-url",
+       "external base URL behind a TLS-terminating proxy, e.g. https://clinic.example.org (default: none)",
+       [](Config& c, const std::string& v) {
+         c.publicUrl = v;
+         return v.empty() || IsBaseUrl(v);
+       }},
+      {"MEDICALL_TRUSTED_PROXIES", "trusted-proxies",
+       "addresses or CIDRs whose Forwarded/X-Forwarded-For headers are believed (default: none)",
+       [](Config& c, const std::string& v) {
+         c.trustedProxies = v;
+         return true;  // parsed at start-up, with the reason
        }},
       {"MEDICALL_TURN_URIS", "turn-uris",
        "TURN URIs sent to clients, comma list, e.g. turn:turn.example.org:3478?transport=udp (default: none)",
@@ -172,6 +203,19 @@ std::vector<std::string> SplitList(const std::string& text) {
 std::vector<std::string> Config::PublicIps() const { return SplitList(publicIp); }
 
 std::vector<std::string> Config::TurnUris() const { return SplitList(turnUris); }
+
+std::string Config::PublicUrlScheme() const {
+  const auto colon = publicUrl.find("://");
+  return colon == std::string::npos ? std::string() : publicUrl.substr(0, colon);
+}
+
+std::string Config::PublicUrlAuthority() const {
+  const auto colon = publicUrl.find("://");
+  if (colon == std::string::npos) return {};
+  std::string rest = publicUrl.substr(colon + 3);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  return rest;
+}
 
 std::vector<std::string> Config::MediaAddresses() const {
   if (!candidateAddresses.empty()) return candidateAddresses;

@@ -35,6 +35,12 @@ struct Config {
   std::string logLevel = "info";      // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
   bool testEcho = false;              // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
 
+  // MEDICALL_PUBLIC_URL: external base URL (https://clinic.example.org) behind a reverse proxy that
+  // terminates TLS: written into MediaPlacement; loopback requests are then not trusted.
+  std::string publicUrl;
+  // MEDICALL_TRUSTED_PROXIES: addresses/CIDRs whose Forwarded / X-Forwarded-* headers are believed.
+  std::string trustedProxies;
+
   // MEDICALL_TURN_URIS: comma list of TURN URIs for JOIN_ACK (empty: no TURN, the default).
   std::string turnUris;
   std::string turnSecret;         // MEDICALL_TURN_SECRET: coturn's static-auth-secret
@@ -45,6 +51,9 @@ struct Config {
 
   // MEDICALL_PUBLIC_IP split at commas.
   std::vector<std::string> PublicIps() const;
+  // publicUrl split: "https", "clinic.example.org[:port]"; empty when unset.
+  std::string PublicUrlScheme() const;
+  std::string PublicUrlAuthority() const;
   // MEDICALL_TURN_URIS split at commas.
   std::vector<std::string> TurnUris() const;
   // candidateAddresses, else the public IPs, else 127.0.0.1: never empty.

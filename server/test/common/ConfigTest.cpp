@@ -97,3 +97,19 @@ TEST(ConfigTest, TheExampleEnvFileLoads) {
   for (const auto& k : set) unsetenv(k.c_str());
   EXPECT_TRUE(ok) << err;
 }
+
+TEST(ConfigTest, PublicUrlMustBeABaseUrl) {
+  std::string err;
+  bool help = false;
+  Config c;
+  const char* ok[] = {"medicall", "--public-url", "https://clinic.example.org/"};
+  ASSERT_TRUE(LoadConfig(3, const_cast<char**>(ok), c, err, help)) << err;
+  EXPECT_EQ(c.PublicUrlScheme(), "https");
+  EXPECT_EQ(c.PublicUrlAuthority(), "clinic.example.org");
+  for (const char* bad : {"clinic.example.org", "ftp://x", "https://", "https://x/path", "https://a b"}) {
+    Config d;
+    const char* argv[] = {"medicall", "--public-url", bad};
+    EXPECT_FALSE(LoadConfig(3, const_cast<char**>(argv), d, err, help)) << bad;
+    EXPECT_NE(err.find("public-url"), std::string::npos);
+  }
+}

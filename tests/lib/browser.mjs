@@ -15,10 +15,11 @@ export const CHROMIUM_ARGS = [
 ];
 
 // Launches one browser with its own profile; returns {context, page, close}.
-export async function launchBrowser({ extraArgs = [] } = {}) {
+// executablePath: another Chromium launcher (e.g. one that enters a test host's network namespace).
+export async function launchBrowser({ extraArgs = [], executablePath = CHROMIUM } = {}) {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
     permissions: ['camera', 'microphone'],

@@ -132,6 +132,7 @@ async function stats() {
   const report = await session.audioVideo.getRTCPeerConnectionStats();
   const out = { video: [], audio: [], outboundVideo: [], remoteInboundVideo: [], pair: null, remoteCandidate: null,
     localCandidate: null };
+  if (!report) return out; // no peer connection right now (e.g. while reconnecting)
   const byId = new Map();
   report.forEach((s) => byId.set(s.id, s));
   report.forEach((s) => {

@@ -2,12 +2,17 @@
 
 #include "app/Application.hpp"
 
+#include <fmt/ranges.h>
+
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
 #include <future>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "app/ChimeBridge.hpp"
+#include "app/ClientAddress.hpp"
 #include "app/Cors.hpp"
 #include "app/EventIngestion.hpp"
 #include "app/JoinApi.hpp"
@@ -18,6 +23,7 @@
 #include "meetings/MeetingsService.hpp"
 #include "media/echo/EchoService.hpp"
 #include "net/HttpServer.hpp"
+#include "net/InterfaceAddresses.hpp"
 #include "net/MediaWorker.hpp"
 #include "store/SqliteStore.hpp"
 #include "store/StoreExecutor.hpp"
@@ -32,6 +38,7 @@ struct Application::Impl {
   Impl(const Config& c, asio::io_context& io)
       : config(c),
         ioc(io),
+        clientAddress(TrustedProxies(c), !c.publicUrl.empty()),
         store(c.dataDir),
         meetings(store, config),
         meetingsApi(meetings, config),
@@ -63,7 +70,23 @@ struct Application::Impl {
     mediaWorker.Stop();
   }
 
+  static std::vector<ClientAddress::Network> TrustedProxies(const Config& c) {
+    std::string why;
+    auto list = ClientAddress::ParseList(c.trustedProxies, &why);
+    if (!list) throw std::runtime_error("MEDICALL_TRUSTED_PROXIES: " + why);
+    return *list;
+  }
+
+  // GET /api/client-config: what the web app needs to know before joining (the HTTPS address to
+  // send a person to when the page was opened over plain HTTP).
+  HttpResponse ClientConfig() const {
+    nlohmann::json body = {{"secureUrl", nullptr}};
+    if (config.PublicUrlScheme() == "https") body["secureUrl"] = config.publicUrl;
+    return HttpResponse::Json(200, body.dump());
+  }
+
   void Handle(HttpRequest&& request, net::Responder respond) {
+    clientAddress.Resolve(request);
     const std::string route = Metrics::RouteOf(request.method, request.path);
     auto reply = [this, route, corsHeaders = cors.ResponseHeaders(request),
                   respond = std::move(respond)](HttpResponse response) {
@@ -79,6 +102,7 @@ struct Application::Impl {
         return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
       }
       if (auto r = cors.Preflight(request)) return reply(std::move(*r));
+      if (request.path == "/api/client-config" && request.method == "GET") return reply(ClientConfig());
       if (meetings::MeetingsApi::Owns(request.path) || JoinApi::Owns(request.path) ||
           EventIngestion::Owns(request.path)) {
         // The store's writes may wait for the disk: never on this (the signaling) thread.
@@ -111,7 +135,9 @@ struct Application::Impl {
     return HttpResponse::AwsError(500, "ServiceFailureException", "internal error");
   }
 
-  net::WebSocketDecision AcceptWebSocket(const HttpRequest& request) {
+  net::WebSocketDecision AcceptWebSocket(const HttpRequest& original) {
+    HttpRequest request = original;
+    clientAddress.Resolve(request);
     auto decision = bridge.AcceptWebSocket(request);
     metrics.CountRequest(Metrics::RouteOf(request.method, request.path),
                          decision.refuseStatus != 0 ? decision.refuseStatus : 101);
@@ -151,8 +177,9 @@ struct Application::Impl {
                       [this] { return static_cast<double>(http.Stats().requestsRejected.load()); });
   }
 
-  const Config& config;
+  Config config;  // own copy: candidateAddresses is filled in at start-up
   asio::io_context& ioc;
+  ClientAddress clientAddress;
   Metrics metrics;
   store::SqliteStore store;
   store::StoreExecutor storeExecutor;  // API requests, the sweep and store writes run here
@@ -174,7 +201,11 @@ struct Application::Impl {
 Application::Application(const Config& config, asio::io_context& ioc) {
   std::error_code ec;
   std::filesystem::create_directories(config.dataDir, ec);
-  impl_ = std::make_unique<Impl>(config, ioc);
+  Config effective = config;
+  // Media listens where HTTP does; IPv6 candidates only when that is a dual-stack "::".
+  effective.candidateAddresses =
+      net::InterfaceAddresses::ForCandidates(config.PublicIps(), config.bindAddress == "::");
+  impl_ = std::make_unique<Impl>(effective, ioc);
   impl_->RegisterMetrics();
 }
 
@@ -182,6 +213,14 @@ Application::~Application() = default;
 
 void Application::Start() {
   impl_->demuxer.Bind(impl_->config.bindAddress, impl_->config.mediaPort);
+  if (impl_->config.mediaTcpPort != 0) {
+    // Default: the same number as the UDP port actually bound.
+    const auto tcpPort = impl_->config.mediaTcpPort < 0 ? impl_->demuxer.LocalPort()
+                                                         : static_cast<uint16_t>(impl_->config.mediaTcpPort);
+    net::TcpMediaServer::Options tcp;
+    tcp.maxConnections = static_cast<size_t>(impl_->config.mediaTcpMaxConnections);
+    impl_->demuxer.ListenTcp(impl_->config.bindAddress, tcpPort, tcp);
+  }
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);
@@ -192,9 +231,9 @@ void Application::Start() {
   }
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
-  log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})",
-            impl_->config.bindAddress, impl_->http.LocalPort(), impl_->config.publicIp,
-            impl_->config.mediaPort, impl_->config.dataDir);
+  log::Info("main", "MediCall listening on http://{}:{} (media UDP {} TCP {}, candidates {}; data {})",
+            impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
+            impl_->demuxer.LocalTcpPort(), fmt::join(impl_->config.MediaAddresses(), ","), impl_->config.dataDir);
 }
 
 uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }

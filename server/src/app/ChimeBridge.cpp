@@ -272,7 +272,16 @@ ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::
       ioc_(ioc),
       meetings_(meetings),
       demuxer_(demuxer),
-      certificate_(std::move(certificate)) {}
+      certificate_(std::move(certificate)) {
+  const auto uris = config.TurnUris();
+  if (uris.empty()) return;
+  for (const std::string& uri : uris) {
+    if (auto why = signaling::TurnCredentialIssuer::Validate(uri); !why.empty())
+      throw std::runtime_error("MEDICALL_TURN_URIS: \"" + uri + "\": " + why);
+  }
+  if (config.turnSecret.empty()) throw std::runtime_error("MEDICALL_TURN_URIS is set but MEDICALL_TURN_SECRET is empty");
+  turn_.emplace(uris, config.turnSecret, static_cast<uint32_t>(config.turnTtlSeconds));
+}
 
 ChimeBridge::~ChimeBridge() { Shutdown(); }
 
@@ -340,7 +349,10 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
                     if (!ec) task();
                   });
                 }};
-            auto session = meeting->signaling->Connect(identity, std::move(transport));
+            // Fresh TURN credentials on every connection (the SDK clears them on each reconnect).
+            std::optional<signaling::TurnCredentials> turn;
+            if (turn_) turn = turn_->Issue(identity.attendeeId);
+            auto session = meeting->signaling->Connect(identity, std::move(transport), std::move(turn));
             try {
               meetings_.AttendeeConnected(meetingId, identity.attendeeId);
             } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 // media worker (Router calls), whose results are posted back.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -19,6 +20,7 @@
 #include "common/HttpTypes.hpp"
 #include "meetings/MeetingsListener.hpp"
 #include "net/HttpServer.hpp"
+#include "signaling/TurnCredentialIssuer.hpp"
 
 namespace medicall::meetings {
 class MeetingsService;
@@ -62,6 +64,7 @@ class ChimeBridge final : public meetings::MeetingsListener {
   void ForgetIfEmpty(const std::string& meetingId);
 
   const Config& config_;
+  std::optional<signaling::TurnCredentialIssuer> turn_;  // set when MEDICALL_TURN_URIS is
   boost::asio::io_context& ioc_;
   meetings::MeetingsService& meetings_;
   webrtc::transport::MediaDemuxer& demuxer_;

@@ -1,5 +1,7 @@
 #include "common/Config.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -27,6 +29,29 @@ bool ParseNumber(const std::string& s, T& out, long long lo, long long hi) {
   if (ec != std::errc{} || p != s.data() + s.size() || v < lo || v > hi) return false;
   out = static_cast<T>(v);
   return true;
+}
+
+bool IsIpLiteral(const std::string& s) {
+  unsigned char buffer[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, s.c_str(), buffer) == 1 || inet_pton(AF_INET6, s.c_str(), buffer) == 1;
+}
+
+// http(s)://host[:port] with an optional trailing slash and nothing else.
+bool IsBaseUrl(const std::string& url) {
+  std::string rest;
+  if (url.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else if (url.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else {
+    return false;
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest.size() > 260) return false;
+  for (unsigned char ch : rest) {
+    if (!(std::isalnum(ch) || ch == '.' || ch == '-' || ch == ':' || ch == '[' || ch == ']')) return false;
+  }
+  return rest.front() != ':' && rest.front() != '.';
 }
 
 bool ParseBool(const std::string& s, bool& out) {
@@ -77,11 +102,50 @@ const std::vector<Setting>& Settings() {
        }},
       {"MEDICALL_MEDIA_PORT", "media-port", "UDP media port for all sessions (default 40000)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaPort, 1, 65535); }},
-      {"MEDICALL_PUBLIC_IP", "public-ip", "address in ICE candidates (default 127.0.0.1)",
+      {"MEDICALL_PUBLIC_IP", "public-ip",
+       "extra addresses in ICE candidates, comma list (default: none; interface addresses are always offered)",
        [](Config& c, const std::string& v) {
          c.publicIp = v;
-         return !v.empty();
+         for (const std::string& ip : c.PublicIps())
+           if (!IsIpLiteral(ip)) return false;
+         return true;
        }},
+      {"MEDICALL_PUBLIC_URL", "public-url",
+       "external base URL behind a TLS-terminating proxy, e.g. https://clinic.example.org (default: none)",
+       [](Config& c, const std::string& v) {
+         c.publicUrl = v;
+         return v.empty() || IsBaseUrl(v);
+       }},
+      {"MEDICALL_TRUSTED_PROXIES", "trusted-proxies",
+       "addresses or CIDRs whose Forwarded/X-Forwarded-For headers are believed (default: none)",
+       [](Config& c, const std::string& v) {
+         c.trustedProxies = v;
+         return true;  // parsed at start-up, with the reason
+       }},
+      {"MEDICALL_TURN_URIS", "turn-uris",
+       "TURN URIs sent to clients, comma list, e.g. turn:turn.example.org:3478?transport=udp (default: none)",
+       [](Config& c, const std::string& v) {
+         c.turnUris = v;
+         return true;  // each URI is checked at start-up, with the reason
+       }},
+      {"MEDICALL_TURN_SECRET", nullptr, "coturn's static-auth-secret (TURN REST credentials)",
+       [](Config& c, const std::string& v) {
+         c.turnSecret = v;
+         return true;
+       }},
+      {"MEDICALL_TURN_TTL_SECONDS", "turn-ttl", "lifetime of TURN credentials in seconds (default 86400)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.turnTtlSeconds, 60, 86400 * 30); }},
+      {"MEDICALL_MEDIA_TCP_PORT", "media-tcp-port", "ICE-TCP media port (default: the media port; 0: off)",
+       [](Config& c, const std::string& v) {
+         if (v.empty() || v == "-1") {
+           c.mediaTcpPort = -1;
+           return true;
+         }
+         return ParseNumber(v, c.mediaTcpPort, 0, 65535);
+       }},
+      {"MEDICALL_MEDIA_TCP_MAX_CONNECTIONS", "media-tcp-max-connections",
+       "open ICE-TCP media connections at most (default 256)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaTcpMaxConnections, 1, 100000); }},
       {"MEDICALL_PUBLIC_HOST", "public-host", "host[:port] in SignalingUrl (default: the request's Host)",
        [](Config& c, const std::string& v) {
          c.publicHost = v;
@@ -153,6 +217,43 @@ std::string Trim(const std::string& s) {
 }
 
 }  // namespace
+
+namespace {
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = Trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> Config::PublicIps() const { return SplitList(publicIp); }
+
+std::vector<std::string> Config::TurnUris() const { return SplitList(turnUris); }
+
+std::string Config::PublicUrlScheme() const {
+  const auto colon = publicUrl.find("://");
+  return colon == std::string::npos ? std::string() : publicUrl.substr(0, colon);
+}
+
+std::string Config::PublicUrlAuthority() const {
+  const auto colon = publicUrl.find("://");
+  if (colon == std::string::npos) return {};
+  std::string rest = publicUrl.substr(colon + 3);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  return rest;
+}
+
+std::vector<std::string> Config::MediaAddresses() const {
+  if (!candidateAddresses.empty()) return candidateAddresses;
+  auto ips = PublicIps();
+  if (!ips.empty()) return ips;
+  return {"127.0.0.1"};
+}
 
 std::vector<std::pair<std::string, std::string>> ParseDotEnv(const std::string& text) {
   std::vector<std::pair<std::string, std::string>> out;

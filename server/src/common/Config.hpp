@@ -12,7 +12,11 @@ struct Config {
   uint16_t port = 3001;                 // PORT: HTTP and WebSocket listen port
   std::string bindAddress = "0.0.0.0";  // MEDICALL_BIND: HTTP listen address
   uint16_t mediaPort = 40000;           // MEDICALL_MEDIA_PORT: UDP media port, shared by all sessions
-  std::string publicIp = "127.0.0.1";   // MEDICALL_PUBLIC_IP: address put in ICE candidates
+  // MEDICALL_PUBLIC_IP: comma list of extra addresses put in ICE candidates (1:1 NAT, cloud VM),
+  // besides every non-loopback interface address; empty: interfaces only (127.0.0.1 if none).
+  std::string publicIp;
+  int mediaTcpPort = -1;  // MEDICALL_MEDIA_TCP_PORT: ICE-TCP port (-1: same as the media port, 0: off)
+  int mediaTcpMaxConnections = 256;  // MEDICALL_MEDIA_TCP_MAX_CONNECTIONS: open ICE-TCP connections
   std::string publicHost;  // MEDICALL_PUBLIC_HOST: host[:port] for SignalingUrl (default: request Host)
   std::string dataDir = "./data";       // MEDICALL_DATA_DIR: SQLite database and audit log
   std::string webDir = "./web/dist";    // MEDICALL_WEB_DIR: built web app served at /
@@ -33,6 +37,32 @@ struct Config {
   // MEDICALL_CORS_ORIGINS: origins ("https://host[:port]", comma separated) whose pages may call
   // /join, /api/roster/:roomId and /events (CORS); empty: none (the served web app is same-origin).
   std::vector<std::string> corsOrigins;
+
+  // MEDICALL_PUBLIC_URL: external base URL (https://clinic.example.org) behind a reverse proxy that
+  // terminates TLS: written into MediaPlacement; loopback requests are then not trusted.
+  std::string publicUrl;
+  // MEDICALL_TRUSTED_PROXIES: addresses/CIDRs whose Forwarded / X-Forwarded-* headers are believed.
+  std::string trustedProxies;
+
+  // MEDICALL_TURN_URIS: comma list of TURN URIs for JOIN_ACK (empty: no TURN, the default).
+  std::string turnUris;
+  std::string turnSecret;         // MEDICALL_TURN_SECRET: coturn's static-auth-secret
+  int turnTtlSeconds = 86400;     // MEDICALL_TURN_TTL_SECONDS: lifetime of issued TURN credentials
+
+  // Derived at start-up (not a setting): the addresses offered as ICE candidates, in order.
+  std::vector<std::string> candidateAddresses;
+
+  // MEDICALL_PUBLIC_IP split at commas.
+  std::vector<std::string> PublicIps() const;
+  // publicUrl split: "https", "clinic.example.org[:port]"; empty when unset.
+  std::string PublicUrlScheme() const;
+  std::string PublicUrlAuthority() const;
+  // MEDICALL_TURN_URIS split at commas.
+  std::vector<std::string> TurnUris() const;
+  // candidateAddresses, else the public IPs, else 127.0.0.1: never empty.
+  std::vector<std::string> MediaAddresses() const;
+  // The first of MediaAddresses() (for URLs that name one address).
+  std::string PrimaryMediaAddress() const { return MediaAddresses().front(); }
 
   bool HasCredentials() const { return !awsAccessKeyId.empty() && !awsSecretAccessKey.empty(); }
 };

@@ -22,17 +22,20 @@ nlohmann::json ParseStored(const std::string& text) {
 }  // namespace
 
 std::string ChimeJson::ResolveHost(const HttpRequest& request, const Config& config) {
+  if (!config.publicUrl.empty()) return config.PublicUrlAuthority();
   if (!config.publicHost.empty()) return config.publicHost;
   if (const std::string* host = request.Header("host"); host && IsPlainHost(*host)) return *host;
-  return config.publicIp + ":" + std::to_string(config.port);
+  return config.PrimaryMediaAddress() + ":" + std::to_string(config.port);
 }
 
 nlohmann::json ChimeJson::MediaPlacement(const std::string& id, const std::string& host,
                                          const Config& config) {
-  const std::string ws = "ws://" + host;
-  const std::string http = "http://" + host;
+  // Behind a TLS-terminating proxy (MEDICALL_PUBLIC_URL https://...) the browser must use wss/https.
+  const bool secure = config.PublicUrlScheme() == "https";
+  const std::string ws = (secure ? "wss://" : "ws://") + host;
+  const std::string http = (secure ? "https://" : "http://") + host;
   return {
-      {"AudioHostUrl", config.publicIp + ":" + std::to_string(config.mediaPort)},
+      {"AudioHostUrl", config.PrimaryMediaAddress() + ":" + std::to_string(config.mediaPort)},
       {"AudioFallbackUrl", ws + "/calls/" + id},
       {"SignalingUrl", ws + "/control/" + id},
       {"TurnControlUrl", http + "/v2/turn_sessions"},

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import type { DeviceCheckApi, DeviceLists } from '../meeting/DeviceManager';
+import { fetchClientConfig, insecureContextProblem } from '../meeting/secureContext';
 
 export interface DeviceChoice {
   videoOn: boolean;
@@ -33,6 +34,18 @@ export function DeviceCheck({ devices, choice, onChange, previewRef }: Props) {
 
   useEffect(() => {
     let cancelled = false;
+    if (window.isSecureContext === false) {
+      // No camera API at all on an insecure page: say why, with the HTTPS address if the server has one.
+      setLists(kNoDevices);
+      setCameraProblem(insecureContextProblem({ isSecureContext: false, href: window.location.href }, null));
+      void fetchClientConfig().then((config) => {
+        if (!cancelled) setCameraProblem(insecureContextProblem({ isSecureContext: false, href: window.location.href }, config));
+      });
+      onChange({ ...choiceRef.current, videoOn: false });
+      return () => {
+        cancelled = true;
+      };
+    }
     devices
       .listDevices()
       .then((found) => {

@@ -118,3 +118,17 @@ describe('JoinScreen', () => {
     expect(devices.started).toContain('sound');
   });
 });
+
+describe('JoinScreen on a plain-HTTP page from another device', () => {
+  it('says to open the page over HTTPS instead of "no camera found"', async () => {
+    Object.defineProperty(window, 'isSecureContext', { value: false, configurable: true });
+    try {
+      const devices = renderJoin(async () => null, new FakeDevices(twoDevices));
+      expect(await screen.findByText(/Open this page over HTTPS to use your camera and microphone/)).toBeTruthy();
+      expect(screen.queryByText(/No camera found/)).toBeNull();
+      expect(devices.started.filter((s) => s.startsWith('camera:cam'))).toEqual([]);
+    } finally {
+      Object.defineProperty(window, 'isSecureContext', { value: undefined, configurable: true });
+    }
+  });
+});

@@ -8,6 +8,7 @@
 
 #include "common/Logger.hpp"
 #include "webrtc/sdp/AnswerBuilder.hpp"
+#include "webrtc/sdp/LocalCandidates.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
 
 namespace medicall::media::echo {
@@ -47,7 +48,7 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 EchoService::EchoService(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
                          std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate)
-    : publicIp_(config.publicIp), demuxer_(demuxer), certificate_(std::move(certificate)) {}
+    : mediaAddresses_(config.MediaAddresses()), demuxer_(demuxer), certificate_(std::move(certificate)) {}
 
 EchoService::~EchoService() {
   *alive_ = false;
@@ -104,8 +105,9 @@ HttpResponse EchoService::HandleOffer(const HttpRequest& request) {
   options.iceUfrag = ufrag;
   options.icePwd = pwd;
   options.fingerprintSha256 = certificate_->Fingerprint();
-  options.candidateIp = publicIp_;
+  options.candidateIp = mediaAddresses_.front();
   options.candidatePort = demuxer_.LocalPort();
+  options.candidates = sdp::LocalCandidates::Build(mediaAddresses_, demuxer_.LocalPort(), demuxer_.LocalTcpPort());
   sdp::AnswerBuilder builder(options);
 
   EchoSession::Streams streams;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/Config.hpp"
 #include "common/HttpTypes.hpp"
@@ -46,7 +47,7 @@ class EchoService {
   template <typename F>
   bool RunOnWorker(F&& f);
 
-  std::string publicIp_;
+  std::vector<std::string> mediaAddresses_;
   webrtc::transport::MediaDemuxer& demuxer_;
   std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
   // Worker thread only.

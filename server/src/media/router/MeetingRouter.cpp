@@ -17,6 +17,7 @@
 #include "webrtc/rtp/RtpPacketBuilder.hpp"
 #include "webrtc/rtp/Rtx.hpp"
 #include "webrtc/rtp/Vp8PayloadDescriptor.hpp"
+#include "webrtc/sdp/LocalCandidates.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
 #include "webrtc/sdp/SdpWriter.hpp"
 
@@ -175,7 +176,9 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   answerOptions.iceUfrag = peer->LocalUfrag();
   answerOptions.icePwd = peer->LocalPwd();
   answerOptions.fingerprintSha256 = certificate_->Fingerprint();
-  answerOptions.candidateIp = config_.publicIp;
+  answerOptions.candidateIp = config_.PrimaryMediaAddress();
+  answerOptions.candidates =
+      sdp::LocalCandidates::Build(config_.MediaAddresses(), demuxer_.LocalPort(), demuxer_.LocalTcpPort());
   answerOptions.candidatePort = demuxer_.LocalPort();
   answerOptions.sessionId = peer->sessionId;
   answerOptions.sessionVersion = std::to_string(peer->sessionVersion + 1);

@@ -166,7 +166,7 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
     return std::nullopt;
   };
   if (options_.iceUfrag.empty() || options_.icePwd.empty() || options_.fingerprintSha256.empty() ||
-      options_.candidateIp.empty() || options_.candidatePort == 0) {
+      ((options_.candidateIp.empty() || options_.candidatePort == 0) && options_.candidates.empty())) {
     return fail("incomplete local parameters");
   }
   AnswerResult result;
@@ -210,9 +210,14 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
       continue;
     }
     ++accepted;
-    m.port = options_.candidatePort;
-    m.connectionAddress = options_.candidateIp;
-    m.candidates.push_back(Candidate{"1",
+    if (!options_.candidates.empty()) {
+      m.port = options_.candidates.front().port;
+      m.connectionAddress = options_.candidates.front().address;
+      m.candidates = options_.candidates;
+    } else {
+      m.port = options_.candidatePort;
+      m.connectionAddress = options_.candidateIp;
+      m.candidates.push_back(Candidate{"1",
                                      1,
                                      "udp",
                                      kHostPriority,
@@ -223,6 +228,7 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
                                      0,
                                      {},
                                      std::nullopt});
+    }
     m.endOfCandidates = true;
     m.iceUfrag = options_.iceUfrag;
     m.icePwd = options_.icePwd;

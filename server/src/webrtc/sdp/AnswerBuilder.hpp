@@ -24,6 +24,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "webrtc/sdp/SessionDescription.hpp"
 
@@ -46,6 +47,9 @@ struct AnswerOptions {
   std::string fingerprintSha256;  // DtlsCertificate::Fingerprint(), "AB:CD:..."
   std::string candidateIp;        // MEDICALL_PUBLIC_IP
   uint16_t candidatePort = 0;     // the media port
+  // When not empty, these candidates (LocalCandidates::Build: UDP and ICE-TCP, every address) are
+  // written instead of the single candidateIp/candidatePort one; m= port and c= come from the first.
+  std::vector<Candidate> candidates;
   bool enableH264 = false;        // offer H.264 constrained baseline (42e01f, packetization-mode=1)
   bool preferH264 = false;        // put H.264 before VP8 when both are accepted
   std::string sessionId = "1";    // o= line

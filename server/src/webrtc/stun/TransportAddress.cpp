@@ -45,7 +45,10 @@ std::string TransportAddress::IpString() const {
 }
 
 std::string TransportAddress::ToString() const {
-  return ipv6 ? "[" + IpString() + "]:" + std::to_string(port) : IpString() + ":" + std::to_string(port);
+  std::string out =
+      ipv6 ? "[" + IpString() + "]:" + std::to_string(port) : IpString() + ":" + std::to_string(port);
+  if (tcp) out += "/tcp";
+  return out;
 }
 
 size_t TransportAddressHash::operator()(const TransportAddress& a) const noexcept {
@@ -56,7 +59,7 @@ size_t TransportAddressHash::operator()(const TransportAddress& a) const noexcep
   for (size_t i = 0; i < n; ++i) mix(a.ip[i]);
   mix(static_cast<uint8_t>(a.port >> 8));
   mix(static_cast<uint8_t>(a.port));
-  mix(a.ipv6 ? 1 : 0);
+  mix(static_cast<uint8_t>((a.ipv6 ? 1 : 0) | (a.tcp ? 2 : 0)));
   return static_cast<size_t>(h);
 }
 

@@ -8,7 +8,9 @@ namespace medicall::webrtc::transport {
 MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
     : worker_(worker),
       socket_(worker.Context(), [this](std::span<uint8_t> datagram,
-                                       const net::UdpSocket::Endpoint& from) { OnDatagram(datagram, from); }),
+                                       const net::UdpSocket::Endpoint& from) {
+        OnDatagram(datagram, ToTransportAddress(from));
+      }),
       timer_(worker.Context()) {
   byUfrag_.reserve(64);
   byAddress_.reserve(128);
@@ -22,7 +24,18 @@ MediaDemuxer::~MediaDemuxer() {
   } catch (const boost::system::system_error&) {
     // Nothing to cancel on a broken timer; the alive flag already stops the tick.
   }
+  if (tcp_) tcp_->Close();
   socket_.Close();
+}
+
+void MediaDemuxer::ListenTcp(const std::string& address, uint16_t port, net::TcpMediaServer::Options options) {
+  tcp_ = std::make_unique<net::TcpMediaServer>(
+      worker_.Context(), options,
+      [this](std::span<uint8_t> frame, const net::TcpMediaServer::Endpoint& from) {
+        OnDatagram(frame, ToTransportAddress(from));
+      },
+      [this](const net::TcpMediaServer::Endpoint& from) { byAddress_.erase(ToTransportAddress(from)); });
+  tcp_->Listen(address, port);
 }
 
 void MediaDemuxer::Bind(const std::string& address, uint16_t port) {
@@ -65,12 +78,15 @@ void MediaDemuxer::OnAddressValidated(WebRtcTransport& transport, const stun::Tr
 }
 
 void MediaDemuxer::SendDatagram(std::span<const uint8_t> datagram, const stun::TransportAddress& to) {
+  if (to.tcp) {
+    if (tcp_) tcp_->Send(datagram, ToTcpEndpoint(to));
+    return;
+  }
   socket_.Send(datagram, ToEndpoint(to));
 }
 
-void MediaDemuxer::OnDatagram(std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& endpoint) {
+void MediaDemuxer::OnDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from) {
   const auto now = WebRtcTransport::Clock::now();
-  const stun::TransportAddress from = ToTransportAddress(endpoint);
   const PacketKind kind = PacketClassifier::Classify(datagram);
   if (kind == PacketKind::Stun) {
     ++counters_.stun;

@@ -1,5 +1,7 @@
 #pragma once
-// The media port: one UDP socket on one media worker, shared by all transports of that worker.
+// The media port: one UDP socket on one media worker, shared by all transports of that worker, and
+// optionally an ICE-TCP listener (RFC 6544 passive candidates) whose framed packets are handled
+// exactly like datagrams, with a TCP TransportAddress as their source.
 // Every datagram is sorted in one place (PacketClassifier, RFC 7983) and routed:
 //   STUN with USERNAME -> the transport whose local ICE ufrag is USERNAME's left half;
 //   everything else    -> the transport for which the source address passed ICE.
@@ -18,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "net/MediaWorker.hpp"
+#include "net/TcpMediaServer.hpp"
 #include "net/UdpSocket.hpp"
 #include "webrtc/transport/WebRtcTransport.hpp"
 
@@ -42,6 +45,11 @@ class MediaDemuxer final : public WebRtcTransport::Network {
   // Binds the socket and starts the tick timer. Throws std::runtime_error when the port is taken.
   void Bind(const std::string& address, uint16_t port);
   uint16_t LocalPort() const { return socket_.LocalPort(); }
+  // Starts the ICE-TCP listener. Throws std::runtime_error when the port is taken.
+  void ListenTcp(const std::string& address, uint16_t port, net::TcpMediaServer::Options options);
+  // 0 when there is no TCP listener.
+  uint16_t LocalTcpPort() const { return tcp_ ? tcp_->LocalPort() : 0; }
+  const net::TcpMediaServer* Tcp() const { return tcp_.get(); }
   net::MediaWorker& Worker() { return worker_; }
 
   // Registers a transport by its local ufrag (unique per demuxer). The transport must stay alive
@@ -63,11 +71,12 @@ class MediaDemuxer final : public WebRtcTransport::Network {
     size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
 
-  void OnDatagram(std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& from);
+  void OnDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from);
   void ScheduleTick();
 
   net::MediaWorker& worker_;
   net::UdpSocket socket_;
+  std::unique_ptr<net::TcpMediaServer> tcp_;
   boost::asio::steady_timer timer_;
   std::unordered_map<std::string, WebRtcTransport*, StringHash, std::equal_to<>> byUfrag_;
   std::unordered_map<stun::TransportAddress, WebRtcTransport*, stun::TransportAddressHash> byAddress_;

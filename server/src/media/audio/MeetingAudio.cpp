@@ -202,12 +202,13 @@ void MeetingAudio::Stop() {
 void MeetingAudio::ArmTimer() {
   timer_.expires_at(
       std::chrono::steady_clock::time_point(std::chrono::microseconds(clock_.NextDeadlineUs())));
-  timer_.async_wait([this, watch = alive_.Observe(), generation = generation_](const boost::system::error_code& ec) {
-    if (ec) return;  // cancelled
-    if (!watch.Alive()) return;
-    if (!running_ || generation_ != generation) return;  // stopped (and maybe restarted)
-    OnTimer();
-  });
+  timer_.async_wait(
+      [this, watch = alive_.Observe(), generation = generation_](const boost::system::error_code& ec) {
+        if (ec) return;  // cancelled
+        if (!watch.Alive()) return;
+        if (!running_ || generation_ != generation) return;  // stopped (and maybe restarted)
+        OnTimer();
+      });
 }
 
 void MeetingAudio::OnTimer() {

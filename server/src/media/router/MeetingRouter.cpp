@@ -278,7 +278,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
       } else if (!o->ssrcs.empty()) {
         mediaSsrc = o->ssrcs.front().ssrc;
       }
-      publisher.SetStream(mediaSsrc, rtxSsrc, payload.payloadType, payload.rtxPayloadType, payload.codec, nowMs);
+      publisher.SetStream(mediaSsrc, rtxSsrc, payload.payloadType, payload.rtxPayloadType, payload.codec,
+                          nowMs);
     } else {
       publisher.SetStream(0, 0, 0, -1, webrtc::rtp::VideoCodec::kUnknown, nowMs);
     }
@@ -551,7 +552,8 @@ void MeetingRouter::OnReportBlocks(RouterPeer& peer, std::span<const rtcp::Repor
                                    uint32_t arrivalCompact) {
   for (const rtcp::ReportBlock& block : blocks) {
     Subscription* s = peer.FindSubscriptionBySsrc(block.ssrc);
-    if (s != nullptr && s->Ssrc() == block.ssrc) s->OnReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
+    if (s != nullptr && s->Ssrc() == block.ssrc)
+      s->OnReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
   }
 }
 

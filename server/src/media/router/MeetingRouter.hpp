@@ -85,7 +85,8 @@ class MeetingRouter final : public Router {
   // Sends the PLI if one is pending and due.
   void MaybeSendPli(Publisher& publisher, int64_t nowMs);
   bool SendPli(Publisher& publisher);
-  void OnReportBlocks(RouterPeer& peer, std::span<const webrtc::rtcp::ReportBlock> blocks, uint32_t arrivalCompact);
+  void OnReportBlocks(RouterPeer& peer, std::span<const webrtc::rtcp::ReportBlock> blocks,
+                      uint32_t arrivalCompact);
   void SendReports(RouterPeer& peer, int64_t nowMs);
   void SendSenderReports(RouterPeer& peer, int64_t nowUs);
   uint64_t EstimateFor(const Publisher& publisher, int64_t nowMs) const;

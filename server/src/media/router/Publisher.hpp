@@ -29,7 +29,7 @@ class Subscription;
 
 class Publisher {
  public:
-  static constexpr size_t kCachePackets = 512;  // about 3 s of 1.5 Mbit/s video
+  static constexpr size_t kCachePackets = 512;          // about 3 s of 1.5 Mbit/s video
   static constexpr int64_t kKeyframeIntervalMs = 1000;  // PLIs forwarded to the publisher: one per second
   static constexpr int64_t kSilenceBeforeReadoptMs = 2000;
   static constexpr int64_t kReadoptIntervalMs = 5000;

@@ -14,11 +14,11 @@ namespace medicall::media::router {
 
 class Retransmitter {
  public:
-  static constexpr std::size_t kSlots = 512;               // as many as the publisher's packet cache holds
-  static constexpr int64_t kDefaultRttUs = 100'000;   // until a receiver report gives the real one
-  static constexpr int64_t kMinRttUs = 5'000;         // floor for the "resent within one RTT" test
-  static constexpr int64_t kMaxRttUs = 1'000'000;     // a larger measurement is taken as this
-  static constexpr uint8_t kMaxPerPacket = 4;         // resends of one packet, ever
+  static constexpr std::size_t kSlots = 512;            // as many as the publisher's packet cache holds
+  static constexpr int64_t kDefaultRttUs = 100'000;     // until a receiver report gives the real one
+  static constexpr int64_t kMinRttUs = 5'000;           // floor for the "resent within one RTT" test
+  static constexpr int64_t kMaxRttUs = 1'000'000;       // a larger measurement is taken as this
+  static constexpr uint8_t kMaxPerPacket = 4;           // resends of one packet, ever
   static constexpr int64_t kForgetAfterUs = 3'000'000;  // older history is dropped (the cache keeps 1 s)
 
   enum class Verdict : uint8_t {

@@ -13,7 +13,8 @@ class RtxBudget {
   static constexpr uint64_t kDefaultBytesPerSecond = 250'000;  // 2 Mbit/s
   static constexpr uint64_t kDefaultBurstBytes = 64 * 1024;    // about 50 full packets at once
 
-  explicit RtxBudget(uint64_t bytesPerSecond = kDefaultBytesPerSecond, uint64_t burstBytes = kDefaultBurstBytes)
+  explicit RtxBudget(uint64_t bytesPerSecond = kDefaultBytesPerSecond,
+                     uint64_t burstBytes = kDefaultBurstBytes)
       : bytesPerSecond_(bytesPerSecond), burstBytes_(burstBytes), tokens_(burstBytes) {}
 
   // Takes `bytes` from the bucket at nowUs (monotonic); false (and nothing taken) when they do not fit.

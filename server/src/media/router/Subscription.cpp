@@ -102,10 +102,12 @@ Subscription::NackOutcome Subscription::OnNack(const webrtc::rtcp::Nack& nack,
   return outcome;
 }
 
-Subscription::Resend Subscription::Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds,
-                                              int64_t nowUs, std::span<uint8_t> scratch,
-                                              std::span<uint8_t> rtxScratch, RtxBudget& budget) {
-  if (retransmitter_.Check(outputSequence, nowUs) != Retransmitter::Verdict::kSend) return Resend::kSuppressed;
+Subscription::Resend Subscription::Retransmit(uint16_t outputSequence,
+                                              const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
+                                              std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                                              RtxBudget& budget) {
+  if (retransmitter_.Check(outputSequence, nowUs) != Retransmitter::Verdict::kSend)
+    return Resend::kSuppressed;
   if (source_ == nullptr || payloadType_ == 0 || !peer_.Transport().IsConnected()) return Resend::kMiss;
   const auto sourceSequence = rewriter_.ToSourceSequence(outputSequence);
   if (!sourceSequence) return Resend::kMiss;

@@ -58,8 +58,9 @@ class Subscription {
   // Answers a NACK about this stream: each packet it names is resent from the source's cache (as RTX
   // when negotiated) if the Retransmitter allows it and the subscriber's budget has room.
   // scratch and rtxScratch: two distinct buffers.
-  NackOutcome OnNack(const webrtc::rtcp::Nack& nack, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
-                     std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch, RtxBudget& budget);
+  NackOutcome OnNack(const webrtc::rtcp::Nack& nack, const webrtc::sdp::ExtensionIds& sourceIds,
+                     int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                     RtxBudget& budget);
   // A report block of the subscriber about this stream (RTT for the Retransmitter).
   void OnReportBlock(uint32_t lastSr, uint32_t delaySinceLastSr, uint32_t arrivalCompact) {
     retransmitter_.OnReportBlock(lastSr, delaySinceLastSr, arrivalCompact);
@@ -83,7 +84,8 @@ class Subscription {
   Resend Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
                     std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch, RtxBudget& budget);
   // The subscriber's header extensions (its ids, our mid, send time, transport sequence) on `copy`.
-  void TranslateExtensions(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs);
+  void TranslateExtensions(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds,
+                           int64_t nowUs);
   // Rewrites the copy in scratch; false when it must not be sent.
   bool Prepare(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs);
 

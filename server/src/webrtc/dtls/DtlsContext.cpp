@@ -54,9 +54,9 @@ struct Entry {
 
 }  // namespace
 
-std::shared_ptr<const DtlsContext> DtlsContext::Shared(const std::shared_ptr<const DtlsCertificate>& certificate,
-                                                       const std::vector<srtp::SrtpProfile>& profiles,
-                                                       std::string* error) {
+std::shared_ptr<const DtlsContext> DtlsContext::Shared(
+    const std::shared_ptr<const DtlsCertificate>& certificate, const std::vector<srtp::SrtpProfile>& profiles,
+    std::string* error) {
   static std::mutex mutex;
   static std::vector<Entry> entries;
   if (!certificate) {

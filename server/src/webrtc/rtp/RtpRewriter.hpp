@@ -10,7 +10,8 @@
 // switch). Within one source a sequence jump (the sender renumbered without a new SSRC, of any size,
 // even above 2^15) is checked as RFC 3550 appendix A.1 does (SequenceTracker): the jump is held on
 // probation and, when the next packet follows it, the offsets are re-based so the output continues
-// after the highest number sent. No allocation, no locks: one instance per subscriber stream, used on the media worker.
+// after the highest number sent. No allocation, no locks: one instance per subscriber stream, used on the
+// media worker.
 #include <cstdint>
 #include <optional>
 

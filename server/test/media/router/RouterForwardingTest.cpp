@@ -310,9 +310,8 @@ TEST(RouterForwardingTest, AudioGoesToTheSinkAndTheMixersPacketsKeepTheirNumbers
     return 0;
   });
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
-    return c.rtp.size() >= 3 && std::any_of(c.rtcp.begin(), c.rtcp.end(), [](const auto& r) {
-             return r.size() >= 2 && r[1] == 203;
-           });
+    return c.rtp.size() >= 3 && std::any_of(c.rtcp.begin(), c.rtcp.end(),
+                                            [](const auto& r) { return r.size() >= 2 && r[1] == 203; });
   }));
   OnWorker(h.ClientWorker(), [&] {
     EXPECT_EQ(c.rtp.size(), 3u);
@@ -463,7 +462,8 @@ struct Call {
     return WaitFor(h.serverWorker, [&] {
       const auto s = h.router->GetStats();
       const uint64_t seen = s.retransmitted + s.nackMisses + s.nackSuppressed + s.nackOverBudget;
-      return seen - (before.retransmitted + before.nackMisses + before.nackSuppressed + before.nackOverBudget) >=
+      return seen -
+                 (before.retransmitted + before.nackMisses + before.nackSuppressed + before.nackOverBudget) >=
              named;
     });
   }
@@ -516,7 +516,8 @@ TEST(RouterForwardingTest, ANackWithinOneRttOfTheResendIsNotAnswered) {
     for (const auto& p : call.sub.rtcp) {
       for (size_t pos = 0; pos + 28 <= p.size(); pos += (ReadU16(&p[pos + 2]) + 1) * 4) {
         if (p[pos + 1] == 200 && ReadU32(&p[pos + 4]) == call.outSsrc) {
-          srNtp = std::max(srNtp, (static_cast<uint64_t>(ReadU32(&p[pos + 8])) << 32) | ReadU32(&p[pos + 12]));
+          srNtp =
+              std::max(srNtp, (static_cast<uint64_t>(ReadU32(&p[pos + 8])) << 32) | ReadU32(&p[pos + 12]));
         }
       }
     }
@@ -677,17 +678,20 @@ TEST(RouterForwardingTest, PlisToThePublisherAtMostOnePerSecond) {
   const auto start = ServerStats(h);
   h.clock.AdvanceMs(Publisher::kKeyframeIntervalMs);
   for (int i = 0; i < 5; ++i) call.SendFromSubscriber(Feedback(206, 1, call.sub.videoSsrc, call.outSsrc));
-  ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeAsks >= start.keyframeAsks + 5; }));
+  ASSERT_TRUE(
+      WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeAsks >= start.keyframeAsks + 5; }));
   EXPECT_EQ(ServerStats(h).keyframeRequests, start.keyframeRequests + 1);  // the first of the five
   // Within the second more requests are remembered, not forwarded; the clock does not move, so no
   // retry either, however long the real time.
   h.clock.AdvanceMs(Publisher::kKeyframeIntervalMs - 1);
   for (int i = 0; i < 5; ++i) call.SendFromSubscriber(Feedback(206, 1, call.sub.videoSsrc, call.outSsrc));
-  ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeAsks >= start.keyframeAsks + 10; }));
+  ASSERT_TRUE(
+      WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeAsks >= start.keyframeAsks + 10; }));
   EXPECT_EQ(ServerStats(h).keyframeRequests, start.keyframeRequests + 1);
   // No key frame came within the second: one repeat (the first PLI may have been lost).
   h.clock.AdvanceMs(1);
-  ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeRequests == start.keyframeRequests + 2; }));
+  ASSERT_TRUE(WaitFor(h.serverWorker,
+                      [&] { return h.router->GetStats().keyframeRequests == start.keyframeRequests + 2; }));
   // The key frame answers everything pending: it is forwarded, and no further PLI goes out later.
   SendVideo(h, call.pub, 105, 1, true);
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return !call.sub.rtp.empty(); }));

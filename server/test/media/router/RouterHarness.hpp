@@ -179,7 +179,8 @@ struct RouterHarness {
     OnWorker(serverWorker, [&] {
       serverDemux = std::make_unique<webrtc::transport::MediaDemuxer>(serverWorker);
       serverDemux->Bind("127.0.0.1", 0);
-      const Clock& c = routerClock == RouterClock::Manual ? static_cast<const Clock&>(clock) : Clock::System();
+      const Clock& c =
+          routerClock == RouterClock::Manual ? static_cast<const Clock&>(clock) : Clock::System();
       router = Router::Create(config, *serverDemux, webrtc::dtls::DtlsCertificate::Generate(), listener, c);
       return 0;
     });

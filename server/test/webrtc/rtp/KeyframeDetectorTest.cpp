@@ -34,7 +34,7 @@ TEST(KeyframeDetectorTest, H264KeyframesAreFoundOnlyWhenH264WasNegotiated) {
   EXPECT_TRUE(KeyframeDetector::IsKeyframe(VideoCodec::kH264, stapA));
   EXPECT_TRUE(KeyframeDetector::IsKeyframe(VideoCodec::kH264, fuStart));
   EXPECT_FALSE(KeyframeDetector::IsKeyframe(VideoCodec::kH264, fuMiddle));
-  const std::vector<uint8_t> idr{0x65, 0x88, 0x84, 0x00};  // single NAL unit, type 5
+  const std::vector<uint8_t> idr{0x65, 0x88, 0x84, 0x00};    // single NAL unit, type 5
   const std::vector<uint8_t> slice{0x41, 0x9a, 0x02, 0x00};  // single NAL unit, type 1
   EXPECT_TRUE(KeyframeDetector::IsKeyframe(VideoCodec::kH264, idr));
   EXPECT_FALSE(KeyframeDetector::IsKeyframe(VideoCodec::kH264, slice));

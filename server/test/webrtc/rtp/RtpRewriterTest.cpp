@@ -119,7 +119,7 @@ TEST(RtpRewriterTest, AJumpOfFortyThousandResumesWithinTwoPackets) {
   // The subscriber NACKs 502: it maps to the packet that was on probation (kept in the cache).
   EXPECT_EQ(rw.ToSourceSequence(502), 41001);
   EXPECT_EQ(rw.ToSourceSequence(501), std::nullopt);  // before the re-base: no longer mappable
-  EXPECT_EQ(rewrite(41001), 502);  // the repair goes out with the number NACKed
+  EXPECT_EQ(rewrite(41001), 502);                     // the repair goes out with the number NACKed
 }
 
 TEST(RtpRewriterTest, AStrayNumberIsDroppedWithoutMovingTheStream) {

@@ -232,7 +232,7 @@ struct RouterHarness {
     return c.answer;
   }
 
-  // Advance on the server worker (OnWorker) or between exchanges: the router reads it there.
+  // The test thread advances it while the router reads it on its worker (ManualClock is atomic).
   ManualClock clock;
   net::MediaWorker serverWorker{"router-server"};
   std::unique_ptr<net::MediaWorker> clientWorker;

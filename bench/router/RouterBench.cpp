@@ -65,7 +65,7 @@ void BmForward(benchmark::State& state, webrtc::srtp::SrtpProfile profile) {
   InitLibraries();
   log::SetLevel(log::Level::Warn);
   const auto subscribers = static_cast<size_t>(state.range(0));
-  RouterHarness h(/*separateClientWorker=*/true);
+  RouterHarness h(/*separateClientWorker=*/true, media::router::testing::RouterClock::System);
   TestClient& pub = h.AddClient("publisher");
   pub.srtpProfiles = {profile};
   const auto pa = h.Subscribe(pub, true, {});

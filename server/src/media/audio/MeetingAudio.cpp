@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/Clock.hpp"
 #include "common/Logger.hpp"
+#include "common/Ntp.hpp"
+#include "common/Random.hpp"
 #include "webrtc/rtcp/Sdes.hpp"
 #include "webrtc/rtcp/SenderReport.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
@@ -17,22 +20,6 @@ namespace {
 constexpr std::size_t kMaxCname = 255;  // one SDES item (RFC 3550 section 6.5)
 // SDES with one chunk of one CNAME item: header 4 + SSRC 4 + type/length 2 + text + END, padded to 32 bits.
 constexpr std::size_t kMaxSdesSize = (4 + 4 + 2 + kMaxCname + 1 + 3) / 4 * 4;
-
-int64_t SystemNowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Wall clock (Unix microseconds) to the 64-bit NTP format of RFC 3550 section 4: seconds since
-// 1900-01-01 in the high 32 bits, the fraction in the low 32 bits.
-uint64_t ToNtp(int64_t unixUs) {
-  constexpr uint64_t kNtpUnixOffsetSeconds = 2'208'988'800ULL;  // 1900 to 1970 (RFC 868)
-  const auto us = static_cast<uint64_t>(std::max<int64_t>(unixUs, 0));
-  const uint64_t seconds = us / 1'000'000 + kNtpUnixOffsetSeconds;
-  const uint64_t fraction = ((us % 1'000'000) << 32) / 1'000'000;
-  return (seconds << 32) | fraction;
-}
 
 }  // namespace
 
@@ -67,9 +54,7 @@ MeetingAudio::MeetingAudio(boost::asio::io_context& worker, const Options& optio
       }()),
       clock_(0, kFrameDurationUs, std::max<uint32_t>(options.maxCatchUpTicks, 1)),
       timer_(worker),
-      alive_(std::make_shared<MeetingAudio*>(this)),
-      nextStreamId_(std::max<uint32_t>(options.firstStreamId, 1)),
-      random_(std::random_device{}()) {
+      nextStreamId_(std::max<uint32_t>(options.firstStreamId, 1)) {
   if (options_.cname.size() > kMaxCname) options_.cname.resize(kMaxCname);
   if (options_.cname.empty()) options_.cname = "medicall";
   options_.maxCatchUpTicks = std::max<uint32_t>(options_.maxCatchUpTicks, 1);
@@ -78,14 +63,10 @@ MeetingAudio::MeetingAudio(boost::asio::io_context& worker, const Options& optio
 MeetingAudio::~MeetingAudio() {
   // timer_'s destructor cancels a pending wait; its handler then finds alive_ gone and does nothing.
   running_ = false;
-  alive_.reset();
+  alive_.Kill();
 }
 
-int64_t MeetingAudio::NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t MeetingAudio::NowUs() { return MonotonicNowUs(); }
 
 // ---- attendees ----
 
@@ -114,8 +95,7 @@ uint32_t MeetingAudio::AddAttendee(const std::string& attendeeId, const Listener
 
 void MeetingAudio::AddToMixer(Attendee& a) {
   // Random initial sequence number and timestamp (RFC 3550 section 5.1).
-  const RtpStart start{.sequence = static_cast<uint16_t>(random_()),
-                       .timestamp = static_cast<uint32_t>(random_())};
+  const RtpStart start{.sequence = random::Value<uint16_t>(), .timestamp = random::Value<uint32_t>()};
   a.inMixer = mixer_.AddParticipant(a.streamId, start);
   if (a.inMixer) mixer_.SetMuted(a.streamId, a.muted);
 }
@@ -222,15 +202,13 @@ void MeetingAudio::Stop() {
 void MeetingAudio::ArmTimer() {
   timer_.expires_at(
       std::chrono::steady_clock::time_point(std::chrono::microseconds(clock_.NextDeadlineUs())));
-  timer_.async_wait([weak = std::weak_ptr<MeetingAudio*>(alive_),
-                     generation = generation_](const boost::system::error_code& ec) {
-    if (ec) return;  // cancelled
-    const std::shared_ptr<MeetingAudio*> alive = weak.lock();
-    if (!alive) return;
-    MeetingAudio& self = **alive;
-    if (!self.running_ || self.generation_ != generation) return;  // stopped (and maybe restarted)
-    self.OnTimer();
-  });
+  timer_.async_wait(
+      [this, watch = alive_.Observe(), generation = generation_](const boost::system::error_code& ec) {
+        if (ec) return;  // cancelled
+        if (!watch.Alive()) return;
+        if (!running_ || generation_ != generation) return;  // stopped (and maybe restarted)
+        OnTimer();
+      });
 }
 
 void MeetingAudio::OnTimer() {
@@ -253,7 +231,7 @@ void MeetingAudio::OnTimer() {
 void MeetingAudio::TickAt(int64_t nowUs) {
   // The wall-clock time of this tick, for sender reports: the tick's time on the monotonic clock
   // shifted by the current offset between the two clocks.
-  const int64_t tickWallUs = SystemNowUs() + (nowUs - NowUs());
+  const int64_t tickWallUs = WallNowUs() + (nowUs - NowUs());
   inTick_ = true;
   const TickResult result = mixer_.Tick(nowUs);
   ++stats_.ticks;
@@ -306,7 +284,7 @@ void MeetingAudio::SendOutput(Attendee& a, const ListenerOutput& out, int64_t ti
   // RTP timestamp is the packet's, the NTP time the wall-clock time of the tick it belongs to.
   webrtc::rtcp::SenderReport sr;
   sr.senderSsrc = ssrc;
-  sr.ntpTimestamp = ToNtp(tickWallUs);
+  sr.ntpTimestamp = ntp::FromUnixUs(tickWallUs);
   sr.rtpTimestamp = out.timestamp;
   sr.packetCount = out.packetCount - a.packetBase;
   sr.octetCount = out.octetCount - a.octetBase;

@@ -7,12 +7,12 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "common/AliveToken.hpp"
 #include "media/audio/AudioMixer.hpp"
 #include "media/audio/MixerClock.hpp"
 
@@ -129,7 +129,7 @@ class MeetingAudio {
   const AudioMixer& Mixer() const { return mixer_; }
   const Stats& GetStats() const { return stats_; }
 
-  // Microseconds of std::chrono::steady_clock (the clock of the timer, of arrivalUs and of ticks).
+  // MonotonicNowUs() (steady_clock: the clock of the timer, of arrivalUs and of ticks).
   static int64_t NowUs();
 
  private:
@@ -150,8 +150,8 @@ class MeetingAudio {
   bool running_ = false;
   uint64_t generation_ = 0;  // bumped by Stop: a handler of an earlier Start does nothing
   int64_t stoppedAtUs_ = -1;
-  // Pending timer handlers hold a weak_ptr to this: they do nothing once the object is gone.
-  std::shared_ptr<MeetingAudio*> alive_;
+  // Pending timer handlers observe this: they do nothing once the object is gone.
+  AliveToken alive_;
   std::unordered_map<std::string, std::unique_ptr<Attendee>> attendees_;
   std::unordered_map<uint32_t, Attendee*> byStreamId_;
   uint32_t nextStreamId_;
@@ -161,7 +161,6 @@ class MeetingAudio {
   std::vector<uint32_t> pendingAdd_;
   std::vector<uint32_t> pendingRemove_;
   std::vector<std::unique_ptr<Attendee>> graveyard_;
-  std::mt19937 random_;
   Stats stats_;
 };
 

@@ -1,12 +1,12 @@
 #include "media/router/MeetingRouter.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <chrono>
 #include <set>
 
 #include "common/Logger.hpp"
+#include "common/Ntp.hpp"
+#include "common/Random.hpp"
 #include "webrtc/rtcp/Fir.hpp"
 #include "webrtc/rtcp/Nack.hpp"
 #include "webrtc/rtcp/Pli.hpp"
@@ -15,8 +15,8 @@
 #include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/SenderReport.hpp"
 #include "webrtc/rtp/RtpPacketBuilder.hpp"
+#include "webrtc/rtp/KeyframeDetector.hpp"
 #include "webrtc/rtp/Rtx.hpp"
-#include "webrtc/rtp/Vp8PayloadDescriptor.hpp"
 #include "webrtc/sdp/LocalCandidates.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
 #include "webrtc/sdp/SdpWriter.hpp"
@@ -29,28 +29,6 @@ namespace sdp = webrtc::sdp;
 namespace rtcp = webrtc::rtcp;
 
 namespace {
-
-int64_t NowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string RandomToken(size_t length) {
-  // ice-char = ALPHA / DIGIT / "+" / "/" (RFC 8839 section 5.4); letters and digits only.
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::vector<uint8_t> random(length);
-  RAND_bytes(random.data(), static_cast<int>(random.size()));
-  std::string out(length, 'a');
-  for (size_t i = 0; i < length; ++i) out[i] = kChars[random[i] % 62];
-  return out;
-}
-
-std::string RandomSessionId() {
-  uint64_t v = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
-  return std::to_string(v & 0x7FFFFFFFFFFFFFFFULL);
-}
 
 SubscribeAnswer Fail(uint32_t status, std::string description) {
   SubscribeAnswer a;
@@ -70,29 +48,36 @@ void StripTransportCc(sdp::SessionDescription& answer) {
   }
 }
 
-// The primary video codec of an answered section and its RTX payload type (-1: none).
-std::pair<uint8_t, int> VideoPayloadTypes(const sdp::MediaSection& answered) {
+// The primary video codec of an answered section, its payload type and its RTX payload type (-1: none).
+struct VideoPayload {
+  uint8_t payloadType = 0;
+  int rtxPayloadType = -1;
+  webrtc::rtp::VideoCodec codec = webrtc::rtp::VideoCodec::kUnknown;
+};
+VideoPayload VideoPayloadTypes(const sdp::MediaSection& answered) {
   for (const sdp::Codec& c : answered.codecs) {
     if (c.name == "rtx" || c.name == "RTX") continue;
     const sdp::Codec* rtx = answered.FindRtxFor(c.payloadType);
-    return {c.payloadType, rtx != nullptr ? rtx->payloadType : -1};
+    return {c.payloadType, rtx != nullptr ? rtx->payloadType : -1,
+            webrtc::rtp::KeyframeDetector::CodecFromName(c.name)};
   }
-  return {0, -1};
+  return {};
 }
 
 }  // namespace
 
 MeetingRouter::MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
                              std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
-                             Listener& listener)
+                             Listener& listener, const Clock& clock)
     : config_(config),
       demuxer_(demuxer),
       certificate_(std::move(certificate)),
       listener_(listener),
+      clock_(clock),
       timer_(demuxer.Worker().Context()) {}
 
 MeetingRouter::~MeetingRouter() {
-  *alive_ = false;
+  alive_.Kill();
   try {
     timer_.cancel();
     for (auto& [id, peer] : peers_) {
@@ -110,20 +95,20 @@ std::unique_ptr<RouterPeer> MeetingRouter::CreatePeer(const std::string& attende
                                                       const sdp::MediaSection& section) {
   WebRtcTransport::Options options;
   options.role = WebRtcTransport::Role::Server;
-  options.localUfrag = RandomToken(8);
-  options.localPwd = RandomToken(24);
+  options.localUfrag = random::AlphanumericToken(8);
+  options.localPwd = random::AlphanumericToken(24);
   options.remoteUfrag = section.iceUfrag;
   options.remotePwd = section.icePwd;
   options.remoteFingerprintAlgorithm = section.fingerprint->algorithm;
   options.remoteFingerprint = section.fingerprint->value;
   auto peer = std::make_unique<RouterPeer>(*this, attendeeId, std::move(options), certificate_, demuxer_);
-  peer->sessionId = RandomSessionId();
+  peer->sessionId = std::to_string(random::Value<uint64_t>() & 0x7FFFFFFFFFFFFFFFULL);
   return peer;
 }
 
 uint32_t MeetingRouter::NewSsrc(const RouterPeer& peer) const {
-  uint32_t v = 0;
-  while (peer.UsesSsrc(v)) RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
+  uint32_t v = random::NonZero32();
+  while (peer.UsesSsrc(v)) v = random::NonZero32();
   return v;
 }
 
@@ -253,7 +238,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     log::Info("rtp", "router: {} joined media (ufrag {})", params.attendeeId, started.LocalUfrag());
   }
 
-  const int64_t nowMs = NowUs() / 1000;
+  const int64_t nowMs = clock_.NowMs();
   ++peer->sessionVersion;
   peer->externalUserId = params.externalUserId;
   peer->audioMuted = params.audioMuted;
@@ -288,7 +273,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     const sdp::MediaSection* a = publisherMid.empty() ? nullptr : result->answer.FindMid(publisherMid);
     const sdp::MediaSection* o = publisherMid.empty() ? nullptr : offer->FindMid(publisherMid);
     if (a != nullptr && o != nullptr && !a->Rejected() && sdp::Receives(a->direction)) {
-      const auto [pt, rtxPt] = VideoPayloadTypes(*a);
+      const VideoPayload payload = VideoPayloadTypes(*a);
       uint32_t mediaSsrc = 0, rtxSsrc = 0;
       if (const sdp::SsrcGroup* fid = o->FindSsrcGroup("FID"); fid != nullptr && fid->ssrcs.size() >= 2) {
         mediaSsrc = fid->ssrcs[0];
@@ -296,9 +281,10 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
       } else if (!o->ssrcs.empty()) {
         mediaSsrc = o->ssrcs.front().ssrc;
       }
-      publisher.SetStream(mediaSsrc, rtxSsrc, pt, rtxPt);
+      publisher.SetStream(mediaSsrc, rtxSsrc, payload.payloadType, payload.rtxPayloadType, payload.codec,
+                          nowMs);
     } else {
-      publisher.SetStream(0, 0, 0, -1);
+      publisher.SetStream(0, 0, 0, -1, webrtc::rtp::VideoCodec::kUnknown, nowMs);
     }
   } else if (peer->publisher) {
     StopPublisher(*peer);
@@ -312,9 +298,9 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     const sdp::MediaSection* a = result->answer.FindMid(p.mid);
     Subscription& subscription = *peer->subscriptions[p.mid];
     if (a == nullptr || a->Rejected() || !sdp::Sends(a->direction)) continue;
-    const auto [pt, rtxPt] = VideoPayloadTypes(*a);
-    if (pt == 0) continue;
-    subscription.SetPayloadTypes(pt, rtxPt);
+    const VideoPayload payload = VideoPayloadTypes(*a);
+    if (payload.payloadType == 0) continue;
+    subscription.SetPayloadTypes(payload.payloadType, payload.rtxPayloadType);
     if (subscription.SetSource(p.publisher)) RequestKeyframe(*p.publisher, nowMs);
     active.insert(p.mid);
     out.tracks.push_back(SubscribeAnswer::Track{p.streamId, subscription.Ssrc(), subscription.TrackLabel()});
@@ -361,18 +347,16 @@ void MeetingRouter::RemoveAttendee(const std::string& attendeeId) {
 void MeetingRouter::Bury(std::unique_ptr<RouterPeer> peer) {
   // Not from inside a transport callback: destroy on a later turn of the loop.
   graveyard_.push_back(std::move(peer));
-  std::weak_ptr<bool> alive = alive_;
-  demuxer_.Worker().Post([this, alive] {
-    if (auto a = alive.lock(); a && *a) graveyard_.clear();
+  demuxer_.Worker().Post([this, watch = alive_.Observe()] {
+    if (watch.Alive()) graveyard_.clear();
   });
 }
 
 void MeetingRouter::NotifySourcesChanged() {
   if (sourcesPending_) return;
   sourcesPending_ = true;
-  std::weak_ptr<bool> alive = alive_;
-  demuxer_.Worker().Post([this, alive] {
-    if (auto a = alive.lock(); !a || !*a) return;
+  demuxer_.Worker().Post([this, watch = alive_.Observe()] {
+    if (!watch.Alive()) return;
     sourcesPending_ = false;
     listener_.OnSourcesChanged();
   });
@@ -427,24 +411,6 @@ bool MeetingRouter::SendRtcpTo(const std::string& attendeeId, std::span<uint8_t>
          it->second->Transport().SendRtcp(buffer, length);
 }
 
-bool MeetingRouter::SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload,
-                              uint32_t rtpTimestamp, bool marker) {
-  auto it = peers_.find(attendeeId);
-  if (it == peers_.end()) return false;
-  RouterPeer& peer = *it->second;
-  if (peer.audioPayloadType < 0 || !peer.Transport().IsConnected()) return false;
-  webrtc::rtp::RtpPacketBuilder builder;
-  builder.SetPayloadType(static_cast<uint8_t>(peer.audioPayloadType))
-      .SetSequenceNumber(++peer.audioSequence)
-      .SetTimestamp(rtpTimestamp)
-      .SetSsrc(peer.audioSsrc)
-      .SetMarker(marker);
-  if (peer.extensions.mid != 0) builder.AddMid(peer.extensions.mid, peer.audioMid);
-  std::span<uint8_t> out(sendBuffer_.data(), sendBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
-  const size_t n = builder.Build(opusPayload, out);
-  return n != 0 && peer.Transport().SendRtp(sendBuffer_, n);
-}
-
 // ---- packet path ----
 
 void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
@@ -464,44 +430,52 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
     ++stats_.dropped;
     return;
   }
-  if (static_cast<int>(pt) == publisher->RtxPayloadType() && publisher->MediaSsrc() != 0) {
+  if (static_cast<int>(pt) == publisher->RtxPayloadType()) {
     // A retransmission we asked for (RFC 4588): back to the original packet, in place. RTX without
-    // an OSN is a bandwidth probe (padding only).
+    // an OSN is a bandwidth probe (padding only); RTX of another stream repairs nothing we forward.
+    if (!publisher->AcceptRtxSsrc(rtp->Ssrc())) {
+      ++stats_.dropped;
+      return;
+    }
     auto original =
         webrtc::rtp::Rtx::DecapsulateInPlace(*rtp, publisher->PayloadType(), publisher->MediaSsrc());
     if (!original) {
       ++stats_.dropped;
       return;
     }
-    ForwardVideo(peer, *publisher, *original);
+    ForwardVideo(peer, *publisher, *original, true);
     return;
   }
   if (pt != publisher->PayloadType()) {
     ++stats_.dropped;
     return;
   }
-  if (rtp->Ssrc() != publisher->MediaSsrc()) {
-    if (rtp->Ssrc() == publisher->RtxSsrc()) {
-      ++stats_.dropped;
-      return;
-    }
-    log::Debug("rtp", "router: stream {} now on ssrc {}", publisher->StreamId(), rtp->Ssrc());
-    publisher->AdoptSsrc(rtp->Ssrc());
+  const uint32_t before = publisher->MediaSsrc();
+  if (!publisher->AcceptMediaSsrc(rtp->Ssrc(), clock_.NowMs())) {
+    ++stats_.foreignSsrc;  // another encoding or stream: never interleaved into the forwarded one
+    return;
   }
-  ForwardVideo(peer, *publisher, *rtp);
+  if (before != 0 && publisher->MediaSsrc() != before) {
+    // A new stream from the same sender: its decoder state starts again with a key frame.
+    log::Info("rtp", "router: stream {} silent on ssrc {}, now on ssrc {}", publisher->StreamId(), before,
+              publisher->MediaSsrc());
+    for (Subscription* s : publisher->Subscribers()) s->WaitForKeyframe();
+    RequestKeyframe(*publisher, clock_.NowMs());
+  }
+  ForwardVideo(peer, *publisher, *rtp, false);
 }
 
-void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, const RtpPacket& rtp) {
-  const int64_t nowUs = NowUs();
+void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, const RtpPacket& rtp,
+                                 bool retransmitted) {
+  const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
-  if (!publisher.OnSequence(rtp.SequenceNumber(), nowMs)) {
+  if (!publisher.OnPacket(rtp.SequenceNumber(), rtp.Timestamp(), nowMs, retransmitted)) {
     ++stats_.dropped;  // a duplicate (late retransmission)
     return;
   }
   ++stats_.videoIn;
-  publisher.Stats().OnPacket(rtp.SequenceNumber(), rtp.Timestamp(), nowMs);
   publisher.CountOctets(rtp.Size());
-  const bool keyframe = webrtc::rtp::Vp8PayloadDescriptor::IsKeyframe(rtp.Payload());
+  const bool keyframe = publisher.IsKeyframe(rtp.Payload());
   if (keyframe) {
     publisher.Keyframes().OnKeyframe();
     publisher.CountKeyframe();
@@ -527,9 +501,11 @@ void MeetingRouter::SendNacks(Publisher& publisher, int64_t nowMs) {
 void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
   rtcp::RtcpCompound compound(data);
   if (!compound.Validate()) return;
-  const int64_t nowUs = NowUs();
+  const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
+  const uint32_t arrivalCompact = ntp::Compact(ntp::FromUnixUs(clock_.WallNowUs()));
   auto keyframeFor = [&](uint32_t ourSsrc) {
+    ++stats_.keyframeAsks;
     Subscription* s = peer.FindSubscriptionBySsrc(ourSsrc);
     // Keep forwarding meanwhile: holding packets back would open a sequence gap in the stream.
     if (s != nullptr && s->Source() != nullptr) RequestKeyframe(*s->Source(), nowMs);
@@ -539,8 +515,14 @@ void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
     const uint8_t fmt = p.header.count;
     if (type == static_cast<uint8_t>(rtcp::PacketType::kSr)) {
       auto sr = rtcp::SenderReport::Parse(p.data);
-      if (sr && peer.publisher && sr->senderSsrc == peer.publisher->MediaSsrc()) {
+      if (!sr) return;
+      if (peer.publisher && sr->senderSsrc == peer.publisher->MediaSsrc()) {
         peer.publisher->Stats().OnSenderReport(sr->ntpTimestamp, nowMs);
+      }
+      OnReportBlocks(peer, std::span(sr->blocks).first(sr->blockCount), arrivalCompact);
+    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kRr)) {
+      if (auto rr = rtcp::ReceiverReport::Parse(p.data)) {
+        OnReportBlocks(peer, std::span(rr->blocks).first(rr->blockCount), arrivalCompact);
       }
     } else if (type == static_cast<uint8_t>(rtcp::PacketType::kPsfb) && fmt == rtcp::kFmtPli) {
       if (auto pli = rtcp::Pli::Parse(p.data)) keyframeFor(pli->mediaSsrc);
@@ -559,36 +541,43 @@ void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
       if (!nack) return;
       Subscription* s = peer.FindSubscriptionBySsrc(nack->MediaSsrc());
       if (s == nullptr || s->Source() == nullptr) return;
-      const sdp::ExtensionIds& sourceIds = s->Source()->Owner().extensions;
-      nack->ForEachLost([&](uint16_t seq) {
-        if (s->Retransmit(seq, sourceIds, nowUs, sendBuffer_, rtxBuffer_)) {
-          ++stats_.retransmitted;
-        } else {
-          ++stats_.nackMisses;
-        }
-      });
+      const Subscription::NackOutcome outcome =
+          s->OnNack(*nack, s->Source()->Owner().extensions, nowUs, sendBuffer_, rtxBuffer_, peer.rtxBudget);
+      stats_.retransmitted += outcome.sent;
+      stats_.nackMisses += outcome.misses;
+      stats_.nackSuppressed += outcome.suppressed;
+      stats_.nackOverBudget += outcome.overBudget;
     }
   });
 }
 
+void MeetingRouter::OnReportBlocks(RouterPeer& peer, std::span<const rtcp::ReportBlock> blocks,
+                                   uint32_t arrivalCompact) {
+  for (const rtcp::ReportBlock& block : blocks) {
+    Subscription* s = peer.FindSubscriptionBySsrc(block.ssrc);
+    if (s != nullptr && s->Ssrc() == block.ssrc)
+      s->OnReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
+  }
+}
+
 void MeetingRouter::OnPeerConnected(RouterPeer& peer) {
   log::Info("rtp", "router: {} media connected", peer.AttendeeId());
-  const int64_t nowMs = NowUs() / 1000;
+  const int64_t nowMs = clock_.NowMs();
   for (auto& [mid, s] : peer.subscriptions) {
     if (s->Source() == nullptr) continue;
     s->WaitForKeyframe();
     RequestKeyframe(*s->Source(), nowMs);
   }
-  if (peer.publisher && !peer.publisher->Subscribers().empty()) SendPli(*peer.publisher);
+  // Requests made before the publisher could be reached go out now.
+  if (peer.publisher) MaybeSendPli(*peer.publisher, nowMs);
 }
 
 void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason reason) {
   if (reason == WebRtcTransport::CloseReason::Local) return;
   log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(),
             WebRtcTransport::CloseReasonName(reason));
-  std::weak_ptr<bool> alive = alive_;
-  demuxer_.Worker().Post([this, alive, id = peer.AttendeeId(), ptr = &peer] {
-    if (auto a = alive.lock(); !a || !*a) return;
+  demuxer_.Worker().Post([this, watch = alive_.Observe(), id = peer.AttendeeId(), ptr = &peer] {
+    if (!watch.Alive()) return;
     auto it = peers_.find(id);
     if (it == peers_.end() || it->second.get() != ptr) return;  // already removed or replaced
     RemovePeer(id);
@@ -599,16 +588,23 @@ void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason 
 // ---- feedback to publishers ----
 
 void MeetingRouter::RequestKeyframe(Publisher& publisher, int64_t nowMs) {
-  if (publisher.Keyframes().Request(nowMs)) SendPli(publisher);
+  publisher.Keyframes().Request(nowMs);
+  MaybeSendPli(publisher, nowMs);
 }
 
-void MeetingRouter::SendPli(Publisher& publisher) {
+void MeetingRouter::MaybeSendPli(Publisher& publisher, int64_t nowMs) {
+  if (publisher.Keyframes().Due(nowMs) && SendPli(publisher)) publisher.Keyframes().Sent(nowMs);
+}
+
+bool MeetingRouter::SendPli(Publisher& publisher) {
   RouterPeer& owner = publisher.Owner();
-  if (publisher.MediaSsrc() == 0 || !owner.Transport().IsConnected()) return;
+  if (publisher.MediaSsrc() == 0 || !owner.Transport().IsConnected()) return false;
   const rtcp::Pli pli{owner.audioSsrc, publisher.MediaSsrc()};
   const size_t n =
       pli.Serialize(std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength));
-  if (n > 0 && owner.Transport().SendRtcp(rtcpBuffer_, n)) ++stats_.keyframeRequests;
+  if (n == 0 || !owner.Transport().SendRtcp(rtcpBuffer_, n)) return false;
+  ++stats_.keyframeRequests;
+  return true;
 }
 
 uint64_t MeetingRouter::EstimateFor(const Publisher& publisher, int64_t nowMs) const {
@@ -645,18 +641,13 @@ void MeetingRouter::SendSenderReports(RouterPeer& peer, int64_t nowUs) {
   if (!peer.Transport().IsConnected()) return;
   const std::span<uint8_t> out =
       std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
-  const auto wall = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
-  constexpr uint64_t kNtpUnixOffset = 2208988800ULL;  // 1900 to 1970 (RFC 868)
-  const uint64_t ntp = ((static_cast<uint64_t>(wall / 1000000) + kNtpUnixOffset) << 32) |
-                       ((static_cast<uint64_t>(wall % 1000000) << 32) / 1000000);
+  const uint64_t ntpNow = ntp::FromUnixUs(clock_.WallNowUs());
   size_t n = 0;
   for (auto& [mid, s] : peer.subscriptions) {
     if (s->Source() == nullptr || s->LastSentUs() == 0) continue;
     rtcp::SenderReport sr;
     sr.senderSsrc = s->Ssrc();
-    sr.ntpTimestamp = ntp;
+    sr.ntpTimestamp = ntpNow;
     const auto& rw = s->Rewriter();
     sr.rtpTimestamp = rw.HighestTimestamp() + static_cast<uint32_t>((nowUs - s->LastSentUs()) * 90 / 1000);
     sr.packetCount = rw.PacketsSent();
@@ -669,17 +660,16 @@ void MeetingRouter::SendSenderReports(RouterPeer& peer, int64_t nowUs) {
 
 void MeetingRouter::ScheduleTick() {
   timer_.expires_after(std::chrono::milliseconds(kTickMs));
-  std::weak_ptr<bool> alive = alive_;
-  timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+  timer_.async_wait([this, watch = alive_.Observe()](const boost::system::error_code& ec) {
     if (ec) return;
-    if (auto a = alive.lock(); !a || !*a) return;
+    if (!watch.Alive()) return;
     Tick();
     ScheduleTick();
   });
 }
 
 void MeetingRouter::Tick() {
-  const int64_t nowUs = NowUs();
+  const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
   const bool report = nowMs - lastReportMs_ >= kReportIntervalMs;
   const int64_t elapsed = nowMs - lastReportMs_;
@@ -688,7 +678,7 @@ void MeetingRouter::Tick() {
     if (report) SendSenderReports(*peer, nowUs);
     if (!peer->publisher) continue;
     Publisher& publisher = *peer->publisher;
-    if (publisher.Keyframes().Poll(nowMs)) SendPli(publisher);
+    MaybeSendPli(publisher, nowMs);
     SendNacks(publisher, nowMs);
     if (report) {
       publisher.CloseInterval(elapsed);

@@ -5,8 +5,11 @@
 // Forwarding path (no allocation, no lock): publisher RTP arrives decrypted in the receive buffer ->
 // stats, key frame detection, copy into the publisher's cache -> per subscription: copy into one
 // send buffer, rewrite SSRC/sequence/timestamp/payload type and header extensions, encrypt, send.
-// Feedback: subscriber PLI/FIR -> throttled PLI to the publisher; subscriber NACK -> retransmission
-// from the publisher's cache (RTX when negotiated); subscriber REMB -> the publisher's REMB (the
+// Feedback: subscriber PLI/FIR -> PLI to the publisher, at most one per second (KeyframeRequestThrottle:
+// later requests wait for the next key frame); subscriber NACK -> retransmission from the publisher's
+// cache (RTX when negotiated), deduplicated, at most once per RTT and a few times per packet
+// (Retransmitter), within the subscriber's byte budget (RtxBudget); subscriber receiver reports -> the
+// RTT of each stream we send; subscriber REMB -> the publisher's REMB (the
 // minimum of its subscribers' estimates, capped by its SUBSCRIBE max bitrate), sent with a receiver
 // report every second.
 #include <array>
@@ -16,9 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "common/AliveToken.hpp"
+#include "common/Clock.hpp"
 #include "media/router/Router.hpp"
 #include "media/router/RouterPeer.hpp"
 #include "webrtc/srtp/SrtpProfile.hpp"
+
+namespace medicall::webrtc::rtcp {
+struct ReportBlock;
+}
 
 namespace medicall::media::router {
 
@@ -36,7 +45,8 @@ class MeetingRouter final : public Router {
   static constexpr int64_t kRembMaxAgeMs = 5000;
 
   MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
-                std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate, Listener& listener);
+                std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate, Listener& listener,
+                const Clock& clock = Clock::System());
   ~MeetingRouter() override;
   MeetingRouter(const MeetingRouter&) = delete;
   MeetingRouter& operator=(const MeetingRouter&) = delete;
@@ -47,8 +57,6 @@ class MeetingRouter final : public Router {
   std::vector<VideoSource> Sources() const override;
   void SetAudioMuted(const std::string& attendeeId, bool muted) override;
   void SetAudioSink(AudioSink* sink) override { audioSink_ = sink; }
-  bool SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload, uint32_t rtpTimestamp,
-                 bool marker) override;
   Stats GetStats() const override { return stats_; }
   std::optional<AudioParams> GetAudioParams(const std::string& attendeeId) const override;
   bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
@@ -69,10 +77,16 @@ class MeetingRouter final : public Router {
   void StopPublisher(RouterPeer& peer);
   Publisher* FindPublisher(uint32_t streamId) const;
   uint32_t NewSsrc(const RouterPeer& peer) const;
-  void ForwardVideo(RouterPeer& peer, Publisher& publisher, const webrtc::rtp::RtpPacket& rtp);
+  void ForwardVideo(RouterPeer& peer, Publisher& publisher, const webrtc::rtp::RtpPacket& rtp,
+                    bool retransmitted);
   void SendNacks(Publisher& publisher, int64_t nowMs);
+  // A subscriber needs a key frame of `publisher`: a PLI now if none went out within the interval.
   void RequestKeyframe(Publisher& publisher, int64_t nowMs);
-  void SendPli(Publisher& publisher);
+  // Sends the PLI if one is pending and due.
+  void MaybeSendPli(Publisher& publisher, int64_t nowMs);
+  bool SendPli(Publisher& publisher);
+  void OnReportBlocks(RouterPeer& peer, std::span<const webrtc::rtcp::ReportBlock> blocks,
+                      uint32_t arrivalCompact);
   void SendReports(RouterPeer& peer, int64_t nowMs);
   void SendSenderReports(RouterPeer& peer, int64_t nowUs);
   uint64_t EstimateFor(const Publisher& publisher, int64_t nowMs) const;
@@ -85,6 +99,7 @@ class MeetingRouter final : public Router {
   webrtc::transport::MediaDemuxer& demuxer_;
   std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
   Listener& listener_;
+  const Clock& clock_;
   AudioSink* audioSink_ = nullptr;
   std::map<std::string, std::unique_ptr<RouterPeer>> peers_;
   std::vector<std::unique_ptr<RouterPeer>> graveyard_;
@@ -94,7 +109,7 @@ class MeetingRouter final : public Router {
   bool ticking_ = false;
   int64_t lastReportMs_ = 0;
   boost::asio::steady_timer timer_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  AliveToken alive_;
   Stats stats_;
   std::array<uint8_t, kBufferSize> sendBuffer_{};
   std::array<uint8_t, kBufferSize> rtxBuffer_{};

@@ -11,51 +11,101 @@ Publisher::Publisher(RouterPeer& owner, uint32_t streamId, uint32_t groupId, uin
   subscribers_.reserve(16);
 }
 
-void Publisher::SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, uint8_t payloadType, int rtxPayloadType) {
-  if (mediaSsrc != 0 && mediaSsrc != mediaSsrc_) AdoptSsrc(mediaSsrc);
+void Publisher::SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, uint8_t payloadType, int rtxPayloadType,
+                          webrtc::rtp::VideoCodec codec, int64_t nowMs) {
+  declaredRtxSsrc_ = rtxSsrc;
+  // A declared SSRC replaces whatever was forwarded; without one, a learned SSRC stays.
+  if (mediaSsrc != 0 && mediaSsrc != mediaSsrc_) Adopt(mediaSsrc, nowMs);
   rtxSsrc_ = rtxSsrc;
   payloadType_ = payloadType;
   rtxPayloadType_ = rtxPayloadType;
+  codec_ = codec;
 }
 
-void Publisher::AdoptSsrc(uint32_t mediaSsrc) {
+void Publisher::Adopt(uint32_t mediaSsrc, int64_t nowMs) {
   mediaSsrc_ = mediaSsrc;
+  rtxSsrc_ = declaredRtxSsrc_;
+  lastMediaMs_ = nowMs;
+  lastAdoptMs_ = nowMs;
   stats_.Reset();
   cache_.Clear();
   missing_ = {};
-  highestSeq_.reset();
+  sequence_.Reset();
 }
 
-bool Publisher::OnSequence(uint16_t sequenceNumber, int64_t nowMs) {
-  using webrtc::rtp::SeqNum;
-  if (!highestSeq_) {
-    highestSeq_ = sequenceNumber;
+bool Publisher::AcceptMediaSsrc(uint32_t ssrc, int64_t nowMs) {
+  if (ssrc == mediaSsrc_ && ssrc != 0) {
+    lastMediaMs_ = nowMs;
     return true;
   }
-  if (SeqNum::IsNewer(sequenceNumber, *highestSeq_)) {
-    const int32_t gap = SeqNum::Diff(sequenceNumber, *highestSeq_) - 1;
-    if (gap > kMaxGap) {
-      missing_ = {};
-    } else {
-      for (int32_t i = 1; i <= gap; ++i) {
-        Missing& m = missing_[nextMissing_];  // a full list drops its oldest entry
-        nextMissing_ = (nextMissing_ + 1) % kMaxMissing;
-        m = Missing{static_cast<uint16_t>(*highestSeq_ + i), true, 0, nowMs, 0};
+  if (mediaSsrc_ == 0) {  // nothing declared: the first SSRC seen is the stream
+    Adopt(ssrc, nowMs);
+    return true;
+  }
+  if (ssrc != rtxSsrc_ && nowMs - lastMediaMs_ >= kSilenceBeforeReadoptMs &&
+      nowMs - lastAdoptMs_ >= kReadoptIntervalMs) {
+    // The forwarded SSRC went silent and another one is sending: the sender restarted its stream.
+    ++readoptions_;
+    Adopt(ssrc, nowMs);
+    return true;
+  }
+  ++foreignSsrcPackets_;
+  return false;
+}
+
+bool Publisher::AcceptRtxSsrc(uint32_t ssrc) {
+  if (mediaSsrc_ == 0) return false;
+  if (rtxSsrc_ == 0) rtxSsrc_ = ssrc;
+  return ssrc == rtxSsrc_;
+}
+
+bool Publisher::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t nowMs, bool retransmitted) {
+  using Result = webrtc::rtp::SequenceTracker::Result;
+  bool fresh = true;
+  switch (sequence_.Update(sequenceNumber)) {
+    case Result::kFirst:
+      break;
+    case Result::kNewer: {
+      const int32_t gap = sequence_.Gap();
+      if (gap > kMaxGap) {
+        missing_ = {};
+      } else {
+        for (int32_t i = gap; i >= 1; --i) {
+          Missing& m = missing_[nextMissing_];  // a full list drops its oldest entry
+          nextMissing_ = (nextMissing_ + 1) % kMaxMissing;
+          m = Missing{static_cast<uint16_t>(sequenceNumber - i), true, 0, nowMs, 0};
+        }
       }
+      break;
     }
-    highestSeq_ = sequenceNumber;
-    return true;
-  }
-  if (sequenceNumber == *highestSeq_) return false;
-  // Older: a reordered or repaired packet; new only if it was missing.
-  for (Missing& m : missing_) {
-    if (m.used && m.seq == sequenceNumber) {
-      m.used = false;
+    case Result::kDuplicate:
+      return false;
+    case Result::kLate: {
+      // A reordered or repaired packet: new only if it was missing, or (no longer tracked as missing,
+      // e.g. its NACKs ran out) not in the cache, which holds every packet of this window received.
+      bool wasMissing = false;
+      for (Missing& m : missing_) {
+        if (m.used && m.seq == sequenceNumber) {
+          m.used = false;
+          wasMissing = true;
+          break;
+        }
+      }
+      fresh = wasMissing || !cache_.Get(sequenceNumber, nowMs, 1 << 30);
+      break;
+    }
+    case Result::kProbation:
+      // A jump, not believed yet: forwarded (the subscribers' rewriters hold it on probation too) and
+      // cached, but it moves neither the loss tracking nor the statistics.
       return true;
-    }
+    case Result::kResynced:
+      // The sender renumbered: what was missing before the jump will not come.
+      missing_ = {};
+      stats_.Reset();
+      break;
   }
-  // Not known as missing: either received already or older than what we track.
-  return SeqNum::Diff(*highestSeq_, sequenceNumber) > kMaxGap || !cache_.Get(sequenceNumber, nowMs, 1 << 30);
+  if (fresh) stats_.OnPacket(sequenceNumber, rtpTimestamp, nowMs, retransmitted);
+  return fresh;
 }
 
 size_t Publisher::CollectNacks(int64_t nowMs, std::span<uint16_t> out) {

@@ -6,8 +6,8 @@ namespace medicall::media::router {
 
 std::unique_ptr<Router> Router::Create(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
                                        std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
-                                       Listener& listener) {
-  return std::make_unique<MeetingRouter>(config, demuxer, std::move(certificate), listener);
+                                       Listener& listener, const Clock& clock) {
+  return std::make_unique<MeetingRouter>(config, demuxer, std::move(certificate), listener, clock);
 }
 
 }  // namespace medicall::media::router

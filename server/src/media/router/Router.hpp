@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/Clock.hpp"
 #include "common/Config.hpp"
 
 namespace medicall::webrtc::transport {
@@ -90,17 +91,22 @@ class Router {
     uint64_t forwarded = 0;         // video packets sent to subscribers
     uint64_t retransmitted = 0;     // NACKed packets resent (RTX or plain)
     uint64_t nackMisses = 0;        // NACKed packets no longer (or never) in the cache
+    uint64_t nackSuppressed = 0;    // NACKed again in one NACK, within one RTT, or too often
+    uint64_t nackOverBudget = 0;    // NACKed while the subscriber's RTX budget was spent
     uint64_t keyframeRequests = 0;  // PLIs sent to publishers
+    uint64_t keyframeAsks = 0;      // PLIs and FIR entries received from subscribers
     uint64_t upstreamNacks = 0;     // sequence numbers NACKed to publishers (repaired with RTX)
     uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
     uint64_t dropped = 0;           // RTP of no known stream or payload type
+    uint64_t foreignSsrc = 0;       // video on another SSRC than the publisher's forwarded one (dropped)
   };
 
   virtual ~Router() = default;
-  // Creates the router of one meeting on the demuxer's worker.
+  // Creates the router of one meeting on the demuxer's worker. `clock` (outlives the router) gives
+  // every time the router decides by: throttles, retransmission timing, reports.
   static std::unique_ptr<Router> Create(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
                                         std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
-                                        Listener& listener);
+                                        Listener& listener, const Clock& clock = Clock::System());
 
   // Offer/answer for one attendee. The first call creates the attendee's transport; later calls
   // renegotiate on the same transport (m-sections added, recycled, stopped).
@@ -110,15 +116,13 @@ class Router {
   virtual std::vector<VideoSource> Sources() const = 0;
   virtual void SetAudioMuted(const std::string& attendeeId, bool muted) = 0;
 
-  // Audio: the sink (not owned; nullptr = drop) receives every attendee's Opus packets.
+  // Audio: the sink (not owned; nullptr = drop) receives every attendee's Opus packets. What goes back
+  // is built by the mixer (MeetingAudio numbers its packets; one numbering owner per SSRC) and sent
+  // with SendRtpTo.
   virtual void SetAudioSink(AudioSink* sink) = 0;
-  // Sends one Opus payload to the attendee on our audio SSRC (the one in its answer), with the
-  // negotiated payload type; the router numbers the packets. False when not connected.
-  virtual bool SendAudio(const std::string& attendeeId, std::span<const uint8_t> opusPayload,
-                         uint32_t rtpTimestamp, bool marker) = 0;
   virtual Stats GetStats() const = 0;
 
-  // What the answer negotiated for an attendee's audio, for a mixer that builds its own packets.
+  // What the answer negotiated for an attendee's audio, for the mixer that builds its packets.
   struct AudioParams {
     uint32_t ssrc = 0;           // ours, in the answer's audio section
     uint8_t payloadType = 0;     // Opus

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "media/router/Publisher.hpp"
+#include "media/router/RtxBudget.hpp"
 #include "media/router/Subscription.hpp"
 #include "webrtc/sdp/AnswerBuilder.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
@@ -49,9 +50,10 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
   uint32_t remoteAudioSsrc = 0;  // the attendee's (0: any)
   int audioPayloadType = -1;     // Opus
   bool audioMuted = false;
-  uint16_t audioSequence = 0;
   std::string publisherMid;  // the attendee's camera send section
   uint16_t NextTransportSequence() { return ++transportSequence_; }
+  // What all retransmissions to this attendee may spend (RTX and plain resends, every stream).
+  RtxBudget rtxBudget;
 
   std::map<std::string, std::unique_ptr<Subscription>> subscriptions;  // by mid
   std::unique_ptr<Publisher> publisher;

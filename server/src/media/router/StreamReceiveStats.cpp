@@ -2,11 +2,13 @@
 
 #include <algorithm>
 
+#include "common/Ntp.hpp"
 #include "webrtc/rtp/SeqNum.hpp"
 
 namespace medicall::media::router {
 
-void StreamReceiveStats::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t nowMs) {
+void StreamReceiveStats::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t nowMs,
+                                  bool retransmitted) {
   if (!started_) {
     started_ = true;
     maxSeq_ = sequenceNumber;
@@ -16,6 +18,7 @@ void StreamReceiveStats::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp
     maxSeq_ = sequenceNumber;
   }
   ++received_;
+  if (retransmitted) return;
   // Interarrival jitter, RFC 3550 appendix A.8: J += (|D| - J) / 16, in timestamp units.
   const int64_t arrival = nowMs * static_cast<int64_t>(clockRate_) / 1000;
   const int64_t transit = arrival - static_cast<int64_t>(rtpTimestamp);
@@ -32,7 +35,7 @@ void StreamReceiveStats::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp
 }
 
 void StreamReceiveStats::OnSenderReport(uint64_t ntpTimestamp, int64_t nowMs) {
-  lastSrMiddle_ = static_cast<uint32_t>(ntpTimestamp >> 16);
+  lastSrMiddle_ = ntp::Compact(ntpTimestamp);
   lastSrAtMs_ = nowMs;
 }
 
@@ -61,7 +64,7 @@ webrtc::rtcp::ReportBlock StreamReceiveStats::MakeReportBlock(uint32_t ssrc, int
   block.jitter = Jitter();
   if (lastSrAtMs_ >= 0) {
     block.lastSr = lastSrMiddle_;
-    block.delaySinceLastSr = static_cast<uint32_t>((nowMs - lastSrAtMs_) * 65536 / 1000);
+    block.delaySinceLastSr = ntp::UsToCompact((nowMs - lastSrAtMs_) * 1000);
   }
   return block;
 }

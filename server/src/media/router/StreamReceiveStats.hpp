@@ -13,8 +13,10 @@ class StreamReceiveStats {
  public:
   explicit StreamReceiveStats(uint32_t clockRate = 90000) : clockRate_(clockRate) {}
 
-  // One packet arrived at nowMs (monotonic).
-  void OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t nowMs);
+  // One packet arrived at nowMs (monotonic). A retransmitted packet (recovered from RTX) counts as
+  // received but gives no jitter sample: its transit time is the repair's, not the network's
+  // (RFC 3550 A.8 measures packets as sent).
+  void OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t nowMs, bool retransmitted = false);
   // The sender's SR with its 64-bit NTP timestamp arrived at nowMs.
   void OnSenderReport(uint64_t ntpTimestamp, int64_t nowMs);
   // The report block for `ssrc`; starts a new interval for the fraction lost.

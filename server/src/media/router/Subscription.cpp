@@ -1,9 +1,8 @@
 #include "media/router/Subscription.hpp"
 
-#include <openssl/rand.h>
-
 #include <cstring>
 
+#include "common/Random.hpp"
 #include "media/router/ExtensionTranslator.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RouterPeer.hpp"
@@ -16,13 +15,6 @@ using webrtc::rtp::RtpPacket;
 
 namespace {
 
-template <typename T>
-T Random() {
-  T v{};
-  RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
-  return v;
-}
-
 constexpr int64_t kMaxRetransmitAgeMs = 1000;
 
 }  // namespace
@@ -33,8 +25,8 @@ Subscription::Subscription(RouterPeer& peer, std::string mid, uint32_t ssrc, uin
       label_("v_" + mid_),
       ssrc_(ssrc),
       rtxSsrc_(rtxSsrc),
-      rewriter_(ssrc, 90000, Random<uint16_t>() & 0x7FFF, Random<uint32_t>()),
-      rtxSequence_(Random<uint16_t>() & 0x7FFF) {}
+      rewriter_(ssrc, 90000, random::Value<uint16_t>() & 0x7FFF, random::Value<uint32_t>()),
+      rtxSequence_(random::Value<uint16_t>() & 0x7FFF) {}
 
 void Subscription::SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {
   payloadType_ = payloadType;
@@ -51,16 +43,21 @@ bool Subscription::SetSource(Publisher* publisher) {
   return true;
 }
 
-bool Subscription::Prepare(RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs) {
-  const uint32_t sourceTimestamp = copy.Timestamp();
-  if (!rewriter_.Rewrite(copy, nowUs / 1000, payloadType_)) return false;
-  timestampOffset_ = copy.Timestamp() - sourceTimestamp;
+void Subscription::TranslateExtensions(RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds,
+                                       int64_t nowUs) {
   ExtensionTranslator::Target target;
   target.ids = &peer_.extensions;
   target.mid = mid_;
   target.absSendTime24 = ExtensionTranslator::AbsSendTime(nowUs);
   if (peer_.extensions.transportWideCc != 0) target.transportSequence = peer_.NextTransportSequence();
   ExtensionTranslator::Translate(copy, sourceIds, target);
+}
+
+bool Subscription::Prepare(RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs) {
+  const uint32_t sourceTimestamp = copy.Timestamp();
+  if (!rewriter_.Rewrite(copy, nowUs / 1000, payloadType_)) return false;
+  timestampOffset_ = copy.Timestamp() - sourceTimestamp;
+  TranslateExtensions(copy, sourceIds, nowUs);
   return true;
 }
 
@@ -80,37 +77,70 @@ bool Subscription::Forward(const RtpPacket& packet, bool keyframe, const webrtc:
   return peer_.Transport().SendRtp(scratch, size);
 }
 
-bool Subscription::Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds,
-                              int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch) {
-  if (source_ == nullptr || payloadType_ == 0 || !peer_.Transport().IsConnected()) return false;
+Subscription::NackOutcome Subscription::OnNack(const webrtc::rtcp::Nack& nack,
+                                               const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
+                                               std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                                               RtxBudget& budget) {
+  NackOutcome outcome;
+  retransmitter_.BeginNack();
+  nack.ForEachLost([&](uint16_t seq) {
+    switch (Retransmit(seq, sourceIds, nowUs, scratch, rtxScratch, budget)) {
+      case Resend::kSent:
+        ++outcome.sent;
+        break;
+      case Resend::kMiss:
+        ++outcome.misses;
+        break;
+      case Resend::kSuppressed:
+        ++outcome.suppressed;
+        break;
+      case Resend::kOverBudget:
+        ++outcome.overBudget;
+        break;
+    }
+  });
+  return outcome;
+}
+
+Subscription::Resend Subscription::Retransmit(uint16_t outputSequence,
+                                              const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
+                                              std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                                              RtxBudget& budget) {
+  if (retransmitter_.Check(outputSequence, nowUs) != Retransmitter::Verdict::kSend)
+    return Resend::kSuppressed;
+  if (source_ == nullptr || payloadType_ == 0 || !peer_.Transport().IsConnected()) return Resend::kMiss;
   const auto sourceSequence = rewriter_.ToSourceSequence(outputSequence);
-  if (!sourceSequence) return false;
+  if (!sourceSequence) return Resend::kMiss;
   const auto entry = source_->Cache().Get(*sourceSequence, nowUs / 1000, kMaxRetransmitAgeMs);
-  if (!entry) return false;
+  if (!entry) return Resend::kMiss;
   const size_t size = entry->data.size();
-  if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return false;
+  if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return Resend::kMiss;
+  const bool rtx = rtxPayloadType_ >= 0 && rtxSsrc_ != 0;
+  if (!budget.TryConsume(size + (rtx ? webrtc::rtp::Rtx::kOsnSize : 0), nowUs)) return Resend::kOverBudget;
   std::memcpy(scratch.data(), entry->data.data(), size);
   auto copy = RtpPacket::Parse(scratch.first(size));
-  if (!copy) return false;
+  if (!copy) return Resend::kMiss;
   // The same header the subscriber saw the first time (not a new rewrite: the rewriter's state must
   // not move for a retransmission).
   copy->SetSsrc(ssrc_);
   copy->SetSequenceNumber(outputSequence);
   copy->SetTimestamp(copy->Timestamp() + timestampOffset_);
   copy->SetPayloadType(payloadType_);
-  ExtensionTranslator::Target target;
-  target.ids = &peer_.extensions;
-  target.mid = mid_;
-  target.absSendTime24 = ExtensionTranslator::AbsSendTime(nowUs);
-  if (peer_.extensions.transportWideCc != 0) target.transportSequence = peer_.NextTransportSequence();
-  ExtensionTranslator::Translate(*copy, sourceIds, target);
-  if (rtxPayloadType_ < 0 || rtxSsrc_ == 0) return peer_.Transport().SendRtp(scratch, size);
-  const size_t rtxSize = webrtc::rtp::Rtx::Encapsulate(
-      *copy, static_cast<uint8_t>(rtxPayloadType_), rtxSsrc_, rtxSequence_,
-      rtxScratch.first(rtxScratch.size() - webrtc::srtp::kSrtpMaxTrailerLength));
-  if (rtxSize == 0) return false;
-  ++rtxSequence_;
-  return peer_.Transport().SendRtp(rtxScratch, rtxSize);
+  TranslateExtensions(*copy, sourceIds, nowUs);
+  bool sent = false;
+  if (!rtx) {
+    sent = peer_.Transport().SendRtp(scratch, size);
+  } else {
+    const size_t rtxSize = webrtc::rtp::Rtx::Encapsulate(
+        *copy, static_cast<uint8_t>(rtxPayloadType_), rtxSsrc_, rtxSequence_,
+        rtxScratch.first(rtxScratch.size() - webrtc::srtp::kSrtpMaxTrailerLength));
+    if (rtxSize == 0) return Resend::kMiss;
+    ++rtxSequence_;
+    sent = peer_.Transport().SendRtp(rtxScratch, rtxSize);
+  }
+  if (!sent) return Resend::kMiss;
+  retransmitter_.Resent(outputSequence, nowUs);
+  return Resend::kSent;
 }
 
 }  // namespace medicall::media::router

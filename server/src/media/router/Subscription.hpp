@@ -8,6 +8,9 @@
 #include <span>
 #include <string>
 
+#include "media/router/Retransmitter.hpp"
+#include "media/router/RtxBudget.hpp"
+#include "webrtc/rtcp/Nack.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/rtp/RtpRewriter.hpp"
 #include "webrtc/sdp/AnswerBuilder.hpp"
@@ -45,10 +48,24 @@ class Subscription {
   // it. sourceIds: the publisher's extension ids. False when nothing was sent.
   bool Forward(const webrtc::rtp::RtpPacket& packet, bool keyframe,
                const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
-  // Resends the packet the subscriber knows as `outputSequence` from the source's cache (as RTX when
-  // negotiated). scratch and rtxScratch: two distinct buffers. False when it is not in the cache.
-  bool Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
-                  std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch);
+  // What a NACK from the subscriber led to.
+  struct NackOutcome {
+    uint32_t sent = 0;        // packets resent
+    uint32_t misses = 0;      // not (or no longer) in the source's cache
+    uint32_t suppressed = 0;  // named twice, resent less than one RTT ago, or resent too often
+    uint32_t overBudget = 0;  // the subscriber's RTX budget was spent
+  };
+  // Answers a NACK about this stream: each packet it names is resent from the source's cache (as RTX
+  // when negotiated) if the Retransmitter allows it and the subscriber's budget has room.
+  // scratch and rtxScratch: two distinct buffers.
+  NackOutcome OnNack(const webrtc::rtcp::Nack& nack, const webrtc::sdp::ExtensionIds& sourceIds,
+                     int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                     RtxBudget& budget);
+  // A report block of the subscriber about this stream (RTT for the Retransmitter).
+  void OnReportBlock(uint32_t lastSr, uint32_t delaySinceLastSr, uint32_t arrivalCompact) {
+    retransmitter_.OnReportBlock(lastSr, delaySinceLastSr, arrivalCompact);
+  }
+  const Retransmitter& Retransmissions() const { return retransmitter_; }
 
   // Latest receiver estimate (REMB) the subscriber sent about this stream.
   void OnRemb(uint64_t bitrateBps, int64_t nowMs) {
@@ -62,6 +79,13 @@ class Subscription {
   int64_t LastSentUs() const { return lastSentUs_; }
 
  private:
+  enum class Resend : uint8_t { kSent, kMiss, kSuppressed, kOverBudget };
+  // Resends the packet the subscriber knows as `outputSequence`.
+  Resend Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
+                    std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch, RtxBudget& budget);
+  // The subscriber's header extensions (its ids, our mid, send time, transport sequence) on `copy`.
+  void TranslateExtensions(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds,
+                           int64_t nowUs);
   // Rewrites the copy in scratch; false when it must not be sent.
   bool Prepare(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs);
 
@@ -76,6 +100,7 @@ class Subscription {
   uint32_t streamId_ = 0;
   bool waitingForKeyframe_ = true;
   webrtc::rtp::RtpRewriter rewriter_;
+  Retransmitter retransmitter_;
   uint32_t timestampOffset_ = 0;  // output - source timestamp of the current source
   uint16_t rtxSequence_;
   int64_t lastSentUs_ = 0;

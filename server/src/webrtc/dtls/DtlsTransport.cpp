@@ -12,15 +12,12 @@
 #include <cctype>
 
 #include "common/Logger.hpp"
+#include "webrtc/dtls/OpenSslErrors.hpp"
 
 namespace medicall::webrtc::dtls {
 
 namespace {
 
-constexpr char kCipherList[] =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA";
 constexpr char kExporterLabel[] = "EXTRACTOR-dtls_srtp";  // RFC 5764 section 4.2
 constexpr size_t kDtlsRecordHeader = 13;                  // RFC 6347 section 4.1
 
@@ -44,17 +41,6 @@ BIO_METHOD* DatagramOutMethod(BioWriteFn write, BioCtrlFn ctrl) {
     return m;
   }();
   return method;
-}
-
-std::string OpenSslErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
 }
 
 // "ab:cd:..." -> "AB:CD:..." if it is a well-formed SHA-256 fingerprint, else "".
@@ -100,7 +86,6 @@ DtlsTransport::~DtlsTransport() {
     BIO_set_data(writeBio_, nullptr);
     SSL_free(ssl_);  // frees both BIOs
   }
-  SSL_CTX_free(ctx_);
 }
 
 bool DtlsTransport::SetRemoteFingerprint(std::string_view algorithm, std::string_view value) {
@@ -116,31 +101,17 @@ bool DtlsTransport::SetRemoteFingerprint(std::string_view algorithm, std::string
 bool DtlsTransport::Start(DtlsRole role) {
   if (state_ != DtlsState::New || !certificate_) return false;
   role_ = role;
+  std::string error;
+  context_ = DtlsContext::Shared(certificate_, options_.srtpProfiles, &error);
+  if (!context_) {
+    Fail("OpenSSL setup failed: " + error);
+    return false;
+  }
   ERR_clear_error();
-  ctx_ = SSL_CTX_new(DTLS_method());
-  bool ok = ctx_ != nullptr;
-  ok = ok && SSL_CTX_set_min_proto_version(ctx_, DTLS1_2_VERSION) == 1;
-  ok = ok && SSL_CTX_use_certificate(ctx_, certificate_->Certificate()) == 1;
-  ok = ok && SSL_CTX_use_PrivateKey(ctx_, certificate_->PrivateKey()) == 1;
-  ok = ok && SSL_CTX_check_private_key(ctx_) == 1;
-  ok = ok && SSL_CTX_set_cipher_list(ctx_, kCipherList) == 1;
-  std::string profiles;
-  for (srtp::SrtpProfile p : options_.srtpProfiles) {
-    if (!profiles.empty()) profiles += ':';
-    profiles += srtp::SrtpProfileName(p);
-  }
-  ok = ok && !profiles.empty() && SSL_CTX_set_tlsext_use_srtp(ctx_, profiles.c_str()) == 0;  // 0 = success
+  ssl_ = SSL_new(context_->Get());
+  bool ok = ssl_ != nullptr;
   if (ok) {
-    SSL_CTX_set_options(ctx_, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET | SSL_OP_CIPHER_SERVER_PREFERENCE);
-    SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_OFF);
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                       &DtlsTransport::VerifyCallback);
-    SSL_CTX_set_verify_depth(ctx_, 4);
-    SSL_CTX_set_read_ahead(ctx_, 1);
-    ssl_ = SSL_new(ctx_);
-    ok = ssl_ != nullptr;
-  }
-  if (ok) {
+    SSL_set_verify(ssl_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, &DtlsTransport::VerifyCallback);
     SSL_set_app_data(ssl_, this);
     readBio_ = BIO_new(BIO_s_mem());
     writeBio_ = BIO_new(DatagramOutMethod(&DtlsTransport::BioWrite, &DtlsTransport::BioCtrl));

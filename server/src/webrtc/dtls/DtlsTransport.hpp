@@ -26,10 +26,10 @@
 #include <vector>
 
 #include "webrtc/dtls/DtlsCertificate.hpp"
+#include "webrtc/dtls/DtlsContext.hpp"
 #include "webrtc/dtls/DtlsSrtpKeys.hpp"
 
 using SSL = struct ssl_st;
-using SSL_CTX = struct ssl_ctx_st;
 using BIO = struct bio_st;
 using X509_STORE_CTX = struct x509_store_ctx_st;
 
@@ -101,6 +101,8 @@ class DtlsTransport {
   DtlsState State() const { return state_; }
   std::optional<DtlsRole> Role() const { return role_; }
   const std::string& LocalFingerprint() const { return certificate_->Fingerprint(); }
+  // The shared OpenSSL context (one per certificate and profile list), nullptr before Start.
+  const DtlsContext* Context() const { return context_.get(); }
   // Datagrams dropped before OpenSSL saw them (too big, wrong state) or that OpenSSL rejected.
   uint64_t DroppedDatagrams() const { return dropped_; }
 
@@ -119,7 +121,7 @@ class DtlsTransport {
   std::shared_ptr<const DtlsCertificate> certificate_;
   Listener& listener_;
   Options options_;
-  SSL_CTX* ctx_ = nullptr;
+  std::shared_ptr<const DtlsContext> context_;  // outlives ssl_ (declared before it)
   SSL* ssl_ = nullptr;
   BIO* readBio_ = nullptr;         // memory BIO: HandleDatagram writes, OpenSSL reads
   BIO* writeBio_ = nullptr;        // each OpenSSL write is one datagram, forwarded to OnDtlsSend

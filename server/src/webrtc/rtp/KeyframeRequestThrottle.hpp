@@ -1,8 +1,13 @@
 #pragma once
 // Rate limit for key frame requests (PLI, RFC 4585 section 6.3.1; FIR, RFC 5104 section 4.3.1) sent to
-// one publisher stream on behalf of many subscribers. Every request is remembered until a key frame
-// arrives, so a new subscriber always gets one; requests are sent at most once per interval, and an
-// unanswered request is repeated after the interval (Poll).
+// one publisher stream on behalf of many subscribers: at most one request per interval (one second for
+// the router). A request that comes within the interval is not forwarded; it is remembered (Pending)
+// and answered by the next key frame, which every subscriber of the stream receives. If no key frame
+// has come when the interval is over, one request goes out again (a lost PLI must not freeze the
+// subscribers that wait for a key frame).
+//
+// The caller sends: Request() and Due() say whether a request should go out now, Sent() records that
+// one did (a request that could not be sent, e.g. before the publisher connected, does not count).
 #include <cstdint>
 #include <optional>
 
@@ -10,21 +15,29 @@ namespace medicall::webrtc::rtp {
 
 class KeyframeRequestThrottle {
  public:
-  explicit KeyframeRequestThrottle(int64_t minIntervalMs = 300) : minIntervalMs_(minIntervalMs) {}
+  explicit KeyframeRequestThrottle(int64_t minIntervalMs = 1000) : minIntervalMs_(minIntervalMs) {}
 
-  // Someone needs a key frame. True when a request should go out now.
-  bool Request(int64_t nowMs);
-  // Call from a timer: true when a request is still unanswered and the interval has passed.
-  bool Poll(int64_t nowMs);
-  // A key frame arrived from the publisher.
+  // Someone needs a key frame. True when a request should go out now (then call Sent()).
+  bool Request(int64_t nowMs) {
+    pending_ = true;
+    return Due(nowMs);
+  }
+  // True when a request is pending and none went out within the interval.
+  bool Due(int64_t nowMs) const {
+    return pending_ && (!lastSentMs_ || nowMs - *lastSentMs_ >= minIntervalMs_);
+  }
+  // A request went out at nowMs.
+  void Sent(int64_t nowMs) {
+    lastSentMs_ = nowMs;
+    ++firSeq_;
+  }
+  // A key frame arrived from the publisher: every pending request is answered.
   void OnKeyframe() { pending_ = false; }
   bool Pending() const { return pending_; }
-  // Sequence number for the FIR entry of the request just allowed (RFC 5104: incremented per request).
+  // Sequence number for the FIR entry of the last request sent (RFC 5104: incremented per request).
   uint8_t FirSequence() const { return firSeq_; }
 
  private:
-  bool Send(int64_t nowMs);
-
   int64_t minIntervalMs_;
   std::optional<int64_t> lastSentMs_;
   bool pending_ = false;

@@ -13,24 +13,42 @@ RtpRewriter::RtpRewriter(uint32_t outputSsrc, uint32_t clockRate, uint16_t initi
       highestSeq_(static_cast<uint16_t>(initialSequence - 1)),
       highestTs_(initialTimestamp) {}
 
+void RtpRewriter::StartAt(uint16_t sourceSequence) {
+  sourceSeq_.Reset();
+  sourceStartExtSeq_ = sourceSeq_.Unwrap(sourceSequence);
+  firstOutputSeqOfSource_ = static_cast<uint16_t>(highestSeq_ + 1);
+  seqOffset_ = static_cast<uint16_t>(firstOutputSeqOfSource_ - sourceSequence);
+}
+
 void RtpRewriter::SwitchTo(const RtpPacket& packet, int64_t nowMs) {
   sourceSsrc_ = packet.Ssrc();
-  sourceSeq_.Reset();
-  sourceStartExtSeq_ = sourceSeq_.Unwrap(packet.SequenceNumber());
-  const uint16_t nextSeq = static_cast<uint16_t>(highestSeq_ + 1);
+  sequence_.Reset();
+  StartAt(packet.SequenceNumber());
   uint32_t nextTs = highestTs_;
   if (started_) {
     const int64_t elapsedMs = std::max<int64_t>(0, nowMs - lastSentMs_);
     const int64_t ticks = std::max<int64_t>(1, elapsedMs * clockRate_ / 1000);
     nextTs = static_cast<uint32_t>(highestTs_ + static_cast<uint32_t>(ticks));
   }
-  seqOffset_ = static_cast<uint16_t>(nextSeq - packet.SequenceNumber());
   tsOffset_ = nextTs - packet.Timestamp();
-  firstOutputSeqOfSource_ = nextSeq;
 }
 
 bool RtpRewriter::Rewrite(RtpPacket& packet, int64_t nowMs, std::optional<uint8_t> outputPayloadType) {
   if (!sourceSsrc_ || packet.Ssrc() != *sourceSsrc_) SwitchTo(packet, nowMs);
+  switch (sequence_.Update(packet.SequenceNumber())) {
+    case SequenceTracker::Result::kProbation:
+      ++probationDrops_;
+      return false;
+    case SequenceTracker::Result::kResynced:
+      // The sender renumbered within its SSRC: continue after the highest number sent. The packet on
+      // probation just before this one gets the next number (a gap the subscriber can NACK: it is in the
+      // publisher's cache); the timestamp offset stays, the RTP clock of one SSRC is one timeline.
+      StartAt(static_cast<uint16_t>(packet.SequenceNumber() - 1));
+      ++resyncs_;
+      break;
+    default:
+      break;
+  }
   const int64_t ext = sourceSeq_.Unwrap(packet.SequenceNumber());
   if (ext < sourceStartExtSeq_) return false;  // from before this source's first forwarded packet
   const uint16_t outSeq = static_cast<uint16_t>(packet.SequenceNumber() + seqOffset_);

@@ -7,12 +7,17 @@
 // offsets are recomputed: the first packet of the new source gets the next sequence number after the
 // highest one sent and a timestamp advanced by the wall-clock time since the last packet sent (at least 1
 // tick). Packets of the current source older than its first packet are dropped (they belong before the
-// switch). No allocation, no locks: one instance per subscriber stream, used on the media worker.
+// switch). Within one source a sequence jump (the sender renumbered without a new SSRC, of any size,
+// even above 2^15) is checked as RFC 3550 appendix A.1 does (SequenceTracker): the jump is held on
+// probation and, when the next packet follows it, the offsets are re-based so the output continues
+// after the highest number sent. No allocation, no locks: one instance per subscriber stream, used on the
+// media worker.
 #include <cstdint>
 #include <optional>
 
 #include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/rtp/SeqNumUnwrapper.hpp"
+#include "webrtc/rtp/SequenceTracker.hpp"
 
 namespace medicall::webrtc::rtp {
 
@@ -37,13 +42,21 @@ class RtpRewriter {
   // Packets and payload octets sent (for sender reports).
   uint32_t PacketsSent() const { return packetsSent_; }
   uint32_t OctetsSent() const { return octetsSent_; }
+  // Packets dropped while a sequence jump was on probation, and the re-bases that confirmed one.
+  uint64_t ProbationDrops() const { return probationDrops_; }
+  uint64_t Resyncs() const { return resyncs_; }
+  // Late packets are accepted this far behind the highest one (the publisher's cache holds as many).
+  static constexpr int32_t kMaxMisorder = 512;
 
  private:
   void SwitchTo(const RtpPacket& packet, int64_t nowMs);
+  // The source packet `sourceSequence` is sent with the number after the highest one sent.
+  void StartAt(uint16_t sourceSequence);
 
   uint32_t outputSsrc_;
   uint32_t clockRate_;
   std::optional<uint32_t> sourceSsrc_;
+  SequenceTracker sequence_{SequenceTracker::kDefaultMaxDropout, kMaxMisorder};
   SeqNumUnwrapper sourceSeq_;
   int64_t sourceStartExtSeq_ = 0;  // extended input sequence of the source's first packet
   uint16_t firstOutputSeqOfSource_ = 0;
@@ -55,6 +68,8 @@ class RtpRewriter {
   int64_t lastSentMs_ = 0;
   uint32_t packetsSent_ = 0;
   uint32_t octetsSent_ = 0;
+  uint64_t probationDrops_ = 0;
+  uint64_t resyncs_ = 0;
 };
 
 }  // namespace medicall::webrtc::rtp

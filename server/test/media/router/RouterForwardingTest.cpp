@@ -2,7 +2,10 @@
 // 127.0.0.1: a publisher sends VP8-like RTP, a subscriber receives it on the SSRC of its tracks[]
 // entry with continuous rewritten sequence numbers (also across a publisher switch on a recycled
 // mid), a PLI from the subscriber reaches the publisher, a NACK is answered from the cache as RTX,
-// the publisher gets receiver reports and REMB, and leaving stops the publisher.
+// the publisher gets receiver reports and REMB, and leaving stops the publisher. The router runs on
+// the harness's ManualClock: throttles and reports move when a test advances it, never by sleeping.
+// "Nothing else arrived" is checked with a barrier: one more packet sent after the ones that must not
+// come through; once it arrived, everything sent before it was handled.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,7 +13,11 @@
 
 #include "common/Logger.hpp"
 
+#include "media/router/MeetingRouter.hpp"
+#include "media/router/Publisher.hpp"
+#include "media/router/Retransmitter.hpp"
 #include "media/router/RouterHarness.hpp"
+#include "common/Ntp.hpp"
 #include "webrtc/rtcp/Remb.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/rtp/Rtx.hpp"
@@ -27,28 +34,39 @@ using namespace std::chrono_literals;
 constexpr uint8_t kVp8 = webrtc::sdp::OfferBuilder::kVp8Pt;
 constexpr uint8_t kRtx = webrtc::sdp::OfferBuilder::kVp8RtxPt;
 
-void SendVideo(RouterHarness& h, TestClient& c, uint16_t firstSeq, size_t count, bool keyframeFirst) {
+void SendVideo(RouterHarness& h, TestClient& c, uint16_t firstSeq, size_t count, bool keyframeFirst,
+               uint32_t ssrc = 0, size_t payload = 400) {
   OnWorker(h.ClientWorker(), [&] {
     std::vector<uint8_t> buf(1500);
     for (size_t i = 0; i < count; ++i) {
       const auto seq = static_cast<uint16_t>(firstSeq + i);
-      const size_t n =
-          TestClient::Vp8Packet(kVp8, seq, 3000u * seq, c.videoSsrc, keyframeFirst && i == 0, 400, buf);
+      const size_t n = TestClient::Vp8Packet(kVp8, seq, 3000u * seq, ssrc != 0 ? ssrc : c.videoSsrc,
+                                             keyframeFirst && i == 0, payload, buf);
       EXPECT_TRUE(c.transport->SendRtp(buf, n));
     }
     return 0;
   });
 }
 
-bool HasPsfb(const std::vector<std::vector<uint8_t>>& rtcp, uint8_t fmt, uint32_t mediaSsrc) {
+Router::Stats ServerStats(RouterHarness& h) {
+  return OnWorker(h.serverWorker, [&] { return h.router->GetStats(); });
+}
+
+// Number of PSFB packets of type fmt about mediaSsrc.
+size_t CountPsfb(const std::vector<std::vector<uint8_t>>& rtcp, uint8_t fmt, uint32_t mediaSsrc) {
+  size_t count = 0;
   for (const auto& p : rtcp) {
     for (size_t pos = 0; pos + 12 <= p.size();) {
       const size_t len = (ReadU16(&p[pos + 2]) + 1) * 4;
-      if (p[pos + 1] == 206 && (p[pos] & 0x1F) == fmt && ReadU32(&p[pos + 8]) == mediaSsrc) return true;
+      if (p[pos + 1] == 206 && (p[pos] & 0x1F) == fmt && ReadU32(&p[pos + 8]) == mediaSsrc) ++count;
       pos += len;
     }
   }
-  return false;
+  return count;
+}
+
+bool HasPsfb(const std::vector<std::vector<uint8_t>>& rtcp, uint8_t fmt, uint32_t mediaSsrc) {
+  return CountPsfb(rtcp, fmt, mediaSsrc) > 0;
 }
 
 std::vector<uint8_t> Feedback(uint8_t type, uint8_t fmt, uint32_t sender, uint32_t media,
@@ -88,11 +106,11 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
   // Delta frames before the first key frame are held back; from the key frame on everything flows.
   SendVideo(h, pub, 100, 3, false);
   SendVideo(h, pub, 103, 20, true);
-  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 20; }));
-  std::this_thread::sleep_for(50ms);
+  SendVideo(h, pub, 123, 1, false);  // barrier
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 21; }));
   std::vector<uint16_t> seqs;
   OnWorker(h.ClientWorker(), [&] {
-    EXPECT_EQ(sub.rtp.size(), 20u);
+    EXPECT_EQ(sub.rtp.size(), 21u);
     for (const auto& p : sub.rtp) {
       EXPECT_EQ(ReadU32(&p[8]), outSsrc);
       EXPECT_EQ(p[1] & 0x7F, kVp8);
@@ -111,7 +129,7 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
 
   // PLI from the subscriber about our SSRC -> PLI to the publisher's camera SSRC (after the throttle
   // interval).
-  std::this_thread::sleep_for(350ms);
+  h.clock.AdvanceMs(Publisher::kKeyframeIntervalMs);
   OnWorker(h.ClientWorker(), [&] {
     pub.rtcp.clear();
     auto pli = Feedback(206, 1, sub.videoSsrc, outSsrc);
@@ -147,12 +165,13 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
     return 0;
   });
   auto stats = OnWorker(h.serverWorker, [&] { return h.router->GetStats(); });
-  EXPECT_EQ(stats.videoIn, 23u);
-  EXPECT_EQ(stats.forwarded, 20u);
+  EXPECT_EQ(stats.videoIn, 24u);
+  EXPECT_EQ(stats.forwarded, 21u);
   EXPECT_EQ(stats.retransmitted, 1u);
   EXPECT_GE(stats.keyframeRequests, 2u);
 
-  // Receiver report + REMB reach the publisher within about a second.
+  // Receiver report + REMB reach the publisher once a report interval has passed.
+  h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
   ASSERT_TRUE(WaitFor(
       h.ClientWorker(),
       [&] {
@@ -204,10 +223,11 @@ TEST(RouterForwardingTest, RecycledMidStaysContinuousAndLeavingStopsThePublisher
   EXPECT_EQ(second.tracks[0].streamId, streamB);
   SendVideo(h, a, 5010, 5, false);  // A is no longer forwarded to this mid
   SendVideo(h, b, 60000, 5, true);
-  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 15; }));
-  std::this_thread::sleep_for(50ms);
+  SendVideo(h, a, 5015, 1, false);  // barrier for A: B's packets came after it on another socket
+  SendVideo(h, b, 60005, 1, false);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 16; }));
   OnWorker(h.ClientWorker(), [&] {
-    EXPECT_EQ(sub.rtp.size(), 15u);
+    EXPECT_EQ(sub.rtp.size(), 16u);
     for (size_t i = 10; i < sub.rtp.size(); ++i) {
       EXPECT_EQ(ReadU32(&sub.rtp[i][8]), first.tracks[0].ssrc);
       EXPECT_EQ(ReadU16(&sub.rtp[i][2]), static_cast<uint16_t>(lastFromA + 1 + (i - 10)));
@@ -228,7 +248,9 @@ TEST(RouterForwardingTest, RecycledMidStaysContinuousAndLeavingStopsThePublisher
   EXPECT_TRUE(h.listener.dropped.empty());
 }
 
-TEST(RouterForwardingTest, AudioGoesToTheSinkAndSendAudioUsesOurSsrc) {
+// Audio the mixer builds goes out as it is: MeetingAudio numbers its packets and the router adds no
+// numbering of its own on the same SSRC (it used to have a second counter, Router::SendAudio).
+TEST(RouterForwardingTest, AudioGoesToTheSinkAndTheMixersPacketsKeepTheirNumbers) {
   struct Sink : Router::AudioSink {
     void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& p) override {
       from.push_back(attendeeId);
@@ -259,9 +281,6 @@ TEST(RouterForwardingTest, AudioGoesToTheSinkAndSendAudioUsesOurSsrc) {
   ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return !sink.from.empty(); }));
   EXPECT_EQ(sink.from[0], "talker");
   EXPECT_EQ(sink.sizes[0], 60u);
-  const std::vector<uint8_t> opus(30, 0xAB);
-  EXPECT_TRUE(OnWorker(h.serverWorker, [&] { return h.router->SendAudio("talker", opus, 960, true); }));
-  EXPECT_FALSE(OnWorker(h.serverWorker, [&] { return h.router->SendAudio("nobody", opus, 960, true); }));
   // What a mixer needs to build its own packets.
   const auto params = OnWorker(h.serverWorker, [&] { return h.router->GetAudioParams("talker"); });
   ASSERT_TRUE(params.has_value());
@@ -271,21 +290,17 @@ TEST(RouterForwardingTest, AudioGoesToTheSinkAndSendAudioUsesOurSsrc) {
   EXPECT_EQ(params->midExtensionId, 4);
   EXPECT_EQ(params->audioLevelExtensionId, 1);
   EXPECT_FALSE(OnWorker(h.serverWorker, [&] { return h.router->GetAudioParams("nobody").has_value(); }));
-  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return !c.rtp.empty(); }));
-  OnWorker(h.ClientWorker(), [&] {
-    EXPECT_EQ(ReadU32(&c.rtp[0][8]), ourAudio);
-    EXPECT_EQ(c.rtp[0][1] & 0x7F, webrtc::sdp::OfferBuilder::kOpusPt);
-    return 0;
-  });
-  // A complete packet built elsewhere (the mixer) goes out encrypted as it is.
+  // Complete packets built elsewhere (the mixer) go out encrypted as they are, numbers included.
   OnWorker(h.serverWorker, [&] {
-    std::vector<uint8_t> p(12 + 20 + webrtc::srtp::kSrtpMaxTrailerLength);
-    p[0] = 0x80;
-    p[1] = webrtc::sdp::OfferBuilder::kOpusPt;
-    WriteU16(&p[2], 77);
-    WriteU32(&p[8], ourAudio);
-    EXPECT_TRUE(h.router->SendRtpTo("talker", p, 32));
-    EXPECT_FALSE(h.router->SendRtpTo("nobody", p, 32));
+    for (uint16_t seq : {uint16_t{77}, uint16_t{78}, uint16_t{80}}) {
+      std::vector<uint8_t> p(12 + 20 + webrtc::srtp::kSrtpMaxTrailerLength);
+      p[0] = 0x80;
+      p[1] = webrtc::sdp::OfferBuilder::kOpusPt;
+      WriteU16(&p[2], seq);
+      WriteU32(&p[8], ourAudio);
+      EXPECT_TRUE(h.router->SendRtpTo("talker", p, 32));
+      EXPECT_FALSE(h.router->SendRtpTo("nobody", p, 32));
+    }
     std::vector<uint8_t> bye(8 + webrtc::srtp::kSrtpMaxTrailerLength);
     bye[0] = 0x81;
     bye[1] = 203;
@@ -295,10 +310,21 @@ TEST(RouterForwardingTest, AudioGoesToTheSinkAndSendAudioUsesOurSsrc) {
     return 0;
   });
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
-    return c.rtp.size() >= 2 && ReadU16(&c.rtp[1][2]) == 77 &&
-           std::any_of(c.rtcp.begin(), c.rtcp.end(),
-                       [](const auto& r) { return r.size() >= 2 && r[1] == 203; });
+    return c.rtp.size() >= 3 && std::any_of(c.rtcp.begin(), c.rtcp.end(),
+                                            [](const auto& r) { return r.size() >= 2 && r[1] == 203; });
   }));
+  OnWorker(h.ClientWorker(), [&] {
+    EXPECT_EQ(c.rtp.size(), 3u);
+    if (c.rtp.size() < 3) return 0;
+    EXPECT_EQ(ReadU16(&c.rtp[0][2]), 77);
+    EXPECT_EQ(ReadU16(&c.rtp[1][2]), 78);
+    EXPECT_EQ(ReadU16(&c.rtp[2][2]), 80);
+    for (const auto& p : c.rtp) {
+      EXPECT_EQ(ReadU32(&p[8]), ourAudio);
+      EXPECT_EQ(p[1] & 0x7F, webrtc::sdp::OfferBuilder::kOpusPt);
+    }
+    return 0;
+  });
 }
 
 }  // namespace
@@ -371,11 +397,11 @@ TEST(RouterForwardingTest, UpstreamLossIsNackedAndTheRtxRepairForwarded) {
     }
     return 0;
   });
-  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 11; }));
-  std::this_thread::sleep_for(50ms);
+  SendVideo(h, pub, 111, 1, false);  // barrier (after both RTX copies, same socket)
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 12; }));
   OnWorker(h.ClientWorker(), [&] {
-    EXPECT_EQ(sub.rtp.size(), 11u);
-    const auto& repaired = sub.rtp.back();
+    EXPECT_EQ(sub.rtp.size(), 12u);
+    const auto& repaired = sub.rtp.at(10);
     EXPECT_EQ(ReadU16(&repaired[2]), static_cast<uint16_t>(outFirst + 5));
     EXPECT_EQ(repaired[1] & 0x7F, kVp8);
     EXPECT_EQ(repaired.size(), 412u);
@@ -384,7 +410,296 @@ TEST(RouterForwardingTest, UpstreamLossIsNackedAndTheRtxRepairForwarded) {
   });
   auto stats = OnWorker(h.serverWorker, [&] { return h.router->GetStats(); });
   EXPECT_GE(stats.upstreamNacks, 1u);
-  EXPECT_EQ(stats.videoIn, 11u);
+  EXPECT_EQ(stats.videoIn, 12u);
+}
+
+}  // namespace
+}  // namespace medicall::media::router
+
+namespace medicall::media::router {
+namespace {
+
+// A publisher and a subscriber, connected, with `count` packets (the first a key frame) forwarded.
+struct Call {
+  explicit Call(RouterHarness& harness, uint16_t firstSeq = 100, size_t count = 30, size_t payload = 400)
+      : h(harness), pub(h.AddClient("pub")), sub(h.AddClient("sub")) {
+    const auto pa = h.Subscribe(pub, true, {});
+    EXPECT_EQ(pa.status, 200u) << pa.description;
+    stream = pa.videoAllocation ? pa.videoAllocation->streamId : 0;
+    const auto sa = h.Subscribe(sub, false, {stream});
+    EXPECT_EQ(sa.tracks.size(), 1u);
+    outSsrc = sa.tracks.empty() ? 0 : sa.tracks[0].ssrc;
+    EXPECT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected && sub.connected; }));
+    // In bursts of 20: the clients share the server's worker, so a burst sits in the socket buffer.
+    for (size_t sent = 0; sent < count; sent += 20) {
+      const size_t n = std::min<size_t>(20, count - sent);
+      SendVideo(h, pub, static_cast<uint16_t>(firstSeq + sent), n, sent == 0, 0, payload);
+      EXPECT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= sent + n; }));
+    }
+    OnWorker(h.ClientWorker(), [&] {
+      for (const auto& p : sub.rtp) seqs.push_back(ReadU16(&p[2]));
+      sub.rtp.clear();
+      return 0;
+    });
+  }
+  void SendFromSubscriber(std::vector<uint8_t> packet) {
+    OnWorker(h.ClientWorker(), [&] {
+      EXPECT_TRUE(sub.transport->SendRtcp(packet, packet.size() - webrtc::srtp::kSrtpMaxTrailerLength));
+      return 0;
+    });
+  }
+  // A NACK with the given (PID, BLP) items about our stream.
+  void Nack(const std::vector<std::pair<uint16_t, uint16_t>>& items) {
+    std::vector<uint8_t> fci(4 * items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      WriteU16(&fci[4 * i], items[i].first);
+      WriteU16(&fci[4 * i + 2], items[i].second);
+    }
+    SendFromSubscriber(Feedback(205, 1, sub.videoSsrc, outSsrc, fci));
+  }
+  // Waits until the router has looked at `named` more NACKed numbers than `before` had.
+  bool WaitForNackHandled(const Router::Stats& before, uint64_t named) {
+    return WaitFor(h.serverWorker, [&] {
+      const auto s = h.router->GetStats();
+      const uint64_t seen = s.retransmitted + s.nackMisses + s.nackSuppressed + s.nackOverBudget;
+      return seen -
+                 (before.retransmitted + before.nackMisses + before.nackSuppressed + before.nackOverBudget) >=
+             named;
+    });
+  }
+
+  RouterHarness& h;
+  TestClient& pub;
+  TestClient& sub;
+  uint32_t stream = 0;
+  uint32_t outSsrc = 0;
+  std::vector<uint16_t> seqs;  // output sequence numbers of the packets forwarded
+};
+
+// Issue 9 item 2: one SRTCP datagram used to trigger a retransmission for every PID/BLP entry.
+TEST(RouterForwardingTest, ANackNamingTheSame17Packets300TimesYieldsAtMost17Retransmissions) {
+  RouterHarness h;
+  Call call(h);
+  const auto before = ServerStats(h);
+  std::vector<std::pair<uint16_t, uint16_t>> items(300, {call.seqs.at(2), 0xFFFF});  // PID + 16 = 17 packets
+  call.Nack(items);
+  ASSERT_TRUE(call.WaitForNackHandled(before, 300 * 17));
+  auto after = ServerStats(h);
+  EXPECT_EQ(after.retransmitted - before.retransmitted, 17u);
+  EXPECT_EQ(after.nackSuppressed - before.nackSuppressed, 300u * 17 - 17);
+  // 300 more NACKs of the same packets at once (no time passed, less than one RTT): nothing more.
+  for (int i = 0; i < 300; ++i) call.Nack({{call.seqs.at(2), 0xFFFF}});
+  ASSERT_TRUE(call.WaitForNackHandled(after, 300 * 17));
+  EXPECT_EQ(ServerStats(h).retransmitted - before.retransmitted, 17u);
+  // What arrived: 17 RTX packets, each original once.
+  std::vector<uint16_t> osns;
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 17; }));
+  OnWorker(h.ClientWorker(), [&] {
+    for (const auto& p : call.sub.rtp) osns.push_back(ReadU16(&p[12]));
+    return 0;
+  });
+  std::sort(osns.begin(), osns.end());
+  EXPECT_EQ(std::adjacent_find(osns.begin(), osns.end()), osns.end());
+  EXPECT_EQ(osns.size(), 17u);
+}
+
+TEST(RouterForwardingTest, ANackWithinOneRttOfTheResendIsNotAnswered) {
+  RouterHarness h;
+  Call call(h);
+  // Our sender report about the stream, then the subscriber's receiver report about it: it took 300 ms
+  // to come back and waited 100 ms before it left, so the round trip is 200 ms.
+  h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
+  // The latest SR (one from before the clock moved may be among them).
+  const uint64_t wanted = ntp::FromUnixUs(h.clock.WallNowUs());
+  uint64_t srNtp = 0;
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
+    for (const auto& p : call.sub.rtcp) {
+      for (size_t pos = 0; pos + 28 <= p.size(); pos += (ReadU16(&p[pos + 2]) + 1) * 4) {
+        if (p[pos + 1] == 200 && ReadU32(&p[pos + 4]) == call.outSsrc) {
+          srNtp =
+              std::max(srNtp, (static_cast<uint64_t>(ReadU32(&p[pos + 8])) << 32) | ReadU32(&p[pos + 12]));
+        }
+      }
+    }
+    return srNtp == wanted;
+  }));
+  h.clock.AdvanceMs(300);
+  std::vector<uint8_t> rr(8 + 24 + webrtc::srtp::kSrtpMaxTrailerLength);
+  rr[0] = 0x81;
+  rr[1] = 201;
+  WriteU16(&rr[2], 7);
+  WriteU32(&rr[4], call.sub.videoSsrc);
+  WriteU32(&rr[8], call.outSsrc);
+  WriteU32(&rr[24], ntp::Compact(srNtp));
+  WriteU32(&rr[28], ntp::UsToCompact(100'000));
+  call.SendFromSubscriber(rr);
+
+  // Fresh packets (the cache keeps a second of them; the clock moved on).
+  SendVideo(h, call.pub, 130, 5, false);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 5; }));
+  const uint16_t lost = static_cast<uint16_t>(call.seqs.back() + 2);
+  auto before = ServerStats(h);
+  call.Nack({{lost, 0}});
+  ASSERT_TRUE(call.WaitForNackHandled(before, 1));
+  h.clock.AdvanceMs(150);  // more than the default RTT (100 ms), less than the measured one
+  call.Nack({{lost, 0}});
+  ASSERT_TRUE(call.WaitForNackHandled(before, 2));
+  h.clock.AdvanceMs(100);  // 250 ms since the resend: a round trip passed, it was lost again
+  call.Nack({{lost, 0}});
+  ASSERT_TRUE(call.WaitForNackHandled(before, 3));
+  const auto after = ServerStats(h);
+  EXPECT_EQ(after.retransmitted - before.retransmitted, 2u);
+  EXPECT_EQ(after.nackSuppressed - before.nackSuppressed, 1u);
+}
+
+TEST(RouterForwardingTest, RetransmissionsStayWithinTheSubscribersBudget) {
+  RouterHarness h;
+  Call call(h, 100, 200, 1100);
+  // NACK all 200 distinct packets: more than the budget's burst.
+  std::vector<std::pair<uint16_t, uint16_t>> items;
+  for (size_t i = 0; i < 200; i += 17) items.emplace_back(call.seqs.at(i), 0xFFFF);
+  const auto before = ServerStats(h);
+  call.Nack(items);
+  ASSERT_TRUE(call.WaitForNackHandled(before, items.size() * 17));
+  const auto after = ServerStats(h);
+  const uint64_t sent = after.retransmitted - before.retransmitted;
+  const uint64_t packetBytes = 12 + 1100 + webrtc::rtp::Rtx::kOsnSize;
+  EXPECT_GT(after.nackOverBudget - before.nackOverBudget, 0u);
+  EXPECT_LE(sent * packetBytes, RtxBudget::kDefaultBurstBytes);
+  EXPECT_GE(sent * packetBytes, RtxBudget::kDefaultBurstBytes - packetBytes);
+  // The budget refills with time.
+  h.clock.AdvanceMs(200);
+  const auto refilled = ServerStats(h);
+  call.Nack({{call.seqs.at(199), 0}});
+  ASSERT_TRUE(call.WaitForNackHandled(refilled, 1));
+  EXPECT_EQ(ServerStats(h).retransmitted - refilled.retransmitted, 1u);
+}
+
+// Issue 9 item 3: a second SSRC (another simulcast encoding) used to be adopted packet by packet,
+// clearing the cache and making every subscriber's rewriter re-base on each switch.
+TEST(RouterForwardingTest, InterleavedSsrcsNeverReachTheSubscriber) {
+  RouterHarness h;
+  Call call(h, 100, 5);
+  constexpr uint32_t kOther = 0x0BADF00D;
+  for (uint16_t i = 0; i < 10; ++i) {
+    SendVideo(h, call.pub, static_cast<uint16_t>(105 + i), 1, false);
+    SendVideo(h, call.pub, static_cast<uint16_t>(9000 + i), 1, i == 0, kOther);
+  }
+  SendVideo(h, call.pub, 115, 1, false);  // barrier
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 11; }));
+  OnWorker(h.ClientWorker(), [&] {
+    EXPECT_EQ(call.sub.rtp.size(), 11u);
+    for (size_t i = 0; i < call.sub.rtp.size(); ++i) {
+      const auto& p = call.sub.rtp[i];
+      EXPECT_EQ(ReadU32(&p[8]), call.outSsrc);
+      // One continuous numbering, and the payload is the forwarded stream's (it encodes 105 + i).
+      EXPECT_EQ(ReadU16(&p[2]), static_cast<uint16_t>(call.seqs.back() + 1 + i)) << i;
+      EXPECT_EQ(p[12 + 10], static_cast<uint8_t>(105 + i + 10)) << i;
+    }
+    return 0;
+  });
+  const auto stats = ServerStats(h);
+  EXPECT_EQ(stats.foreignSsrc, 10u);
+  // The cache was not cleared by the other SSRC: a NACK for an early packet is still answered.
+  const auto before = ServerStats(h);
+  call.Nack({{call.seqs.at(1), 0}});
+  ASSERT_TRUE(call.WaitForNackHandled(before, 1));
+  EXPECT_EQ(ServerStats(h).retransmitted - before.retransmitted, 1u);
+}
+
+TEST(RouterForwardingTest, AnotherSsrcTakesOverOnlyAfterTheForwardedOneWentSilent) {
+  RouterHarness h;
+  Call call(h, 100, 5);
+  constexpr uint32_t kRestarted = 0x0BADF00D;
+  h.clock.AdvanceMs(Publisher::kSilenceBeforeReadoptMs - 100);
+  SendVideo(h, call.pub, 500, 1, true, kRestarted);  // not silent long enough: dropped
+  SendVideo(h, call.pub, 105, 1, false);             // barrier
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 1; }));
+  EXPECT_EQ(ServerStats(h).foreignSsrc, 1u);
+  // Silent for long enough (and the last adoption long ago): the new SSRC is the stream now. The
+  // subscriber waits for its key frame and the publisher is asked for one.
+  h.clock.AdvanceMs(Publisher::kReadoptIntervalMs);
+  const uint64_t plis = ServerStats(h).keyframeRequests;
+  SendVideo(h, call.pub, 501, 1, false, kRestarted);  // a delta frame: held back
+  SendVideo(h, call.pub, 502, 3, true, kRestarted);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 4; }));
+  OnWorker(h.ClientWorker(), [&] {
+    EXPECT_EQ(call.sub.rtp.size(), 4u);
+    for (size_t i = 1; i < call.sub.rtp.size(); ++i) {
+      EXPECT_EQ(ReadU32(&call.sub.rtp[i][8]), call.outSsrc);
+      EXPECT_EQ(ReadU16(&call.sub.rtp[i][2]), static_cast<uint16_t>(call.seqs.back() + 1 + i));
+      EXPECT_EQ(call.sub.rtp[i][12 + 10], static_cast<uint8_t>(501 + i + 10));
+    }
+    return 0;
+  });
+  EXPECT_EQ(ServerStats(h).keyframeRequests, plis + 1);
+  // The old SSRC coming back now is the foreign one.
+  SendVideo(h, call.pub, 106, 1, false);
+  SendVideo(h, call.pub, 505, 1, false, kRestarted);  // barrier
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 5; }));
+  EXPECT_EQ(ServerStats(h).foreignSsrc, 2u);
+}
+
+// Issue 9 items 5: a forward jump above 2^15 within one SSRC used to freeze the subscriber for good.
+TEST(RouterForwardingTest, ASequenceJumpOf40000ResumesWithinTwoPackets) {
+  RouterHarness h;
+  Call call(h, 1000, 5);
+  SendVideo(h, call.pub, 41005, 4, false);  // 40000 ahead of the next number
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 3; }));
+  OnWorker(h.ClientWorker(), [&] {
+    EXPECT_EQ(call.sub.rtp.size(), 3u);  // the first was on probation; the second confirmed the jump
+    for (size_t i = 0; i < call.sub.rtp.size(); ++i) {
+      EXPECT_EQ(ReadU16(&call.sub.rtp[i][2]), static_cast<uint16_t>(call.seqs.back() + 2 + i));
+      EXPECT_EQ(call.sub.rtp[i][12 + 10], static_cast<uint8_t>(41006 + i + 10));
+    }
+    return 0;
+  });
+  // The one held on probation is what the gap before them stands for: a NACK brings it.
+  const auto before = ServerStats(h);
+  call.Nack({{static_cast<uint16_t>(call.seqs.back() + 1), 0}});
+  ASSERT_TRUE(call.WaitForNackHandled(before, 1));
+  EXPECT_EQ(ServerStats(h).retransmitted - before.retransmitted, 1u);
+  // And the publisher's loss tracking follows the new numbers: a gap after the jump is NACKed upstream.
+  call.pub.rtcp.clear();
+  SendVideo(h, call.pub, 41010, 1, false);  // 41009 lost
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
+    for (const auto& p : call.pub.rtcp) {
+      if (p.size() >= 16 && p[1] == 205 && ReadU16(&p[12]) == 41009) return true;
+    }
+    return false;
+  }));
+}
+
+// Issue 9 item 6: PLIs forwarded to a publisher at most once per second; the requests in between are
+// answered by the next key frame, which reaches every subscriber.
+TEST(RouterForwardingTest, PlisToThePublisherAtMostOnePerSecond) {
+  RouterHarness h;
+  Call call(h, 100, 5);
+  const auto start = ServerStats(h);
+  h.clock.AdvanceMs(Publisher::kKeyframeIntervalMs);
+  for (int i = 0; i < 5; ++i) call.SendFromSubscriber(Feedback(206, 1, call.sub.videoSsrc, call.outSsrc));
+  ASSERT_TRUE(
+      WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeAsks >= start.keyframeAsks + 5; }));
+  EXPECT_EQ(ServerStats(h).keyframeRequests, start.keyframeRequests + 1);  // the first of the five
+  // Within the second more requests are remembered, not forwarded; the clock does not move, so no
+  // retry either, however long the real time.
+  h.clock.AdvanceMs(Publisher::kKeyframeIntervalMs - 1);
+  for (int i = 0; i < 5; ++i) call.SendFromSubscriber(Feedback(206, 1, call.sub.videoSsrc, call.outSsrc));
+  ASSERT_TRUE(
+      WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeAsks >= start.keyframeAsks + 10; }));
+  EXPECT_EQ(ServerStats(h).keyframeRequests, start.keyframeRequests + 1);
+  // No key frame came within the second: one repeat (the first PLI may have been lost).
+  h.clock.AdvanceMs(1);
+  ASSERT_TRUE(WaitFor(h.serverWorker,
+                      [&] { return h.router->GetStats().keyframeRequests == start.keyframeRequests + 2; }));
+  // The key frame answers everything pending: it is forwarded, and no further PLI goes out later.
+  SendVideo(h, call.pub, 105, 1, true);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return !call.sub.rtp.empty(); }));
+  h.clock.AdvanceMs(3 * Publisher::kKeyframeIntervalMs);
+  SendVideo(h, call.pub, 106, 1, false);  // barrier, and ticks meanwhile
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 2; }));
+  const uint64_t requests = ServerStats(h).keyframeRequests;
+  EXPECT_EQ(requests, start.keyframeRequests + 2);
 }
 
 }  // namespace

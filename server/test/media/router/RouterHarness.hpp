@@ -3,7 +3,9 @@
 // and C++ client peers (WebRtcTransport Role::Client, ICE controlling + DTLS client) on a second
 // demuxer, each joining through Router::Subscribe with an OfferBuilder offer shaped like the Chime
 // SDK's (audio mid 0, camera mid 1, one recvonly video section per subscribed stream).
-// The clients may run on the server's worker or on a worker of their own.
+// The clients may run on the server's worker or on a worker of their own. The router runs on
+// `clock`, a ManualClock the tests advance (throttles, RTT, reports), or on the system clock
+// (benchmarks: RouterClock::System).
 #include <chrono>
 #include <future>
 #include <memory>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "common/Bytes.hpp"
+#include "common/Clock.hpp"
 #include "media/router/Router.hpp"
 #include "WorkerTestSupport.hpp"
 #include "net/MediaWorker.hpp"
@@ -164,8 +167,10 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
   bool connected = false, closed = false;
 };
 
+enum class RouterClock { Manual, System };
+
 struct RouterHarness {
-  explicit RouterHarness(bool separateClientWorker = false) {
+  explicit RouterHarness(bool separateClientWorker = false, RouterClock routerClock = RouterClock::Manual) {
     serverWorker.Start();
     clientWorker = separateClientWorker ? std::make_unique<net::MediaWorker>("router-clients") : nullptr;
     if (clientWorker) clientWorker->Start();
@@ -174,7 +179,9 @@ struct RouterHarness {
     OnWorker(serverWorker, [&] {
       serverDemux = std::make_unique<webrtc::transport::MediaDemuxer>(serverWorker);
       serverDemux->Bind("127.0.0.1", 0);
-      router = Router::Create(config, *serverDemux, webrtc::dtls::DtlsCertificate::Generate(), listener);
+      const Clock& c =
+          routerClock == RouterClock::Manual ? static_cast<const Clock&>(clock) : Clock::System();
+      router = Router::Create(config, *serverDemux, webrtc::dtls::DtlsCertificate::Generate(), listener, c);
       return 0;
     });
   }
@@ -225,6 +232,8 @@ struct RouterHarness {
     return c.answer;
   }
 
+  // The test thread advances it while the router reads it on its worker (ManualClock is atomic).
+  ManualClock clock;
   net::MediaWorker serverWorker{"router-server"};
   std::unique_ptr<net::MediaWorker> clientWorker;
   std::unique_ptr<webrtc::transport::MediaDemuxer> serverDemux;

@@ -116,5 +116,30 @@ TEST(StreamReceiveStatsTest, JitterFollowsRfc3550) {
   EXPECT_LT(t.Jitter(), 1900u);
 }
 
+// A packet recovered from RTX arrives a repair round trip late: its transit time says nothing about
+// the network's jitter (and would inflate the jitter in our receiver reports, so the sender backs off).
+TEST(StreamReceiveStatsTest, RetransmittedPacketsCountButGiveNoJitterSample) {
+  StreamReceiveStats s(90000);
+  for (int i = 0; i < 50; ++i) {
+    if (i == 20 || i == 30) continue;  // lost, repaired later
+    s.OnPacket(static_cast<uint16_t>(i), 3000u * i, 1000 + 33 * i + i / 3);
+  }
+  const uint32_t before = s.Jitter();
+  EXPECT_LT(before, 100u);
+  s.OnPacket(20, 3000u * 20, 1000 + 33 * 50 + 150, /*retransmitted=*/true);  // 1 s late
+  s.OnPacket(30, 3000u * 30, 1000 + 33 * 50 + 160, /*retransmitted=*/true);
+  EXPECT_EQ(s.Jitter(), before);
+  EXPECT_EQ(s.Received(), 50u);
+  EXPECT_EQ(s.CumulativeLost(), 0);
+  // The same arrivals counted as fresh packets do move it: the exclusion is what keeps it down.
+  StreamReceiveStats t(90000);
+  for (int i = 0; i < 50; ++i) {
+    if (i == 20 || i == 30) continue;
+    t.OnPacket(static_cast<uint16_t>(i), 3000u * i, 1000 + 33 * i + i / 3);
+  }
+  t.OnPacket(20, 3000u * 20, 1000 + 33 * 50 + 150);
+  EXPECT_GT(t.Jitter(), before + 1000);
+}
+
 }  // namespace
 }  // namespace medicall::media::router

@@ -337,3 +337,46 @@ TEST_F(DtlsPair, GarbageNeitherCrashesNorBreaksTheHandshake) {
 
 }  // namespace
 }  // namespace medicall::webrtc::dtls
+
+namespace medicall::webrtc::dtls {
+namespace {
+
+// One SSL_CTX per certificate (and profile list), not one per transport: the server's attendees all
+// share the context of its one certificate, and each handshake still works on its own SSL.
+TEST_F(DtlsPair, TransportsWithOneCertificateShareOneContext) {
+  Make();
+  Connect();
+  Recorder otherEvents;
+  DtlsTransport second(serverCert_, otherEvents);
+  EXPECT_EQ(second.Context(), nullptr);  // made at Start
+  ASSERT_TRUE(second.Start(DtlsRole::Server));
+  ASSERT_NE(server->Context(), nullptr);
+  EXPECT_EQ(second.Context(), server->Context());
+  EXPECT_EQ(second.Context()->Get(), server->Context()->Get());
+  // Another certificate or another profile list is another context.
+  EXPECT_NE(client->Context(), server->Context());
+  DtlsTransport::Options cmOnly;
+  cmOnly.srtpProfiles = {SrtpProfile::AesCm128HmacSha1_80};
+  DtlsTransport third(serverCert_, otherEvents, cmOnly);
+  ASSERT_TRUE(third.Start(DtlsRole::Server));
+  EXPECT_NE(third.Context(), server->Context());
+}
+
+TEST_F(DtlsPair, ASharedContextOutlivesTheTransportThatMadeIt) {
+  Make();
+  ASSERT_TRUE(server->Start(DtlsRole::Server));
+  const DtlsContext* shared = server->Context();
+  // A second server transport (same listener: the first never sends, no ClientHello reached it).
+  auto second = std::make_unique<DtlsTransport>(serverCert_, serverEvents);
+  ASSERT_TRUE(second->SetRemoteFingerprint("sha-256", clientCert_->Fingerprint()));
+  ASSERT_TRUE(second->Start(DtlsRole::Server));
+  EXPECT_EQ(second->Context(), shared);
+  server = std::move(second);  // the first user goes; the second handshakes on the shared context
+  ASSERT_TRUE(client->Start(DtlsRole::Client));
+  Pump();
+  EXPECT_EQ(client->State(), DtlsState::Connected) << clientEvents.lastReason;
+  EXPECT_EQ(server->State(), DtlsState::Connected) << serverEvents.lastReason;
+}
+
+}  // namespace
+}  // namespace medicall::webrtc::dtls

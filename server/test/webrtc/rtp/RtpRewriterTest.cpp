@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <optional>
 #include <vector>
 
 #include "webrtc/rtp/RtpPacketBuilder.hpp"
@@ -90,6 +91,50 @@ TEST(RtpRewriterTest, TimestampAdvancesAtLeastOneTickOnImmediateSwitch) {
   EXPECT_EQ(pa.Timestamp(), 0xFFFFFFFFu);
   EXPECT_EQ(pb.Timestamp(), 0u);  // wrapped, one tick later
   EXPECT_EQ(pb.SequenceNumber(), 1);
+}
+
+}  // namespace
+}  // namespace medicall::webrtc::rtp
+
+namespace medicall::webrtc::rtp {
+namespace {
+
+// A forward jump above 2^15 within one SSRC (the sender renumbered) used to look like 25536 packets
+// in the past for ever: every later packet was dropped and the subscriber froze.
+TEST(RtpRewriterTest, AJumpOfFortyThousandResumesWithinTwoPackets) {
+  RtpRewriter rw(7, 90000, 500, 0);
+  auto rewrite = [&](uint16_t seq) -> std::optional<uint16_t> {
+    Buf b = Make(1, seq, 3000u * seq);
+    RtpPacket p = b.Packet();
+    if (!rw.Rewrite(p, 0)) return std::nullopt;
+    return p.SequenceNumber();
+  };
+  EXPECT_EQ(rewrite(1000), 500);
+  EXPECT_EQ(rewrite(1001), 501);
+  EXPECT_EQ(rewrite(41001), std::nullopt);  // on probation
+  EXPECT_EQ(rewrite(41002), 503);           // confirmed: forwarding resumes, 502 left for 41001
+  EXPECT_EQ(rewrite(41003), 504);
+  EXPECT_EQ(rw.Resyncs(), 1u);
+  EXPECT_EQ(rw.ProbationDrops(), 1u);
+  // The subscriber NACKs 502: it maps to the packet that was on probation (kept in the cache).
+  EXPECT_EQ(rw.ToSourceSequence(502), 41001);
+  EXPECT_EQ(rw.ToSourceSequence(501), std::nullopt);  // before the re-base: no longer mappable
+  EXPECT_EQ(rewrite(41001), 502);                     // the repair goes out with the number NACKed
+}
+
+TEST(RtpRewriterTest, AStrayNumberIsDroppedWithoutMovingTheStream) {
+  RtpRewriter rw(7, 90000, 500, 0);
+  auto rewrite = [&](uint16_t seq) -> std::optional<uint16_t> {
+    Buf b = Make(1, seq, 0);
+    RtpPacket p = b.Packet();
+    if (!rw.Rewrite(p, 0)) return std::nullopt;
+    return p.SequenceNumber();
+  };
+  EXPECT_EQ(rewrite(10), 500);
+  EXPECT_EQ(rewrite(40010), std::nullopt);
+  EXPECT_EQ(rewrite(11), 501);
+  EXPECT_EQ(rewrite(12), 502);
+  EXPECT_EQ(rw.Resyncs(), 0u);
 }
 
 }  // namespace

@@ -36,9 +36,12 @@ TEST(SeqNumTest, UnwrapsForwardBackwardAndAcrossCycles) {
     ASSERT_EQ(u.Unwrap(seq), last);
   }
   EXPECT_EQ(u.PeekUnwrap(static_cast<uint16_t>(seq - 5)), last - 5);
+  // The first value maps to itself plus one cycle, so a packet reordered before it (here 536 earlier,
+  // across the wrap) is still non-negative and exactly that much lower.
   SeqNumUnwrapper fresh;
-  EXPECT_GE(fresh.Unwrap(0), 0);
-  EXPECT_GE(fresh.Unwrap(65000), 0);  // reordered before the first: still non-negative
+  EXPECT_EQ(fresh.Unwrap(0), 65536);
+  EXPECT_EQ(fresh.Unwrap(65000), 65536 - 536);
+  EXPECT_EQ(fresh.Unwrap(1), 65537);
 }
 
 }  // namespace

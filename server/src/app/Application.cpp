@@ -216,7 +216,7 @@ void Application::Start() {
   if (impl_->config.mediaTcpPort != 0) {
     // Default: the same number as the UDP port actually bound.
     const auto tcpPort = impl_->config.mediaTcpPort < 0 ? impl_->demuxer.LocalPort()
-                                                         : static_cast<uint16_t>(impl_->config.mediaTcpPort);
+                                                        : static_cast<uint16_t>(impl_->config.mediaTcpPort);
     net::TcpMediaServer::Options tcp;
     tcp.maxConnections = static_cast<size_t>(impl_->config.mediaTcpMaxConnections);
     impl_->demuxer.ListenTcp(impl_->config.bindAddress, tcpPort, tcp);
@@ -233,7 +233,8 @@ void Application::Start() {
   impl_->ScheduleSweep();
   log::Info("main", "MediCall listening on http://{}:{} (media UDP {} TCP {}, candidates {}; data {})",
             impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
-            impl_->demuxer.LocalTcpPort(), fmt::join(impl_->config.MediaAddresses(), ","), impl_->config.dataDir);
+            impl_->demuxer.LocalTcpPort(), fmt::join(impl_->config.MediaAddresses(), ","),
+            impl_->config.dataDir);
 }
 
 uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }

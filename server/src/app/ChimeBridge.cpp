@@ -279,7 +279,8 @@ ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::
     if (auto why = signaling::TurnCredentialIssuer::Validate(uri); !why.empty())
       throw std::runtime_error("MEDICALL_TURN_URIS: \"" + uri + "\": " + why);
   }
-  if (config.turnSecret.empty()) throw std::runtime_error("MEDICALL_TURN_URIS is set but MEDICALL_TURN_SECRET is empty");
+  if (config.turnSecret.empty())
+    throw std::runtime_error("MEDICALL_TURN_URIS is set but MEDICALL_TURN_SECRET is empty");
   turn_.emplace(uris, config.turnSecret, static_cast<uint32_t>(config.turnTtlSeconds));
 }
 

@@ -58,7 +58,8 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   size_t start = 0;
   while (start <= s.size()) {
     const auto end = s.find(sep, start);
-    out.emplace_back(Trim(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)));
+    out.emplace_back(
+        Trim(s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)));
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -73,7 +74,8 @@ std::vector<std::string> ForwardedChain(const HttpRequest& request) {
     for (const std::string& element : Split(*forwarded, ',')) {
       std::string address;
       for (const std::string& pair : Split(element, ';')) {
-        if (pair.size() > 4 && (pair.rfind("for=", 0) == 0 || pair.rfind("For=", 0) == 0 || pair.rfind("FOR=", 0) == 0))
+        if (pair.size() > 4 &&
+            (pair.rfind("for=", 0) == 0 || pair.rfind("For=", 0) == 0 || pair.rfind("FOR=", 0) == 0))
           address = NodeAddress(std::string_view(pair).substr(4));
       }
       chain.push_back(address);

@@ -103,7 +103,8 @@ const std::vector<Setting>& Settings() {
       {"MEDICALL_MEDIA_PORT", "media-port", "UDP media port for all sessions (default 40000)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaPort, 1, 65535); }},
       {"MEDICALL_PUBLIC_IP", "public-ip",
-       "extra addresses in ICE candidates, comma list (default: none; interface addresses are always offered)",
+       "extra addresses in ICE candidates, comma list (default: none; interface addresses are always "
+       "offered)",
        [](Config& c, const std::string& v) {
          c.publicIp = v;
          for (const std::string& ip : c.PublicIps())

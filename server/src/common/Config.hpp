@@ -46,8 +46,8 @@ struct Config {
 
   // MEDICALL_TURN_URIS: comma list of TURN URIs for JOIN_ACK (empty: no TURN, the default).
   std::string turnUris;
-  std::string turnSecret;         // MEDICALL_TURN_SECRET: coturn's static-auth-secret
-  int turnTtlSeconds = 86400;     // MEDICALL_TURN_TTL_SECONDS: lifetime of issued TURN credentials
+  std::string turnSecret;      // MEDICALL_TURN_SECRET: coturn's static-auth-secret
+  int turnTtlSeconds = 86400;  // MEDICALL_TURN_TTL_SECONDS: lifetime of issued TURN credentials
 
   // Derived at start-up (not a setting): the addresses offered as ICE candidates, in order.
   std::vector<std::string> candidateAddresses;

@@ -9,7 +9,8 @@ namespace medicall::random {
 
 void Fill(std::span<uint8_t> out) {
   if (out.empty()) return;
-  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1)
+    throw std::runtime_error("RAND_bytes failed");
 }
 
 uint32_t NonZero32() {

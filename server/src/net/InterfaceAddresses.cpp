@@ -15,7 +15,8 @@ std::vector<std::string> InterfaceAddresses::List(bool includeIpv6) {
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) != 0) return {};
   for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
-    if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_LOOPBACK) != 0) continue;
+    if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_UP) == 0 || (i->ifa_flags & IFF_LOOPBACK) != 0)
+      continue;
     char text[INET6_ADDRSTRLEN] = {};
     if (i->ifa_addr->sa_family == AF_INET) {
       const auto* a = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
@@ -37,7 +38,8 @@ std::vector<std::string> InterfaceAddresses::List(bool includeIpv6) {
   return v4;
 }
 
-std::vector<std::string> InterfaceAddresses::ForCandidates(const std::vector<std::string>& extra, bool includeIpv6) {
+std::vector<std::string> InterfaceAddresses::ForCandidates(const std::vector<std::string>& extra,
+                                                           bool includeIpv6) {
   std::vector<std::string> out = List(includeIpv6);
   for (const std::string& e : extra) {
     if (std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);

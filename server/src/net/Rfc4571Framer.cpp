@@ -15,7 +15,8 @@ bool Rfc4571Framer::WriteHeader(size_t length, std::span<uint8_t, kHeaderSize> o
   return true;
 }
 
-void Rfc4571Framer::Feed(std::span<const uint8_t> bytes, const std::function<void(std::span<uint8_t>)>& onFrame) {
+void Rfc4571Framer::Feed(std::span<const uint8_t> bytes,
+                         const std::function<void(std::span<uint8_t>)>& onFrame) {
   while (!bytes.empty()) {
     if (skip_ > 0) {
       const size_t n = std::min(skip_, bytes.size());

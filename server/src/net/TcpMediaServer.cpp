@@ -34,7 +34,8 @@ class TcpMediaServer::Connection : public std::enable_shared_from_this<TcpMediaS
     const size_t size = packet.size() + Rfc4571Framer::kHeaderSize;
     if (queuedBytes_ + size > server_.options_.maxQueuedBytes) return false;
     std::vector<uint8_t> frame(size);
-    if (!Rfc4571Framer::WriteHeader(packet.size(), std::span<uint8_t, Rfc4571Framer::kHeaderSize>(frame.data(), 2)))
+    if (!Rfc4571Framer::WriteHeader(packet.size(),
+                                    std::span<uint8_t, Rfc4571Framer::kHeaderSize>(frame.data(), 2)))
       return false;
     std::copy(packet.begin(), packet.end(), frame.begin() + Rfc4571Framer::kHeaderSize);
     queuedBytes_ += size;
@@ -53,8 +54,9 @@ class TcpMediaServer::Connection : public std::enable_shared_from_this<TcpMediaS
 
  private:
   void Read() {
-    socket_.async_read_some(asio::buffer(buffer_), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                                size_t n) { self->OnRead(ec, n); });
+    socket_.async_read_some(
+        asio::buffer(buffer_),
+        [self = shared_from_this()](const boost::system::error_code& ec, size_t n) { self->OnRead(ec, n); });
   }
 
   void OnRead(const boost::system::error_code& ec, size_t n) {
@@ -142,7 +144,8 @@ void TcpMediaServer::Listen(const std::string& address, uint16_t port) {
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    throw std::runtime_error("cannot listen on TCP " + address + ":" + std::to_string(port) + ": " + ec.message());
+    throw std::runtime_error("cannot listen on TCP " + address + ":" + std::to_string(port) + ": " +
+                             ec.message());
   }
   log::Info("tcp", "ICE-TCP media listener on {}:{}", address, LocalPort());
   Accept();
@@ -156,31 +159,32 @@ uint16_t TcpMediaServer::LocalPort() const {
 }
 
 void TcpMediaServer::Accept() {
-  acceptor_.async_accept([this, watch = alive_.Observe()](const boost::system::error_code& ec, tcp::socket socket) {
-    if (!watch.Alive() || closed_) return;
-    if (!ec) {
-      boost::system::error_code endpointError;
-      const Endpoint remote = socket.remote_endpoint(endpointError);
-      if (endpointError) {
-        // The peer went away between accept and now.
-      } else if (connections_.size() >= options_.maxConnections || connections_.count(remote) != 0) {
-        ++stats_.refused;
-        boost::system::error_code ignored;
-        socket.close(ignored);
-      } else {
-        socket.set_option(tcp::no_delay(true), endpointError);
-        auto connection = std::make_shared<Connection>(*this, std::move(socket), remote);
-        connections_.emplace(remote, connection);
-        ++stats_.accepted;
-        stats_.connections = connections_.size();
-        log::Debug("tcp", "ICE-TCP connection from {}:{}", remote.address().to_string(), remote.port());
-        connection->Start();
-      }
-    } else if (ec == asio::error::operation_aborted) {
-      return;
-    }
-    Accept();
-  });
+  acceptor_.async_accept(
+      [this, watch = alive_.Observe()](const boost::system::error_code& ec, tcp::socket socket) {
+        if (!watch.Alive() || closed_) return;
+        if (!ec) {
+          boost::system::error_code endpointError;
+          const Endpoint remote = socket.remote_endpoint(endpointError);
+          if (endpointError) {
+            // The peer went away between accept and now.
+          } else if (connections_.size() >= options_.maxConnections || connections_.count(remote) != 0) {
+            ++stats_.refused;
+            boost::system::error_code ignored;
+            socket.close(ignored);
+          } else {
+            socket.set_option(tcp::no_delay(true), endpointError);
+            auto connection = std::make_shared<Connection>(*this, std::move(socket), remote);
+            connections_.emplace(remote, connection);
+            ++stats_.accepted;
+            stats_.connections = connections_.size();
+            log::Debug("tcp", "ICE-TCP connection from {}:{}", remote.address().to_string(), remote.port());
+            connection->Start();
+          }
+        } else if (ec == asio::error::operation_aborted) {
+          return;
+        }
+        Accept();
+      });
 }
 
 bool TcpMediaServer::Send(std::span<const uint8_t> packet, const Endpoint& to) {

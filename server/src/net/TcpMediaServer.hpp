@@ -47,14 +47,14 @@ class TcpMediaServer {
     std::atomic<uint64_t> closedIdle{0};
     std::atomic<uint64_t> framesIn{0};
     std::atomic<uint64_t> framesOut{0};
-    std::atomic<uint64_t> sendDropped{0};     // no such connection, queue full or too long
-    std::atomic<uint64_t> skippedFrames{0};   // oversized or empty frames received
-    std::atomic<uint64_t> handlerErrors{0};   // the frame handler threw
-    std::atomic<uint64_t> connections{0};     // open now
+    std::atomic<uint64_t> sendDropped{0};    // no such connection, queue full or too long
+    std::atomic<uint64_t> skippedFrames{0};  // oversized or empty frames received
+    std::atomic<uint64_t> handlerErrors{0};  // the frame handler threw
+    std::atomic<uint64_t> connections{0};    // open now
   };
 
-  TcpMediaServer(boost::asio::io_context& context, Options options, FrameHandler onFrame, CloseHandler onClose,
-                 const Clock& clock = Clock::System());
+  TcpMediaServer(boost::asio::io_context& context, Options options, FrameHandler onFrame,
+                 CloseHandler onClose, const Clock& clock = Clock::System());
   ~TcpMediaServer();
   TcpMediaServer(const TcpMediaServer&) = delete;
   TcpMediaServer& operator=(const TcpMediaServer&) = delete;

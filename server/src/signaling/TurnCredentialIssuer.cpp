@@ -7,8 +7,8 @@
 
 namespace medicall::signaling {
 
-TurnCredentialIssuer::TurnCredentialIssuer(std::vector<std::string> uris, std::string secret, uint32_t ttlSeconds,
-                                           const Clock& clock)
+TurnCredentialIssuer::TurnCredentialIssuer(std::vector<std::string> uris, std::string secret,
+                                           uint32_t ttlSeconds, const Clock& clock)
     : uris_(std::move(uris)), secret_(std::move(secret)), ttlSeconds_(ttlSeconds), clock_(clock) {}
 
 TurnCredentials TurnCredentialIssuer::Issue(std::string_view attendeeId) const {
@@ -27,7 +27,8 @@ std::string TurnCredentialIssuer::Password(std::string_view secret, std::string_
   HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(username.data()), username.size(), mac, &macLength);
   std::string out(4 * ((macLength + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(macLength));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac, static_cast<int>(macLength));
   out.resize(static_cast<size_t>(n));
   return out;
 }

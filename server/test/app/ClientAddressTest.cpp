@@ -5,7 +5,8 @@
 namespace medicall::app {
 namespace {
 
-HttpRequest From(std::string address, bool loopback, std::vector<std::pair<std::string, std::string>> headers = {}) {
+HttpRequest From(std::string address, bool loopback,
+                 std::vector<std::pair<std::string, std::string>> headers = {}) {
   HttpRequest r;
   r.method = "POST";
   r.path = "/meetings";

@@ -93,11 +93,12 @@ TEST_F(TcpMediaServerTest, FramesArriveWithTheirSourceAndRepliesGoBackFramed) {
   EXPECT_EQ(server_->ConnectionCount(), 1u);
 
   const std::string reply = "stun-response";
-  ASSERT_TRUE(server_->Send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(reply.data()), reply.size()),
-                            froms_[0]));
+  ASSERT_TRUE(server_->Send(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(reply.data()), reply.size()), froms_[0]));
   std::vector<uint8_t> got(reply.size() + 2);
   bool done = false;
-  asio::async_read(client, asio::buffer(got), [&](const boost::system::error_code& ec, size_t) { done = !ec; });
+  asio::async_read(client, asio::buffer(got),
+                   [&](const boost::system::error_code& ec, size_t) { done = !ec; });
   ASSERT_TRUE(RunUntil([&] { return done; }));
   EXPECT_EQ(got, Framed(reply));
   EXPECT_EQ(server_->GetStats().framesOut.load(), 1u);

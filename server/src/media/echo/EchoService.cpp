@@ -107,7 +107,8 @@ HttpResponse EchoService::HandleOffer(const HttpRequest& request) {
   options.fingerprintSha256 = certificate_->Fingerprint();
   options.candidateIp = mediaAddresses_.front();
   options.candidatePort = demuxer_.LocalPort();
-  options.candidates = sdp::LocalCandidates::Build(mediaAddresses_, demuxer_.LocalPort(), demuxer_.LocalTcpPort());
+  options.candidates =
+      sdp::LocalCandidates::Build(mediaAddresses_, demuxer_.LocalPort(), demuxer_.LocalTcpPort());
   sdp::AnswerBuilder builder(options);
 
   EchoSession::Streams streams;

@@ -218,16 +218,16 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
       m.port = options_.candidatePort;
       m.connectionAddress = options_.candidateIp;
       m.candidates.push_back(Candidate{"1",
-                                     1,
-                                     "udp",
-                                     kHostPriority,
-                                     options_.candidateIp,
-                                     options_.candidatePort,
-                                     "host",
-                                     {},
-                                     0,
-                                     {},
-                                     std::nullopt});
+                                       1,
+                                       "udp",
+                                       kHostPriority,
+                                       options_.candidateIp,
+                                       options_.candidatePort,
+                                       "host",
+                                       {},
+                                       0,
+                                       {},
+                                       std::nullopt});
     }
     m.endOfCandidates = true;
     m.iceUfrag = options_.iceUfrag;

@@ -50,9 +50,9 @@ struct AnswerOptions {
   // When not empty, these candidates (LocalCandidates::Build: UDP and ICE-TCP, every address) are
   // written instead of the single candidateIp/candidatePort one; m= port and c= come from the first.
   std::vector<Candidate> candidates;
-  bool enableH264 = false;        // offer H.264 constrained baseline (42e01f, packetization-mode=1)
-  bool preferH264 = false;        // put H.264 before VP8 when both are accepted
-  std::string sessionId = "1";    // o= line
+  bool enableH264 = false;      // offer H.264 constrained baseline (42e01f, packetization-mode=1)
+  bool preferH264 = false;      // put H.264 before VP8 when both are accepted
+  std::string sessionId = "1";  // o= line
   std::string sessionVersion = "1";
 };
 

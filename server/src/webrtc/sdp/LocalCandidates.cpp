@@ -33,9 +33,9 @@ std::vector<Candidate> LocalCandidates::Build(const std::vector<std::string>& ad
       tcp.foundation = std::to_string(2 + index * 2);
       tcp.component = kComponent;
       tcp.transport = "tcp";
-      tcp.priority =
-          Priority(kHostTypePreference, (kPassiveDirectionPreference << 13) + (8191 - std::min<uint32_t>(index, 8191)),
-                   kComponent);
+      tcp.priority = Priority(kHostTypePreference,
+                              (kPassiveDirectionPreference << 13) + (8191 - std::min<uint32_t>(index, 8191)),
+                              kComponent);
       tcp.address = address;
       tcp.port = tcpPort;  // RFC 6544 section 4.5: passive candidates carry the real listening port
       tcp.type = "host";

@@ -7,10 +7,10 @@ namespace medicall::webrtc::transport {
 
 MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
     : worker_(worker),
-      socket_(worker.Context(), [this](std::span<uint8_t> datagram,
-                                       const net::UdpSocket::Endpoint& from) {
-        OnDatagram(datagram, ToTransportAddress(from));
-      }),
+      socket_(worker.Context(),
+              [this](std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& from) {
+                OnDatagram(datagram, ToTransportAddress(from));
+              }),
       timer_(worker.Context()) {
   byUfrag_.reserve(64);
   byAddress_.reserve(128);
@@ -28,7 +28,8 @@ MediaDemuxer::~MediaDemuxer() {
   socket_.Close();
 }
 
-void MediaDemuxer::ListenTcp(const std::string& address, uint16_t port, net::TcpMediaServer::Options options) {
+void MediaDemuxer::ListenTcp(const std::string& address, uint16_t port,
+                             net::TcpMediaServer::Options options) {
   tcp_ = std::make_unique<net::TcpMediaServer>(
       worker_.Context(), options,
       [this](std::span<uint8_t> frame, const net::TcpMediaServer::Endpoint& from) {

@@ -69,7 +69,8 @@ TEST(LocalCandidatesTest, AnAnswerCarriesEveryCandidateAndParsesBack) {
   const auto offer = SdpParser::Parse(test::ReadSdp("chrome-publish.offer.sdp"));
   ASSERT_TRUE(offer);
   AnswerBuilder builder(o);
-  for (const auto& m : offer->media) builder.SetSection(m.mid, SectionOptions{Direction::RecvOnly, std::nullopt});
+  for (const auto& m : offer->media)
+    builder.SetSection(m.mid, SectionOptions{Direction::RecvOnly, std::nullopt});
   std::string error;
   const auto result = builder.Build(*offer, &error);
   ASSERT_TRUE(result) << error;

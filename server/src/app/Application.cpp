@@ -202,9 +202,9 @@ Application::Application(const Config& config, asio::io_context& ioc) {
   std::error_code ec;
   std::filesystem::create_directories(config.dataDir, ec);
   Config effective = config;
-  // Media listens where HTTP does; IPv6 candidates only when that is a dual-stack "::".
+  // IPv6 candidates only when media listens on a dual-stack "::".
   effective.candidateAddresses =
-      net::InterfaceAddresses::ForCandidates(config.PublicIps(), config.bindAddress == "::");
+      net::InterfaceAddresses::ForCandidates(config.PublicIps(), config.mediaBindAddress == "::");
   impl_ = std::make_unique<Impl>(effective, ioc);
   impl_->RegisterMetrics();
 }
@@ -212,14 +212,14 @@ Application::Application(const Config& config, asio::io_context& ioc) {
 Application::~Application() = default;
 
 void Application::Start() {
-  impl_->demuxer.Bind(impl_->config.bindAddress, impl_->config.mediaPort);
+  impl_->demuxer.Bind(impl_->config.mediaBindAddress, impl_->config.mediaPort);
   if (impl_->config.mediaTcpPort != 0) {
     // Default: the same number as the UDP port actually bound.
     const auto tcpPort = impl_->config.mediaTcpPort < 0 ? impl_->demuxer.LocalPort()
                                                         : static_cast<uint16_t>(impl_->config.mediaTcpPort);
     net::TcpMediaServer::Options tcp;
     tcp.maxConnections = static_cast<size_t>(impl_->config.mediaTcpMaxConnections);
-    impl_->demuxer.ListenTcp(impl_->config.bindAddress, tcpPort, tcp);
+    impl_->demuxer.ListenTcp(impl_->config.mediaBindAddress, tcpPort, tcp);
   }
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);

@@ -100,6 +100,12 @@ const std::vector<Setting>& Settings() {
          c.bindAddress = v;
          return !v.empty();
        }},
+      {"MEDICALL_MEDIA_BIND", "media-bind",
+       "media listen address, UDP and ICE-TCP (default 0.0.0.0; :: for IPv6 too)",
+       [](Config& c, const std::string& v) {
+         c.mediaBindAddress = v;
+         return IsIpLiteral(v);
+       }},
       {"MEDICALL_MEDIA_PORT", "media-port", "UDP media port for all sessions (default 40000)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaPort, 1, 65535); }},
       {"MEDICALL_PUBLIC_IP", "public-ip",

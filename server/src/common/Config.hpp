@@ -11,7 +11,10 @@ namespace medicall {
 struct Config {
   uint16_t port = 3001;                 // PORT: HTTP and WebSocket listen port
   std::string bindAddress = "0.0.0.0";  // MEDICALL_BIND: HTTP listen address
-  uint16_t mediaPort = 40000;           // MEDICALL_MEDIA_PORT: UDP media port, shared by all sessions
+  // MEDICALL_MEDIA_BIND: media (UDP and ICE-TCP) listen address; apart from MEDICALL_BIND so that
+  // behind a proxy HTTP can listen on loopback only while media stays reachable.
+  std::string mediaBindAddress = "0.0.0.0";
+  uint16_t mediaPort = 40000;  // MEDICALL_MEDIA_PORT: UDP media port, shared by all sessions
   // MEDICALL_PUBLIC_IP: comma list of extra addresses put in ICE candidates (1:1 NAT, cloud VM),
   // besides every non-loopback interface address; empty: interfaces only (127.0.0.1 if none).
   std::string publicIp;

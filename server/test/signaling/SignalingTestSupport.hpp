@@ -79,14 +79,16 @@ inline std::string Encoded(proto::SdkSignalFrame frame) {
   return FrameCodec::Encode(frame);
 }
 
-inline std::string JoinFrame() {
+// The SDK's JOIN. `audioSessionId` is random per DefaultSignalingClient and the same on its
+// reconnects (0: the field left out).
+inline std::string JoinFrame(uint64_t audioSessionId = 2757148593u) {
   proto::SdkSignalFrame f;
   f.set_type(Type::JOIN);
   auto* join = f.mutable_join();
   join->set_protocol_version(2);
   join->set_flags(proto::HAS_STREAM_UPDATE);
   join->set_wants_compressed_sdp(true);
-  join->set_audio_session_id(2757148593u);
+  if (audioSessionId != 0) join->set_audio_session_id(audioSessionId);
   join->mutable_client_details()->set_chime_sdk_version("3.32.0");
   return Encoded(f);
 }

@@ -302,7 +302,9 @@ void MeetingSignaling::DropAttendee(const std::string& attendeeId) {
   if (it == attendees_.end()) return;
   Attendee& attendee = it->second;
   if (attendee.lingerUntilUs != 0) {
-    Retire(attendeeId, EndReason::kDropped);  // signaling gone and now media too
+    // Its socket closed and now its media did too: as the SDK does just before it reconnects (or
+    // a dead network, reported after the consent timeout). A short grace either way.
+    Linger(attendeeId, std::min(attendee.lingerUntilUs, clock_.NowUs() + options_.mediaDropGraceUs));
     return;
   }
   if (attendee.session->AckedSubscribeCount() == 0) {

@@ -17,7 +17,7 @@
 // others, until it is really dead:
 //   socket closed (not 1001)     -> until 25 s after the last message it sent (its pings stopped)
 //   media lost (DropAttendee)    -> the session is closed with 4500 (the client reconnects), and the
-//                                   attendee lingers for mediaDropGraceUs more
+//                                   attendee lingers for mediaDropGraceUs more (at most)
 //   nothing received for 25 s, or socket closed with 1001 (page gone) -> dropped now
 // A JOIN while it lingers makes no flap; otherwise the others see {audio_stream_id, dropped}.
 //

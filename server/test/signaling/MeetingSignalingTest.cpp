@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,6 +72,18 @@ class MeetingSignalingTest : public ::testing::Test {
     c.session->OnBinaryMessage(JoinFrame());
     c.session->OnBinaryMessage(SubscribeFrame());
     return c;
+  }
+  // Time passes as with the SDK: every live session pings each 10 s, timers fire when due.
+  void PassTime(int64_t ms) {
+    while (ms > 0) {
+      const int64_t step = std::min<int64_t>(ms, 10'000);
+      clock.AdvanceMs(step);
+      ms -= step;
+      for (auto& c : clients) {
+        if (c->session->GetState() != SignalingSession::State::kEnded) c->session->OnBinaryMessage(PingFrame(1));
+      }
+      for (auto& c : clients) c->transport.RunTimers();
+    }
   }
   void ClearAll() {
     for (auto& c : clients) c->transport.Clear();
@@ -440,15 +453,40 @@ TEST_F(MeetingSignalingTest, TheSdksReconnectAfterClosingItsOldSocketMakesNoFlap
   meeting->DropAttendee("a");  // the old peer connection's loss, reported late: not the new one's
   EXPECT_FALSE(a2.transport.closed);
   a2.session->OnBinaryMessage(SubscribeFrame());
-  clock.AdvanceMs(60'000);
-  for (auto& c : clients) c->transport.RunTimers();  // the old linger timer finds nothing to do
-  a2.session->OnBinaryMessage(PingFrame(5));
+  PassTime(60'000);  // the old linger timer finds nothing to do
+  EXPECT_TRUE(meeting->IsPresent("a"));
+  EXPECT_TRUE(meeting->IsPresent("b"));
   auto p = b.transport.Presence();
   ASSERT_EQ(p.size(), 2u);
   EXPECT_EQ(p[0].attendee_id(), "a");
   EXPECT_GT(p[0].audio_stream_id(), oldId);
   EXPECT_EQ(p[1].audio_stream_id(), oldId);
   for (const auto& s : p) EXPECT_FALSE(s.dropped());
+}
+
+TEST_F(MeetingSignalingTest, SocketClosedThenMediaLostMakesNoFlapWhenTheJoinFollows) {
+  Client& a1 = Arrive("a");
+  Client& b = Arrive("b");
+  ClearAll();
+  a1.session->OnTransportClosed(4500);  // the socket first (e.g. the server's close echoed)...
+  meeting->DropAttendee("a");          // ...then the peer connection's close_notify
+  EXPECT_TRUE(b.transport.Presence().empty());
+  clock.AdvanceMs(2'000);
+  Client& a2 = Arrive("a");
+  PassTime(30'000);
+  EXPECT_TRUE(meeting->IsPresent("b"));
+  for (const auto& s : b.transport.Presence()) EXPECT_FALSE(s.dropped());
+  EXPECT_EQ(meeting->SessionOf("a"), a2.session);
+
+  // Without a JOIN, the grace after the media loss is short.
+  ClearAll();
+  a2.session->OnTransportClosed(1006);
+  meeting->DropAttendee("a");
+  PassTime(4'999);
+  EXPECT_TRUE(b.transport.Presence().empty());
+  PassTime(1);
+  ASSERT_EQ(b.transport.Presence().size(), 1u);
+  EXPECT_TRUE(b.transport.Presence()[0].dropped());
 }
 
 TEST_F(MeetingSignalingTest, ADroppedAttendeeIsPresentAgainWhenItReturns) {

@@ -100,6 +100,9 @@ describe('reconnection as amazon-chime-sdk-js expects it', () => {
     await decodes(alice, bob);
     await decodes(bob, alice);
     await waitFor(async () => (await presenceOf(alice, bob)).some((p) => p.present), { what: 'Alice: Bob present' });
+    const tileOf = async (a, other) => (await a.page.evaluate(() => window.sdkTest.remoteTiles()))
+      .find((t) => t.attendeeId === other.self.attendeeId);
+    const streamBefore = (await tileOf(bob, alice)).streamId;
     const bobSawBefore = (await bob.state()).presence.length;
     const aliceSawBefore = (await alice.state()).presence.length;
 
@@ -116,6 +119,9 @@ describe('reconnection as amazon-chime-sdk-js expects it', () => {
 
     await decodes(alice, bob);
     await decodes(bob, alice);
+    // Alice's camera came back as a new, higher stream (the SDK keeps the highest per attendee).
+    const streamAfter = (await tileOf(bob, alice)).streamId;
+    assert.ok(streamAfter > streamBefore, `Alice's stream id ${streamBefore} -> ${streamAfter}`);
     const aliceState = await alice.state();
     assert.equal(aliceState.stopped, null, `Alice was stopped (${aliceState.stoppedName}): no 301 for a reconnect`);
     // Bob never saw Alice absent; Alice's first roster after the reconnect still had Bob.

@@ -309,7 +309,8 @@ void MeetingSignaling::DropAttendee(const std::string& attendeeId) {
   }
   if (attendee.session->AckedSubscribeCount() == 0) {
     // No answer yet, so no transport of its own: the loss is of the session it replaced.
-    log::Debug("signaling", "meeting {}: media loss of {}'s previous session ignored", meetingId_, attendeeId);
+    log::Debug("signaling", "meeting {}: media loss of {}'s previous session ignored", meetingId_,
+               attendeeId);
     return;
   }
   auto session = attendee.session;

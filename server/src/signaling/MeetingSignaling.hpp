@@ -175,7 +175,7 @@ class MeetingSignaling final : private SignalingSession::Listener {
   bool ended_ = false;
   bool draining_ = false;
   uint32_t nextAudioStreamId_ = 1;
-  std::map<std::string, Attendee> attendees_;                // joined, by attendee id
+  std::map<std::string, Attendee> attendees_;                  // joined, by attendee id
   std::vector<std::shared_ptr<SignalingSession>> connecting_;  // before their JOIN
   std::deque<BufferedMessage> buffered_;
   AliveToken alive_;  // last: linger timers check it

@@ -80,7 +80,8 @@ class MeetingSignalingTest : public ::testing::Test {
       clock.AdvanceMs(step);
       ms -= step;
       for (auto& c : clients) {
-        if (c->session->GetState() != SignalingSession::State::kEnded) c->session->OnBinaryMessage(PingFrame(1));
+        if (c->session->GetState() != SignalingSession::State::kEnded)
+          c->session->OnBinaryMessage(PingFrame(1));
       }
       for (auto& c : clients) c->transport.RunTimers();
     }
@@ -382,7 +383,7 @@ TEST_F(MeetingSignalingTest, AReconnectWithTheSameAudioSessionIdIsQuietAndMakesN
   EXPECT_EQ(a1.session->GetEndReason(), EndReason::kReconnected);
   EXPECT_EQ(media.left.back(), std::make_pair(std::string("a"), EndReason::kReplaced));  // its media goes
   EXPECT_TRUE(b.transport.Presence().empty());  // nothing yet: no flapping
-  a1.session->OnTransportClosed(1000);  // the old socket's close arrives late: ignored
+  a1.session->OnTransportClosed(1000);          // the old socket's close arrives late: ignored
   EXPECT_EQ(meeting->SessionOf("a"), a2.session);
 
   // JOIN_ACK, the full INDEX, then the data messages still within their lifetime.
@@ -413,7 +414,8 @@ TEST_F(MeetingSignalingTest, AReconnectWithTheSameAudioSessionIdIsQuietAndMakesN
   auto roster = a2.transport.FramesOfType(Type::AUDIO_STREAM_ID_INFO);
   ASSERT_EQ(roster.size(), 1u);
   std::map<std::string, uint32_t> byAttendee;
-  for (const auto& s : roster[0].audio_stream_id_info().streams()) byAttendee[s.attendee_id()] = s.audio_stream_id();
+  for (const auto& s : roster[0].audio_stream_id_info().streams())
+    byAttendee[s.attendee_id()] = s.audio_stream_id();
   EXPECT_EQ(byAttendee, (std::map<std::string, uint32_t>{{"a", newId}, {"b", idB}}));
   EXPECT_EQ(meeting->ConnectedCount(), 2u);
 }
@@ -469,7 +471,7 @@ TEST_F(MeetingSignalingTest, SocketClosedThenMediaLostMakesNoFlapWhenTheJoinFoll
   Client& b = Arrive("b");
   ClearAll();
   a1.session->OnTransportClosed(4500);  // the socket first (e.g. the server's close echoed)...
-  meeting->DropAttendee("a");          // ...then the peer connection's close_notify
+  meeting->DropAttendee("a");           // ...then the peer connection's close_notify
   EXPECT_TRUE(b.transport.Presence().empty());
   clock.AdvanceMs(2'000);
   Client& a2 = Arrive("a");

@@ -62,7 +62,8 @@ class FakeListener : public SignalingSession::Listener {
 class SignalingSessionTest : public ::testing::Test {
  protected:
   // Without the silence watchdog unless asked: its timer would mix with the ones under test.
-  std::shared_ptr<SignalingSession> MakeSession(SignalingSession::Options options = {}, bool watchdog = false) {
+  std::shared_ptr<SignalingSession> MakeSession(SignalingSession::Options options = {},
+                                                bool watchdog = false) {
     if (!watchdog) options.silenceTimeoutUs = 0;
     return std::make_shared<SignalingSession>(SessionIdentity{"attendee-a", "dr-a"}, transport.Make(),
                                               listener, options, clock);
@@ -680,6 +681,8 @@ TEST_F(SignalingSessionTest, EndReasonsMapToStatusAndCloseCodes) {
     uint16_t close;
   };
   for (const Case& c : {Case{EndReason::kAttendeeRemoved, kAudioStatusAttendeeRemoved, kCloseAttendeeRemoved},
+                        Case{EndReason::kMeetingEnded, kAudioStatusMeetingEnded, kCloseMeetingEnded},
+                        Case{EndReason::kAtCapacity, kAudioStatusAtCapacity, kCloseAtCapacity},
                         Case{EndReason::kReplaced, kAudioStatusJoinedFromAnotherDevice, kCloseReplaced},
                         Case{EndReason::kDropped, std::nullopt, kCloseServerError},
                         Case{EndReason::kReconnected, std::nullopt, kCloseNormal},
@@ -695,6 +698,7 @@ TEST_F(SignalingSessionTest, EndReasonsMapToStatusAndCloseCodes) {
     if (c.status) {
       ASSERT_EQ(statuses.size(), 1u);
       EXPECT_EQ(statuses[0].audio_status().audio_status(), *c.status);
+      EXPECT_EQ(t.sentWhenClosed, t.sent.size());  // the status went out before the close
     } else {
       EXPECT_TRUE(statuses.empty());
     }

@@ -26,12 +26,16 @@ inline void SetWallUs(ManualClock& clock, int64_t unixUs) { clock.AdvanceUs(unix
 struct FakeTransport {
   std::vector<std::string> sent;
   std::optional<std::pair<uint16_t, std::string>> closed;
+  size_t sentWhenClosed = 0;  // frames sent before the close (an AUDIO_STATUS must come first)
   // Timers the session set (runAfter): delay and task, run by RunTimers.
   std::vector<std::pair<int64_t, std::function<void()>>> timers;
 
   SignalingSession::Transport Make() {
     return {[this](std::string bytes) { sent.push_back(std::move(bytes)); },
-            [this](uint16_t code, std::string reason) { closed.emplace(code, std::move(reason)); },
+            [this](uint16_t code, std::string reason) {
+              closed.emplace(code, std::move(reason));
+              sentWhenClosed = sent.size();
+            },
             [this](int64_t delayUs, std::function<void()> task) {
               timers.emplace_back(delayUs, std::move(task));
             }};

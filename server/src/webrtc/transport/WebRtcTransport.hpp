@@ -160,9 +160,9 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtpIn_;
   std::unique_ptr<srtp::SrtpSession> srtpOut_;
-  std::optional<Clock::time_point> dtlsDeadline_;           // next DTLS retransmission
-  std::optional<Clock::time_point> handshakeDeadline_;      // ICE succeeded + dtlsTimeout
-  Clock::time_point now_{};                                 // the time of the call being handled
+  std::optional<Clock::time_point> dtlsDeadline_;       // next DTLS retransmission
+  std::optional<Clock::time_point> handshakeDeadline_;  // ICE succeeded + dtlsTimeout
+  Clock::time_point now_{};                             // the time of the call being handled
   bool dtlsStarted_ = false;
   bool closed_ = false;
   Counters counters_;

@@ -11,6 +11,7 @@ import {
 
 const state = {
   started: false,
+  starts: 0,               // audioVideoDidStart calls (once more after each reconnect)
   stopped: null,           // MeetingSessionStatusCode on audioVideoDidStop
   stoppedName: null,       // its name, e.g. 'MeetingEnded'
   tiles: {},               // tileId -> {attendeeId, externalUserId, local, active, streamId}
@@ -40,7 +41,24 @@ function recordSdp() {
 }
 recordSdp();
 
-async function join(name, roomId, { video = true, presenceTimeoutMs = 0, simulcast = false } = {}) {
+// The SDK's signaling sockets, for tests that make its connection fail (see closeSignaling and
+// muteSignaling below); the SDK itself is untouched and opens them as always.
+const signalingSockets = [];
+const mutedSockets = new Set();
+{
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      signalingSockets.push(this);
+    }
+    send(data) {
+      if (!mutedSockets.has(this)) super.send(data);
+    }
+  };
+}
+
+async function join(name, roomId, options = {}) {
   const res = await fetch('/join', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -48,6 +66,11 @@ async function join(name, roomId, { video = true, presenceTimeoutMs = 0, simulca
   });
   if (!res.ok) throw new Error(`join failed: ${res.status} ${await res.text()}`);
   const { JoinInfo } = await res.json();
+  return joinWith(JoinInfo, options);
+}
+
+// Joins with a JoinInfo ({Meeting, Attendee}) obtained elsewhere, e.g. the same attendee's twice.
+async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false } = {}) {
   const logger = new ConsoleLogger('sdk', LogLevel.WARN);
   const deviceController = new DefaultDeviceController(logger);
   const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
@@ -58,7 +81,7 @@ async function join(name, roomId, { video = true, presenceTimeoutMs = 0, simulca
   const av = session.audioVideo;
 
   av.addObserver({
-    audioVideoDidStart: () => { state.started = true; },
+    audioVideoDidStart: () => { state.started = true; state.starts += 1; },
     audioVideoDidStartConnecting: (reconnecting) => { state.connecting.push({ reconnecting, at: Date.now() }); },
     audioVideoDidStop: (status) => {
       state.stopped = status.statusCode();
@@ -183,4 +206,19 @@ window.sdkTest = {
   },
   send: (text) => session.audioVideo.realtimeSendDataMessage('chat', text, 10000),
   remoteTiles: () => Object.values(state.tiles).filter((t) => !t.local && t.active),
+  joinWith,
+  // Closes the SDK's open signaling socket with `code` (the server echoes it back, so the SDK sees
+  // what it would see had the server closed with it).
+  closeSignaling: (code) => {
+    const open = signalingSockets.filter((ws) => ws.readyState === WebSocket.OPEN);
+    open.forEach((ws) => ws.close(code, 'test'));
+    return open.length;
+  },
+  // From now on nothing the SDK sends on its open signaling socket leaves the page (no PING
+  // either); the sockets it opens later work.
+  muteSignaling: () => {
+    const open = signalingSockets.filter((ws) => ws.readyState === WebSocket.OPEN);
+    open.forEach((ws) => mutedSockets.add(ws));
+    return open.length;
+  },
 };

@@ -390,9 +390,11 @@ void ChimeBridge::OnAttendeeDeleted(const std::string& meetingId, const std::str
 }
 
 void ChimeBridge::Shutdown() {
+  // The meetings are stored and outlive the process: close with 4500 so that the clients reconnect
+  // (to this server once it is back), never with AUDIO_STATUS 410, which would stop them for good.
   for (auto& [id, meeting] : live_) {
     meeting->bridge = nullptr;
-    meeting->signaling->EndMeeting();
+    meeting->signaling->Drain();
     meeting->CloseMedia();
   }
   live_.clear();

@@ -47,7 +47,7 @@ class ChimeBridge final : public meetings::MeetingsListener {
 
   // For HttpServer: decides on an upgrade to /control/<MeetingId>.
   net::WebSocketDecision AcceptWebSocket(const HttpRequest& request);
-  // Closes every session (server shutdown).
+  // Closes every session with 4500 (server shutdown: the clients reconnect when it is back).
   void Shutdown();
 
   size_t LiveMeetings() const;

@@ -1,9 +1,11 @@
 #include "signaling/MeetingSignaling.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "common/Logger.hpp"
 #include "signaling/FrameCodec.hpp"
+#include "signaling/SignalingStatus.hpp"
 
 namespace medicall::signaling {
 
@@ -16,7 +18,8 @@ using Type = proto::SdkSignalFrame;
 constexpr int kReplayBatch = 64;
 
 bool IsDropped(EndReason reason) {
-  return reason == EndReason::kDropped || reason == EndReason::kProtocolError;
+  return reason == EndReason::kDropped || reason == EndReason::kProtocolError ||
+         reason == EndReason::kTimedOut;
 }
 
 }  // namespace
@@ -30,8 +33,8 @@ MeetingSignaling::MeetingSignaling(std::string meetingId, Delegate& delegate)
 
 MeetingSignaling::~MeetingSignaling() {
   // The delegate may be (part of) the object being destroyed: close the sessions, tell no one.
-  ended_ = true;
-  for (auto& [id, attendee] : attendees_) attendee.session->End(EndReason::kMeetingEnded);
+  alive_.Kill();
+  Drain();
 }
 
 std::shared_ptr<SignalingSession> MeetingSignaling::Connect(SessionIdentity identity,
@@ -39,29 +42,20 @@ std::shared_ptr<SignalingSession> MeetingSignaling::Connect(SessionIdentity iden
                                                             std::optional<TurnCredentials> turnCredentials) {
   SignalingSession::Options sessionOptions = options_.session;
   if (turnCredentials) sessionOptions.turnCredentials = std::move(turnCredentials);
-  const std::string attendeeId = identity.attendeeId;
   auto session = std::make_shared<SignalingSession>(std::move(identity), std::move(transport),
                                                     static_cast<SignalingSession::Listener&>(*this),
                                                     std::move(sessionOptions), clock_);
+  if (draining_) {
+    session->End(EndReason::kServerShutdown);
+    return session;
+  }
   if (ended_) {
     session->End(EndReason::kMeetingEnded);
     return session;
   }
-
-  std::vector<uint32_t> retired;
-  if (auto it = attendees_.find(attendeeId); it != attendees_.end()) {
-    Attendee old = std::move(it->second);
-    attendees_.erase(it);
-    log::Info("signaling", "meeting {}: attendee {} reconnected, replacing its session", meetingId_,
-              attendeeId);
-    old.session->End(EndReason::kReplaced);
-    retired = std::move(old.retiredStreamIds);
-    if (old.present) retired.push_back(old.audioStreamId);
-    delegate_.OnAttendeeLeft(old.session->Identity(), EndReason::kReplaced);
-  }
-  Attendee& record = attendees_[attendeeId];
-  record.session = session;
-  record.retiredStreamIds = std::move(retired);
+  Sweep();
+  // Nothing happens to an older session of the attendee until this one's JOIN.
+  connecting_.push_back(session);
   return session;
 }
 
@@ -73,21 +67,54 @@ MeetingSignaling::Attendee* MeetingSignaling::Find(const SignalingSession& sessi
   return &it->second;
 }
 
+bool MeetingSignaling::IsConnecting(const SignalingSession& session) const {
+  return std::any_of(connecting_.begin(), connecting_.end(),
+                     [&session](const auto& s) { return s.get() == &session; });
+}
+
+void MeetingSignaling::ForgetConnecting(const SignalingSession& session) {
+  std::erase_if(connecting_, [&session](const auto& s) { return s.get() == &session; });
+}
+
 std::optional<proto::SdkIndexFrame> MeetingSignaling::OnJoin(SignalingSession& session,
                                                              const proto::SdkJoinFrame& join) {
-  Attendee* attendee = Find(session);
-  if (!attendee) return std::nullopt;
-  size_t joined = 0;
+  if (!IsConnecting(session)) return std::nullopt;
+  Sweep();
+  const std::string& attendeeId = session.Identity().attendeeId;
+  size_t joined = 0;  // seats taken by others (a returning attendee keeps its own)
   for (const auto& [id, other] : attendees_) {
-    if (other.session->Joined()) ++joined;
+    if (id != attendeeId) ++joined;
   }
   if (joined >= options_.maxAttendees) {
     log::Warn("signaling", "meeting {}: at capacity ({}), refusing attendee {}", meetingId_, joined,
-              session.Identity().attendeeId);
-    return std::nullopt;
+              attendeeId);
+    return std::nullopt;  // the session ends (409) and OnEnded forgets it
   }
-  attendee->audioStreamId = nextAudioStreamId_++;
+  auto keep = session.shared_from_this();
+  ForgetConnecting(session);
+  std::vector<uint32_t> retired;
+  if (auto it = attendees_.find(attendeeId); it != attendees_.end()) {
+    Attendee old = std::move(it->second);
+    attendees_.erase(it);
+    retired = Supersede(old, session);
+  }
+  Attendee& record = attendees_[attendeeId];
+  record.session = std::move(keep);
+  record.audioStreamId = nextAudioStreamId_++;
+  record.retiredStreamIds = std::move(retired);
   return delegate_.IndexFor(session.Identity());
+}
+
+std::vector<uint32_t> MeetingSignaling::Supersede(Attendee& old, const SignalingSession& session) {
+  const bool sameClient = old.session->AudioSessionId() == session.AudioSessionId();
+  log::Info("signaling", "meeting {}: attendee {} {}", meetingId_, session.Identity().attendeeId,
+            sameClient ? "reconnected" : "joined from another device, replacing its session");
+  // Ended already when it lingers; otherwise 301 to another device, a quiet close to the same one.
+  old.session->End(sameClient ? EndReason::kReconnected : EndReason::kReplaced);
+  std::vector<uint32_t> retired = std::move(old.retiredStreamIds);
+  if (old.present) retired.push_back(old.audioStreamId);
+  delegate_.OnAttendeeLeft(old.session->Identity(), EndReason::kReplaced);
+  return retired;
 }
 
 void MeetingSignaling::OnJoined(SignalingSession& session) {
@@ -175,8 +202,22 @@ void MeetingSignaling::OnDataMessages(SignalingSession& session, const proto::Sd
 }
 
 void MeetingSignaling::OnEnded(SignalingSession& session, EndReason reason) {
+  const std::string& attendeeId = session.Identity().attendeeId;
+  if (IsConnecting(session)) {
+    auto keep = session.shared_from_this();
+    ForgetConnecting(session);
+    // Never joined. With no other session of the attendee, its connection is over.
+    if (attendees_.count(attendeeId) == 0) delegate_.OnAttendeeLeft(session.Identity(), reason);
+    return;
+  }
   if (!Find(session)) return;
-  Retire(session.Identity().attendeeId, reason);
+  const int64_t silenceUs = session.GetOptions().silenceTimeoutUs;
+  if (reason == EndReason::kDropped && session.PeerCloseCode() != kCloseGoingAway && silenceUs > 0) {
+    // Maybe a reconnect (the SDK closes its old socket first): dead once its pings would be late.
+    Linger(attendeeId, session.LastHeardUs() + silenceUs);
+    return;
+  }
+  Retire(attendeeId, reason);
 }
 
 void MeetingSignaling::OnPauseResume(SignalingSession& session, bool pause,
@@ -216,17 +257,81 @@ void MeetingSignaling::Retire(const std::string& attendeeId, EndReason reason) {
   delegate_.OnAttendeeLeft(attendee.session->Identity(), reason);
 }
 
-void MeetingSignaling::DropAttendee(const std::string& attendeeId) {
+void MeetingSignaling::Linger(const std::string& attendeeId, int64_t untilUs) {
   auto it = attendees_.find(attendeeId);
   if (it == attendees_.end()) return;
-  auto session = it->second.session;
-  session->End(EndReason::kDropped);
+  Attendee& attendee = it->second;
+  const int64_t now = clock_.NowUs();
+  if (untilUs <= now) {
+    Retire(attendeeId, EndReason::kDropped);
+    return;
+  }
+  log::Info("signaling", "meeting {}: attendee {} lost, waiting {} ms for it to reconnect", meetingId_,
+            attendeeId, (untilUs - now) / 1000);
+  attendee.lingerUntilUs = untilUs;
+  std::weak_ptr<SignalingSession> weak = attendee.session;
+  attendee.session->RunAfter(untilUs - now, [this, watch = alive_.Observe(), attendeeId, weak] {
+    if (!watch.Alive()) return;
+    if (auto session = weak.lock()) CheckLinger(attendeeId, session.get());
+  });
+}
+
+void MeetingSignaling::CheckLinger(const std::string& attendeeId, const SignalingSession* session) {
+  auto it = attendees_.find(attendeeId);
+  if (it == attendees_.end() || it->second.session.get() != session || it->second.lingerUntilUs == 0) return;
+  const int64_t wait = it->second.lingerUntilUs - clock_.NowUs();
+  if (wait > 0) {
+    // Early (a timer never fires late here, but may fire early): look again when it is due.
+    Linger(attendeeId, it->second.lingerUntilUs);
+    return;
+  }
   Retire(attendeeId, EndReason::kDropped);
 }
 
-void MeetingSignaling::RemoveAttendee(const std::string& attendeeId) {
+void MeetingSignaling::Sweep() {
+  const int64_t now = clock_.NowUs();
+  std::vector<std::string> due;
+  for (const auto& [id, attendee] : attendees_) {
+    if (attendee.lingerUntilUs != 0 && attendee.lingerUntilUs <= now) due.push_back(id);
+  }
+  for (const auto& id : due) Retire(id, EndReason::kDropped);
+}
+
+void MeetingSignaling::DropAttendee(const std::string& attendeeId) {
   auto it = attendees_.find(attendeeId);
   if (it == attendees_.end()) return;
+  Attendee& attendee = it->second;
+  if (attendee.lingerUntilUs != 0) {
+    // Its socket closed and now its media did too: as the SDK does just before it reconnects (or
+    // a dead network, reported after the consent timeout). A short grace either way.
+    Linger(attendeeId, std::min(attendee.lingerUntilUs, clock_.NowUs() + options_.mediaDropGraceUs));
+    return;
+  }
+  if (attendee.session->AckedSubscribeCount() == 0) {
+    // No answer yet, so no transport of its own: the loss is of the session it replaced.
+    log::Debug("signaling", "meeting {}: media loss of {}'s previous session ignored", meetingId_,
+               attendeeId);
+    return;
+  }
+  auto session = attendee.session;
+  session->End(EndReason::kDropped);  // 4500: the client reconnects
+  Linger(attendeeId, clock_.NowUs() + options_.mediaDropGraceUs);
+}
+
+void MeetingSignaling::RemoveAttendee(const std::string& attendeeId) {
+  std::vector<std::shared_ptr<SignalingSession>> theirs;
+  for (const auto& s : connecting_) {
+    if (s->Identity().attendeeId == attendeeId) theirs.push_back(s);
+  }
+  for (const auto& s : theirs) {
+    ForgetConnecting(*s);
+    s->End(EndReason::kAttendeeRemoved);
+  }
+  auto it = attendees_.find(attendeeId);
+  if (it == attendees_.end()) {
+    if (!theirs.empty()) delegate_.OnAttendeeLeft(theirs.front()->Identity(), EndReason::kAttendeeRemoved);
+    return;
+  }
   auto session = it->second.session;
   session->End(EndReason::kAttendeeRemoved);
   Retire(attendeeId, EndReason::kAttendeeRemoved);
@@ -238,10 +343,30 @@ void MeetingSignaling::EndMeeting() {
   buffered_.clear();
   auto attendees = std::move(attendees_);
   attendees_.clear();
+  auto connecting = std::move(connecting_);
+  connecting_.clear();
   for (auto& [id, attendee] : attendees) attendee.session->End(EndReason::kMeetingEnded);
-  for (auto& [id, attendee] : attendees)
-    delegate_.OnAttendeeLeft(attendee.session->Identity(), EndReason::kMeetingEnded);
-  log::Info("signaling", "meeting {} ended, {} sessions closed", meetingId_, attendees.size());
+  for (auto& session : connecting) session->End(EndReason::kMeetingEnded);
+  std::vector<SessionIdentity> gone;
+  for (auto& [id, attendee] : attendees) gone.push_back(attendee.session->Identity());
+  for (auto& session : connecting) {
+    const auto& identity = session->Identity();
+    if (std::none_of(gone.begin(), gone.end(),
+                     [&identity](const SessionIdentity& g) { return g.attendeeId == identity.attendeeId; }))
+      gone.push_back(identity);
+  }
+  for (const auto& identity : gone) delegate_.OnAttendeeLeft(identity, EndReason::kMeetingEnded);
+  log::Info("signaling", "meeting {} ended, {} attendees closed", meetingId_, gone.size());
+}
+
+void MeetingSignaling::Drain() {
+  draining_ = true;
+  auto attendees = std::move(attendees_);
+  attendees_.clear();
+  auto connecting = std::move(connecting_);
+  connecting_.clear();
+  for (auto& [id, attendee] : attendees) attendee.session->End(EndReason::kServerShutdown);
+  for (auto& session : connecting) session->End(EndReason::kServerShutdown);
 }
 
 void MeetingSignaling::PublishIndex() {
@@ -279,6 +404,18 @@ void MeetingSignaling::BroadcastToPresent(proto::SdkSignalFrame& frame, const Si
 void MeetingSignaling::PruneBuffer() {
   const int64_t now = clock_.NowUs();
   std::erase_if(buffered_, [now](const BufferedMessage& m) { return m.expiresUs <= now; });
+}
+
+size_t MeetingSignaling::ConnectedCount() const {
+  size_t n = attendees_.size();
+  for (size_t i = 0; i < connecting_.size(); ++i) {
+    const std::string& id = connecting_[i]->Identity().attendeeId;
+    if (attendees_.count(id) != 0) continue;
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; ++j) seen = connecting_[j]->Identity().attendeeId == id;
+    if (!seen) ++n;
+  }
+  return n;
 }
 
 size_t MeetingSignaling::PresentCount() const {

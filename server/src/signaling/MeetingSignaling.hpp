@@ -1,7 +1,25 @@
 #pragma once
-// The signaling side of one meeting: its attendees' SignalingSessions (one live session per
-// attendee; a new connection replaces the old one), presence, data-message fan-out and the end of
-// the meeting. Media (offer/answer, INDEX contents) is asked through the Delegate.
+// The signaling side of one meeting: its attendees' SignalingSessions (one joined session per
+// attendee), presence, data-message fan-out and the end of the meeting. Media (offer/answer, INDEX
+// contents) is asked through the Delegate.
+//
+// Reconnection (chime-protocol-2.md section 2). A new WebSocket of an attendee changes nothing
+// until its JOIN, whose audio_session_id (one per SDK signaling client, kept across reconnects)
+// decides:
+//   same id as the attendee's session  -> a reconnect: the old session is closed quietly (1000)
+//   another id                         -> another device: AUDIO_STATUS 301 to the old session
+// Either way the old session's media is released (Delegate::OnAttendeeLeft kReplaced) and the new
+// session gets a higher audio stream id, JOIN_ACK, a full INDEX, the data messages still within
+// their lifetime and, at its SUBSCRIBE_ACK, a full roster snapshot as its first AUDIO_STREAM_ID_INFO.
+//
+// A session that dies without LEAVE does not leave at once: the SDK closes its old socket (and its
+// peer connection) itself just before it reconnects. The attendee lingers, still present to the
+// others, until it is really dead:
+//   socket closed (not 1001)     -> until 25 s after the last message it sent (its pings stopped)
+//   media lost (DropAttendee)    -> the session is closed with 4500 (the client reconnects), and the
+//                                   attendee lingers for mediaDropGraceUs more (at most)
+//   nothing received for 25 s, or socket closed with 1001 (page gone) -> dropped now
+// A JOIN while it lingers makes no flap; otherwise the others see {audio_stream_id, dropped}.
 //
 // Presence (chime-protocol.md section 4) is AUDIO_STREAM_ID_INFO only. An attendee becomes present
 // when its first SUBSCRIBE_ACK has gone out (the client subscribes to presence only then, and waits
@@ -24,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "common/AliveToken.hpp"
 #include "common/Clock.hpp"
 #include "signaling/SessionTypes.hpp"
 #include "signaling/SignalingProtocol.pb.h"
@@ -57,12 +76,15 @@ class MeetingSignaling final : private SignalingSession::Listener {
     SignalingSession::Options session;      // per-session defaults (TURN credentials come with Connect)
     size_t maxAttendees = 250;              // joined sessions; the next JOIN gets AUDIO_STATUS 409
     size_t maxBufferedDataMessages = 1024;  // kept for late joiners while their lifetime_ms runs
+    // After media loss, how long the attendee stays present waiting for its client to reconnect
+    // (the SDK closes its peer connection before it reconnects, which the media reports as a loss).
+    int64_t mediaDropGraceUs = 5'000'000;
   };
 
   MeetingSignaling(std::string meetingId, Delegate& delegate);
   MeetingSignaling(std::string meetingId, Delegate& delegate, Options options,
                    const Clock& clock = Clock::System());
-  // Ends the sessions still connected as if the meeting ended (AUDIO_STATUS 410, close 4410),
+  // Closes the sessions still connected as Drain does (4500: the meeting itself is not over),
   // without calling the delegate, which may be the object that owns this one.
   ~MeetingSignaling() override;
   MeetingSignaling(const MeetingSignaling&) = delete;
@@ -70,7 +92,8 @@ class MeetingSignaling final : private SignalingSession::Listener {
 
   // A WebSocket authenticated as `identity` opened. Feed its messages and close to the returned
   // session (OnBinaryMessage, OnTextMessage, OnTransportClosed). An older session of the same
-  // attendee is ended (AUDIO_STATUS 301). After EndMeeting the session is ended at once (4410).
+  // attendee is replaced at the new one's JOIN (see above). After EndMeeting the session is ended
+  // at once (4410), after Drain with 4500.
   std::shared_ptr<SignalingSession> Connect(SessionIdentity identity, SignalingSession::Transport transport,
                                             std::optional<TurnCredentials> turnCredentials = std::nullopt);
 
@@ -78,9 +101,16 @@ class MeetingSignaling final : private SignalingSession::Listener {
   void PublishIndex();
   // Volume and signal strength from the mixer, to every present attendee.
   void BroadcastAudioMetadata(const proto::SdkAudioMetadataFrame& metadata);
-  // Media lost the attendee (ICE consent): presence dropped, session closed with 4500 so the
-  // client reconnects.
+  // Media lost the attendee (ICE consent, DTLS): its session is closed with 4500 so the client
+  // reconnects; it lingers for mediaDropGraceUs, then presence dropped. Ignored while the session
+  // has had no SUBSCRIBE_ACK (the loss is its predecessor's media).
   void DropAttendee(const std::string& attendeeId);
+  // Retires attendees whose linger time is over (timers do this; for callers without them).
+  void Sweep();
+  // Server drain or restart: every session closed with 4500, so the clients reconnect (to this
+  // server once it is back, the meeting being stored); the delegate is not told. Later Connects
+  // are closed with 4500 too.
+  void Drain();
   // DeleteAttendee: AUDIO_STATUS 411, close 4411, presence left.
   void RemoveAttendee(const std::string& attendeeId);
   // DeleteMeeting or expiry: AUDIO_STATUS 410 and close 4410 for everyone; later Connects too.
@@ -88,18 +118,21 @@ class MeetingSignaling final : private SignalingSession::Listener {
 
   const std::string& MeetingId() const { return meetingId_; }
   bool Ended() const { return ended_; }
-  size_t ConnectedCount() const { return attendees_.size(); }
+  // Attendees with a session (joined, lingering or still before JOIN).
+  size_t ConnectedCount() const;
   size_t PresentCount() const;
   bool IsPresent(const std::string& attendeeId) const;
   std::optional<uint32_t> AudioStreamIdOf(const std::string& attendeeId) const;
   std::shared_ptr<SignalingSession> SessionOf(const std::string& attendeeId) const;
 
  private:
+  // One joined attendee.
   struct Attendee {
     std::shared_ptr<SignalingSession> session;
-    uint32_t audioStreamId = 0;  // 0 until JOIN
+    uint32_t audioStreamId = 0;
     bool present = false;
     std::vector<uint32_t> retiredStreamIds;  // of replaced sessions, announced gone after presence
+    int64_t lingerUntilUs = 0;               // session ended without LEAVE: dropped at this time
   };
   struct BufferedMessage {
     int64_t expiresUs;  // monotonic
@@ -120,6 +153,13 @@ class MeetingSignaling final : private SignalingSession::Listener {
   void OnRemoteVideoUpdate(SignalingSession& session, const proto::SdkRemoteVideoUpdateFrame& frame) override;
 
   Attendee* Find(const SignalingSession& session);
+  bool IsConnecting(const SignalingSession& session) const;
+  void ForgetConnecting(const SignalingSession& session);
+  // Ends the attendee's record because `session` joined, as a reconnect or from another device.
+  std::vector<uint32_t> Supersede(Attendee& old, const SignalingSession& session);
+  // Keeps a dead session's attendee present until `untilUs`, then retires it as dropped.
+  void Linger(const std::string& attendeeId, int64_t untilUs);
+  void CheckLinger(const std::string& attendeeId, const SignalingSession* session);
   // Removes the attendee's record, announces its absence and tells the delegate.
   void Retire(const std::string& attendeeId, SignalingSession::EndReason reason);
   void AddPresentEntry(proto::SdkAudioStreamIdInfoFrame& frame, const Attendee& attendee) const;
@@ -133,9 +173,12 @@ class MeetingSignaling final : private SignalingSession::Listener {
   Options options_;
   const Clock& clock_;
   bool ended_ = false;
+  bool draining_ = false;
   uint32_t nextAudioStreamId_ = 1;
-  std::map<std::string, Attendee> attendees_;  // by attendee id
+  std::map<std::string, Attendee> attendees_;                  // joined, by attendee id
+  std::vector<std::shared_ptr<SignalingSession>> connecting_;  // before their JOIN
   std::deque<BufferedMessage> buffered_;
+  AliveToken alive_;  // last: linger timers check it
 };
 
 }  // namespace medicall::signaling

@@ -27,6 +27,12 @@ std::string_view SignalingSession::ToString(EndReason reason) {
       return "protocol error";
     case EndReason::kReplaced:
       return "replaced";
+    case EndReason::kReconnected:
+      return "reconnected";
+    case EndReason::kTimedOut:
+      return "timed out";
+    case EndReason::kServerShutdown:
+      return "server shutdown";
     case EndReason::kMeetingEnded:
       return "meeting ended";
     case EndReason::kAttendeeRemoved:
@@ -47,7 +53,10 @@ SignalingSession::SignalingSession(SessionIdentity identity, Transport transport
       dataMessageBucket_(options_.dataMessagesPerSecond, options_.dataMessageBurst, clock.NowUs()),
       subscribeBucket_(options_.subscribes.perSecond, options_.subscribes.burst, clock.NowUs()),
       muteBucket_(options_.muteChanges.perSecond, options_.muteChanges.burst, clock.NowUs()),
-      self_(std::make_shared<SignalingSession*>(this)) {}
+      self_(std::make_shared<SignalingSession*>(this)) {
+  lastHeardUs_ = clock.NowUs();
+  if (options_.silenceTimeoutUs > 0) ArmSilenceTimer(options_.silenceTimeoutUs);
+}
 
 SignalingSession::~SignalingSession() = default;
 
@@ -55,6 +64,7 @@ SignalingSession::~SignalingSession() = default;
 
 void SignalingSession::OnBinaryMessage(std::string_view bytes) {
   if (Ended()) return;
+  lastHeardUs_ = clock_.NowUs();
   auto keepAlive = weak_from_this().lock();  // a listener may drop its last reference meanwhile
   DecodedFrame decoded = FrameCodec::Decode(bytes);
   if (decoded) {
@@ -79,6 +89,7 @@ void SignalingSession::OnTextMessage(std::string_view text) {
 void SignalingSession::OnTransportClosed(uint16_t code) {
   transportClosed_ = true;
   if (Ended()) return;
+  peerCloseCode_ = code;
   auto keepAlive = weak_from_this().lock();
   log::Info("signaling", "attendee {}: transport closed ({}) without LEAVE", identity_.attendeeId, code);
   Finish(EndReason::kDropped, true);
@@ -151,6 +162,7 @@ void SignalingSession::OnFrame(const proto::SdkSignalFrame& frame) {
 void SignalingSession::HandleJoin(const proto::SdkSignalFrame& frame) {
   if (state_ != State::kAwaitingJoin) return FailProtocol(Type::JOIN_ACK, "duplicate JOIN");
   if (!frame.has_join()) return FailProtocol(Type::JOIN_ACK, "JOIN without join frame");
+  if (frame.join().has_audio_session_id()) audioSessionId_ = frame.join().audio_session_id();
   std::optional<proto::SdkIndexFrame> index = listener_->OnJoin(*this, frame.join());
   if (Ended()) return;
   if (!index) {
@@ -165,6 +177,8 @@ void SignalingSession::HandleJoin(const proto::SdkSignalFrame& frame) {
   ack.set_type(Type::JOIN_ACK);
   auto* joinAck = ack.mutable_joinack();
   joinAck->set_video_subscription_limit(options_.videoSubscriptionLimit);
+  // No SDP compression, so there is no compression dictionary to reset on a reconnect's JOIN: every
+  // JOIN_ACK says so, and the client (which resets its own state on each JOIN) sends plain offers.
   joinAck->set_wants_compressed_sdp(false);
   joinAck->set_default_server_side_network_adaption(proto::NONE);
   if (options_.turnCredentials) {
@@ -441,8 +455,13 @@ void SignalingSession::End(EndReason reason) {
       closeCode = kCloseAtCapacity;
       break;
     case EndReason::kDropped:
+    case EndReason::kTimedOut:
+    case EndReason::kServerShutdown:
       closeCode = kCloseServerError;
       break;  // the client reconnects
+    case EndReason::kReconnected:
+      closeCode = kCloseNormal;  // the client has moved to its new socket already
+      break;
     case EndReason::kProtocolError:
       closeCode = kClosePolicyViolation;
       break;
@@ -458,6 +477,33 @@ void SignalingSession::End(EndReason reason) {
   }
   CloseTransport(closeCode, ToString(reason));
   Finish(reason, false);
+}
+
+bool SignalingSession::RunAfter(int64_t delayUs, std::function<void()> task) const {
+  if (!transport_.runAfter) return false;
+  transport_.runAfter(delayUs, std::move(task));
+  return true;
+}
+
+void SignalingSession::ArmSilenceTimer(int64_t delayUs) {
+  std::weak_ptr<SignalingSession*> weak = self_;
+  RunAfter(delayUs, [weak] {
+    if (auto self = weak.lock()) (*self)->CheckSilence();
+  });
+}
+
+void SignalingSession::CheckSilence() {
+  if (Ended()) return;
+  auto keepAlive = weak_from_this().lock();
+  const int64_t silentUs = clock_.NowUs() - lastHeardUs_;
+  if (silentUs < options_.silenceTimeoutUs) {
+    ArmSilenceTimer(options_.silenceTimeoutUs - silentUs);
+    return;
+  }
+  log::Info("signaling", "attendee {}: nothing received for {} s, closing", identity_.attendeeId,
+            silentUs / 1'000'000);
+  CloseTransport(kCloseServerError, "no ping");
+  Finish(EndReason::kTimedOut, true);
 }
 
 void SignalingSession::CloseTransport(uint16_t code, std::string_view reason) {

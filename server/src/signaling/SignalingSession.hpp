@@ -5,8 +5,13 @@
 //
 //   AwaitingJoin --JOIN--> Joined --LEAVE--> Ended(kLeft)
 //        |                   |---transport closed---> Ended(kDropped)
+//        |                   |---nothing heard for silenceTimeoutUs---> close 4500, Ended(kTimedOut)
 //        |                   '---End(reason)--------> Ended(reason)   (meeting ended, removed, ...)
 //        '--SUBSCRIBE----------> error frame 400 + close 1008 (the SDK never does that)
+//
+// Liveness: the SDK pings every 10 s from the moment the socket opens (before JOIN too), so a
+// session that has sent nothing for silenceTimeoutUs (25 s) is dead although its TCP connection
+// may not know yet: it is closed with 4500 (a client that is still there reconnects).
 //
 // Before JOIN, PING is answered, AUDIO_CONTROL remembered, and DATA_MESSAGE, PAUSE/RESUME and
 // REMOTE_VIDEO_UPDATE are dropped: the SDK may send them as soon as the socket is open.
@@ -58,7 +63,10 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
     kLeft,             // LEAVE received (LEAVE_ACK sent)
     kDropped,          // transport gone without LEAVE, or media consent lost
     kProtocolError,    // the client broke the protocol (error frame / close sent)
-    kReplaced,         // a newer session of the same attendee took over (AUDIO_STATUS 301)
+    kReplaced,         // the attendee joined from another device (AUDIO_STATUS 301, close 4301)
+    kReconnected,      // the same client reconnected (same audio_session_id): closed quietly
+    kTimedOut,         // nothing received for silenceTimeoutUs (close 4500)
+    kServerShutdown,   // the server drains or restarts: close 4500, the client reconnects
     kMeetingEnded,     // AUDIO_STATUS 410, close 4410
     kAttendeeRemoved,  // AUDIO_STATUS 411, close 4411
     kAtCapacity,       // AUDIO_STATUS 409, close 4409
@@ -90,6 +98,9 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
     RateLimit muteChanges{5, 10};
     // Every other frame type, each with its own bucket of this size.
     RateLimit otherFrames{20, 50};
+    // Nothing received for this long (the SDK pings every 10 s): the session is dead. 0 = never.
+    // Needs Transport::runAfter.
+    int64_t silenceTimeoutUs = 25'000'000;
   };
 
   using SubscribeDone = std::function<void(SubscribeResult)>;
@@ -143,6 +154,9 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   // Ends the session from the server side: sends the matching AUDIO_STATUS (if any), closes the
   // transport with the matching code. Does not call Listener::OnEnded. No-op once ended.
   void End(EndReason reason);
+  // Runs `task` on the session's thread after `delayUs` (the transport's timer), also after the
+  // session ended; false when the transport has no timer.
+  bool RunAfter(int64_t delayUs, std::function<void()> task) const;
 
   const SessionIdentity& Identity() const { return identity_; }
   State GetState() const { return state_; }
@@ -151,6 +165,13 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   uint32_t SubscribeCount() const { return subscribeSequence_; }
   uint32_t AckedSubscribeCount() const { return ackedSubscribes_; }
   std::optional<EndReason> GetEndReason() const { return endReason_; }
+  // The JOIN's audio_session_id: one per SDK signaling client, kept across its reconnects.
+  std::optional<uint64_t> AudioSessionId() const { return audioSessionId_; }
+  // Monotonic time of the last message received (creation time before any).
+  int64_t LastHeardUs() const { return lastHeardUs_; }
+  // The close code OnTransportClosed reported, if the peer closed first.
+  std::optional<uint16_t> PeerCloseCode() const { return peerCloseCode_; }
+  const Options& GetOptions() const { return options_; }
   uint64_t DroppedDataMessages() const { return droppedDataMessages_; }
   uint64_t ThrottledDataMessages() const { return throttledDataMessages_; }
   // SUBSCRIBEs replaced by a newer one before they ran.
@@ -188,6 +209,9 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   void SendError(proto::SdkSignalFrame::Type type, uint32_t status, std::string_view description);
   void Finish(EndReason reason, bool notifyListener);
   void CloseTransport(uint16_t code, std::string_view reason);
+  // Checks liveness after `delayUs` (and again until the session ends).
+  void ArmSilenceTimer(int64_t delayUs);
+  void CheckSilence();
   bool Ended() const { return state_ == State::kEnded; }
 
   SessionIdentity identity_;
@@ -201,6 +225,9 @@ class SignalingSession : public std::enable_shared_from_this<SignalingSession> {
   bool reportedMuted_ = false;  // what the listener was last told
   bool muteFlushArmed_ = false;
   bool transportClosed_ = false;
+  std::optional<uint64_t> audioSessionId_;
+  int64_t lastHeardUs_ = 0;
+  std::optional<uint16_t> peerCloseCode_;
   uint32_t subscribeSequence_ = 0;
   uint32_t ackedSubscribes_ = 0;
   std::optional<SubscribeRequest> pendingSubscribe_;  // the newest SUBSCRIBE not yet run

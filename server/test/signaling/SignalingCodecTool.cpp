@@ -305,7 +305,7 @@ std::unique_ptr<ScenarioClient> Arrive(MeetingSignaling& meeting, const std::str
 
 // What the observer ("obs", first in the meeting) receives, in order:
 //   obs arrives; a arrives; a mutes; b arrives; b sends "hello" on topic chat (claiming to be obs);
-//   b leaves; a reconnects (new session, new stream id); a's connection dies; the mixer reports
+//   b leaves; a reconnects (new session, new stream id); a's page goes away (1001); the mixer reports
 //   obs's volume; the meeting ends.
 int Scenario(const std::string& dir) {
   ScenarioMedia media;
@@ -329,7 +329,7 @@ int Scenario(const std::string& dir) {
   leave.mutable_leave();
   b->session->OnBinaryMessage(ClientFrame(leave));
   auto a2 = Arrive(meeting, "a", "dr-a");
-  a2->session->OnTransportClosed(1006);
+  a2->session->OnTransportClosed(1001);  // the page went away: dropped at once
   proto::SdkAudioMetadataFrame metadata;
   auto* state = metadata.add_attendee_states();
   state->set_audio_stream_id(*meeting.AudioStreamIdOf("obs"));

@@ -61,7 +61,10 @@ class FakeListener : public SignalingSession::Listener {
 
 class SignalingSessionTest : public ::testing::Test {
  protected:
-  std::shared_ptr<SignalingSession> MakeSession(SignalingSession::Options options = {}) {
+  // Without the silence watchdog unless asked: its timer would mix with the ones under test.
+  std::shared_ptr<SignalingSession> MakeSession(SignalingSession::Options options = {},
+                                                bool watchdog = false) {
+    if (!watchdog) options.silenceTimeoutUs = 0;
     return std::make_shared<SignalingSession>(SessionIdentity{"attendee-a", "dr-a"}, transport.Make(),
                                               listener, options, clock);
   }
@@ -343,6 +346,62 @@ TEST_F(SignalingSessionTest, PingIsAnsweredWithPongOfTheSameId) {
   EXPECT_TRUE(transport.sent.empty());
 }
 
+TEST_F(SignalingSessionTest, PingBeforeJoinIsAnswered) {
+  // The SDK pings as soon as the socket opens, before its JOIN, on every (re)connect.
+  session->OnBinaryMessage(PingFrame(77));
+  auto pongs = transport.FramesOfType(Type::PING_PONG);
+  ASSERT_EQ(pongs.size(), 1u);
+  EXPECT_EQ(pongs[0].ping_pong().type(), proto::PONG);
+  EXPECT_EQ(pongs[0].ping_pong().ping_id(), 77u);
+  EXPECT_EQ(session->GetState(), SignalingSession::State::kAwaitingJoin);
+}
+
+TEST_F(SignalingSessionTest, TwentyFiveSilentSecondsCloseTheSessionWith4500) {
+  session = MakeSession({}, true);
+  ASSERT_EQ(transport.timers.size(), 1u);
+  EXPECT_EQ(transport.timers[0].first, 25'000'000);
+  Join();
+  clock.AdvanceMs(10'000);
+  session->OnBinaryMessage(PingFrame(1));
+  clock.AdvanceMs(10'000);
+  session->OnBinaryMessage(PingFrame(2));
+  clock.AdvanceMs(5'000);  // 25 s after the start, 5 s after the last ping
+  transport.RunTimers();
+  EXPECT_FALSE(transport.closed);
+  ASSERT_EQ(transport.timers.size(), 1u);
+  EXPECT_EQ(transport.timers[0].first, 20'000'000);  // looks again when 25 s have passed since
+  clock.AdvanceMs(19'999);
+  transport.RunTimers();
+  EXPECT_FALSE(transport.closed);
+  clock.AdvanceMs(1);
+  transport.RunTimers();
+  ASSERT_TRUE(transport.closed);
+  EXPECT_EQ(transport.closed->first, kCloseServerError);  // the SDK reconnects if it is still there
+  ASSERT_EQ(listener.ended.size(), 1u);
+  EXPECT_EQ(listener.ended[0], EndReason::kTimedOut);
+  EXPECT_TRUE(transport.timers.empty());
+}
+
+TEST_F(SignalingSessionTest, ASocketThatNeverSpeaksIsClosedToo) {
+  session = MakeSession({}, true);
+  clock.AdvanceMs(25'000);
+  transport.RunTimers();
+  ASSERT_TRUE(transport.closed);
+  EXPECT_EQ(transport.closed->first, kCloseServerError);
+  EXPECT_EQ(listener.ended, (std::vector<EndReason>{EndReason::kTimedOut}));
+}
+
+TEST_F(SignalingSessionTest, JoinRecordsTheAudioSessionIdAndNeverAsksForCompression) {
+  EXPECT_FALSE(session->AudioSessionId());
+  session->OnBinaryMessage(JoinFrame(123456789012345ULL));
+  EXPECT_EQ(session->AudioSessionId(), 123456789012345ULL);
+  auto acks = transport.FramesOfType(Type::JOIN_ACK);
+  ASSERT_EQ(acks.size(), 1u);
+  // Every JOIN (a reconnect's too) starts without SDP compression: no dictionary carries over.
+  EXPECT_TRUE(acks[0].joinack().has_wants_compressed_sdp());
+  EXPECT_FALSE(acks[0].joinack().wants_compressed_sdp());
+}
+
 TEST_F(SignalingSessionTest, LeaveIsAckedAndEndsTheSession) {
   Join();
   session->OnBinaryMessage(LeaveFrame());
@@ -622,8 +681,12 @@ TEST_F(SignalingSessionTest, EndReasonsMapToStatusAndCloseCodes) {
     uint16_t close;
   };
   for (const Case& c : {Case{EndReason::kAttendeeRemoved, kAudioStatusAttendeeRemoved, kCloseAttendeeRemoved},
+                        Case{EndReason::kMeetingEnded, kAudioStatusMeetingEnded, kCloseMeetingEnded},
+                        Case{EndReason::kAtCapacity, kAudioStatusAtCapacity, kCloseAtCapacity},
                         Case{EndReason::kReplaced, kAudioStatusJoinedFromAnotherDevice, kCloseReplaced},
-                        Case{EndReason::kDropped, std::nullopt, kCloseServerError}}) {
+                        Case{EndReason::kDropped, std::nullopt, kCloseServerError},
+                        Case{EndReason::kReconnected, std::nullopt, kCloseNormal},
+                        Case{EndReason::kServerShutdown, std::nullopt, kCloseServerError}}) {
     FakeTransport t;
     FakeListener l;
     auto s = std::make_shared<SignalingSession>(SessionIdentity{"a", "b"}, t.Make(), l,
@@ -635,6 +698,7 @@ TEST_F(SignalingSessionTest, EndReasonsMapToStatusAndCloseCodes) {
     if (c.status) {
       ASSERT_EQ(statuses.size(), 1u);
       EXPECT_EQ(statuses[0].audio_status().audio_status(), *c.status);
+      EXPECT_EQ(t.sentWhenClosed, t.sent.size());  // the status went out before the close
     } else {
       EXPECT_TRUE(statuses.empty());
     }

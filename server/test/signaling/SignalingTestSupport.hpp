@@ -26,12 +26,16 @@ inline void SetWallUs(ManualClock& clock, int64_t unixUs) { clock.AdvanceUs(unix
 struct FakeTransport {
   std::vector<std::string> sent;
   std::optional<std::pair<uint16_t, std::string>> closed;
+  size_t sentWhenClosed = 0;  // frames sent before the close (an AUDIO_STATUS must come first)
   // Timers the session set (runAfter): delay and task, run by RunTimers.
   std::vector<std::pair<int64_t, std::function<void()>>> timers;
 
   SignalingSession::Transport Make() {
     return {[this](std::string bytes) { sent.push_back(std::move(bytes)); },
-            [this](uint16_t code, std::string reason) { closed.emplace(code, std::move(reason)); },
+            [this](uint16_t code, std::string reason) {
+              closed.emplace(code, std::move(reason));
+              sentWhenClosed = sent.size();
+            },
             [this](int64_t delayUs, std::function<void()> task) {
               timers.emplace_back(delayUs, std::move(task));
             }};
@@ -79,14 +83,16 @@ inline std::string Encoded(proto::SdkSignalFrame frame) {
   return FrameCodec::Encode(frame);
 }
 
-inline std::string JoinFrame() {
+// The SDK's JOIN. `audioSessionId` is random per DefaultSignalingClient and the same on its
+// reconnects (0: the field left out).
+inline std::string JoinFrame(uint64_t audioSessionId = 2757148593u) {
   proto::SdkSignalFrame f;
   f.set_type(Type::JOIN);
   auto* join = f.mutable_join();
   join->set_protocol_version(2);
   join->set_flags(proto::HAS_STREAM_UPDATE);
   join->set_wants_compressed_sdp(true);
-  join->set_audio_session_id(2757148593u);
+  if (audioSessionId != 0) join->set_audio_session_id(audioSessionId);
   join->mutable_client_details()->set_chime_sdk_version("3.32.0");
   return Encoded(f);
 }

@@ -15,6 +15,8 @@ std::string_view WebRtcTransport::CloseReasonName(CloseReason reason) {
       return "ice failed";
     case CloseReason::DtlsFailed:
       return "dtls failed";
+    case CloseReason::DtlsTimeout:
+      return "dtls timeout";
     case CloseReason::RemoteClosed:
       return "remote closed";
     case CloseReason::Local:
@@ -44,6 +46,7 @@ WebRtcTransport::WebRtcTransport(Options options, std::shared_ptr<const dtls::Dt
 WebRtcTransport::~WebRtcTransport() = default;
 
 bool WebRtcTransport::Start(Clock::time_point now, std::optional<TransportAddress> remote) {
+  now_ = now;
   if (!dtls_->SetRemoteFingerprint(options_.remoteFingerprintAlgorithm, options_.remoteFingerprint)) {
     log::Warn("dtls", "transport {}: unusable remote fingerprint", options_.localUfrag);
     return false;
@@ -80,11 +83,18 @@ void WebRtcTransport::ReceiveStun(const stun::StunMessage& message, const Transp
     CountDrop(Drop::Closed);
     return;
   }
+  now_ = now;
   if (iceServer_) {
     iceServer_->ProcessStun(message, from, now);
   } else {
     iceClient_->ProcessStun(message, from, now);
   }
+  NoteIceProgress(now);
+}
+
+void WebRtcTransport::NoteIceProgress(Clock::time_point now) {
+  if (closed_ || handshakeDeadline_ || srtpOut_ || !SelectedAddress()) return;
+  handshakeDeadline_ = now + options_.dtlsTimeout;
 }
 
 void WebRtcTransport::ReceivePacket(PacketKind kind, std::span<uint8_t> datagram,
@@ -93,6 +103,7 @@ void WebRtcTransport::ReceivePacket(PacketKind kind, std::span<uint8_t> datagram
     CountDrop(Drop::Closed);
     return;
   }
+  now_ = now;
   switch (kind) {
     case PacketKind::Dtls: {
       if (!IsValidatedAddress(from)) {
@@ -147,12 +158,20 @@ void WebRtcTransport::CountSrtpFailure(const SrtpSession& session, uint64_t auth
 
 void WebRtcTransport::Tick(Clock::time_point now) {
   if (closed_) return;
+  now_ = now;
   if (iceServer_) {
     iceServer_->Tick(now);
   } else {
     iceClient_->Tick(now);
   }
   if (closed_) return;
+  NoteIceProgress(now);
+  if (handshakeDeadline_ && !srtpOut_ && now >= *handshakeDeadline_) {
+    log::Info("dtls", "transport {}: no DTLS handshake {} ms after ICE, closing", options_.localUfrag,
+              std::chrono::duration_cast<std::chrono::milliseconds>(options_.dtlsTimeout).count());
+    CloseWith(CloseReason::DtlsTimeout);
+    return;
+  }
   if (dtlsDeadline_ && now >= *dtlsDeadline_) {
     dtlsDeadline_.reset();
     dtls_->HandleTimeout();
@@ -211,7 +230,7 @@ void WebRtcTransport::OnIceSelected(const TransportAddress& remote, bool nominat
   network_.OnAddressValidated(*this, remote);
   if (options_.role == Role::Client && !dtlsStarted_) {
     dtlsStarted_ = dtls_->Start(dtls::DtlsRole::Client);
-    ArmDtlsTimer(Clock::now());
+    ArmDtlsTimer(now_);
   }
 }
 

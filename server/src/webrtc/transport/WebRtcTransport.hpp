@@ -11,6 +11,10 @@
 // client (a=setup:active). Keys: we send with our DTLS role's key, receive with the peer's.
 // Lifetime: one media worker owns it; callbacks run synchronously on that thread. Do not destroy
 // the transport inside a callback: post its destruction.
+// Time comes only from the callers (Start, ReceiveStun, ReceivePacket, Tick): tests pass their own.
+// Liveness (chime-protocol-2.md section 2.6): no valid ICE check from the selected address for
+// `consentTimeout` (15 s; browsers check every 2.5-5 s) closes the transport as dropped, and so
+// does a DTLS handshake not finished `dtlsTimeout` (10 s) after ICE succeeded.
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -33,9 +37,10 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
   using Clock = std::chrono::steady_clock;
   enum class Role : uint8_t { Server, Client };
   enum class CloseReason : uint8_t {
-    ConsentExpired,  // no valid ICE check for 30 s: the peer dropped
+    ConsentExpired,  // no valid ICE check for `consentTimeout`: the peer dropped
     IceFailed,       // client role: checks unanswered
     DtlsFailed,      // handshake failed (e.g. fingerprint mismatch)
+    DtlsTimeout,     // ICE succeeded but DTLS did not finish within `dtlsTimeout`
     RemoteClosed,    // DTLS close_notify
     Local,           // Close()
   };
@@ -82,7 +87,10 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
     std::string remoteFingerprintAlgorithm = "sha-256";
     std::string remoteFingerprint;  // "AB:CD:..." from the peer's SDP
     dtls::DtlsTransport::Options dtls;
-    Clock::duration consentTimeout = std::chrono::seconds(30);
+    // No media for this long and the peer is gone (the server then reports the attendee dropped).
+    Clock::duration consentTimeout = std::chrono::seconds(15);
+    // From the first address passing ICE to DTLS connected.
+    Clock::duration dtlsTimeout = std::chrono::seconds(10);
   };
 
   struct Counters {
@@ -141,6 +149,8 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
   void CountSrtpFailure(const srtp::SrtpSession& session, uint64_t authBefore, uint64_t replayBefore);
   void CloseWith(CloseReason reason);
   void ArmDtlsTimer(Clock::time_point now);
+  // Starts the DTLS deadline when ICE has just succeeded.
+  void NoteIceProgress(Clock::time_point now);
 
   Options options_;
   Network& network_;
@@ -150,7 +160,9 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
   std::unique_ptr<dtls::DtlsTransport> dtls_;
   std::unique_ptr<srtp::SrtpSession> srtpIn_;
   std::unique_ptr<srtp::SrtpSession> srtpOut_;
-  std::optional<Clock::time_point> dtlsDeadline_;
+  std::optional<Clock::time_point> dtlsDeadline_;       // next DTLS retransmission
+  std::optional<Clock::time_point> handshakeDeadline_;  // ICE succeeded + dtlsTimeout
+  Clock::time_point now_{};                             // the time of the call being handled
   bool dtlsStarted_ = false;
   bool closed_ = false;
   Counters counters_;

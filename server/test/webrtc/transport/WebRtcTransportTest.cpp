@@ -12,6 +12,7 @@
 #include "webrtc/transport/AddressConversion.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
 #include "webrtc/transport/PacketClassifier.hpp"
+#include "webrtc/stun/StunWriter.hpp"
 
 namespace medicall::webrtc::transport {
 namespace {
@@ -210,6 +211,92 @@ TEST(WebRtcTransportTest, ServerReportsDropWhenConsentExpires) {
   OnWorker(p.worker, [&] {
     EXPECT_EQ(*p.serverEvents.closed, WebRtcTransport::CloseReason::ConsentExpired);
     EXPECT_FALSE(p.server->IsConnected());
+    return 0;
+  });
+}
+
+// A server transport driven by hand, with no socket: the test passes every time point itself.
+class NullNetwork : public WebRtcTransport::Network {
+ public:
+  void SendDatagram(std::span<const uint8_t>, const stun::TransportAddress&) override { ++sent; }
+  void OnAddressValidated(WebRtcTransport&, const stun::TransportAddress&) override { ++validated; }
+  int sent = 0;
+  int validated = 0;
+};
+
+struct HandDriven {
+  explicit HandDriven(WebRtcTransport::Options extra = {}) {
+    auto peerCert = dtls::DtlsCertificate::Generate();
+    WebRtcTransport::Options o = extra;
+    o.role = WebRtcTransport::Role::Server;
+    o.localUfrag = "srvUfrag";
+    o.localPwd = "server-ice-password-0123";
+    o.remoteUfrag = "cliUfrag";
+    o.remoteFingerprint = peerCert->Fingerprint();
+    transport = std::make_unique<WebRtcTransport>(o, dtls::DtlsCertificate::Generate(), network, events);
+    EXPECT_TRUE(transport->Start(t0));
+  }
+  // A valid, nominating Binding request from the browser's address, as Chromium sends them.
+  void Check(WebRtcTransport::Clock::duration at) {
+    std::array<uint8_t, 256> buf{};
+    std::array<uint8_t, 12> tid = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, static_cast<uint8_t>(++checks)};
+    stun::StunWriter w(buf, stun::kMethodBinding, stun::StunClass::Request, tid);
+    w.AddString(stun::attr::kUsername, "srvUfrag:cliUfrag");
+    w.AddU32(stun::attr::kPriority, 12345);
+    w.AddU64(stun::attr::kIceControlling, 42);
+    w.AddFlag(stun::attr::kUseCandidate);
+    w.AddMessageIntegrity("server-ice-password-0123");
+    w.AddFingerprint();
+    ASSERT_TRUE(w.Ok());
+    auto m = stun::StunMessage::Parse(w.Bytes());
+    ASSERT_TRUE(m.has_value());
+    transport->ReceiveStun(*m, browser, t0 + at);
+  }
+  const WebRtcTransport::Clock::time_point t0 = WebRtcTransport::Clock::time_point{} + std::chrono::hours(1);
+  const stun::TransportAddress browser = *stun::TransportAddress::FromString("192.0.2.10", 50000);
+  NullNetwork network;
+  Recorder events;
+  std::unique_ptr<WebRtcTransport> transport;
+  int checks = 0;
+};
+
+TEST(WebRtcTransportTest, DtlsNotFinishedTenSecondsAfterIceClosesTheTransport) {
+  HandDriven h;
+  h.transport->Tick(h.t0 + 30s);  // no ICE yet: nothing to time out
+  EXPECT_FALSE(h.events.closed.has_value());
+  h.Check(31s);  // ICE succeeds at t0 + 31 s, and the browser keeps checking, but sends no DTLS
+  ASSERT_EQ(h.network.validated, 1);
+  h.Check(36s);
+  h.transport->Tick(h.t0 + 40s + 900ms);
+  EXPECT_FALSE(h.events.closed.has_value());
+  h.Check(40s + 950ms);
+  h.transport->Tick(h.t0 + 41s);
+  ASSERT_TRUE(h.events.closed.has_value());
+  EXPECT_EQ(*h.events.closed, WebRtcTransport::CloseReason::DtlsTimeout);
+  EXPECT_TRUE(h.transport->IsClosed());
+}
+
+TEST(WebRtcTransportTest, ConsentExpiresAfterFifteenSilentSecondsByDefault) {
+  WebRtcTransport::Options o;
+  o.dtlsTimeout = std::chrono::hours(1);  // only consent is under test here
+  HandDriven h(o);
+  h.Check(0s);
+  h.Check(5s);
+  h.transport->Tick(h.t0 + 20s);  // 15 s after the last check
+  EXPECT_FALSE(h.events.closed.has_value());
+  h.transport->Tick(h.t0 + 20s + 100ms);
+  ASSERT_TRUE(h.events.closed.has_value());
+  EXPECT_EQ(*h.events.closed, WebRtcTransport::CloseReason::ConsentExpired);
+}
+
+TEST(WebRtcTransportTest, AFinishedHandshakeIsNotTimedOut) {
+  Pair p({srtp::SrtpProfile::AeadAes128Gcm});
+  ASSERT_TRUE(WaitFor(p.worker, [&] { return p.serverEvents.connected; }));
+  OnWorker(p.worker, [&] {
+    // Ten seconds and more after ICE, within consent (the client checked a moment ago).
+    p.server->Tick(WebRtcTransport::Clock::now() + 12s);
+    EXPECT_FALSE(p.serverEvents.closed.has_value());
+    EXPECT_TRUE(p.server->IsConnected());
     return 0;
   });
 }

@@ -18,6 +18,7 @@
 #include "media/echo/EchoService.hpp"
 #include "net/HttpServer.hpp"
 #include "net/MediaWorker.hpp"
+#include "net/WorkerWatchdog.hpp"
 #include "store/SqliteStore.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
@@ -25,6 +26,13 @@
 namespace medicall::app {
 
 namespace asio = boost::asio;
+
+namespace {
+// Close code for WebSockets at shutdown: any 4500-4599 close makes a Chime SDK client reconnect
+// (chime-protocol-2.md section 2.1), to this server once it is back or to another behind the
+// same address. 4503: as HTTP 503, the service is going away for now.
+constexpr uint16_t kCloseServerGoingAway = 4503;
+}  // namespace
 
 struct Application::Impl {
   Impl(const Config& c, asio::io_context& io)
@@ -40,10 +48,12 @@ struct Application::Impl {
         demuxer(mediaWorker),
         bridge(config, io, meetings, demuxer, certificate),
         sweepTimer(io),
+        heartbeatTimer(io),
+        watchdog(Clock::System(), static_cast<int64_t>(c.workerStallSeconds) * 1'000'000),
         http(
             io,
-            net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds,
-                                  c.maxConnections},
+            net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds, c.maxConnections,
+                                  c.shutdownDrainSeconds},
             [this](HttpRequest&& r, net::Responder respond) { Handle(std::move(r), std::move(respond)); },
             [this](const HttpRequest& r) { return AcceptWebSocket(r); }) {}
 
@@ -66,9 +76,7 @@ struct Application::Impl {
       respond(std::move(response));
     };
     try {
-      if (request.path == "/healthz") {
-        return reply(HttpResponse::Json(200, "{\"status\":\"ok\"}"));
-      }
+      if (request.path == "/healthz") return reply(watchdog.Check());
       if (request.path == "/metrics") {
         return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
       }
@@ -108,6 +116,16 @@ struct Application::Impl {
     });
   }
 
+  // Heartbeats to the media workers, so /healthz can tell a stuck loop.
+  void ScheduleHeartbeat() {
+    heartbeatTimer.expires_after(std::chrono::seconds(1));
+    heartbeatTimer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      watchdog.Beat();
+      ScheduleHeartbeat();
+    });
+  }
+
   void RegisterMetrics() {
     metrics.AddSource("medicall_meetings_active", "Meetings that have not ended.", "gauge",
                       [this] { return static_cast<double>(meetings.Stats().activeMeetings); });
@@ -117,8 +135,30 @@ struct Application::Impl {
                       [this] { return static_cast<double>(bridge.LiveMeetings()); });
     metrics.AddSource("medicall_signaling_attendees_connected", "Attendees with a signaling session.",
                       "gauge", [this] { return static_cast<double>(bridge.ConnectedAttendees()); });
-    metrics.AddSource("medicall_http_connections_open", "Open HTTP and WebSocket connections.", "gauge",
-                      [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
+    metrics.AddSource("medicall_http_connections_open",
+                      "Open connections (HTTP and WebSocket), counted against MEDICALL_MAX_CONNECTIONS.",
+                      "gauge", [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
+    metrics.AddSource("medicall_websockets_open",
+                      "Open WebSocket connections (part of the connections gauge).", "gauge",
+                      [this] { return static_cast<double>(http.Stats().webSocketsOpen.load()); });
+    // Media port and worker faults (atomics: read here without touching the worker).
+    metrics.AddSource("medicall_media_packets_in_total", "Datagrams received on the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().received.load()); });
+    metrics.AddSource("medicall_media_bytes_in_total", "Bytes received on the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().receivedBytes.load()); });
+    metrics.AddSource("medicall_media_packets_out_total", "Datagrams sent from the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().sent.load()); });
+    metrics.AddSource("medicall_media_send_dropped_total", "Datagrams the kernel would not take.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().sendDropped.load()); });
+    metrics.AddSource("medicall_media_receive_errors_total", "Receive errors on the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().receiveErrors.load()); });
+    metrics.AddSource(
+        "medicall_media_handler_exceptions_total",
+        "Exceptions caught on the media worker (per datagram, per tick, per task).", "counter",
+        [this] { return static_cast<double>(mediaWorker.GetStats().handlerExceptions.load()); });
+    metrics.AddSource("medicall_media_worker_stalled_seconds",
+                      "How long the media worker has left a heartbeat unanswered (0: answering).", "gauge",
+                      [this] { return static_cast<double>(mediaWorker.StalledUs(Clock::System())) / 1e6; });
     metrics.AddSource("medicall_http_connections_refused_total", "Connections refused at the cap.", "counter",
                       [this] { return static_cast<double>(http.Stats().connectionsRefused.load()); });
     metrics.AddSource("medicall_http_requests_rejected_total", "Malformed, oversized or timed-out requests.",
@@ -141,6 +181,8 @@ struct Application::Impl {
   ChimeBridge bridge;
   std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
+  asio::steady_timer heartbeatTimer;
+  net::WorkerWatchdog watchdog;  // /healthz: fails when a media loop is stuck
   net::HttpServer http;
 };
 
@@ -149,6 +191,7 @@ Application::Application(const Config& config, asio::io_context& ioc) {
   std::filesystem::create_directories(config.dataDir, ec);
   impl_ = std::make_unique<Impl>(config, ioc);
   impl_->RegisterMetrics();
+  impl_->watchdog.Add(impl_->mediaWorker);
 }
 
 Application::~Application() = default;
@@ -164,6 +207,7 @@ void Application::Start() {
   }
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
+  impl_->ScheduleHeartbeat();
   log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})",
             impl_->config.bindAddress, impl_->http.LocalPort(), impl_->config.publicIp,
             impl_->config.mediaPort, impl_->config.dataDir);
@@ -173,8 +217,10 @@ uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }
 
 void Application::Shutdown() {
   impl_->sweepTimer.cancel();
-  impl_->bridge.Shutdown();
-  impl_->http.Shutdown();
+  impl_->heartbeatTimer.cancel();
+  // Meetings are not ended: their clients are told to reconnect (45xx) once in-flight HTTP has
+  // drained, and find them again after a restart. The media goes when the process does.
+  impl_->http.Shutdown(kCloseServerGoingAway, "server going away: reconnect");
 }
 
 bool Application::Drained() const { return impl_->http.Stats().connectionsOpen.load() == 0; }

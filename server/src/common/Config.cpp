@@ -102,6 +102,12 @@ const std::vector<Setting>& Settings() {
        [](Config& c, const std::string& v) { return ParseNumber(v, c.requestTimeoutSeconds, 1, 3600); }},
       {"MEDICALL_MEDIA_WORKERS", "media-workers", "media worker threads (default 0: one per core)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaWorkers, 0, 256); }},
+      {"MEDICALL_WORKER_STALL_SECONDS", "worker-stall",
+       "/healthz answers 503 when a media loop has not run for N s (default 5)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.workerStallSeconds, 1, 3600); }},
+      {"MEDICALL_SHUTDOWN_DRAIN_SECONDS", "shutdown-drain",
+       "on SIGTERM, wait up to N s for in-flight HTTP before closing WebSockets (default 5)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.shutdownDrainSeconds, 0, 60); }},
       {"MEDICALL_LOG_LEVEL", "log-level", "debug, info, warn, error or off (default info)",
        [](Config& c, const std::string& v) {
          c.logLevel = v;

@@ -28,8 +28,12 @@ struct Config {
   size_t maxBodyBytes = 64 * 1024;    // MEDICALL_MAX_BODY_BYTES: request body limit (413 beyond)
   int requestTimeoutSeconds = 30;     // MEDICALL_REQUEST_TIMEOUT_SECONDS: read/idle timeout per request
   int mediaWorkers = 0;               // MEDICALL_MEDIA_WORKERS: media threads (0: one per core)
-  std::string logLevel = "info";      // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
-  bool testEcho = false;              // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
+  int workerStallSeconds =
+      5;  // MEDICALL_WORKER_STALL_SECONDS: /healthz fails when a media loop is stuck this long
+  int shutdownDrainSeconds =
+      5;  // MEDICALL_SHUTDOWN_DRAIN_SECONDS: SIGTERM: wait for in-flight HTTP before closing WebSockets
+  std::string logLevel = "info";  // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
+  bool testEcho = false;          // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
 
   bool HasCredentials() const { return !awsAccessKeyId.empty() && !awsSecretAccessKey.empty(); }
 };

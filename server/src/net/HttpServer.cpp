@@ -6,6 +6,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
@@ -33,28 +34,67 @@ class HttpSession;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc, HttpServerLimits l, HttpHandler h, WebSocketAcceptor w)
-      : ioc(ioc), acceptor(ioc), limits(l), handler(std::move(h)), wsAcceptor(std::move(w)) {}
+      : ioc(ioc),
+        acceptor(ioc),
+        drainTimer(ioc),
+        limits(l),
+        handler(std::move(h)),
+        wsAcceptor(std::move(w)) {}
 
   asio::io_context& ioc;
   tcp::acceptor acceptor;
+  asio::steady_timer drainTimer;
   HttpServerLimits limits;
   HttpHandler handler;
   WebSocketAcceptor wsAcceptor;
   HttpServerStats stats;
   bool shuttingDown = false;
+  bool webSocketsClosed = false;  // Shutdown: the close below has been sent
+  uint16_t closeCode = 1001;
+  std::string closeReason;
   // Live connections, so Shutdown can close idle ones. Only touched on the io_context thread.
   std::list<std::weak_ptr<HttpSession>> sessions;
   std::list<std::weak_ptr<WebSocketSession>> webSockets;
 
   void Accept();
+  void StartShutdown(uint16_t code, std::string reason);
+  // Shutdown: called as HTTP sessions go; closes the WebSockets once none is left.
+  void OnHttpSessionGone();
+  void CloseWebSockets();
 };
+
+namespace {
+// A connection's place under the cap, counted while alive. Held by the HTTP session, then by the
+// WebSocket session it is upgraded to.
+struct ConnectionSlot {
+  explicit ConnectionSlot(std::shared_ptr<HttpServer::Impl> s) : server(std::move(s)) {
+    ++server->stats.connectionsOpen;
+  }
+  ~ConnectionSlot() { --server->stats.connectionsOpen; }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  std::shared_ptr<HttpServer::Impl> server;
+};
+
+struct WebSocketSlot {
+  explicit WebSocketSlot(std::shared_ptr<ConnectionSlot> c) : connection(std::move(c)) {
+    ++connection->server->stats.webSocketsOpen;
+  }
+  ~WebSocketSlot() { --connection->server->stats.webSocketsOpen; }
+  WebSocketSlot(const WebSocketSlot&) = delete;
+  WebSocketSlot& operator=(const WebSocketSlot&) = delete;
+  std::shared_ptr<ConnectionSlot> connection;
+};
+}  // namespace
 
 // One TCP connection: reads requests one by one (keep-alive), hands each to the handler, writes
 // the response, and either reads the next one or upgrades to WebSocket.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+      : stream_(std::move(socket)),
+        server_(std::move(server)),
+        slot_(std::make_shared<ConnectionSlot>(server_)) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -63,9 +103,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
           ep.address().is_loopback() || (ep.address().is_v6() && ep.address().to_v6().is_v4_mapped() &&
                                          ep.address().to_v6().to_v4().is_loopback());
     }
-    server_->stats.connectionsOpen++;
   }
-  ~HttpSession() { server_->stats.connectionsOpen--; }
+  ~HttpSession() {
+    slot_.reset();
+    if (server_->shuttingDown) server_->OnHttpSessionGone();
+  }
 
   void Start() { ReadRequest(); }
 
@@ -121,7 +163,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return WriteError(400, "BadRequest", "malformed request target");
     }
 
-    if (beast::websocket::is_upgrade(req)) return Upgrade(std::move(r));
+    if (beast::websocket::is_upgrade(req)) {
+      if (server_->shuttingDown) return WriteError(503, "ServiceUnavailable", "server shutting down");
+      return Upgrade(std::move(r));
+    }
 
     // The handler may answer from any thread; hop back to this connection's executor.
     auto self = shared_from_this();
@@ -194,7 +239,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
       return Write(HttpResponse::Text(decision.refuseStatus, decision.refuseBody));
     }
     stream_.expires_never();
-    auto ws = std::make_shared<WebSocketSession>(std::move(stream_), remoteAddress_);
+    auto ws = std::make_shared<WebSocketSession>(std::move(stream_), remoteAddress_,
+                                                 std::make_shared<WebSocketSlot>(std::move(slot_)));
     server_->webSockets.push_back(ws);
     ws->Accept(parser_->release(), decision.subprotocol, std::move(decision.onOpen));
   }
@@ -209,6 +255,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<HttpServer::Impl> server_;
+  std::shared_ptr<ConnectionSlot> slot_;  // moves to the WebSocket on upgrade
   std::string remoteAddress_;
   bool remoteIsLoopback_ = false;
   bool keepAlive_ = true;
@@ -267,15 +314,40 @@ uint16_t HttpServer::LocalPort() const {
   return impl_->acceptor.local_endpoint(ec).port();
 }
 
-void HttpServer::Shutdown() {
-  asio::post(impl_->ioc, [impl = impl_] {
-    impl->shuttingDown = true;
-    beast::error_code ec;
-    impl->acceptor.close(ec);
-    for (auto& w : impl->sessions)
-      if (auto s = w.lock()) s->CloseIfIdle();
-    for (auto& w : impl->webSockets)
-      if (auto s = w.lock()) s->Close(1001, "server shutting down");
+void HttpServer::Impl::StartShutdown(uint16_t code, std::string reason) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  closeCode = code;
+  closeReason = std::move(reason);
+  beast::error_code ec;
+  acceptor.close(ec);
+  for (auto& w : sessions)
+    if (auto s = w.lock()) s->CloseIfIdle();
+  drainTimer.expires_after(std::chrono::seconds(limits.shutdownDrainSeconds));
+  drainTimer.async_wait([self = shared_from_this()](beast::error_code e) {
+    if (!e) self->CloseWebSockets();
+  });
+  OnHttpSessionGone();  // nothing may be in flight at all
+}
+
+void HttpServer::Impl::OnHttpSessionGone() {
+  if (webSocketsClosed) return;
+  for (auto& w : sessions)
+    if (!w.expired()) return;
+  CloseWebSockets();
+}
+
+void HttpServer::Impl::CloseWebSockets() {
+  if (webSocketsClosed) return;
+  webSocketsClosed = true;
+  drainTimer.cancel();
+  for (auto& w : webSockets)
+    if (auto s = w.lock()) s->Close(closeCode, closeReason);
+}
+
+void HttpServer::Shutdown(uint16_t webSocketCloseCode, std::string reason) {
+  asio::post(impl_->ioc, [impl = impl_, webSocketCloseCode, reason = std::move(reason)]() mutable {
+    impl->StartShutdown(webSocketCloseCode, std::move(reason));
   });
 }
 

@@ -10,8 +10,12 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 
-WebSocketSession::WebSocketSession(beast::tcp_stream stream, std::string remoteAddress)
-    : ws_(std::move(stream)), remoteAddress_(std::move(remoteAddress)) {}
+WebSocketSession::WebSocketSession(beast::tcp_stream stream, std::string remoteAddress,
+                                   std::shared_ptr<void> slot)
+    : ws_(std::move(stream)),
+      closeTimer_(ws_.get_executor()),
+      slot_(std::move(slot)),
+      remoteAddress_(std::move(remoteAddress)) {}
 
 WebSocketSession::~WebSocketSession() = default;
 
@@ -29,6 +33,8 @@ void WebSocketSession::Accept(Request request, std::string subprotocol,
       log::Debug("http", "WebSocket handshake failed from {}: {}", self->remoteAddress_, ec.message());
       return;
     }
+    self->open_ = true;
+    if (self->pendingClose_) return self->WriteNext();  // closed (server shutdown) during the handshake
     if (onOpen)
       onOpen(self);
     else
@@ -67,13 +73,16 @@ void WebSocketSession::Read() {
 void WebSocketSession::Send(std::string data, bool binary) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), data = std::move(data), binary]() mutable {
     if (self->closing_ || self->finished_ || self->pendingClose_) return;
-    self->queuedBytes_ += data.size();
-    if (self->queuedBytes_ > kMaxQueuedBytes) {
+    if (self->queuedBytes_ + data.size() > kMaxQueuedBytes) {
       log::Warn("http", "WebSocket peer {} is not reading; closing", self->remoteAddress_);
-      self->queue_.clear();
-      self->queuedBytes_ = 0;
-      return self->Close(1008, "send queue overflow");
+      // Drop what is only queued. The frame being written stays: async_write is still sending from
+      // its buffer, which must live until the write completes; then the close frame follows.
+      const size_t keep = self->writing_ ? 1 : 0;
+      while (self->queue_.size() > keep) self->queue_.pop_back();
+      self->queuedBytes_ = keep != 0 ? self->queue_.front().data.size() : 0;
+      return self->RequestClose(1008, "send queue overflow");
     }
+    self->queuedBytes_ += data.size();
     self->queue_.push_back({std::move(data), binary});
     if (!self->writing_) self->WriteNext();
   });
@@ -104,15 +113,30 @@ void WebSocketSession::WriteNext() {
 
 void WebSocketSession::Close(uint16_t code, std::string reason) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
-    if (self->closing_ || self->finished_ || self->pendingClose_) return;
-    // Queued frames (e.g. a final status frame) go out before the close frame.
-    self->pendingClose_.emplace(code, std::move(reason));
-    if (!self->writing_) self->WriteNext();
+    self->RequestClose(code, std::move(reason));
+  });
+}
+
+void WebSocketSession::RequestClose(uint16_t code, std::string reason) {
+  if (closing_ || finished_ || pendingClose_) return;
+  // Queued frames (e.g. a final status frame) go out before the close frame.
+  pendingClose_.emplace(code, std::move(reason));
+  if (!open_) return;  // the handshake is still running; it closes when done
+  if (!writing_) return WriteNext();
+  // A write is in flight: if the peer does not take it within the deadline, drop the connection
+  // (the write then completes with an error, and only then is its buffer released).
+  closeTimer_.expires_after(kCloseDeadline);
+  closeTimer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->finished_ || self->closing_) return;
+    log::Debug("http", "WebSocket peer {} did not take the last frame; dropping", self->remoteAddress_);
+    beast::error_code ignored;
+    beast::get_lowest_layer(self->ws_).socket().close(ignored);
   });
 }
 
 void WebSocketSession::StartClose() {
   closing_ = true;
+  closeTimer_.cancel();
   websocket::close_reason cr(static_cast<websocket::close_code>(pendingClose_->first), pendingClose_->second);
   ws_.async_close(cr, [self = shared_from_this()](beast::error_code) {
     self->Finish(self->pendingClose_->first, self->pendingClose_->second);
@@ -123,6 +147,16 @@ void WebSocketSession::Finish(uint16_t code, std::string reason) {
   if (finished_) return;
   finished_ = true;
   closing_ = true;
+  closeTimer_.cancel();
+  if (pendingClose_ && code == 1006) {
+    // We were closing (and the peer went, or the close deadline dropped it): report our close.
+    code = pendingClose_->first;
+    reason = pendingClose_->second;
+  }
+  // The connection is gone: give its place under the connection cap back.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  slot_.reset();
   if (handlers_.onClose) {
     auto onClose = std::move(handlers_.onClose);
     handlers_ = {};

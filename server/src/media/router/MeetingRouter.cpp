@@ -670,8 +670,8 @@ void MeetingRouter::ScheduleTick() {
   timer_.async_wait([this, alive](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto a = alive.lock(); !a || !*a) return;
-    Tick();
-    ScheduleTick();
+    ScheduleTick();  // first: a tick that throws is counted by the worker and the next one still runs
+    demuxer_.Worker().Guard("router tick", [this] { Tick(); });
   });
 }
 

@@ -51,7 +51,11 @@ function openListeningWebSocket(port, meetingId, token) {
       // Server frames are unmasked; only small ones (control frames, signaling) are expected here.
       while (buffer.length >= 2 && (buffer[1] & 0x7f) < 126 && buffer.length >= 2 + (buffer[1] & 0x7f)) {
         const len = buffer[1] & 0x7f;
-        if ((buffer[0] & 0x0f) === 8) settle(len >= 2 ? buffer.readUInt16BE(2) : 1005);
+        if ((buffer[0] & 0x0f) === 8) {
+          settle(len >= 2 ? buffer.readUInt16BE(2) : 1005);
+          // Answer the close as browsers do (masked, echoing the code; a zero mask keeps it simple).
+          socket.end(Buffer.concat([Buffer.from([0x88, 0x80 | Math.min(len, 2), 0, 0, 0, 0]), buffer.subarray(2, 2 + Math.min(len, 2))]));
+        }
         buffer = buffer.subarray(2 + len);
       }
     });
@@ -198,10 +202,12 @@ describe('HTTP server', () => {
     try {
       // Open WebSockets until the cap refuses one (startServer's own /healthz probe may still hold
       // a pooled keep-alive connection, so three or four fit under the cap of four).
+      const attendees = [];
+      for (let i = 0; i < 5; i++) attendees.push(await joinRoom(capped.port, `Capped ${i}`, 'ws-cap-room'));
       const sockets = [];
       let refusal;
-      for (let i = 0; i < 10 && !refusal; i++) {
-        const { meetingId, token } = await joinRoom(capped.port, `Capped ${i}`, 'ws-cap-room');
+      for (const { meetingId, token } of attendees) {
+        if (refusal) break;
         try {
           sockets.push(await openListeningWebSocket(capped.port, meetingId, token));
         } catch (e) {

@@ -2,7 +2,9 @@
 
 #include "app/Application.hpp"
 
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -12,6 +14,7 @@
 #include "app/JoinApi.hpp"
 #include "app/Metrics.hpp"
 #include "app/StaticFiles.hpp"
+#include "app/TlsCredentials.hpp"
 #include "common/Logger.hpp"
 #include "meetings/MeetingsApi.hpp"
 #include "meetings/MeetingsService.hpp"
@@ -49,6 +52,7 @@ struct Application::Impl {
         bridge(config, io, meetings, demuxer, certificate),
         sweepTimer(io),
         heartbeatTimer(io),
+        reloadSignal(io),
         watchdog(Clock::System(), static_cast<int64_t>(c.workerStallSeconds) * 1'000'000),
         http(
             io,
@@ -126,6 +130,49 @@ struct Application::Impl {
     });
   }
 
+  // TLS on: load and check the certificate first, so bad settings stop the server before anything
+  // is bound; reload it on SIGHUP (new connections get the new one, calls in progress keep theirs).
+  void SetUpTls() {
+    if (!config.TlsEnabled()) return;
+    UseTls(LoadTls());
+    reloadSignal.add(SIGHUP);
+    WaitForReload();
+  }
+
+  TlsCredentials LoadTls() {
+    if (!config.tlsSelfSigned) return TlsCredentials::Load(config.tlsCert, config.tlsKey);
+    auto hosts = TlsCredentials::MachineAddresses();
+    if (std::find(hosts.begin(), hosts.end(), config.publicIp) == hosts.end())
+      hosts.push_back(config.publicIp);
+    return TlsCredentials::SelfSigned(config.dataDir, hosts);
+  }
+
+  void UseTls(const TlsCredentials& tls) {
+    try {
+      http.UseTls(tls.certificateChainPem, tls.privateKeyPem);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(
+          std::string(config.tlsSelfSigned ? "MEDICALL_TLS_SELF_SIGNED" : "MEDICALL_TLS_CERT") + ": " +
+          e.what());
+    }
+    tlsFingerprint = tls.fingerprintSha256;
+  }
+
+  void WaitForReload() {
+    reloadSignal.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      try {
+        UseTls(config.tlsSelfSigned ? TlsCredentials::Load(config.dataDir + "/tls/self-signed.crt",
+                                                           config.dataDir + "/tls/self-signed.key")
+                                    : TlsCredentials::Load(config.tlsCert, config.tlsKey));
+        log::Info("main", "SIGHUP: TLS certificate reloaded (SHA-256 {})", tlsFingerprint);
+      } catch (const std::exception& e) {
+        log::Error("main", "SIGHUP: TLS certificate not reloaded, the previous one stays: {}", e.what());
+      }
+      WaitForReload();
+    });
+  }
+
   void RegisterMetrics() {
     metrics.AddSource("medicall_meetings_active", "Meetings that have not ended.", "gauge",
                       [this] { return static_cast<double>(meetings.Stats().activeMeetings); });
@@ -182,6 +229,8 @@ struct Application::Impl {
   std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
   asio::steady_timer heartbeatTimer;
+  asio::signal_set reloadSignal;  // SIGHUP: reload the TLS certificate
+  std::string tlsFingerprint;
   net::WorkerWatchdog watchdog;  // /healthz: fails when a media loop is stuck
   net::HttpServer http;
 };
@@ -197,6 +246,7 @@ Application::Application(const Config& config, asio::io_context& ioc) {
 Application::~Application() = default;
 
 void Application::Start() {
+  impl_->SetUpTls();
   impl_->demuxer.Bind(impl_->config.bindAddress, impl_->config.mediaPort);
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
@@ -208,9 +258,19 @@ void Application::Start() {
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
   impl_->ScheduleHeartbeat();
-  log::Info("main", "MediCall listening on http://{}:{} (media UDP {}:{}, data {})",
+  const char* scheme = impl_->config.TlsEnabled() ? "https" : "http";
+  log::Info("main", "MediCall listening on {}://{}:{} (media UDP {}:{}, data {})", scheme,
             impl_->config.bindAddress, impl_->http.LocalPort(), impl_->config.publicIp,
             impl_->config.mediaPort, impl_->config.dataDir);
+  if (impl_->config.tlsSelfSigned) {
+    // Shown at warning level on purpose: browsers warn about this certificate until accepted.
+    for (const auto& address : TlsCredentials::MachineAddresses()) {
+      const bool v6 = address.find(':') != std::string::npos;
+      log::Warn("main", "open https://{}{}{}:{}/ (self-signed certificate: accept the browser's warning)",
+                v6 ? "[" : "", address, v6 ? "]" : "", impl_->http.LocalPort());
+    }
+    log::Warn("main", "self-signed certificate SHA-256 fingerprint {}", impl_->tlsFingerprint);
+  }
 }
 
 uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }

@@ -113,6 +113,20 @@ const std::vector<Setting>& Settings() {
          c.logLevel = v;
          return v == "debug" || v == "info" || v == "warn" || v == "error" || v == "off";
        }},
+      {"MEDICALL_TLS_CERT", "tls-cert",
+       "PEM certificate chain: PORT serves HTTPS and WSS only (with MEDICALL_TLS_KEY)",
+       [](Config& c, const std::string& v) {
+         c.tlsCert = v;
+         return true;
+       }},
+      {"MEDICALL_TLS_KEY", "tls-key", "PEM private key of MEDICALL_TLS_CERT (both reloaded on SIGHUP)",
+       [](Config& c, const std::string& v) {
+         c.tlsKey = v;
+         return true;
+       }},
+      {"MEDICALL_TLS_SELF_SIGNED", "tls-self-signed",
+       "1: HTTPS with a self-signed certificate for this machine's addresses (kept in the data dir)",
+       [](Config& c, const std::string& v) { return ParseBool(v, c.tlsSelfSigned); }},
       {"MEDICALL_TEST_ECHO", "enable-test-echo", "enable POST /test/echo (tests only; default off)",
        [](Config& c, const std::string& v) { return ParseBool(v, c.testEcho); }},
   };
@@ -216,6 +230,15 @@ bool LoadConfig(int argc, char** argv, Config& config, std::string& error, bool&
       error = "invalid value for --" + name + ": " + value;
       return false;
     }
+  }
+  if (config.tlsCert.empty() != config.tlsKey.empty()) {
+    error = config.tlsCert.empty() ? "MEDICALL_TLS_CERT must be set with MEDICALL_TLS_KEY"
+                                   : "MEDICALL_TLS_KEY must be set with MEDICALL_TLS_CERT";
+    return false;
+  }
+  if (config.tlsSelfSigned && !config.tlsCert.empty()) {
+    error = "MEDICALL_TLS_SELF_SIGNED and MEDICALL_TLS_CERT exclude each other";
+    return false;
   }
   return true;
 }

@@ -34,8 +34,13 @@ struct Config {
       5;  // MEDICALL_SHUTDOWN_DRAIN_SECONDS: SIGTERM: wait for in-flight HTTP before closing WebSockets
   std::string logLevel = "info";  // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
   bool testEcho = false;          // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
+  std::string tlsCert;  // MEDICALL_TLS_CERT: PEM certificate chain; with tlsKey, PORT serves HTTPS/WSS only
+  std::string tlsKey;   // MEDICALL_TLS_KEY: PEM private key of that certificate (both reloaded on SIGHUP)
+  bool tlsSelfSigned =
+      false;  // MEDICALL_TLS_SELF_SIGNED: HTTPS with a self-signed certificate in dataDir/tls
 
   bool HasCredentials() const { return !awsAccessKeyId.empty() && !awsSecretAccessKey.empty(); }
+  bool TlsEnabled() const { return !tlsCert.empty() || tlsSelfSigned; }
 };
 
 // Loads defaults, then `.env` (if present in the working directory), then the environment, then

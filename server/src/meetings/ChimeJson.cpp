@@ -29,8 +29,8 @@ std::string ChimeJson::ResolveHost(const HttpRequest& request, const Config& con
 
 nlohmann::json ChimeJson::MediaPlacement(const std::string& id, const std::string& host,
                                          const Config& config) {
-  const std::string ws = "ws://" + host;
-  const std::string http = "http://" + host;
+  const std::string ws = (config.TlsEnabled() ? "wss://" : "ws://") + host;
+  const std::string http = (config.TlsEnabled() ? "https://" : "http://") + host;
   return {
       {"AudioHostUrl", config.publicIp + ":" + std::to_string(config.mediaPort)},
       {"AudioFallbackUrl", ws + "/calls/" + id},

@@ -6,6 +6,7 @@
 //   that counts HTTP connections and WebSockets alike (an upgraded connection keeps its place);
 // - handlers get plain HttpRequest values and answer through a Responder, from any thread;
 // - WebSocket upgrades are handed to a WebSocketAcceptor, which decides on the subprotocol;
+// - optional TLS (UseTls): HTTPS and WSS only on the port, certificate replaceable at run time;
 // - Shutdown(): stop accepting, finish in-flight requests, then close WebSockets with the code
 //   given (a 45xx code makes Chime SDK clients reconnect).
 #include <atomic>
@@ -59,6 +60,12 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Serve HTTPS and WSS only (TLS 1.2 or later) with this certificate chain and private key (PEM
+  // text); plain HTTP on the port is answered 400 and closed. Before Listen, this turns TLS on;
+  // later (e.g. on SIGHUP) it replaces the certificate for new connections, while established ones
+  // keep theirs. Throws std::runtime_error when the pair is unusable (the previous one stays).
+  void UseTls(const std::string& certificateChainPem, const std::string& privateKeyPem);
+  bool TlsEnabled() const;
   // Binds and starts accepting. Throws std::runtime_error when the address cannot be bound.
   void Listen(const std::string& address, uint16_t port);
   uint16_t LocalPort() const;

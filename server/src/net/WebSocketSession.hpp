@@ -1,7 +1,9 @@
 #pragma once
-// Beast implementation of WebSocketConnection. Included only by HttpServer.cpp and
-// WebSocketSession.cpp (both compile Beast). All state is touched on the HTTP io_context thread;
-// public calls from other threads are posted there.
+// Beast implementation of WebSocketConnection, over plain TCP (ws://) or TLS (wss://): NextLayer
+// is beast::tcp_stream or beast::ssl_stream<beast::tcp_stream>, both instantiated in
+// WebSocketSession.cpp. Included only by HttpServer.cpp and WebSocketSession.cpp (both compile
+// Beast). All state is touched on the HTTP io_context thread; public calls from other threads are
+// posted there.
 #include <utility>
 
 #include <boost/asio/steady_timer.hpp>
@@ -19,7 +21,9 @@
 
 namespace medicall::net {
 
-class WebSocketSession : public WebSocketConnection, public std::enable_shared_from_this<WebSocketSession> {
+template <typename NextLayer>
+class WebSocketSession : public WebSocketConnection,
+                         public std::enable_shared_from_this<WebSocketSession<NextLayer>> {
  public:
   using Request = boost::beast::http::request<boost::beast::http::string_body>;
   static constexpr size_t kMaxQueuedBytes = WebSocketConnection::kMaxQueuedBytes;
@@ -29,7 +33,7 @@ class WebSocketSession : public WebSocketConnection, public std::enable_shared_f
 
   // `slot` holds this connection's place under the server's connection cap: it is released when
   // the connection is finished (or this object destroyed).
-  WebSocketSession(boost::beast::tcp_stream stream, std::string remoteAddress, std::shared_ptr<void> slot);
+  WebSocketSession(NextLayer stream, std::string remoteAddress, std::shared_ptr<void> slot);
   ~WebSocketSession() override;
 
   void Accept(Request request, std::string subprotocol,
@@ -52,7 +56,7 @@ class WebSocketSession : public WebSocketConnection, public std::enable_shared_f
   void StartClose();
   void Finish(uint16_t code, std::string reason);
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<NextLayer> ws_;
   boost::asio::steady_timer closeTimer_;
   std::shared_ptr<void> slot_;
   boost::beast::flat_buffer buffer_;

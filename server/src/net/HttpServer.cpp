@@ -126,9 +126,14 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
                                          ep.address().to_v6().to_v4().is_loopback());
     }
   }
-  ~HttpSession() {
+  ~HttpSession() override {
     slot_.reset();
-    if (server_->shuttingDown) server_->OnHttpSessionGone();
+    try {
+      if (server_->shuttingDown) server_->OnHttpSessionGone();
+    } catch (const std::exception& e) {
+      // Only allocation or timer failures get here; the drain deadline still closes the WebSockets.
+      log::Error("http", "shutdown: closing WebSockets failed: {}", e.what());
+    }
   }
 
   void Start() {

@@ -2,6 +2,7 @@
 // no path traversal), request limits, keep-alive, the connection cap and graceful shutdown.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,6 +23,57 @@ function rawRequest(port, text, { timeoutMs = 5000 } = {}) {
   });
 }
 const statusOf = (raw) => Number(raw.split(' ')[1]);
+
+// A signaling WebSocket that only listens: resolves once upgraded; `closeCode` resolves with the
+// code of the server's close frame (null if the TCP connection ends without one).
+function openListeningWebSocket(port, meetingId, token) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let buffer = Buffer.alloc(0);
+    let upgraded = false;
+    let settle;
+    const closeCode = new Promise((r) => { settle = r; });
+    socket.on('connect', () => socket.write(
+      `GET /control/${meetingId} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${Buffer.from(crypto.randomUUID()).subarray(0, 16).toString('base64')}\r\n` +
+      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: _aws_wt_session, ${token}\r\n\r\n`));
+    socket.on('data', (d) => {
+      buffer = Buffer.concat([buffer, d]);
+      if (!upgraded) {
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const status = statusOf(buffer.subarray(0, end).toString());
+        if (status !== 101) { socket.destroy(); reject(new Error(`upgrade answered ${status}`)); return; }
+        upgraded = true;
+        buffer = buffer.subarray(end + 4);
+        resolve({ closeCode, destroy: () => socket.destroy() });
+      }
+      // Server frames are unmasked; only small ones (control frames, signaling) are expected here.
+      while (buffer.length >= 2 && (buffer[1] & 0x7f) < 126 && buffer.length >= 2 + (buffer[1] & 0x7f)) {
+        const len = buffer[1] & 0x7f;
+        if ((buffer[0] & 0x0f) === 8) {
+          settle(len >= 2 ? buffer.readUInt16BE(2) : 1005);
+          // Answer the close as browsers do (masked, echoing the code; a zero mask keeps it simple).
+          socket.end(Buffer.concat([Buffer.from([0x88, 0x80 | Math.min(len, 2), 0, 0, 0, 0]), buffer.subarray(2, 2 + Math.min(len, 2))]));
+        }
+        buffer = buffer.subarray(2 + len);
+      }
+    });
+    socket.on('close', () => settle(null));
+    socket.on('error', (e) => { if (!upgraded) reject(e); });
+  });
+}
+
+// POST /join on a connection of its own that closes afterwards (so it does not linger in a pool
+// and count against the connection cap).
+async function joinRoom(port, name, roomId) {
+  const body = JSON.stringify({ name, roomId });
+  const raw = await rawRequest(port, `POST /join HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  assert.equal(statusOf(raw), 200, raw);
+  const { Meeting, Attendee } = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).JoinInfo;
+  return { meetingId: Meeting.MeetingId, token: Attendee.JoinToken };
+}
 
 let server;
 let webDir;
@@ -142,6 +194,58 @@ describe('HTTP server', () => {
     for (const s of sockets) s.destroy();
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+  });
+
+  test('WebSockets count against the connection cap; SIGTERM closes them with 4503', async () => {
+    const capped = await startServer({ args: ['--max-connections', '4'] });
+    const get = (path) => rawRequest(capped.port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    try {
+      // Open WebSockets until the cap refuses one (startServer's own /healthz probe may still hold
+      // a pooled keep-alive connection, so three or four fit under the cap of four).
+      const attendees = [];
+      for (let i = 0; i < 5; i++) attendees.push(await joinRoom(capped.port, `Capped ${i}`, 'ws-cap-room'));
+      const sockets = [];
+      let refusal;
+      for (const { meetingId, token } of attendees) {
+        if (refusal) break;
+        try {
+          sockets.push(await openListeningWebSocket(capped.port, meetingId, token));
+        } catch (e) {
+          refusal = e;
+        }
+      }
+      assert.match(String(refusal), /upgrade answered 503/);
+      assert.ok(sockets.length >= 3 && sockets.length <= 4, `${sockets.length} WebSockets under a cap of 4`);
+      // With the WebSockets holding the cap, a plain HTTP connection is refused too.
+      assert.equal(statusOf(await get('/healthz')), 503);
+      sockets.pop().destroy();
+      let metrics = '';
+      for (let i = 0; i < 50 && statusOf(metrics) !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        metrics = await get('/metrics');
+      }
+      assert.equal(statusOf(metrics), 200, metrics);
+      const gauge = (name) => Number(metrics.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1]);
+      assert.equal(gauge('medicall_websockets_open'), sockets.length);
+      // The WebSockets, this request, and at most the probe's pooled connection.
+      assert.ok(gauge('medicall_http_connections_open') >= sockets.length + 1, metrics);
+      assert.ok(gauge('medicall_http_connections_open') <= 4, metrics);
+      // SIGTERM: nothing in flight, so every WebSocket is closed at once with 4503 (reconnect).
+      const result = await capped.stop();
+      assert.equal(result.code, 0, `exit: ${JSON.stringify(result)}\n${capped.output()}`);
+      assert.deepEqual(await Promise.all(sockets.map((s) => s.closeCode)), sockets.map(() => 4503));
+    } finally {
+      await capped.stop();
+    }
+  });
+
+  test('metrics clamp unknown HTTP methods to OTHER', async () => {
+    for (const method of ['FOOBAR', 'XYZZY1', 'PROPFIND']) {
+      await rawRequest(server.port, `${method} /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    }
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /medicall_http_requests_total\{method="OTHER",route="\/healthz",status="200"\} 3/);
+    assert.doesNotMatch(metrics, /FOOBAR|XYZZY1|PROPFIND/);
   });
 
   test('SIGTERM finishes the request in flight and exits 0', async () => {

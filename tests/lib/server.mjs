@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import dgram from 'node:dgram';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +46,18 @@ export async function freeUdpPort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitHealthy(url, proc, logs, timeoutMs) {
+// GET over HTTPS trusting `ca` (PEM): resolves with the status code.
+// Without `ca` the certificate is not checked (a test that checks it itself, e.g. self-signed).
+export function httpsStatus(url, ca) {
+  return new Promise((resolve, reject) => {
+    const options = { ca, rejectUnauthorized: ca !== undefined, timeout: 1000 };
+    const req = https.get(url, options, (res) => { res.resume(); resolve(res.statusCode); });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+async function waitHealthy(url, proc, logs, timeoutMs, tls) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
@@ -53,9 +65,11 @@ async function waitHealthy(url, proc, logs, timeoutMs) {
       throw new Error(`medicall exited (${proc.exitCode ?? proc.signalCode}) before /healthz:\n${logs.join('')}`);
     }
     try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return;
-      lastError = new Error(`/healthz answered ${res.status}`);
+      const status = tls
+        ? await httpsStatus(`${url}/healthz`, tls.ca)
+        : (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).status;
+      if (status === 200) return;
+      lastError = new Error(`/healthz answered ${status}`);
     } catch (e) {
       lastError = e;
     }
@@ -66,7 +80,8 @@ async function waitHealthy(url, proc, logs, timeoutMs) {
 
 // Options: credentials {accessKeyId, secretAccessKey} (omit: loopback-only API), args (extra
 // flags, e.g. ['--max-attendees', '3']), env (extra environment), dataDir (reuse a directory),
-// region (AWS_REGION, default us-east-1), timeoutMs (wait for /healthz).
+// region (AWS_REGION, default us-east-1), timeoutMs (wait for /healthz), tls ({ca}: the server
+// speaks HTTPS, e.g. with MEDICALL_TLS_CERT in env; url is https:// and /healthz trusts `ca`).
 export async function startServer(options = {}) {
   if (!existsSync(SERVER_BINARY)) {
     throw new Error(`server binary not found at ${SERVER_BINARY}: run \`make build\` first (or set MEDICALL_BIN)`);
@@ -96,7 +111,7 @@ export async function startServer(options = {}) {
     '--log-level', options.logLevel || 'warn',
     ...(options.args || []),
   ];
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const server = {
     port,
     mediaPort,
@@ -115,7 +130,7 @@ export async function startServer(options = {}) {
       this.proc = proc;
       this.exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
       try {
-        await waitHealthy(url, proc, this.logs, options.timeoutMs || 20000);
+        await waitHealthy(url, proc, this.logs, options.timeoutMs || 20000, options.tls);
       } catch (e) {
         proc.kill('SIGKILL');
         throw e;

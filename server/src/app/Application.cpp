@@ -4,7 +4,9 @@
 
 #include <fmt/ranges.h>
 
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -18,6 +20,7 @@
 #include "app/JoinApi.hpp"
 #include "app/Metrics.hpp"
 #include "app/StaticFiles.hpp"
+#include "app/TlsCredentials.hpp"
 #include "common/Logger.hpp"
 #include "meetings/MeetingsApi.hpp"
 #include "meetings/MeetingsService.hpp"
@@ -25,6 +28,7 @@
 #include "net/HttpServer.hpp"
 #include "net/InterfaceAddresses.hpp"
 #include "net/MediaWorker.hpp"
+#include "net/WorkerWatchdog.hpp"
 #include "store/SqliteStore.hpp"
 #include "store/StoreExecutor.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
@@ -33,6 +37,13 @@
 namespace medicall::app {
 
 namespace asio = boost::asio;
+
+namespace {
+// Close code for WebSockets at shutdown: any 4500-4599 close makes a Chime SDK client reconnect
+// (chime-protocol-2.md section 2.1), to this server once it is back or to another behind the
+// same address. 4503: as HTTP 503, the service is going away for now.
+constexpr uint16_t kCloseServerGoingAway = 4503;
+}  // namespace
 
 struct Application::Impl {
   Impl(const Config& c, asio::io_context& io)
@@ -49,10 +60,13 @@ struct Application::Impl {
         demuxer(mediaWorker),
         bridge(config, io, meetings, demuxer, certificate),
         sweepTimer(io),
+        heartbeatTimer(io),
+        reloadSignal(io),
+        watchdog(Clock::System(), static_cast<int64_t>(c.workerStallSeconds) * 1'000'000),
         http(
             io,
-            net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds,
-                                  c.maxConnections},
+            net::HttpServerLimits{c.maxHeaderBytes, c.maxBodyBytes, c.requestTimeoutSeconds, c.maxConnections,
+                                  c.shutdownDrainSeconds},
             [this](HttpRequest&& r, net::Responder respond) { Handle(std::move(r), std::move(respond)); },
             [this](const HttpRequest& r) { return AcceptWebSocket(r); }) {}
 
@@ -95,9 +109,7 @@ struct Application::Impl {
       respond(std::move(response));
     };
     try {
-      if (request.path == "/healthz") {
-        return reply(HttpResponse::Json(200, "{\"status\":\"ok\"}"));
-      }
+      if (request.path == "/healthz") return reply(watchdog.Check());
       if (request.path == "/metrics") {
         return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
       }
@@ -159,6 +171,92 @@ struct Application::Impl {
     });
   }
 
+  // Heartbeats to the media workers, so /healthz can tell a stuck loop.
+  void ScheduleHeartbeat() {
+    heartbeatTimer.expires_after(std::chrono::seconds(1));
+    heartbeatTimer.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      watchdog.Beat();
+      ScheduleHeartbeat();
+    });
+  }
+
+  // TLS on: load and check the certificate first, so bad settings stop the server before anything
+  // is bound; reload it on SIGHUP (new connections get the new one, calls in progress keep theirs).
+  void SetUpTls() {
+    if (!config.TlsEnabled()) return;
+    UseTls(LoadTls());
+    reloadSignal.add(SIGHUP);
+    WaitForReload();
+  }
+
+  TlsCredentials LoadTls() {
+    if (!config.tlsSelfSigned) return TlsCredentials::Load(config.tlsCert, config.tlsKey);
+    // Every address the machine answers on (loopback included) and the public ones.
+    std::vector<std::string> hosts = {"127.0.0.1", "::1"};
+    for (const std::string& a : net::InterfaceAddresses::ForCandidates(config.PublicIps(), true))
+      if (std::find(hosts.begin(), hosts.end(), a) == hosts.end()) hosts.push_back(a);
+    return TlsCredentials::SelfSigned(config.dataDir, hosts);
+  }
+
+  // What people can open, printed at start (`make run` shows it), and a warning when plain HTTP
+  // means no camera: browsers give it only to https:// pages and http://localhost.
+  void AnnounceUrls() const {
+    const bool tls = config.TlsEnabled();
+    const uint16_t port = http.LocalPort();
+    if (!config.publicUrl.empty()) {
+      log::Warn("main", "people open {} (MEDICALL_PUBLIC_URL, through the reverse proxy)", config.publicUrl);
+    } else {
+      std::vector<std::string> hosts;
+      if (config.bindAddress == "0.0.0.0" || config.bindAddress == "::") {
+        hosts.emplace_back("localhost");
+        for (const std::string& a : net::InterfaceAddresses::List(config.bindAddress == "::")) hosts.push_back(a);
+      } else {
+        hosts.push_back(config.bindAddress);
+      }
+      for (const std::string& h : hosts) {
+        const bool v6 = h.find(':') != std::string::npos;
+        log::Warn("main", "open {}://{}{}{}:{}/", tls ? "https" : "http", v6 ? "[" : "", h, v6 ? "]" : "", port);
+      }
+    }
+    if (config.tlsSelfSigned) {
+      log::Warn("main", "self-signed certificate (accept the browser's warning once), SHA-256 fingerprint {}",
+                tlsFingerprint);
+    }
+    if (!tls && config.PublicUrlScheme() != "https") {
+      log::Warn("main",
+                "plain HTTP: cameras and microphones work only at http://localhost:{}/; for other devices (a "
+                "phone, another computer) set MEDICALL_TLS_SELF_SIGNED=1, or MEDICALL_TLS_CERT and MEDICALL_TLS_KEY",
+                port);
+    }
+  }
+
+  void UseTls(const TlsCredentials& tls) {
+    try {
+      http.UseTls(tls.certificateChainPem, tls.privateKeyPem);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(
+          std::string(config.tlsSelfSigned ? "MEDICALL_TLS_SELF_SIGNED" : "MEDICALL_TLS_CERT") + ": " +
+          e.what());
+    }
+    tlsFingerprint = tls.fingerprintSha256;
+  }
+
+  void WaitForReload() {
+    reloadSignal.async_wait([this](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      try {
+        UseTls(config.tlsSelfSigned ? TlsCredentials::Load(config.dataDir + "/tls/self-signed.crt",
+                                                           config.dataDir + "/tls/self-signed.key")
+                                    : TlsCredentials::Load(config.tlsCert, config.tlsKey));
+        log::Info("main", "SIGHUP: TLS certificate reloaded (SHA-256 {})", tlsFingerprint);
+      } catch (const std::exception& e) {
+        log::Error("main", "SIGHUP: TLS certificate not reloaded, the previous one stays: {}", e.what());
+      }
+      WaitForReload();
+    });
+  }
+
   void RegisterMetrics() {
     metrics.AddSource("medicall_meetings_active", "Meetings that have not ended.", "gauge",
                       [this] { return static_cast<double>(meetings.Stats().activeMeetings); });
@@ -168,8 +266,30 @@ struct Application::Impl {
                       [this] { return static_cast<double>(bridge.LiveMeetings()); });
     metrics.AddSource("medicall_signaling_attendees_connected", "Attendees with a signaling session.",
                       "gauge", [this] { return static_cast<double>(bridge.ConnectedAttendees()); });
-    metrics.AddSource("medicall_http_connections_open", "Open HTTP and WebSocket connections.", "gauge",
-                      [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
+    metrics.AddSource("medicall_http_connections_open",
+                      "Open connections (HTTP and WebSocket), counted against MEDICALL_MAX_CONNECTIONS.",
+                      "gauge", [this] { return static_cast<double>(http.Stats().connectionsOpen.load()); });
+    metrics.AddSource("medicall_websockets_open",
+                      "Open WebSocket connections (part of the connections gauge).", "gauge",
+                      [this] { return static_cast<double>(http.Stats().webSocketsOpen.load()); });
+    // Media port and worker faults (atomics: read here without touching the worker).
+    metrics.AddSource("medicall_media_packets_in_total", "Datagrams received on the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().received.load()); });
+    metrics.AddSource("medicall_media_bytes_in_total", "Bytes received on the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().receivedBytes.load()); });
+    metrics.AddSource("medicall_media_packets_out_total", "Datagrams sent from the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().sent.load()); });
+    metrics.AddSource("medicall_media_send_dropped_total", "Datagrams the kernel would not take.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().sendDropped.load()); });
+    metrics.AddSource("medicall_media_receive_errors_total", "Receive errors on the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().receiveErrors.load()); });
+    metrics.AddSource(
+        "medicall_media_handler_exceptions_total",
+        "Exceptions caught on the media worker (per datagram, per tick, per task).", "counter",
+        [this] { return static_cast<double>(mediaWorker.GetStats().handlerExceptions.load()); });
+    metrics.AddSource("medicall_media_worker_stalled_seconds",
+                      "How long the media worker has left a heartbeat unanswered (0: answering).", "gauge",
+                      [this] { return static_cast<double>(mediaWorker.StalledUs(Clock::System())) / 1e6; });
     metrics.AddSource("medicall_http_connections_refused_total", "Connections refused at the cap.", "counter",
                       [this] { return static_cast<double>(http.Stats().connectionsRefused.load()); });
     metrics.AddSource("medicall_http_requests_rejected_total", "Malformed, oversized or timed-out requests.",
@@ -195,6 +315,10 @@ struct Application::Impl {
   ChimeBridge bridge;
   std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
+  asio::steady_timer heartbeatTimer;
+  asio::signal_set reloadSignal;  // SIGHUP: reload the TLS certificate
+  std::string tlsFingerprint;
+  net::WorkerWatchdog watchdog;  // /healthz: fails when a media loop is stuck
   net::HttpServer http;
 };
 
@@ -207,11 +331,13 @@ Application::Application(const Config& config, asio::io_context& ioc) {
       net::InterfaceAddresses::ForCandidates(config.PublicIps(), config.mediaBindAddress == "::");
   impl_ = std::make_unique<Impl>(effective, ioc);
   impl_->RegisterMetrics();
+  impl_->watchdog.Add(impl_->mediaWorker);
 }
 
 Application::~Application() = default;
 
 void Application::Start() {
+  impl_->SetUpTls();
   impl_->demuxer.Bind(impl_->config.mediaBindAddress, impl_->config.mediaPort);
   if (impl_->config.mediaTcpPort != 0) {
     // Default: the same number as the UDP port actually bound.
@@ -231,18 +357,23 @@ void Application::Start() {
   }
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
-  log::Info("main", "MediCall listening on http://{}:{} (media UDP {} TCP {}, candidates {}; data {})",
+  impl_->ScheduleHeartbeat();
+  const char* scheme = impl_->config.TlsEnabled() ? "https" : "http";
+  log::Info("main", "MediCall listening on {}://{}:{} (media UDP {} TCP {} on {}, candidates {}; data {})", scheme,
             impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
-            impl_->demuxer.LocalTcpPort(), fmt::join(impl_->config.MediaAddresses(), ","),
-            impl_->config.dataDir);
+            impl_->demuxer.LocalTcpPort(), impl_->config.mediaBindAddress,
+            fmt::join(impl_->config.MediaAddresses(), ","), impl_->config.dataDir);
+  impl_->AnnounceUrls();
 }
 
 uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }
 
 void Application::Shutdown() {
   impl_->sweepTimer.cancel();
-  impl_->bridge.Shutdown();
-  impl_->http.Shutdown();
+  impl_->heartbeatTimer.cancel();
+  // Meetings are not ended: their clients are told to reconnect (45xx) once in-flight HTTP has
+  // drained, and find them again after a restart. The media goes when the process does.
+  impl_->http.Shutdown(kCloseServerGoingAway, "server going away: reconnect");
 }
 
 bool Application::Drained() const { return impl_->http.Stats().connectionsOpen.load() == 0; }

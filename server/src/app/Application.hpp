@@ -17,10 +17,13 @@ class Application {
   Application(const Application&) = delete;
   Application& operator=(const Application&) = delete;
 
-  // Binds the HTTP port and starts timers. Throws std::runtime_error if the port is taken.
+  // Loads the TLS certificate (when configured), binds the media and HTTP ports and starts
+  // timers. Throws std::runtime_error naming the setting or port at fault; nothing is bound when
+  // the TLS settings are bad.
   void Start();
   uint16_t HttpPort() const;
-  // Graceful: stop accepting, finish in-flight requests, close WebSockets, stop timers.
+  // Graceful: stop accepting, finish in-flight requests, then close WebSockets with 4503 so Chime
+  // SDK clients reconnect (meetings are not ended; they outlive a restart), stop timers.
   void Shutdown();
   // True once every connection has closed after Shutdown().
   bool Drained() const;

@@ -37,7 +37,15 @@ std::string Metrics::RouteOf(const std::string& method, const std::string& path)
   } else {
     route = "static";
   }
-  return method + " " + route;
+  return MethodLabel(method) + " " + route;
+}
+
+std::string Metrics::MethodLabel(const std::string& method) {
+  // The method is whatever token the client sent: only the standard ones get their own series.
+  static const char* const kKnown[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"};
+  for (const char* known : kKnown)
+    if (method == known) return method;
+  return "OTHER";
 }
 
 void Metrics::CountRequest(const std::string& route, int status) {

@@ -13,7 +13,10 @@ namespace medicall::app {
 class Metrics {
  public:
   // Collapses ids in a path to a route template, e.g. /meetings/{MeetingId}/attendees.
+  // "GET /meetings/{MeetingId}"; methods outside the standard set count as OTHER, so a client
+  // cannot create unbounded series.
   static std::string RouteOf(const std::string& method, const std::string& path);
+  static std::string MethodLabel(const std::string& method);
 
   void CountRequest(const std::string& route, int status);
   // Client events by name; beyond `maxNames` distinct names they count as "other".

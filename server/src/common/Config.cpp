@@ -202,11 +202,31 @@ const std::vector<Setting>& Settings() {
        [](Config& c, const std::string& v) { return ParseNumber(v, c.requestTimeoutSeconds, 1, 3600); }},
       {"MEDICALL_MEDIA_WORKERS", "media-workers", "media worker threads (default 0: one per core)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaWorkers, 0, 256); }},
+      {"MEDICALL_WORKER_STALL_SECONDS", "worker-stall",
+       "/healthz answers 503 when a media loop has not run for N s (default 5)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.workerStallSeconds, 1, 3600); }},
+      {"MEDICALL_SHUTDOWN_DRAIN_SECONDS", "shutdown-drain",
+       "on SIGTERM, wait up to N s for in-flight HTTP before closing WebSockets (default 5)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.shutdownDrainSeconds, 0, 60); }},
       {"MEDICALL_LOG_LEVEL", "log-level", "debug, info, warn, error or off (default info)",
        [](Config& c, const std::string& v) {
          c.logLevel = v;
          return v == "debug" || v == "info" || v == "warn" || v == "error" || v == "off";
        }},
+      {"MEDICALL_TLS_CERT", "tls-cert",
+       "PEM certificate chain: PORT serves HTTPS and WSS only (with MEDICALL_TLS_KEY)",
+       [](Config& c, const std::string& v) {
+         c.tlsCert = v;
+         return true;
+       }},
+      {"MEDICALL_TLS_KEY", "tls-key", "PEM private key of MEDICALL_TLS_CERT (both reloaded on SIGHUP)",
+       [](Config& c, const std::string& v) {
+         c.tlsKey = v;
+         return true;
+       }},
+      {"MEDICALL_TLS_SELF_SIGNED", "tls-self-signed",
+       "1: HTTPS with a self-signed certificate for this machine's addresses (kept in the data dir)",
+       [](Config& c, const std::string& v) { return ParseBool(v, c.tlsSelfSigned); }},
       {"MEDICALL_TEST_ECHO", "enable-test-echo", "enable POST /test/echo (tests only; default off)",
        [](Config& c, const std::string& v) { return ParseBool(v, c.testEcho); }},
       {"MEDICALL_CORS_ORIGINS", "cors-origins",
@@ -350,6 +370,15 @@ bool LoadConfig(int argc, char** argv, Config& config, std::string& error, bool&
       error = "invalid value for --" + name + ": " + value;
       return false;
     }
+  }
+  if (config.tlsCert.empty() != config.tlsKey.empty()) {
+    error = config.tlsCert.empty() ? "MEDICALL_TLS_CERT must be set with MEDICALL_TLS_KEY"
+                                   : "MEDICALL_TLS_KEY must be set with MEDICALL_TLS_CERT";
+    return false;
+  }
+  if (config.tlsSelfSigned && !config.tlsCert.empty()) {
+    error = "MEDICALL_TLS_SELF_SIGNED and MEDICALL_TLS_CERT exclude each other";
+    return false;
   }
   return true;
 }

@@ -35,8 +35,16 @@ struct Config {
   size_t maxBodyBytes = 64 * 1024;    // MEDICALL_MAX_BODY_BYTES: request body limit (413 beyond)
   int requestTimeoutSeconds = 30;     // MEDICALL_REQUEST_TIMEOUT_SECONDS: read/idle timeout per request
   int mediaWorkers = 0;               // MEDICALL_MEDIA_WORKERS: media threads (0: one per core)
-  std::string logLevel = "info";      // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
-  bool testEcho = false;              // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
+  int workerStallSeconds =
+      5;  // MEDICALL_WORKER_STALL_SECONDS: /healthz fails when a media loop is stuck this long
+  int shutdownDrainSeconds =
+      5;  // MEDICALL_SHUTDOWN_DRAIN_SECONDS: SIGTERM: wait for in-flight HTTP before closing WebSockets
+  std::string logLevel = "info";  // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
+  bool testEcho = false;          // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
+  std::string tlsCert;  // MEDICALL_TLS_CERT: PEM certificate chain; with tlsKey, PORT serves HTTPS/WSS only
+  std::string tlsKey;   // MEDICALL_TLS_KEY: PEM private key of that certificate (both reloaded on SIGHUP)
+  bool tlsSelfSigned =
+      false;  // MEDICALL_TLS_SELF_SIGNED: HTTPS with a self-signed certificate in dataDir/tls
   // MEDICALL_CORS_ORIGINS: origins ("https://host[:port]", comma separated) whose pages may call
   // /join, /api/roster/:roomId and /events (CORS); empty: none (the served web app is same-origin).
   std::vector<std::string> corsOrigins;
@@ -68,6 +76,7 @@ struct Config {
   std::string PrimaryMediaAddress() const { return MediaAddresses().front(); }
 
   bool HasCredentials() const { return !awsAccessKeyId.empty() && !awsSecretAccessKey.empty(); }
+  bool TlsEnabled() const { return !tlsCert.empty() || tlsSelfSigned; }
 };
 
 // Loads defaults, then `.env` (if present in the working directory), then the environment, then

@@ -30,8 +30,8 @@ std::string ChimeJson::ResolveHost(const HttpRequest& request, const Config& con
 
 nlohmann::json ChimeJson::MediaPlacement(const std::string& id, const std::string& host,
                                          const Config& config) {
-  // Behind a TLS-terminating proxy (MEDICALL_PUBLIC_URL https://...) the browser must use wss/https.
-  const bool secure = config.PublicUrlScheme() == "https";
+  // wss/https when we terminate TLS, or behind a TLS-terminating proxy (MEDICALL_PUBLIC_URL https://...).
+  const bool secure = config.TlsEnabled() || config.PublicUrlScheme() == "https";
   const std::string ws = (secure ? "wss://" : "ws://") + host;
   const std::string http = (secure ? "https://" : "http://") + host;
   return {

@@ -1,12 +1,16 @@
 #pragma once
 // HTTP/1.1 and WebSocket server on Boost.Beast, kept behind this header so that only
-// HttpServer.cpp and WebSocketConnection.cpp compile Beast.
+// HttpServer.cpp and WebSocketSession.cpp compile Beast.
 //
-// - keep-alive, header and body limits (431/413), read timeouts, a connection cap (503 beyond);
+// - keep-alive, header and body limits (431/413), read timeouts, a connection cap (503 beyond)
+//   that counts HTTP connections and WebSockets alike (an upgraded connection keeps its place);
 // - handlers get plain HttpRequest values and answer through a Responder, from any thread;
 // - WebSocket upgrades are handed to a WebSocketAcceptor, which decides on the subprotocol;
-// - Shutdown(): stop accepting, finish in-flight requests, close WebSockets (1001).
+// - optional TLS (UseTls): HTTPS and WSS only on the port, certificate replaceable at run time;
+// - Shutdown(): stop accepting, finish in-flight requests, then close WebSockets with the code
+//   given (a 45xx code makes Chime SDK clients reconnect).
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,7 +27,8 @@ struct HttpServerLimits {
   size_t maxHeaderBytes = 16 * 1024;
   size_t maxBodyBytes = 64 * 1024;
   int requestTimeoutSeconds = 30;
-  int maxConnections = 1024;
+  int maxConnections = 1024;     // HTTP connections plus WebSockets
+  int shutdownDrainSeconds = 5;  // WebSockets are closed once HTTP drained, or after this
 };
 
 using Responder = std::function<void(HttpResponse)>;
@@ -41,7 +46,8 @@ struct WebSocketDecision {
 using WebSocketAcceptor = std::function<WebSocketDecision(const HttpRequest&)>;
 
 struct HttpServerStats {
-  std::atomic<uint64_t> connectionsOpen{0};
+  std::atomic<uint64_t> connectionsOpen{0};  // HTTP connections and WebSockets
+  std::atomic<uint64_t> webSocketsOpen{0};
   std::atomic<uint64_t> connectionsRefused{0};
   std::atomic<uint64_t> requestsRejected{0};  // malformed, too large, timed out
 };
@@ -54,11 +60,19 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Serve HTTPS and WSS only (TLS 1.2 or later) with this certificate chain and private key (PEM
+  // text); plain HTTP on the port is answered 400 and closed. Before Listen, this turns TLS on;
+  // later (e.g. on SIGHUP) it replaces the certificate for new connections, while established ones
+  // keep theirs. Throws std::runtime_error when the pair is unusable (the previous one stays).
+  void UseTls(const std::string& certificateChainPem, const std::string& privateKeyPem);
+  bool TlsEnabled() const;
   // Binds and starts accepting. Throws std::runtime_error when the address cannot be bound.
   void Listen(const std::string& address, uint16_t port);
   uint16_t LocalPort() const;
-  // Stops accepting; in-flight requests finish, idle keep-alive connections and WebSockets close.
-  void Shutdown();
+  // Stops accepting and closes idle keep-alive connections; in-flight requests finish (answered
+  // with Connection: close). Once they have (or after shutdownDrainSeconds), every WebSocket is
+  // closed with `webSocketCloseCode`. Any thread.
+  void Shutdown(uint16_t webSocketCloseCode, std::string reason);
   const HttpServerStats& Stats() const;
 
   struct Impl;  // public so the connection classes in the .cpp can reach it

@@ -24,8 +24,9 @@ void MediaWorker::Start() {
         context_.run();
         break;
       } catch (const std::exception& e) {
-        // A handler threw: log and keep the worker alive for the other sessions.
-        log::Error("media", "worker {}: handler threw: {}", name_, e.what());
+        // Only a handler that bypassed Guard() gets here. Its loop did not re-arm; the worker stays
+        // alive for the others.
+        OnHandlerException("unguarded handler", e.what());
       }
     }
   });
@@ -38,6 +39,35 @@ void MediaWorker::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void MediaWorker::Post(std::function<void()> task) { boost::asio::post(context_, std::move(task)); }
+void MediaWorker::Post(std::function<void()> task) {
+  boost::asio::post(context_, [this, task = std::move(task)] { Guard("posted task", task); });
+}
+
+void MediaWorker::OnHandlerException(const char* where, const char* what) noexcept {
+  const uint64_t n = ++stats_.handlerExceptions;
+  if (n <= 10 || n % 1000 == 0) {
+    try {
+      log::Error("media", "worker {}: {} threw ({} so far): {}", name_, where, n, what);
+    } catch (...) {
+      // Logging must not turn a caught fault into an escaped one.
+    }
+  }
+}
+
+void MediaWorker::Heartbeat(const Clock& clock) {
+  int64_t expected = kNoBeat;
+  if (!beatPostedUs_.compare_exchange_strong(expected, clock.NowUs())) return;  // one is waiting
+  boost::asio::post(context_, [this] {
+    beatPostedUs_ = kNoBeat;
+    ++stats_.heartbeats;
+  });
+}
+
+int64_t MediaWorker::StalledUs(const Clock& clock) const {
+  const int64_t posted = beatPostedUs_.load();
+  if (posted == kNoBeat) return 0;
+  const int64_t waited = clock.NowUs() - posted;
+  return waited > 0 ? waited : 0;
+}
 
 }  // namespace medicall::net

@@ -2,8 +2,15 @@
 // A media worker: one Asio io_context run by one thread. Everything of a meeting (its transports,
 // the UDP socket it receives on) lives on one worker, so the packet path takes no locks; other
 // threads talk to it only through Post().
+//
+// Faults: every per-datagram and per-tick handler, and every posted task, runs through Guard():
+// an exception is caught at that boundary, counted and logged, and the loop that called it (a
+// socket's receive, a timer's tick) has already re-armed, so one bad packet cannot deafen the port.
+// Liveness: Heartbeat() posts a beat; StalledUs() says how long an unanswered beat has waited, so
+// /healthz can fail when a loop is stuck (a handler that never returns).
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <new>
@@ -13,6 +20,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+
+#include "common/Clock.hpp"
 
 namespace medicall::net {
 
@@ -91,6 +100,11 @@ class MediaWorker {
     return SlotHandler<std::decay_t<Handler>>(slot, std::forward<Handler>(handler));
   }
 
+  struct Stats {
+    std::atomic<uint64_t> handlerExceptions{0};  // caught by Guard()
+    std::atomic<uint64_t> heartbeats{0};         // beats answered
+  };
+
   explicit MediaWorker(std::string name);
   ~MediaWorker();  // Stop() and join
   MediaWorker(const MediaWorker&) = delete;
@@ -104,8 +118,30 @@ class MediaWorker {
 
   boost::asio::io_context& Context() { return context_; }
   const std::string& Name() const { return name_; }
-  // Runs `task` on the worker thread.
+  // Runs `task` on the worker thread (through Guard).
   void Post(std::function<void()> task);
+
+  // Runs `f()` on the calling (worker) thread. What it throws is counted in Stats, logged (the
+  // first few, then one in 1000) and swallowed; returns false when it threw. `where` names the
+  // boundary in the log ("udp receive", "demuxer tick", ...). Callers re-arm their loop first.
+  template <typename F>
+  bool Guard(const char* where, F&& f) noexcept {
+    try {
+      std::forward<F>(f)();
+      return true;
+    } catch (const std::exception& e) {
+      OnHandlerException(where, e.what());
+    } catch (...) {
+      OnHandlerException(where, "unknown exception");
+    }
+    return false;
+  }
+
+  // Any thread. Posts a beat unless one is already waiting (its posting time is kept).
+  void Heartbeat(const Clock& clock);
+  // Any thread. How long the waiting beat has waited (0 when none is waiting).
+  int64_t StalledUs(const Clock& clock) const;
+  const Stats& GetStats() const { return stats_; }
   // True between Start() and Stop() (tasks posted now will run).
   bool IsRunning() const { return running_.load(); }
   // True when called from this worker's thread.
@@ -118,6 +154,11 @@ class MediaWorker {
   std::thread thread_;
   std::atomic<std::thread::id> threadId_{};
   std::atomic<bool> running_{false};
+  static constexpr int64_t kNoBeat = INT64_MIN;
+  std::atomic<int64_t> beatPostedUs_{kNoBeat};
+  Stats stats_;
+
+  void OnHandlerException(const char* where, const char* what) noexcept;
 };
 
 }  // namespace medicall::net

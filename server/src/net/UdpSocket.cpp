@@ -10,42 +10,51 @@ namespace medicall::net {
 namespace asio = boost::asio;
 
 struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
-  Impl(asio::io_context& context, ReceiveHandler h) : socket(context), handler(std::move(h)) {}
+  Impl(MediaWorker& w, ReceiveHandler h) : worker(w), socket(w.Context()), handler(std::move(h)) {}
 
+  // Receives into buffers[next]. Asio may complete the read at once (a speculative receive), so the
+  // buffer a handler is still using is never the one being received into.
   void Receive() {
-    socket.async_receive_from(
-        asio::buffer(buffer), from,
-        MediaWorker::Bind(slot, [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-          self->OnReceive(ec, n);
-        }));
+    const size_t slotIndex = next;
+    socket.async_receive_from(asio::buffer(buffers[slotIndex]), from[slotIndex],
+                              MediaWorker::Bind(slot, [self = shared_from_this(), slotIndex](
+                                                          const boost::system::error_code& ec, size_t n) {
+                                self->OnReceive(ec, n, slotIndex);
+                              }));
   }
 
-  void OnReceive(const boost::system::error_code& ec, size_t n) {
+  void OnReceive(const boost::system::error_code& ec, size_t n, size_t slotIndex) {
     if (closed) return;
     if (ec) {
       if (ec == asio::error::operation_aborted) return;
       // ICMP port unreachable surfaces as connection_refused on Linux: not fatal for UDP.
       ++stats.receiveErrors;
       log::Debug("udp", "receive error: {}", ec.message());
-    } else {
-      ++stats.received;
-      stats.receivedBytes += n;
-      handler(std::span<uint8_t>(buffer.data(), n), from);
+      Receive();
+      return;
     }
-    if (!closed) Receive();
+    ++stats.received;
+    stats.receivedBytes += n;
+    // Re-arm first, into the other buffer: whatever the handler does, the port keeps listening.
+    next = slotIndex ^ 1U;
+    Receive();
+    worker.Guard("udp receive",
+                 [&] { handler(std::span<uint8_t>(buffers[slotIndex].data(), n), from[slotIndex]); });
   }
 
+  MediaWorker& worker;
   asio::ip::udp::socket socket;
   ReceiveHandler handler;
-  std::array<uint8_t, kMaxDatagram> buffer{};
-  Endpoint from;
+  std::array<std::array<uint8_t, kMaxDatagram>, 2> buffers{};
+  std::array<Endpoint, 2> from;
+  size_t next = 0;
   std::shared_ptr<MediaWorker::HandlerSlot> slot = std::make_shared<MediaWorker::HandlerSlot>();
   Stats stats;
   bool closed = false;
 };
 
-UdpSocket::UdpSocket(asio::io_context& context, ReceiveHandler handler)
-    : impl_(std::make_shared<Impl>(context, std::move(handler))) {}
+UdpSocket::UdpSocket(MediaWorker& worker, ReceiveHandler handler)
+    : impl_(std::make_shared<Impl>(worker, std::move(handler))) {}
 
 UdpSocket::~UdpSocket() {
   // The pending receive holds the Impl alive until it completes with operation_aborted.

@@ -1,7 +1,9 @@
 #pragma once
-// One UDP socket on a media worker's io_context: receives into one preallocated buffer and hands
-// each datagram to the handler (on the worker thread, synchronously: the bytes are valid only
-// during the call, and the handler may modify them in place, e.g. to decrypt). Sending is a
+// One UDP socket on a media worker's io_context: receives into two preallocated buffers in turn
+// and hands each datagram to the handler (on the worker thread, synchronously: the bytes are valid
+// only during the call, and the handler may modify them in place, e.g. to decrypt). The next
+// receive is armed (into the other buffer) before the handler runs, and the handler runs through
+// MediaWorker::Guard: a handler that throws is counted and the socket keeps receiving. Sending is a
 // non-blocking send_to from the caller's buffer: no queue, no allocation; a datagram the kernel
 // cannot take right now is dropped and counted, as a router would.
 #include <array>
@@ -12,10 +14,11 @@
 #include <span>
 #include <string>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 
 namespace medicall::net {
+
+class MediaWorker;
 
 class UdpSocket {
  public:
@@ -32,7 +35,7 @@ class UdpSocket {
     std::atomic<uint64_t> receiveErrors{0};
   };
 
-  UdpSocket(boost::asio::io_context& context, ReceiveHandler handler);
+  UdpSocket(MediaWorker& worker, ReceiveHandler handler);
   ~UdpSocket();  // closes; pending receives finish harmlessly
   UdpSocket(const UdpSocket&) = delete;
   UdpSocket& operator=(const UdpSocket&) = delete;

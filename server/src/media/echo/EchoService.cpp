@@ -1,12 +1,11 @@
 #include "media/echo/EchoService.hpp"
 
-#include <openssl/rand.h>
-
-#include <chrono>
+#include <atomic>
 #include <future>
 #include <nlohmann/json.hpp>
 
 #include "common/Logger.hpp"
+#include "common/Random.hpp"
 #include "webrtc/sdp/AnswerBuilder.hpp"
 #include "webrtc/sdp/LocalCandidates.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
@@ -17,22 +16,6 @@ using webrtc::transport::WebRtcTransport;
 namespace sdp = webrtc::sdp;
 
 namespace {
-
-std::string RandomToken(size_t length) {
-  // ICE ufrag/pwd characters (RFC 8839 section 5.4: ice-char = ALPHA / DIGIT / "+" / "/").
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::string out(length, 'a');
-  std::vector<uint8_t> random(length);
-  RAND_bytes(random.data(), static_cast<int>(random.size()));
-  for (size_t i = 0; i < length; ++i) out[i] = kChars[random[i] % 62];
-  return out;
-}
-
-uint32_t RandomSsrc() {
-  uint32_t v = 0;
-  while (v == 0) RAND_bytes(reinterpret_cast<unsigned char*>(&v), sizeof(v));
-  return v;
-}
 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -47,30 +30,49 @@ bool IEquals(std::string_view a, std::string_view b) {
 }  // namespace
 
 EchoService::EchoService(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
-                         std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate)
-    : mediaAddresses_(config.MediaAddresses()), demuxer_(demuxer), certificate_(std::move(certificate)) {}
+                         std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
+                         std::chrono::milliseconds workerTimeout)
+    : mediaAddresses_(config.MediaAddresses()),
+      demuxer_(demuxer),
+      certificate_(std::move(certificate)),
+      workerTimeout_(workerTimeout) {}
 
 EchoService::~EchoService() {
-  *alive_ = false;
-  auto cleanup = [this] { sessions_.clear(); };
-  if (!RunOnWorker(cleanup)) log::Error("api", "echo: media worker did not answer at shutdown");
+  const bool ran = RunOnWorker([](const std::shared_ptr<WorkerState>& state) { state->sessions.clear(); });
+  if (!ran) log::Error("api", "echo: media worker did not answer at shutdown");
 }
 
-template <typename F>
-bool EchoService::RunOnWorker(F&& f) {
+bool EchoService::RunOnWorker(WorkerTask task) {
+  net::MediaWorker& worker = demuxer_.Worker();
   // On the worker itself, or with no worker running (nothing can race us): run here.
-  if (demuxer_.Worker().IsCurrentThread() || !demuxer_.Worker().IsRunning()) {
-    f();
+  if (worker.IsCurrentThread() || !worker.IsRunning()) {
+    task(state_);
     return true;
   }
-  auto done = std::make_shared<std::promise<void>>();
-  auto future = done->get_future();
-  demuxer_.Worker().Post([&f, done] {
-    f();
-    done->set_value();
+  enum Phase : int { kWaiting, kRunning, kAbandoned };
+  struct Call {
+    std::atomic<int> phase{kWaiting};
+    std::promise<void> done;
+  };
+  auto call = std::make_shared<Call>();
+  auto finished = call->done.get_future();
+  worker.Post([call, state = state_, task = std::move(task)] {
+    int waiting = kWaiting;
+    if (!call->phase.compare_exchange_strong(waiting, kRunning)) return;  // the caller gave up
+    try {
+      task(state);
+      call->done.set_value();
+    } catch (...) {
+      call->done.set_exception(std::current_exception());
+    }
   });
-  // No timeout: `f` refers to the caller's stack, so it must not outlive this call.
-  future.wait();
+  if (finished.wait_for(workerTimeout_) != std::future_status::ready) {
+    int waiting = kWaiting;
+    if (call->phase.compare_exchange_strong(waiting, kAbandoned)) return false;  // it will not run
+    // It started just as the time ran out: it owns its data, so waiting once more is safe.
+    if (finished.wait_for(workerTimeout_) != std::future_status::ready) return false;
+  }
+  finished.get();  // rethrows what the task threw (the API layer answers 500)
   return true;
 }
 
@@ -99,8 +101,8 @@ HttpResponse EchoService::HandleOffer(const HttpRequest& request) {
     }
   }
 
-  const std::string ufrag = RandomToken(8);
-  const std::string pwd = RandomToken(24);
+  const std::string ufrag = random::AlphanumericToken(8);
+  const std::string pwd = random::AlphanumericToken(24);
   sdp::AnswerOptions options;
   options.iceUfrag = ufrag;
   options.icePwd = pwd;
@@ -112,9 +114,9 @@ HttpResponse EchoService::HandleOffer(const HttpRequest& request) {
   sdp::AnswerBuilder builder(options);
 
   EchoSession::Streams streams;
-  streams.audioSsrc = RandomSsrc();
-  streams.videoSsrc = RandomSsrc();
-  streams.rtxSsrc = RandomSsrc();
+  streams.audioSsrc = random::NonZero32();
+  streams.videoSsrc = random::NonZero32();
+  streams.rtxSsrc = random::NonZero32();
   bool audioTaken = false;
   bool videoTaken = false;
   for (const auto& m : offer->media) {
@@ -168,43 +170,50 @@ HttpResponse EchoService::HandleOffer(const HttpRequest& request) {
   transportOptions.remoteFingerprint = transportSection->fingerprint->value;
   transportOptions.dtls = dtlsOptions;
 
-  bool started = false;
-  bool full = false;
-  const bool ran = RunOnWorker([&] {
-    if (sessions_.size() >= kMaxSessions) {
-      full = true;
+  struct Outcome {
+    bool started = false;
+    bool full = false;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  const bool ran = RunOnWorker([outcome, streams, transportOptions, ufrag, certificate = certificate_,
+                                &demuxer = demuxer_](const std::shared_ptr<WorkerState>& state) {
+    if (state->sessions.size() >= kMaxSessions) {
+      outcome->full = true;
       return;
     }
-    std::weak_ptr<bool> alive = alive_;
+    std::weak_ptr<WorkerState> weak = state;
     auto session =
-        std::make_unique<EchoSession>(streams, transportOptions, certificate_, demuxer_,
-                                      [this, alive](EchoSession& s, WebRtcTransport::CloseReason reason) {
-                                        ++closed_;
+        std::make_unique<EchoSession>(streams, transportOptions, certificate, demuxer,
+                                      [weak, &demuxer](EchoSession& s, WebRtcTransport::CloseReason reason) {
+                                        auto st = weak.lock();
+                                        if (!st) return;
+                                        ++st->closed;
                                         if (reason == WebRtcTransport::CloseReason::ConsentExpired)
-                                          ++dropped_;
+                                          ++st->dropped;
                                         // Not from inside the transport's callback: destroy on the next turn
                                         // of the loop.
-                                        demuxer_.Worker().Post([this, alive, id = s.Id()] {
-                                          if (auto a = alive.lock(); a && *a) sessions_.erase(id);
+                                        demuxer.Worker().Post([weak, id = s.Id()] {
+                                          if (auto later = weak.lock()) later->sessions.erase(id);
                                         });
                                       });
-    started = session->Start();
-    if (started) {
-      ++created_;
-      sessions_.emplace(ufrag, std::move(session));
+    outcome->started = session->Start();
+    if (outcome->started) {
+      ++state->created;
+      state->sessions.emplace(ufrag, std::move(session));
     }
   });
   if (!ran) return HttpResponse::Text(503, "media worker busy\n");
-  if (full) return HttpResponse::Text(503, "too many echo sessions\n");
-  if (!started) return HttpResponse::Text(400, "unusable DTLS fingerprint in the offer\n");
+  if (outcome->full) return HttpResponse::Text(503, "too many echo sessions\n");
+  if (!outcome->started) return HttpResponse::Text(400, "unusable DTLS fingerprint in the offer\n");
   log::Info("api", "echo session {} created", ufrag);
   return HttpResponse::Text(200, result->sdp, "application/sdp");
 }
 
 HttpResponse EchoService::HandleStats() {
-  nlohmann::json body;
-  const bool ran = RunOnWorker([&] {
-    const auto& c = demuxer_.GetCounters();
+  auto result = std::make_shared<nlohmann::json>();
+  const bool ran = RunOnWorker([result, &demuxer = demuxer_](const std::shared_ptr<WorkerState>& state) {
+    nlohmann::json& body = *result;
+    const auto& c = demuxer.GetCounters();
     body["demuxer"] = {{"stun", c.stun},
                        {"dtls", c.dtls},
                        {"rtp", c.rtp},
@@ -213,11 +222,11 @@ HttpResponse EchoService::HandleStats() {
                        {"badStun", c.badStun},
                        {"unknownUfrag", c.unknownUfrag},
                        {"unknownAddress", c.unknownAddress}};
-    body["created"] = created_;
-    body["closed"] = closed_;
-    body["dropped"] = dropped_;
+    body["created"] = state->created;
+    body["closed"] = state->closed;
+    body["dropped"] = state->dropped;
     auto& list = body["sessions"] = nlohmann::json::array();
-    for (const auto& [id, session] : sessions_) {
+    for (const auto& [id, session] : state->sessions) {
       const auto& t = session->Transport();
       const auto& tc = t.GetCounters();
       const auto& ec = session->GetCounters();
@@ -240,7 +249,7 @@ HttpResponse EchoService::HandleStats() {
     }
   });
   if (!ran) return HttpResponse::Text(503, "media worker busy\n");
-  return HttpResponse::Json(200, body.dump());
+  return HttpResponse::Json(200, result->dump());
 }
 
 }  // namespace medicall::media::echo

@@ -9,8 +9,12 @@
 // Each offer becomes an EchoSession on the demuxer's media worker; what the browser sends comes
 // back on the server's own SSRCs. Sessions end on ICE consent expiry or DTLS close/failure.
 //
-// Handle() may be called from any thread; it waits for the media worker to create the session.
+// Handle() may be called from any thread; it waits for the media worker to create the session, at
+// most `workerTimeout`: a worker that does not answer in time gets 503 "media worker busy" and the
+// request is abandoned (the HTTP thread is never held by a stuck worker).
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,11 +32,13 @@ namespace medicall::media::echo {
 class EchoService {
  public:
   static constexpr size_t kMaxSessions = 32;
+  static constexpr std::chrono::milliseconds kWorkerTimeout{5000};
 
   // `certificate` is the server's DTLS identity (made once at start-up); `demuxer` is the bound
   // media port on its worker. Both outlive the service.
   EchoService(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
-              std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate);
+              std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
+              std::chrono::milliseconds workerTimeout = kWorkerTimeout);
   ~EchoService();  // closes every session on the worker (waits for it when the worker runs)
   EchoService(const EchoService&) = delete;
   EchoService& operator=(const EchoService&) = delete;
@@ -41,21 +47,28 @@ class EchoService {
   std::optional<HttpResponse> Handle(const HttpRequest& request);
 
  private:
+  // What lives on the worker, shared with the tasks posted there (never the service itself, so a
+  // task that runs after a timeout, or after the service is gone, touches only this).
+  struct WorkerState {
+    std::map<std::string, std::unique_ptr<EchoSession>> sessions;
+    uint64_t created = 0;
+    uint64_t closed = 0;
+    uint64_t dropped = 0;  // closed by consent expiry
+  };
+  using WorkerTask = std::function<void(const std::shared_ptr<WorkerState>&)>;
+
   HttpResponse HandleOffer(const HttpRequest& request);
   HttpResponse HandleStats();
-  // Runs f on the worker (inline when on it or when it is not running) and waits for it.
-  template <typename F>
-  bool RunOnWorker(F&& f);
+  // Runs `task` on the worker (inline when on it or when it is not running) and waits up to
+  // workerTimeout_. False when it did not finish in time; if it had not started by then it never
+  // runs. The task must own what it uses (capture by value).
+  bool RunOnWorker(WorkerTask task);
 
   std::vector<std::string> mediaAddresses_;
   webrtc::transport::MediaDemuxer& demuxer_;
   std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
-  // Worker thread only.
-  std::map<std::string, std::unique_ptr<EchoSession>> sessions_;
-  uint64_t created_ = 0;
-  uint64_t closed_ = 0;
-  uint64_t dropped_ = 0;  // closed by consent expiry
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::chrono::milliseconds workerTimeout_;
+  std::shared_ptr<WorkerState> state_ = std::make_shared<WorkerState>();  // used on the worker only
 };
 
 }  // namespace medicall::media::echo

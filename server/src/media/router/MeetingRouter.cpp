@@ -663,8 +663,8 @@ void MeetingRouter::ScheduleTick() {
   timer_.async_wait([this, watch = alive_.Observe()](const boost::system::error_code& ec) {
     if (ec) return;
     if (!watch.Alive()) return;
-    Tick();
-    ScheduleTick();
+    ScheduleTick();  // first: a tick that throws is counted by the worker and the next one still runs
+    demuxer_.Worker().Guard("router tick", [this] { Tick(); });
   });
 }
 

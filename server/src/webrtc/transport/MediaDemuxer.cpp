@@ -7,10 +7,8 @@ namespace medicall::webrtc::transport {
 
 MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
     : worker_(worker),
-      socket_(worker.Context(),
-              [this](std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& from) {
-                OnDatagram(datagram, ToTransportAddress(from));
-              }),
+      socket_(worker, [this](std::span<uint8_t> datagram,
+                             const net::UdpSocket::Endpoint& from) { OnDatagram(datagram, ToTransportAddress(from)); }),
       timer_(worker.Context()) {
   byUfrag_.reserve(64);
   byAddress_.reserve(128);
@@ -18,7 +16,7 @@ MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
 }
 
 MediaDemuxer::~MediaDemuxer() {
-  *alive_ = false;
+  alive_.Kill();
   try {
     timer_.cancel();
   } catch (const boost::system::system_error&) {
@@ -46,18 +44,18 @@ void MediaDemuxer::Bind(const std::string& address, uint16_t port) {
 
 void MediaDemuxer::ScheduleTick() {
   timer_.expires_after(kTickInterval);
-  timer_.async_wait(
-      net::MediaWorker::Bind(timerSlot_, [this, alive = alive_](const boost::system::error_code& ec) {
-        if (ec || !*alive) return;
+  timer_.async_wait(net::MediaWorker::Bind(
+      timerSlot_, [this, alive = alive_.Observe()](const boost::system::error_code& ec) {
+        if (ec || !alive.Alive()) return;
+        ScheduleTick();  // first: a transport that throws must not stop the others' timers
         const auto now = WebRtcTransport::Clock::now();
         tickList_.clear();
         for (auto& [ufrag, transport] : byUfrag_) tickList_.push_back(transport);
         for (WebRtcTransport* t : tickList_) {
           // A transport removed by an earlier one's callback is skipped.
           auto it = byUfrag_.find(t->LocalUfrag());
-          if (it != byUfrag_.end() && it->second == t) t->Tick(now);
+          if (it != byUfrag_.end() && it->second == t) worker_.Guard("demuxer tick", [&] { t->Tick(now); });
         }
-        ScheduleTick();
       }));
 }
 

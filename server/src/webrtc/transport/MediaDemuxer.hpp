@@ -6,7 +6,8 @@
 //   STUN with USERNAME -> the transport whose local ICE ufrag is USERNAME's left half;
 //   everything else    -> the transport for which the source address passed ICE.
 // Unroutable and unclassifiable datagrams are dropped and counted. A 20 ms timer ticks every
-// registered transport (ICE consent, retransmissions, DTLS timers).
+// registered transport (ICE consent, retransmissions, DTLS timers); the timer re-arms before the
+// transports tick, and each transport's tick runs through MediaWorker::Guard.
 // Worker thread only (construct and Bind before the worker runs, or on it).
 #include <array>
 #include <chrono>
@@ -19,6 +20,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/AliveToken.hpp"
 #include "net/MediaWorker.hpp"
 #include "net/TcpMediaServer.hpp"
 #include "net/UdpSocket.hpp"
@@ -82,7 +84,7 @@ class MediaDemuxer final : public WebRtcTransport::Network {
   std::unordered_map<stun::TransportAddress, WebRtcTransport*, stun::TransportAddressHash> byAddress_;
   std::vector<WebRtcTransport*> tickList_;
   Counters counters_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  AliveToken alive_;
   std::shared_ptr<net::MediaWorker::HandlerSlot> timerSlot_ =
       std::make_shared<net::MediaWorker::HandlerSlot>();
 };

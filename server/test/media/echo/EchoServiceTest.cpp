@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <future>
+#include <nlohmann/json.hpp>
 #include <new>
 #include <thread>
 
@@ -323,6 +324,60 @@ TEST(EchoServiceTest, RejectsBadOffersAndOtherPaths) {
     EXPECT_EQ(service.Handle(r)->status, 405);
     r.path = "/other";
     EXPECT_FALSE(service.Handle(r).has_value());
+  }
+  OnWorker(worker, [&] {
+    demux.reset();
+    return 0;
+  });
+  worker.Stop();
+}
+
+// A media worker that does not answer must not hold the HTTP thread: the request gets 503 after the
+// timeout, and an offer given up on never creates a session when the worker comes back.
+TEST(EchoServiceTest, AnswersBusyWhenTheWorkerDoesNotAnswerInTime) {
+  net::MediaWorker worker("echo-stuck");
+  worker.Start();
+  std::unique_ptr<MediaDemuxer> demux;
+  OnWorker(worker, [&] {
+    demux = std::make_unique<MediaDemuxer>(worker);
+    demux->Bind("127.0.0.1", 0);
+    return 0;
+  });
+  {
+    Config config;
+    config.publicIp = "127.0.0.1";
+    EchoService service(config, *demux, webrtc::dtls::DtlsCertificate::Generate(), 100ms);
+    auto clientCert = webrtc::dtls::DtlsCertificate::Generate();
+    sdp::OfferOptions o;
+    o.iceUfrag = "stuckUfrag";
+    o.icePwd = "stuck-password-0123456789";
+    o.fingerprintSha256 = clientCert->Fingerprint();
+    HttpRequest offer;
+    offer.method = "POST";
+    offer.path = "/test/echo";
+    offer.body = sdp::SdpWriter::Write(sdp::OfferBuilder::Build(o));
+    HttpRequest stats;
+    stats.method = "GET";
+    stats.path = "/test/echo/stats";
+
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    worker.Post([released] { released.wait(); });  // the worker is stuck in a handler
+
+    const auto start = std::chrono::steady_clock::now();
+    auto busy = service.Handle(offer);
+    ASSERT_TRUE(busy.has_value());
+    EXPECT_EQ(busy->status, 503);
+    EXPECT_EQ(busy->body, "media worker busy\n");
+    EXPECT_EQ(service.Handle(stats)->status, 503);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+
+    release.set_value();
+    auto after = service.Handle(stats);
+    ASSERT_EQ(after->status, 200) << after->body;
+    EXPECT_EQ(nlohmann::json::parse(after->body)["created"], 0) << after->body;
+    EXPECT_EQ(service.Handle(offer)->status, 200);
+    EXPECT_EQ(nlohmann::json::parse(service.Handle(stats)->body)["created"], 1);
   }
   OnWorker(worker, [&] {
     demux.reset();

@@ -20,6 +20,7 @@ JitterBuffer::JitterBuffer(const JitterBufferConfig& config) : config_(config) {
 
 void JitterBuffer::Reset() {
   for (Slot& slot : slots_) {
+    if (slot.present) ++stats_.discarded;
     slot.present = false;
     slot.played = false;
     slot.extSeq = -1;
@@ -40,6 +41,7 @@ std::size_t JitterBuffer::Depth() const {
 
 void JitterBuffer::Restart(int64_t extSeq, int64_t arrivalUs) {
   for (Slot& slot : slots_) {
+    if (slot.present) ++stats_.discarded;
     slot.present = false;
     slot.played = false;
   }

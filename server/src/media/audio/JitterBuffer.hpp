@@ -43,6 +43,7 @@ struct JitterBufferStats {
   uint64_t overflowDrops = 0;  // dropped to keep the delay bound (bursts, stalls, shrink)
   uint64_t oversized = 0;      // payload larger than kMaxOpusPayload or empty
   uint64_t resyncs = 0;        // sequence jumped beyond the window: buffer restarted
+  uint64_t discarded = 0;      // buffered but never played: thrown away by a restart or Reset()
 };
 
 // Per-attendee jitter buffer of Opus packets keyed by RTP sequence number (RFC 3550 section 3:

@@ -254,5 +254,21 @@ TEST(JitterBufferTest, JumpBeyondTheWindowRestarts) {
   EXPECT_EQ(Tag(h.PopUntilPlaying()), 30000 & 0xff);
 }
 
+// Every accepted packet is accounted for: played, dropped for the delay bound, or discarded unplayed
+// by a restart or Reset() (jitter_buffer_fuzzer checks this balance on every input).
+TEST(JitterBufferTest, PacketsThrownAwayUnplayedAreCountedAsDiscarded) {
+  Harness h;
+  for (uint16_t seq = 0; seq < 5; ++seq) h.Push(seq);
+  EXPECT_EQ(h.PopUntilPlaying().kind, Kind::kPacket);  // plays 0; 1..4 stay buffered
+  h.Push(30000);                                        // a resync throws 1..4 away
+  EXPECT_EQ(h.jb.Stats().resyncs, 1u);
+  EXPECT_EQ(h.jb.Stats().discarded, 4u);
+  h.Push(30001);
+  h.jb.Reset();  // and Reset throws away what is buffered
+  const JitterBufferStats& s = h.jb.Stats();
+  EXPECT_EQ(s.discarded, 6u);
+  EXPECT_EQ(s.received, s.played + s.overflowDrops + s.discarded);
+}
+
 }  // namespace
 }  // namespace medicall::media::audio

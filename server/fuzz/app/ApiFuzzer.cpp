@@ -18,6 +18,7 @@
 // 404, a /join lists its attendee in the room's roster.
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -82,6 +83,7 @@ class Api {
     if (space == std::string_view::npos || space == 0) return;
     HttpRequest r;
     r.method = std::string(line.substr(0, space));
+    if (!IsToken(r.method)) return;  // the HTTP parser refuses a method that is no token (RFC 9110 5.6.2)
     r.target = Substitute(std::string(line.substr(space + 1)));
     if (r.target.empty() || r.target[0] != '/') return;  // the HTTP server refuses these (400)
     const size_t q = r.target.find('?');
@@ -128,6 +130,13 @@ class Api {
     return r;
   }
 
+  static bool IsToken(std::string_view s) {
+    constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
+    for (unsigned char ch : s) {
+      if (!std::isalnum(ch) && kSpecials.find(static_cast<char>(ch)) == std::string_view::npos) return false;
+    }
+    return true;
+  }
   static bool IsMeetingsPath(const std::string& p) { return p == "/meetings" || p.rfind("/meetings/", 0) == 0; }
   static bool IsJoinPath(const std::string& p) { return p == "/join" || p.rfind("/api/roster/", 0) == 0; }
 

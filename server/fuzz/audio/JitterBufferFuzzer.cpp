@@ -69,6 +69,8 @@ class Model {
     const auto payload = empty ? std::vector<uint8_t>() : PayloadFor(toc, seq, ts, filler);
     const uint64_t resyncsBefore = jb_.Stats().resyncs;
     const bool accepted = jb_.Push(seq, ts, arrivalUs, payload, level);
+    FUZZ_TRACE("push seq %u size %zu at %lld -> %s depth %zu\n", seq, payload.size(),
+               static_cast<long long>(arrivalUs), accepted ? "accepted" : "refused", jb_.Depth());
     if (payload.empty() || payload.size() > kMaxOpusPayload) {
       FUZZ_CHECK(!accepted);
       ++oversized_;
@@ -98,6 +100,9 @@ class Model {
 
   void Pop(int64_t nowUs) {
     const JitterFrame f = jb_.Pop(nowUs);
+    FUZZ_TRACE("pop at %lld -> %s ext %lld depth %zu\n", static_cast<long long>(nowUs),
+               f.kind == Kind::kPacket ? "packet" : f.kind == Kind::kLost ? "lost" : "silent",
+               static_cast<long long>(f.extendedSeq), jb_.Depth());
     if (f.kind == Kind::kSilent) {
       FUZZ_CHECK(f.payload.empty());
       return;

@@ -40,8 +40,9 @@ std::shared_ptr<DtlsCertificate> gServerCert;
 std::shared_ptr<DtlsCertificate> gOtherCert;
 
 struct Side final : DtlsTransport::Listener {
-  explicit Side(size_t mtu) : mtu(mtu) {}
+  Side(const char* name, size_t mtu) : name(name), mtu(mtu) {}
   void OnDtlsSend(std::span<const uint8_t> d) override {
+    FUZZ_TRACE("%s sends %zu bytes (type %u, mtu %zu)\n", name, d.size(), d.empty() ? 0u : d[0], mtu);
     FUZZ_CHECK(d.size() >= 13 && d.size() <= mtu);
     FUZZ_CHECK(d[0] >= 20 && d[0] <= 63);
     outbox.emplace_back(d.begin(), d.end());
@@ -67,6 +68,7 @@ struct Side final : DtlsTransport::Listener {
         break;
     }
     FUZZ_CHECK(!keysPending || s == DtlsState::Connected);
+    FUZZ_TRACE("%s: %s\n", name, std::string(DtlsStateName(s)).c_str());
     state = s;
   }
   void OnDtlsSrtpKeys(const DtlsSrtpKeys& k) override {
@@ -79,6 +81,7 @@ struct Side final : DtlsTransport::Listener {
     ++received;
   }
 
+  const char* name;
   size_t mtu;
   DtlsState state = DtlsState::New;
   bool keysPending = false;
@@ -115,7 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool clientTrusts = in.ConsumeIntegralInRange<int>(0, 7) != 0;
   const bool serverTrusts = in.ConsumeIntegralInRange<int>(0, 7) != 0;
 
-  Side client(options.mtu), server(options.mtu);
+  Side client("client", options.mtu), server("server", options.mtu);
   client.peerSent = &server.sent;
   server.peerSent = &client.sent;
   DtlsTransport c(gClientCert, client, options);
@@ -133,7 +136,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Side& from = toServer ? client : server;
     DtlsTransport& to = toServer ? s : c;
     DtlsTransport& self = toServer ? c : s;
-    switch (in.ConsumeIntegralInRange<int>(0, 9)) {
+    const int op = in.ConsumeIntegralInRange<int>(0, 9);
+    FUZZ_TRACE("step %d: op %d from the %s (%zu queued)\n", ops, op, from.name, from.outbox.size());
+    switch (op) {
       case 0:
       case 1:
       case 2:  // deliver the next datagram
@@ -159,7 +164,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         break;
       case 6:  // corrupt or truncate the next datagram
-        if (!from.outbox.empty()) {
+        if (!from.outbox.empty() && !from.outbox.front().empty()) {
           Bytes& d = from.outbox.front();
           const size_t at = in.ConsumeIntegralInRange<size_t>(0, d.size() - 1);
           if (in.ConsumeBool()) {

@@ -4,8 +4,8 @@
 // into a list of at most 64. The input is a stream of sequence numbers (in order, lost, reordered,
 // duplicated, jumps, SSRC changes) on a clock that only moves forward. A model in RFC 3550 serial
 // arithmetic checks:
-//   - a packet newer than the highest is new; the highest again, or an older one received within the
-//     last kMaxGap (100) numbers, is a duplicate; an older one never received within them is new;
+//   - a packet newer than the highest is new; the highest again is a duplicate; within the kMaxGap (100)
+//     numbers behind the highest, a packet received before is a duplicate and one never received is new;
 //   - a NACK names only numbers that were skipped (lost) and not received since, at most 3 times each,
 //     at least 100 ms apart and within 1 s of the loss, sorted, each once;
 //   - liveness: every loss still tracked (among the 64 newest), due and not exhausted is NACKed when the
@@ -47,6 +47,7 @@ class Model {
 
   void Packet(uint16_t seq, int64_t nowMs) {
     const bool isNew = publisher_.OnSequence(seq, nowMs);
+    FUZZ_TRACE("packet %u at %lld ms -> %s\n", seq, static_cast<long long>(nowMs), isNew ? "new" : "duplicate");
     if (!highest_) {
       FUZZ_CHECK(isNew);
       highest_ = seq;
@@ -72,10 +73,16 @@ class Model {
       FUZZ_CHECK(!isNew);
     } else {
       const int32_t behind = SeqNum::Diff(*highest_, seq);
-      if (behind <= kMaxGap) FUZZ_CHECK(isNew == !received_.test(seq));
+      if (behind <= kMaxGap) {
+        // New only if not received in this cycle; a duplicate only if received with this number at all
+        // (after jumps adding up to 2^16 a number may come back while the cache still holds it).
+        if (isNew) FUZZ_CHECK(!received_.test(seq));
+        if (!isNew) FUZZ_CHECK(everReceived_.test(seq));
+      }
       if (isNew) received_.set(seq);
     }
     if (isNew) {
+      everReceived_.set(seq);
       for (Loss& l : losses_) {
         if (l.seq == seq) l.alive = false;
       }
@@ -89,6 +96,9 @@ class Model {
     std::array<uint16_t, 80> out{};
     const size_t n = publisher_.CollectNacks(nowMs, std::span(out).first(capacity));
     FUZZ_CHECK(n <= capacity);
+    FUZZ_TRACE("nacks at %lld ms (room %zu):", static_cast<long long>(nowMs), capacity);
+    for (size_t i = 0; i < n; ++i) FUZZ_TRACE(" %u", out[i]);
+    FUZZ_TRACE("\n");
     for (size_t i = 1; i < n; ++i) FUZZ_CHECK(wrapped_ || SeqNum::IsNewer(out[i], out[i - 1]));
     if (wrapped_) return;
     for (size_t i = 0; i < n; ++i) {
@@ -118,8 +128,10 @@ class Model {
 
   void NewSsrc(uint32_t ssrc) {
     publisher_.AdoptSsrc(ssrc);
+    FUZZ_TRACE("new ssrc %08x\n", ssrc);
     highest_.reset();
     received_.reset();
+    everReceived_.reset();
     losses_.clear();
     wrapped_ = false;
   }
@@ -147,7 +159,8 @@ class Model {
   medicall::media::router::RouterPeer owner_;
   Publisher publisher_;
   std::optional<uint16_t> highest_;
-  std::bitset<65536> received_;  // received within the current cycle of 2^16 numbers
+  std::bitset<65536> received_;      // received within the current cycle of 2^16 numbers
+  std::bitset<65536> everReceived_;  // received with this number since the stream (SSRC) started
   std::vector<Loss> losses_;
   uint64_t created_ = 0;
   bool wrapped_ = false;

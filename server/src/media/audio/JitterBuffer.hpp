@@ -90,7 +90,9 @@ class JitterBuffer {
     return slots_[static_cast<std::size_t>(extSeq) & (kSlots - 1)];
   }
   void DropFront(std::size_t frames);
-  void Restart(int64_t extSeq, int64_t arrivalUs);
+  // Starts buffering again from extSeq. firstUnplayed: numbers below it were played (or skipped) before
+  // the restart, so a straggler below it is late, not reordered ahead of the new first packet (0: none).
+  void Restart(int64_t extSeq, int64_t arrivalUs, int64_t firstUnplayed);
   bool IsDuplicateOfPast(int64_t extSeq) const;
 
   JitterBufferConfig config_;
@@ -100,6 +102,7 @@ class JitterBuffer {
   webrtc::rtp::SeqNumUnwrapper unwrapper_;
   int64_t highest_ = -1;  // highest extended sequence number received
   int64_t next_ = 0;      // next extended sequence number to play
+  int64_t floor_ = 0;     // while buffering, nothing below this may be played (already played before)
   int64_t bufferingSinceUs_ = 0;
   uint32_t emptyTicks_ = 0;  // consecutive ticks with nothing buffered while playing
   uint32_t deepTicks_ = 0;   // consecutive ticks with depth above target + 1

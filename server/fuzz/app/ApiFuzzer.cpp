@@ -137,7 +137,9 @@ class Api {
     }
     return true;
   }
-  static bool IsMeetingsPath(const std::string& p) { return p == "/meetings" || p.rfind("/meetings/", 0) == 0; }
+  static bool IsMeetingsPath(const std::string& p) {
+    return p == "/meetings" || p.rfind("/meetings/", 0) == 0;
+  }
   static bool IsJoinPath(const std::string& p) { return p == "/join" || p.rfind("/api/roster/", 0) == 0; }
 
   // Runs the request through the handler chain and checks the response; follow: also run the
@@ -203,7 +205,8 @@ class Api {
     if (body.contains("Attendees") && body["Attendees"].is_array() && !body["Attendees"].empty())
       attendee = &body["Attendees"][0];
     if (meeting && meeting->contains("MeetingId")) meetingId_ = (*meeting)["MeetingId"].get<std::string>();
-    if (attendee && attendee->contains("AttendeeId")) attendeeId_ = (*attendee)["AttendeeId"].get<std::string>();
+    if (attendee && attendee->contains("AttendeeId"))
+      attendeeId_ = (*attendee)["AttendeeId"].get<std::string>();
   }
 
   void ReadBack(const HttpRequest& r, const json& body) {
@@ -218,7 +221,8 @@ class Api {
       if (r.method == "POST" && body.contains("Attendee")) {
         const json& a = body.at("Attendee");
         const std::string id = a.at("AttendeeId");
-        const std::string collection = r.path.substr(0, r.path.find("/attendees") + std::string("/attendees").size());
+        const std::string collection =
+            r.path.substr(0, r.path.find("/attendees") + std::string("/attendees").size());
         auto again = Call(Follow(r, "GET", collection + "/" + id), false);
         FUZZ_CHECK(again && (*again)["Attendee"]["AttendeeId"] == id);
         FUZZ_CHECK((*again)["Attendee"]["ExternalUserId"] == a.at("ExternalUserId"));
@@ -249,8 +253,9 @@ class Api {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   log::SetLevel(log::Level::Off);
   InitLibraries();
-  const std::filesystem::path base =
-      std::filesystem::exists("/dev/shm") ? std::filesystem::path("/dev/shm") : std::filesystem::temp_directory_path();
+  const std::filesystem::path base = std::filesystem::exists("/dev/shm")
+                                         ? std::filesystem::path("/dev/shm")
+                                         : std::filesystem::temp_directory_path();
   gDataDir = base / ("medicall-api-fuzzer-" + std::to_string(getpid()));
   std::atexit([] {
     std::error_code ec;

@@ -51,8 +51,8 @@ std::vector<uint8_t> PayloadFor(uint8_t toc, uint16_t seq, uint32_t ts, size_t f
 bool PayloadIs(std::span<const uint8_t> payload, uint16_t seq, uint32_t ts) {
   if (payload.size() < 7) return false;
   const uint16_t s = static_cast<uint16_t>((payload[1] << 8) | payload[2]);
-  const uint32_t t = (uint32_t{payload[3]} << 24) | (uint32_t{payload[4]} << 16) | (uint32_t{payload[5]} << 8) |
-                     uint32_t{payload[6]};
+  const uint32_t t = (uint32_t{payload[3]} << 24) | (uint32_t{payload[4]} << 16) |
+                     (uint32_t{payload[5]} << 8) | uint32_t{payload[6]};
   return s == seq && t == ts;
 }
 
@@ -64,8 +64,8 @@ class Model {
   }
 
   // empty: an empty payload instead of the usual one (then filler is ignored).
-  void Push(uint16_t seq, uint32_t ts, int64_t arrivalUs, uint8_t toc, size_t filler, std::optional<uint8_t> level,
-            bool empty = false) {
+  void Push(uint16_t seq, uint32_t ts, int64_t arrivalUs, uint8_t toc, size_t filler,
+            std::optional<uint8_t> level, bool empty = false) {
     const auto payload = empty ? std::vector<uint8_t>() : PayloadFor(toc, seq, ts, filler);
     const uint64_t resyncsBefore = jb_.Stats().resyncs;
     const bool accepted = jb_.Push(seq, ts, arrivalUs, payload, level);
@@ -101,7 +101,9 @@ class Model {
   void Pop(int64_t nowUs) {
     const JitterFrame f = jb_.Pop(nowUs);
     FUZZ_TRACE("pop at %lld -> %s ext %lld depth %zu\n", static_cast<long long>(nowUs),
-               f.kind == Kind::kPacket ? "packet" : f.kind == Kind::kLost ? "lost" : "silent",
+               f.kind == Kind::kPacket ? "packet"
+               : f.kind == Kind::kLost ? "lost"
+                                       : "silent",
                static_cast<long long>(f.extendedSeq), jb_.Depth());
     if (f.kind == Kind::kSilent) {
       FUZZ_CHECK(f.payload.empty());
@@ -165,7 +167,8 @@ class Model {
   std::optional<int64_t> highestExt_;
   std::optional<int64_t> lastPlayed_;
   bool resynced_ = false;  // a resync since the last played frame: numbering may restart lower
-  uint64_t received_ = 0, oversized_ = 0, accepted_ = 0, rejected_ = 0, played_ = 0, lost_ = 0, fec_ = 0, gone_ = 0;
+  uint64_t received_ = 0, oversized_ = 0, accepted_ = 0, rejected_ = 0, played_ = 0, lost_ = 0, fec_ = 0,
+           gone_ = 0;
 };
 
 }  // namespace

@@ -13,15 +13,15 @@ inline bool Tracing() {
 }
 }  // namespace medicall::fuzz
 
-#define FUZZ_CHECK(c)                                                                       \
-  do {                                                                                      \
-    if (!(c)) {                                                                             \
+#define FUZZ_CHECK(c)                                                                      \
+  do {                                                                                     \
+    if (!(c)) {                                                                            \
       std::fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); \
-      __builtin_trap();                                                                     \
-    }                                                                                       \
+      __builtin_trap();                                                                    \
+    }                                                                                      \
   } while (0)
 
-#define FUZZ_TRACE(...)                                                     \
-  do {                                                                      \
-    if (::medicall::fuzz::Tracing()) std::fprintf(stderr, __VA_ARGS__);     \
+#define FUZZ_TRACE(...)                                                 \
+  do {                                                                  \
+    if (::medicall::fuzz::Tracing()) std::fprintf(stderr, __VA_ARGS__); \
   } while (0)

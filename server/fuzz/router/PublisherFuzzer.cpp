@@ -47,7 +47,8 @@ class Model {
 
   void Packet(uint16_t seq, int64_t nowMs) {
     const bool isNew = publisher_.OnSequence(seq, nowMs);
-    FUZZ_TRACE("packet %u at %lld ms -> %s\n", seq, static_cast<long long>(nowMs), isNew ? "new" : "duplicate");
+    FUZZ_TRACE("packet %u at %lld ms -> %s\n", seq, static_cast<long long>(nowMs),
+               isNew ? "new" : "duplicate");
     if (!highest_) {
       FUZZ_CHECK(isNew);
       highest_ = seq;
@@ -86,7 +87,8 @@ class Model {
       for (Loss& l : losses_) {
         if (l.seq == seq) l.alive = false;
       }
-      const std::array<uint8_t, 16> bytes{0x80, 96, static_cast<uint8_t>(seq >> 8), static_cast<uint8_t>(seq)};
+      const std::array<uint8_t, 16> bytes{0x80, 96, static_cast<uint8_t>(seq >> 8),
+                                          static_cast<uint8_t>(seq)};
       publisher_.Cache().Store(seq, bytes, nowMs);
     }
     Compact();
@@ -106,7 +108,7 @@ class Model {
       for (Loss& l : losses_) {
         if (l.alive && l.seq == out[i]) loss = &l;
       }
-      FUZZ_CHECK(loss != nullptr);        // only a lost packet not received since
+      FUZZ_CHECK(loss != nullptr);  // only a lost packet not received since
       FUZZ_CHECK(!received_.test(out[i]));
       FUZZ_CHECK(loss->tries < kMaxTries);  // at most 3 NACKs per packet
       FUZZ_CHECK(loss->lastNackMs == 0 || nowMs - loss->lastNackMs >= kRetryMs);

@@ -27,11 +27,13 @@ using medicall::webrtc::rtp::Vp8PayloadDescriptor;
 std::vector<uint8_t> EncodeVp8(const Vp8PayloadDescriptor& d, std::span<const uint8_t> original) {
   const bool extended = d.pictureId || d.tl0PicIdx || d.temporalId || d.keyIdx || (original[0] & 0x80);
   std::vector<uint8_t> out;
-  out.push_back(static_cast<uint8_t>((extended ? 0x80 : 0) | (original[0] & 0x40) | (d.nonReference ? 0x20 : 0) |
-                                     (d.startOfPartition ? 0x10 : 0) | (original[0] & 0x08) | d.partitionId));
+  out.push_back(static_cast<uint8_t>((extended ? 0x80 : 0) | (original[0] & 0x40) |
+                                     (d.nonReference ? 0x20 : 0) | (d.startOfPartition ? 0x10 : 0) |
+                                     (original[0] & 0x08) | d.partitionId));
   if (!extended) return out;
-  out.push_back(static_cast<uint8_t>((d.pictureId ? 0x80 : 0) | (d.tl0PicIdx ? 0x40 : 0) | (d.temporalId ? 0x20 : 0) |
-                                     (d.keyIdx ? 0x10 : 0) | (original[1] & 0x0F)));
+  out.push_back(static_cast<uint8_t>((d.pictureId ? 0x80 : 0) | (d.tl0PicIdx ? 0x40 : 0) |
+                                     (d.temporalId ? 0x20 : 0) | (d.keyIdx ? 0x10 : 0) |
+                                     (original[1] & 0x0F)));
   if (d.pictureId) {
     if (d.pictureId15Bit) {
       out.push_back(static_cast<uint8_t>(0x80 | (*d.pictureId >> 8)));
@@ -67,8 +69,8 @@ void CheckVp8(std::span<const uint8_t> payload) {
   FUZZ_CHECK(again.size() == d->size);
   for (size_t i = 0; i < again.size(); ++i) FUZZ_CHECK(again[i] == payload[i]);
   const auto frame = payload.subspan(d->size);
-  const bool expectKey = d->startOfPartition && d->partitionId == 0 && frame.size() >= 10 && (frame[0] & 1) == 0 &&
-                         frame[3] == 0x9d && frame[4] == 0x01 && frame[5] == 0x2a;
+  const bool expectKey = d->startOfPartition && d->partitionId == 0 && frame.size() >= 10 &&
+                         (frame[0] & 1) == 0 && frame[3] == 0x9d && frame[4] == 0x01 && frame[5] == 0x2a;
   FUZZ_CHECK(keyframe == expectKey);
 }
 

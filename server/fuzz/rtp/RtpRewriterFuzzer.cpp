@@ -85,8 +85,9 @@ class Model {
 
     const uint32_t packetsBefore = rewriter_.PacketsSent();
     const bool forwarded = rewriter_.Rewrite(*packet, nowMs);
-    FUZZ_TRACE("ssrc %08x seq %u ts %u at %lld ms -> %s seq %u ts %u\n", ssrc, seq, ts, static_cast<long long>(nowMs),
-               forwarded ? "sent" : "dropped", packet->SequenceNumber(), packet->Timestamp());
+    FUZZ_TRACE("ssrc %08x seq %u ts %u at %lld ms -> %s seq %u ts %u\n", ssrc, seq, ts,
+               static_cast<long long>(nowMs), forwarded ? "sent" : "dropped", packet->SequenceNumber(),
+               packet->Timestamp());
     FUZZ_CHECK(rewriter_.PacketsSent() == packetsBefore + (forwarded ? 1 : 0));
     if (switched) FUZZ_CHECK(forwarded);  // the first packet of a source always goes out
     if (runLength_ >= 3 && runMayResync_) {

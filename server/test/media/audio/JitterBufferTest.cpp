@@ -266,8 +266,8 @@ TEST(JitterBufferTest, StragglerFromBeforeAPauseIsLateNotPlayedBackwards) {
   EXPECT_EQ(Tag(h.Pop()), 12);
   for (int i = 0; i < 10; ++i) h.Pop();  // the sender paused: concealment, then silence
   EXPECT_FALSE(h.jb.Playing());
-  EXPECT_TRUE(h.Push(13));   // it resumes: buffering again
-  EXPECT_FALSE(h.Push(5));   // a straggler older than what was played
+  EXPECT_TRUE(h.Push(13));  // it resumes: buffering again
+  EXPECT_FALSE(h.Push(5));  // a straggler older than what was played
   EXPECT_EQ(h.jb.Stats().late, 1u);
   const JitterFrame f = h.PopUntilPlaying();
   EXPECT_EQ(f.kind, Kind::kPacket);
@@ -281,7 +281,7 @@ TEST(JitterBufferTest, PacketsThrownAwayUnplayedAreCountedAsDiscarded) {
   Harness h;
   for (uint16_t seq = 0; seq < 5; ++seq) h.Push(seq);
   EXPECT_EQ(h.PopUntilPlaying().kind, Kind::kPacket);  // plays 0; 1..4 stay buffered
-  h.Push(30000);                                        // a resync throws 1..4 away
+  h.Push(30000);                                       // a resync throws 1..4 away
   EXPECT_EQ(h.jb.Stats().resyncs, 1u);
   EXPECT_EQ(h.jb.Stats().discarded, 4u);
   h.Push(30001);

@@ -30,7 +30,8 @@ for t in $targets; do
   d=$(find server/fuzz -name "$name.dict" | head -1)
   [ -n "$d" ] && dict=(-dict="$d")
   echo "fuzz: $name: replay $(ls "$corpus" | wc -l) kept inputs, then ${t_secs}s"
-  if ! "$t" -runs=0 "$corpus" >"$work/replay.log" 2>&1; then
+  # Artifacts of the replay (a kept crash crashing again) go to the scratch directory, not the checkout.
+  if ! "$t" -runs=0 -artifact_prefix="$work/" "$corpus" >"$work/replay.log" 2>&1; then
     echo "fuzz: $name: kept corpus crashed"; tail -30 "$work/replay.log"; fail=1; continue
   fi
   if ! "$t" -max_total_time="$t_secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$corpus/crash-" \

@@ -256,7 +256,16 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const std::filesystem::path base = std::filesystem::exists("/dev/shm")
                                          ? std::filesystem::path("/dev/shm")
                                          : std::filesystem::temp_directory_path();
-  gDataDir = base / ("medicall-api-fuzzer-" + std::to_string(getpid()));
+  // A crash skips atexit: remove what earlier runs, now gone, left behind.
+  const std::string prefix = "medicall-api-fuzzer-";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(base, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && !std::filesystem::exists("/proc/" + name.substr(prefix.size()))) {
+      std::filesystem::remove_all(entry.path(), ec);
+    }
+  }
+  gDataDir = base / (prefix + std::to_string(getpid()));
   std::atexit([] {
     std::error_code ec;
     std::filesystem::remove_all(gDataDir, ec);

@@ -187,11 +187,17 @@ describe('echo endpoint (WebRTC transport end to end)', () => {
     }
   });
 
-  test('aiortc peer: audio+video loopback', async (t) => {
+  test('aiortc peer: audio+video loopback', async () => {
     const python = '/usr/bin/python3';
-    const probe = spawn(python, ['-c', 'import aiortc']);
-    const ok = await new Promise((r) => probe.once('exit', (c) => r(c === 0)));
-    if (!ok) return t.skip('python3-aiortc not installed');
+    // scripts/install-deps.sh installs python3-aiortc: a missing one is a failure, not a skip.
+    const probe = spawn(python, ['-c', 'import aiortc'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let probeErr = '';
+    probe.stderr.on('data', (d) => (probeErr += d));
+    const ok = await new Promise((r) => {
+      probe.once('error', () => r(false));
+      probe.once('exit', (c) => r(c === 0));
+    });
+    assert.ok(ok, `${python} cannot import aiortc (apt-get install python3-aiortc, see scripts/install-deps.sh): ${probeErr}`);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'medicall-aiortc-'));
     const script = path.join(dir, 'peer.py');
     await writeFile(script, AIORTC_PEER);

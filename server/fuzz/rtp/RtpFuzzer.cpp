@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/FuzzCheck.hpp"
 #include "webrtc/rtp/H264Payload.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/rtp/RtpPacketBuilder.hpp"
@@ -13,11 +14,6 @@
 #include "webrtc/rtp/Vp8PayloadDescriptor.hpp"
 
 using namespace medicall::webrtc::rtp;
-
-#define FUZZ_CHECK(c)           \
-  do {                          \
-    if (!(c)) __builtin_trap(); \
-  } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<uint8_t> buffer(data, data + size);

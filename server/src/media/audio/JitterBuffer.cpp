@@ -20,6 +20,7 @@ JitterBuffer::JitterBuffer(const JitterBufferConfig& config) : config_(config) {
 
 void JitterBuffer::Reset() {
   for (Slot& slot : slots_) {
+    if (slot.present) ++stats_.discarded;
     slot.present = false;
     slot.played = false;
     slot.extSeq = -1;
@@ -27,6 +28,7 @@ void JitterBuffer::Reset() {
   state_ = State::kEmpty;
   highest_ = -1;
   next_ = 0;
+  floor_ = 0;
   emptyTicks_ = 0;
   deepTicks_ = 0;
   lateRun_ = 0;
@@ -38,14 +40,16 @@ std::size_t JitterBuffer::Depth() const {
   return static_cast<std::size_t>(highest_ - next_ + 1);
 }
 
-void JitterBuffer::Restart(int64_t extSeq, int64_t arrivalUs) {
+void JitterBuffer::Restart(int64_t extSeq, int64_t arrivalUs, int64_t firstUnplayed) {
   for (Slot& slot : slots_) {
+    if (slot.present) ++stats_.discarded;
     slot.present = false;
     slot.played = false;
   }
   state_ = State::kBuffering;
   next_ = extSeq;
   highest_ = extSeq;
+  floor_ = firstUnplayed;
   bufferingSinceUs_ = arrivalUs;
   emptyTicks_ = 0;
   deepTicks_ = 0;
@@ -87,10 +91,10 @@ bool JitterBuffer::Push(uint16_t seq, uint32_t rtpTimestamp, int64_t arrivalUs,
       }
       return false;
     }
-    Restart(ext, arrivalUs);
+    Restart(ext, arrivalUs, highest_ >= 0 ? next_ : 0);
   } else if (ext < next_) {
     const bool nothingPlayedYet = state_ == State::kBuffering;
-    if (nothingPlayedYet && highest_ - ext < static_cast<int64_t>(kSlots) - 1) {
+    if (nothingPlayedYet && ext >= floor_ && highest_ - ext < static_cast<int64_t>(kSlots) - 1) {
       next_ = ext;  // reordered ahead of the first packet: play it first
     } else if (IsDuplicateOfPast(ext)) {
       ++stats_.duplicates;
@@ -99,7 +103,7 @@ bool JitterBuffer::Push(uint16_t seq, uint32_t rtpTimestamp, int64_t arrivalUs,
       ++stats_.late;
       if (++lateRun_ >= 2 * kSlots) {
         ++stats_.resyncs;  // the sender restarted with lower sequence numbers
-        Restart(ext, arrivalUs);
+        Restart(ext, arrivalUs, 0);
       } else {
         return false;
       }
@@ -107,7 +111,7 @@ bool JitterBuffer::Push(uint16_t seq, uint32_t rtpTimestamp, int64_t arrivalUs,
   } else if (ext >= next_ + static_cast<int64_t>(kSlots)) {
     if (ext - highest_ >= static_cast<int64_t>(kSlots)) {
       ++stats_.resyncs;  // a jump beyond the window: start over from this packet
-      Restart(ext, arrivalUs);
+      Restart(ext, arrivalUs, next_);
     } else {
       DropFront(static_cast<std::size_t>(ext - next_) - kSlots + 1);
     }

@@ -43,6 +43,7 @@ struct JitterBufferStats {
   uint64_t overflowDrops = 0;  // dropped to keep the delay bound (bursts, stalls, shrink)
   uint64_t oversized = 0;      // payload larger than kMaxOpusPayload or empty
   uint64_t resyncs = 0;        // sequence jumped beyond the window: buffer restarted
+  uint64_t discarded = 0;      // buffered but never played: thrown away by a restart or Reset()
 };
 
 // Per-attendee jitter buffer of Opus packets keyed by RTP sequence number (RFC 3550 section 3:
@@ -89,7 +90,9 @@ class JitterBuffer {
     return slots_[static_cast<std::size_t>(extSeq) & (kSlots - 1)];
   }
   void DropFront(std::size_t frames);
-  void Restart(int64_t extSeq, int64_t arrivalUs);
+  // Starts buffering again from extSeq. firstUnplayed: numbers below it were played (or skipped) before
+  // the restart, so a straggler below it is late, not reordered ahead of the new first packet (0: none).
+  void Restart(int64_t extSeq, int64_t arrivalUs, int64_t firstUnplayed);
   bool IsDuplicateOfPast(int64_t extSeq) const;
 
   JitterBufferConfig config_;
@@ -99,6 +102,7 @@ class JitterBuffer {
   webrtc::rtp::SeqNumUnwrapper unwrapper_;
   int64_t highest_ = -1;  // highest extended sequence number received
   int64_t next_ = 0;      // next extended sequence number to play
+  int64_t floor_ = 0;     // while buffering, nothing below this may be played (already played before)
   int64_t bufferingSinceUs_ = 0;
   uint32_t emptyTicks_ = 0;  // consecutive ticks with nothing buffered while playing
   uint32_t deepTicks_ = 0;   // consecutive ticks with depth above target + 1

@@ -3,7 +3,7 @@
 // web app are secure contexts over HTTPS, signaling runs over WSS, video decodes both ways; the web
 // app's call on a phone-sized viewport is saved as tests/artifacts/https-lan-phone.png.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,14 +33,14 @@ async function makeCertificate(ips) {
     '-addext', `subjectAltName=${ips.map((ip) => `IP:${ip}`).join(',')}`]);
   const { stdout } = await run('sh', ['-c',
     `openssl x509 -in ${cert} -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`]);
-  return { key, cert, spki: stdout.trim() };
+  return { key, cert, pem: await readFile(cert, 'utf8'), spki: stdout.trim() };
 }
 
 async function tlsServer(webDir) {
   const server = await startServer({
     args: ['--web-dir', webDir],
     env: { MEDICALL_TLS_CERT: tls.cert, MEDICALL_TLS_KEY: tls.key },
-    tls: { ca: tls.cert },
+    tls: { ca: tls.pem },
   });
   servers.push(server);
   return server;
@@ -59,7 +59,7 @@ async function browserOn(host, viewport) {
 function joinInfo(server, host, room) {
   return new Promise((resolve, reject) => {
     const req = https.request(`https://127.0.0.1:${server.port}/join`, {
-      method: 'POST', ca: tls.cert, headers: { 'content-type': 'application/json', host: `${host}:${server.port}` },
+      method: 'POST', ca: tls.pem, headers: { 'content-type': 'application/json', host: `${host}:${server.port}` },
       servername: '127.0.0.1',
     }, (res) => {
       let data = '';

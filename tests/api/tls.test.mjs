@@ -175,7 +175,7 @@ describe('HTTPS and WSS', () => {
     }
   });
 
-  test('bad TLS settings stop the server at start, naming the setting', async () => {
+  test('bad TLS (and TURN, public URL, proxy, public IP) settings stop the server at start, naming the setting', async () => {
     const good = await makeCertificate('good');
     const other = await makeCertificate('other');
     const garbage = path.join(dir, 'garbage.pem');
@@ -186,6 +186,13 @@ describe('HTTPS and WSS', () => {
       [{ MEDICALL_TLS_CERT: good.certPath, MEDICALL_TLS_KEY: garbage }, /MEDICALL_TLS_KEY: .*holds no .*PEM private key/],
       [{ MEDICALL_TLS_CERT: good.certPath, MEDICALL_TLS_KEY: other.keyPath }, /MEDICALL_TLS_KEY: the key in .* does not match/],
       [{ MEDICALL_TLS_CERT: good.certPath }, /MEDICALL_TLS_KEY must be set with MEDICALL_TLS_CERT/],
+      // The other network settings of issue 10 fail the same way.
+      [{ MEDICALL_TURN_URIS: 'turn:turn.example.org:99999', MEDICALL_TURN_SECRET: 's' }, /MEDICALL_TURN_URIS: .*bad port/],
+      [{ MEDICALL_TURN_URIS: 'stun:turn.example.org' , MEDICALL_TURN_SECRET: 's' }, /MEDICALL_TURN_URIS: .*turn: or turns:/],
+      [{ MEDICALL_TURN_URIS: 'turn:turn.example.org:3478' }, /MEDICALL_TURN_SECRET is empty/],
+      [{ MEDICALL_PUBLIC_URL: 'clinic.example.org' }, /MEDICALL_PUBLIC_URL/],
+      [{ MEDICALL_TRUSTED_PROXIES: '10.0.0.0/40' }, /MEDICALL_TRUSTED_PROXIES: prefix too long/],
+      [{ MEDICALL_PUBLIC_IP: 'clinic.example.org' }, /MEDICALL_PUBLIC_IP/],
     ];
     for (const [env, message] of cases) {
       const run = spawnSync(SERVER_BINARY, ['--port', String(await freeTcpPort()), '--media-port',

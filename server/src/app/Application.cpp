@@ -210,13 +210,15 @@ struct Application::Impl {
       std::vector<std::string> hosts;
       if (config.bindAddress == "0.0.0.0" || config.bindAddress == "::") {
         hosts.emplace_back("localhost");
-        for (const std::string& a : net::InterfaceAddresses::List(config.bindAddress == "::")) hosts.push_back(a);
+        for (const std::string& a : net::InterfaceAddresses::List(config.bindAddress == "::"))
+          hosts.push_back(a);
       } else {
         hosts.push_back(config.bindAddress);
       }
       for (const std::string& h : hosts) {
         const bool v6 = h.find(':') != std::string::npos;
-        log::Warn("main", "open {}://{}{}{}:{}/", tls ? "https" : "http", v6 ? "[" : "", h, v6 ? "]" : "", port);
+        log::Warn("main", "open {}://{}{}{}:{}/", tls ? "https" : "http", v6 ? "[" : "", h, v6 ? "]" : "",
+                  port);
       }
     }
     if (config.tlsSelfSigned) {
@@ -226,7 +228,8 @@ struct Application::Impl {
     if (!tls && config.PublicUrlScheme() != "https") {
       log::Warn("main",
                 "plain HTTP: cameras and microphones work only at http://localhost:{}/; for other devices (a "
-                "phone, another computer) set MEDICALL_TLS_SELF_SIGNED=1, or MEDICALL_TLS_CERT and MEDICALL_TLS_KEY",
+                "phone, another computer) set MEDICALL_TLS_SELF_SIGNED=1, or MEDICALL_TLS_CERT and "
+                "MEDICALL_TLS_KEY",
                 port);
     }
   }
@@ -359,8 +362,8 @@ void Application::Start() {
   impl_->ScheduleSweep();
   impl_->ScheduleHeartbeat();
   const char* scheme = impl_->config.TlsEnabled() ? "https" : "http";
-  log::Info("main", "MediCall listening on {}://{}:{} (media UDP {} TCP {} on {}, candidates {}; data {})", scheme,
-            impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
+  log::Info("main", "MediCall listening on {}://{}:{} (media UDP {} TCP {} on {}, candidates {}; data {})",
+            scheme, impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
             impl_->demuxer.LocalTcpPort(), impl_->config.mediaBindAddress,
             fmt::join(impl_->config.MediaAddresses(), ","), impl_->config.dataDir);
   impl_->AnnounceUrls();

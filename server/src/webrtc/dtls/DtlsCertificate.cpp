@@ -1,10 +1,12 @@
 #include "webrtc/dtls/DtlsCertificate.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/x509.h>
 
+#include <stdexcept>
+
 #include "common/Logger.hpp"
+#include "common/Random.hpp"
 
 namespace medicall::webrtc::dtls {
 
@@ -22,7 +24,11 @@ std::shared_ptr<DtlsCertificate> DtlsCertificate::Generate() {
   X509* cert = X509_new();
   bool ok = cert != nullptr;
   uint64_t serial = 0;
-  ok = ok && RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof(serial)) == 1;
+  try {
+    serial = random::Value<uint64_t>();
+  } catch (const std::exception&) {
+    ok = false;  // the CSPRNG failed: no certificate rather than a predictable serial
+  }
   ok = ok && X509_set_version(cert, 2) == 1;  // v3
   ok = ok && ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert), serial >> 1) == 1;
   ok = ok && X509_gmtime_adj(X509_getm_notBefore(cert), -kBackdateSeconds) != nullptr;

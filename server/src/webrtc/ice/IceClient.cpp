@@ -1,10 +1,9 @@
 #include "webrtc/ice/IceClient.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 
 #include "common/Logger.hpp"
+#include "common/Random.hpp"
 #include "webrtc/stun/StunWriter.hpp"
 
 namespace medicall::webrtc::ice {
@@ -24,9 +23,7 @@ IceClient::IceClient(IceListener& listener, std::string localUfrag, std::string 
       remotePwd_(std::move(remotePwd)),
       username_(remoteUfrag_ + ":" + localUfrag_),
       options_(options) {
-  std::array<uint8_t, 8> random{};
-  RAND_bytes(random.data(), static_cast<int>(random.size()));
-  for (uint8_t b : random) tiebreaker_ = (tiebreaker_ << 8) | b;
+  tiebreaker_ = random::Value<uint64_t>();
 }
 
 void IceClient::Start(const TransportAddress& remote, Clock::time_point now) {
@@ -38,7 +35,7 @@ void IceClient::Start(const TransportAddress& remote, Clock::time_point now) {
 
 void IceClient::SendCheck(Clock::time_point now, bool newTransaction) {
   if (newTransaction) {
-    RAND_bytes(transactionId_.data(), static_cast<int>(transactionId_.size()));
+    random::Fill(transactionId_);
     transmissions_ = 0;
     rto_ = options_.initialRto;
     inFlight_ = true;

@@ -7,8 +7,10 @@ namespace medicall::webrtc::transport {
 
 MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
     : worker_(worker),
-      socket_(worker, [this](std::span<uint8_t> datagram,
-                             const net::UdpSocket::Endpoint& from) { OnDatagram(datagram, ToTransportAddress(from)); }),
+      socket_(worker,
+              [this](std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& from) {
+                OnDatagram(datagram, ToTransportAddress(from));
+              }),
       timer_(worker.Context()) {
   byUfrag_.reserve(64);
   byAddress_.reserve(128);

@@ -114,9 +114,9 @@ class Model {
       FUZZ_CHECK(accepted);
       lastMediaMs_ = nowMs;
     } else {
-      const bool mayReadopt =
-          ssrc != kRtxSsrc && nowMs - lastMediaMs_ >= Publisher::kSilenceBeforeReadoptMs &&
-          nowMs - lastAdoptMs_ >= Publisher::kReadoptIntervalMs;
+      const bool mayReadopt = ssrc != kRtxSsrc &&
+                              nowMs - lastMediaMs_ >= Publisher::kSilenceBeforeReadoptMs &&
+                              nowMs - lastAdoptMs_ >= Publisher::kReadoptIntervalMs;
       FUZZ_CHECK(accepted == mayReadopt);
       if (!accepted) return;
       Restart(ssrc, nowMs);
@@ -170,7 +170,8 @@ class Model {
     if (r == Result::kFirst || r == Result::kNewer || r == Result::kResynced) highest_ = seq;
     if (isNew && r != Result::kProbation) received_.set(seq);
     if (isNew) {
-      const std::array<uint8_t, 16> bytes{0x80, 96, static_cast<uint8_t>(seq >> 8), static_cast<uint8_t>(seq)};
+      const std::array<uint8_t, 16> bytes{0x80, 96, static_cast<uint8_t>(seq >> 8),
+                                          static_cast<uint8_t>(seq)};
       publisher_.Cache().Store(seq, bytes, nowMs);
     }
     Compact();

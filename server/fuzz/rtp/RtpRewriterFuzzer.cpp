@@ -40,7 +40,7 @@ using medicall::webrtc::rtp::SequenceTracker;
 
 constexpr uint32_t kOutputSsrc = 0x0BADCAFE;
 constexpr uint32_t kClockRate = 90000;
-constexpr int32_t kMaxMisorder = RtpRewriter::kMaxMisorder;  // late packets pass this far back
+constexpr int32_t kMaxMisorder = RtpRewriter::kMaxMisorder;           // late packets pass this far back
 constexpr int32_t kMaxDropout = SequenceTracker::kDefaultMaxDropout;  // further ahead is a jump
 constexpr size_t kWindow = 2000;
 
@@ -127,7 +127,8 @@ class Model {
     const uint32_t tsOffset = outTs - ts;
     if (offset_ && offset_->first != seqOffset) {
       FUZZ_CHECK(outSeq == static_cast<uint16_t>(highestSeq_ + 2));
-      FUZZ_CHECK(rewriter_.ToSourceSequence(static_cast<uint16_t>(outSeq - 1)) == static_cast<uint16_t>(seq - 1));
+      FUZZ_CHECK(rewriter_.ToSourceSequence(static_cast<uint16_t>(outSeq - 1)) ==
+                 static_cast<uint16_t>(seq - 1));
     }
     if (offset_) FUZZ_CHECK(offset_->second == tsOffset);
     offset_ = std::make_pair(seqOffset, tsOffset);

@@ -41,7 +41,7 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 
-  static HttpResponse Json(int status, std::string body);  // body: JSON text
+  static HttpResponse Json(int status, std::string body);                // body: JSON text
   static HttpResponse FromJson(int status, const nlohmann::json& body);  // serialised by DumpJson
   static HttpResponse Text(int status, std::string body,
                            std::string contentType = "text/plain; charset=utf-8");

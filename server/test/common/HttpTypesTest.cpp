@@ -43,7 +43,8 @@ TEST(HttpTypesTest, HeadersAreCaseInsensitiveAndAwsErrorsCarryType) {
 // made json::dump throw type_error.316 out of the handler, and the client got a 500.
 TEST(HttpTypesTest, JsonFromRequestDataThatIsNotUtf8IsSerialisedWithReplacements) {
   HttpResponse r;
-  ASSERT_NO_THROW(r = HttpResponse::AwsError(404, "UnknownOperationException", "No operation matches /\xFF."));
+  ASSERT_NO_THROW(
+      r = HttpResponse::AwsError(404, "UnknownOperationException", "No operation matches /\xFF."));
   EXPECT_EQ(r.status, 404);
   const auto body = nlohmann::json::parse(r.body);
   EXPECT_EQ(body["Message"], "No operation matches /\xEF\xBF\xBD.");  // U+FFFD

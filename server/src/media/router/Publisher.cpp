@@ -72,7 +72,8 @@ bool Publisher::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t
       if (gap >= static_cast<int32_t>(kReceivedWindow)) {
         received_.reset();
       } else {
-        for (int32_t i = 1; i <= gap; ++i) received_.reset(static_cast<uint16_t>(sequenceNumber - i) % kReceivedWindow);
+        for (int32_t i = 1; i <= gap; ++i)
+          received_.reset(static_cast<uint16_t>(sequenceNumber - i) % kReceivedWindow);
       }
       if (gap > kMaxGap) {
         missing_ = {};

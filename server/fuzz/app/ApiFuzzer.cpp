@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "app/JoinApi.hpp"
+#include "common/Clock.hpp"
 #include "common/Config.hpp"
 #include "common/FuzzCheck.hpp"
 #include "common/HttpTypes.hpp"
@@ -70,8 +71,8 @@ class Api {
     std::error_code ec;
     std::filesystem::remove_all(gDataDir, ec);
     store_.emplace(gDataDir.string());
-    service_.emplace(*store_, config_, [this] { return now_; });
-    meetings_.emplace(*service_, config_, [this] { return now_; });
+    service_.emplace(*store_, config_, clock_);
+    meetings_.emplace(*service_, config_, clock_);
     join_.emplace(*service_, config_);
   }
 
@@ -112,7 +113,7 @@ class Api {
     r.remoteIsLoopback = loopback_;
     r.remoteAddress = loopback_ ? "127.0.0.1" : "192.0.2.7";
     Call(r, true);
-    ++now_;
+    clock_.AdvanceMs(1000);
   }
 
  private:
@@ -239,7 +240,7 @@ class Api {
  private:
   Config config_;
   bool loopback_ = true;
-  int64_t now_ = 1'700'000'000;
+  ManualClock clock_{1'000'000'000, 1'700'000'000'000'000};  // one second per request
   std::optional<store::SqliteStore> store_;
   std::optional<meetings::MeetingsService> service_;
   std::optional<meetings::MeetingsApi> meetings_;

@@ -5,8 +5,8 @@
 // Checked:
 //   - states only move forward: New -> Connecting -> Connected | Failed | Closed, Connected -> Closed |
 //     Failed, Failed -> Closed only by a local Close(); keys come once, right before Connected;
-//   - every datagram a transport emits is one DTLS record datagram (first byte 20..63, RFC 7983; at
-//     least a record header) no larger than the MTU;
+//   - every datagram a transport emits is whole DTLS records (content type 20..63, RFC 7983; lengths
+//     that tile the datagram) and no larger than the MTU;
 //   - a side that expects another fingerprint never connects; when both connect they hold the same
 //     keys and profile, with opposite roles;
 //   - application data received is exactly some data the peer sent (the record MAC holds);
@@ -44,7 +44,15 @@ struct Side final : DtlsTransport::Listener {
   void OnDtlsSend(std::span<const uint8_t> d) override {
     FUZZ_TRACE("%s sends %zu bytes (type %u, mtu %zu)\n", name, d.size(), d.empty() ? 0u : d[0], mtu);
     FUZZ_CHECK(d.size() >= 13 && d.size() <= mtu);
-    FUZZ_CHECK(d[0] >= 20 && d[0] <= 63);
+    // Whole records, one after another (a record never spans datagrams, RFC 6347 section 4.1.1).
+    size_t at = 0;
+    while (at < d.size()) {
+      FUZZ_CHECK(d.size() - at >= 13 && d[at] >= 20 && d[at] <= 63);
+      const size_t length = static_cast<size_t>(d[at + 11]) << 8 | d[at + 12];
+      FUZZ_TRACE("  record type %u epoch %u, %zu bytes\n", d[at], d[at + 3] << 8 | d[at + 4], length);
+      at += 13 + length;
+    }
+    FUZZ_CHECK(at == d.size());
     outbox.emplace_back(d.begin(), d.end());
   }
   void OnDtlsStateChange(DtlsState s, std::string_view) override {

@@ -1,15 +1,24 @@
-// publisher_fuzzer: a stateful fuzzer of the publisher's sequence tracking and NACK generation
-// (media/router/Publisher: OnSequence, CollectNacks, AdoptSsrc), driven the way MeetingRouter drives
-// it: every packet OnSequence says is new goes into the packet cache, NACKs are collected on a timer
-// into a list of at most 64. The input is a stream of sequence numbers (in order, lost, reordered,
-// duplicated, jumps, SSRC changes) on a clock that only moves forward. A model in RFC 3550 serial
-// arithmetic checks:
-//   - a packet newer than the highest is new; the highest again is a duplicate; within the kMaxGap (100)
-//     numbers behind the highest, a packet received before is a duplicate and one never received is new;
-//   - a NACK names only numbers that were skipped (lost) and not received since, at most 3 times each,
-//     at least 100 ms apart and within 1 s of the loss, sorted, each once;
+// publisher_fuzzer: a stateful fuzzer of the publisher's receive side (media/router/Publisher:
+// AcceptMediaSsrc, OnPacket, CollectNacks, SetStream) and of the sequence tracking it runs on
+// (webrtc/rtp/SequenceTracker, RFC 3550 A.1), driven the way MeetingRouter drives them: a packet whose
+// SSRC is accepted goes to OnPacket, every packet OnPacket calls new goes into the packet cache, NACKs
+// are collected on a timer into a list of at most 64. The input is a stream of sequence numbers (in
+// order, lost, reordered, duplicated, jumps, a sender switching SSRC with or without renegotiation) on a
+// clock that only moves forward. Checked:
+//   - SequenceTracker(3000, 512) against RFC 3550 A.1 with probation: less than MAX_DROPOUT ahead is in
+//     order (the gap reported), the highest again a duplicate, up to 512 behind late, anything else a
+//     jump on probation, confirmed (resynced) by the number after it; a late packet in between does
+//     not cancel the probation, an in-order one does;
+//   - Publisher::OnPacket classifies as the tracker does: in order, resync and first are new, the
+//     highest again is a duplicate, a late packet is new exactly when its number was not received since
+//     it entered the window (also when a packet on probation, cached too, took its cache slot), a packet
+//     on probation is passed on (the subscribers' rewriters hold it);
+//   - a NACK names only numbers that were skipped (lost, at most 100 in one gap) and not received since,
+//     at most 3 times each, at least 100 ms apart and within 1 s of the loss, sorted, each once;
 //   - liveness: every loss still tracked (among the 64 newest), due and not exhausted is NACKed when the
-//     list is not full.
+//     list is not full;
+//   - SSRC: the declared SSRC is forwarded; another one only after the forwarded one was silent for 2 s
+//     and at most once per 5 s (the stream then starts again).
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
@@ -23,6 +32,7 @@
 #include "common/FuzzCheck.hpp"
 #include "media/router/Publisher.hpp"
 #include "webrtc/rtp/SeqNum.hpp"
+#include "webrtc/rtp/SequenceTracker.hpp"
 
 namespace medicall::media::router {
 // Publisher keeps a reference to its owner and never uses it on these paths; the fuzzer links
@@ -34,59 +44,132 @@ namespace {
 
 using medicall::media::router::Publisher;
 using medicall::webrtc::rtp::SeqNum;
+using medicall::webrtc::rtp::SequenceTracker;
+using Result = SequenceTracker::Result;
 
+constexpr int32_t kMaxDropout = SequenceTracker::kDefaultMaxDropout;
+constexpr int32_t kMaxMisorder = static_cast<int32_t>(Publisher::kCachePackets);
 constexpr int32_t kMaxGap = 100;
 constexpr uint64_t kRingSize = 64;
 constexpr int kMaxTries = 3;
 constexpr int64_t kRetryMs = 100;
 constexpr int64_t kMaxAgeMs = 1000;
+constexpr uint32_t kRtxSsrc = 0x2000;
+
+// RFC 3550 A.1 as the specification of what SequenceTracker answers; the tracker under test is the
+// Publisher's twin, fed the same numbers.
+class TrackerCheck {
+ public:
+  Result Update(uint16_t seq) {
+    const Result r = tracker_.Update(seq);
+    if (!highest_) {
+      FUZZ_CHECK(r == Result::kFirst);
+      highest_ = seq;
+      return r;
+    }
+    const auto ahead = static_cast<uint16_t>(seq - *highest_);
+    if (ahead == 0) {
+      FUZZ_CHECK(r == Result::kDuplicate);
+    } else if (ahead < kMaxDropout) {
+      FUZZ_CHECK(r == Result::kNewer && tracker_.Gap() == ahead - 1);
+      highest_ = seq;
+      badSeq_.reset();
+    } else if (badSeq_ && seq == *badSeq_) {
+      FUZZ_CHECK(r == Result::kResynced);
+      highest_ = seq;
+      badSeq_.reset();
+    } else if (ahead >= 65536 - kMaxMisorder) {
+      FUZZ_CHECK(r == Result::kLate);
+    } else {
+      FUZZ_CHECK(r == Result::kProbation);
+      badSeq_ = static_cast<uint16_t>(seq + 1);
+    }
+    FUZZ_CHECK(tracker_.Highest() == *highest_);
+    return r;
+  }
+  void Reset() {
+    tracker_.Reset();
+    highest_.reset();
+    badSeq_.reset();
+  }
+
+ private:
+  SequenceTracker tracker_{kMaxDropout, kMaxMisorder};
+  std::optional<uint16_t> highest_;
+  std::optional<uint16_t> badSeq_;
+};
 
 class Model {
  public:
-  Model() : publisher_(owner_, 1, 1, 1000) { publisher_.SetStream(0x1000, 0x2000, 96, 97); }
+  explicit Model(int64_t nowMs) : publisher_(owner_, 1, 1, 1000) {
+    publisher_.SetStream(ssrc_, kRtxSsrc, 96, 97, medicall::webrtc::rtp::VideoCodec::kVp8, nowMs);
+    lastMediaMs_ = lastAdoptMs_ = nowMs;
+  }
 
-  void Packet(uint16_t seq, int64_t nowMs) {
-    const bool isNew = publisher_.OnSequence(seq, nowMs);
-    FUZZ_TRACE("packet %u at %lld ms -> %s\n", seq, static_cast<long long>(nowMs),
-               isNew ? "new" : "duplicate");
-    if (!highest_) {
-      FUZZ_CHECK(isNew);
-      highest_ = seq;
-      received_.set(seq);
-    } else if (SeqNum::IsNewer(seq, *highest_)) {
-      FUZZ_CHECK(isNew);
-      const int32_t gap = SeqNum::Diff(seq, *highest_) - 1;
-      if (gap > kMaxGap) {
-        for (Loss& l : losses_) l.alive = false;
-      }
-      for (int32_t i = 1; i <= gap; ++i) {
-        const auto s = static_cast<uint16_t>(*highest_ + i);
-        received_.reset(s);  // a number from the previous cycle of 2^16
-        if (gap > kMaxGap) continue;
-        for (const Loss& l : losses_) {
-          if (l.alive && l.seq == s) wrapped_ = true;  // 2^16 numbers within a second: stop judging NACKs
-        }
-        losses_.push_back(Loss{s, nowMs, 0, 0, created_++, true});
-      }
-      highest_ = seq;
-      received_.set(seq);
-    } else if (seq == *highest_) {
-      FUZZ_CHECK(!isNew);
+  void Packet(uint32_t ssrc, uint16_t seq, int64_t nowMs) {
+    const bool accepted = publisher_.AcceptMediaSsrc(ssrc, nowMs);
+    FUZZ_TRACE("packet ssrc %08x seq %u at %lld ms%s", ssrc, seq, static_cast<long long>(nowMs),
+               accepted ? "" : " -> foreign ssrc\n");
+    if (ssrc == ssrc_) {
+      FUZZ_CHECK(accepted);
+      lastMediaMs_ = nowMs;
     } else {
-      const int32_t behind = SeqNum::Diff(*highest_, seq);
-      if (behind <= kMaxGap) {
-        // New only if not received in this cycle; a duplicate only if received with this number at all
-        // (after jumps adding up to 2^16 a number may come back while the cache still holds it).
-        if (isNew) FUZZ_CHECK(!received_.test(seq));
-        if (!isNew) FUZZ_CHECK(everReceived_.test(seq));
-      }
-      if (isNew) received_.set(seq);
+      const bool mayReadopt = ssrc != kRtxSsrc &&
+                              nowMs - lastMediaMs_ >= Publisher::kSilenceBeforeReadoptMs &&
+                              nowMs - lastAdoptMs_ >= Publisher::kReadoptIntervalMs;
+      FUZZ_CHECK(accepted == mayReadopt);
+      if (!accepted) return;
+      Restart(ssrc, nowMs);
     }
-    if (isNew) {
-      everReceived_.set(seq);
-      for (Loss& l : losses_) {
-        if (l.seq == seq) l.alive = false;
+    FUZZ_CHECK(publisher_.MediaSsrc() == ssrc_);
+
+    const Result r = tracker_.Update(seq);
+    const bool isNew = publisher_.OnPacket(seq, 0, nowMs, false);
+    FUZZ_TRACE(" -> %s (tracker %d)\n", isNew ? "new" : "duplicate", static_cast<int>(r));
+    switch (r) {
+      case Result::kFirst:
+        FUZZ_CHECK(isNew);
+        received_.reset();
+        break;
+      case Result::kNewer: {
+        FUZZ_CHECK(isNew);
+        const int32_t gap = static_cast<int32_t>(static_cast<uint16_t>(seq - highest_)) - 1;
+        if (gap > kMaxGap) {
+          for (Loss& l : losses_) l.alive = false;
+        }
+        for (int32_t i = 1; i <= gap; ++i) {
+          const auto s = static_cast<uint16_t>(highest_ + i);
+          received_.reset(s);  // a number from before: it enters the window unreceived
+          if (gap > kMaxGap) continue;
+          for (const Loss& l : losses_) {
+            if (l.alive && l.seq == s) wrapped_ = true;  // 2^16 numbers within a second: stop judging NACKs
+          }
+          losses_.push_back(Loss{s, nowMs, 0, 0, created_++, true});
+        }
+        break;
       }
+      case Result::kDuplicate:
+        FUZZ_CHECK(!isNew);
+        break;
+      case Result::kLate:
+        FUZZ_CHECK(isNew == !received_.test(seq));  // new exactly when not received in this window
+        for (Loss& l : losses_) {
+          if (l.seq == seq) l.alive = false;
+        }
+        break;
+      case Result::kProbation:
+        FUZZ_CHECK(isNew);  // passed on; neither the window nor the losses move
+        break;
+      case Result::kResynced:
+        FUZZ_CHECK(isNew);
+        for (Loss& l : losses_) l.alive = false;
+        received_.reset();
+        received_.set(static_cast<uint16_t>(seq - 1));  // the packet on probation went out
+        break;
+    }
+    if (r == Result::kFirst || r == Result::kNewer || r == Result::kResynced) highest_ = seq;
+    if (isNew && r != Result::kProbation) received_.set(seq);
+    if (isNew) {
       const std::array<uint8_t, 16> bytes{0x80, 96, static_cast<uint8_t>(seq >> 8),
                                           static_cast<uint8_t>(seq)};
       publisher_.Cache().Store(seq, bytes, nowMs);
@@ -128,14 +211,12 @@ class Model {
     for (Loss& l : losses_) l.nackedNow = false;
   }
 
-  void NewSsrc(uint32_t ssrc) {
-    publisher_.AdoptSsrc(ssrc);
-    FUZZ_TRACE("new ssrc %08x\n", ssrc);
-    highest_.reset();
-    received_.reset();
-    everReceived_.reset();
-    losses_.clear();
-    wrapped_ = false;
+  // The sender renegotiated with a new SSRC: it is forwarded from now on.
+  void Renegotiate(uint32_t ssrc, int64_t nowMs) {
+    publisher_.SetStream(ssrc, kRtxSsrc, 96, 97, medicall::webrtc::rtp::VideoCodec::kVp8, nowMs);
+    FUZZ_TRACE("renegotiated ssrc %08x\n", ssrc);
+    if (ssrc != ssrc_) Restart(ssrc, nowMs);
+    FUZZ_CHECK(publisher_.MediaSsrc() == ssrc_);
   }
 
   void CheckCount() const {
@@ -154,15 +235,29 @@ class Model {
     bool nackedNow = false;
   };
 
+  // A new stream: everything starts again.
+  void Restart(uint32_t ssrc, int64_t nowMs) {
+    FUZZ_TRACE("\nnew stream on ssrc %08x", ssrc);
+    ssrc_ = ssrc;
+    lastMediaMs_ = lastAdoptMs_ = nowMs;
+    tracker_.Reset();
+    received_.reset();
+    losses_.clear();
+    wrapped_ = false;
+  }
+
   void Compact() {
     std::erase_if(losses_, [&](const Loss& l) { return !l.alive || created_ - l.order > kRingSize; });
   }
 
   medicall::media::router::RouterPeer owner_;
   Publisher publisher_;
-  std::optional<uint16_t> highest_;
-  std::bitset<65536> received_;      // received within the current cycle of 2^16 numbers
-  std::bitset<65536> everReceived_;  // received with this number since the stream (SSRC) started
+  uint32_t ssrc_ = 0x1000;
+  int64_t lastMediaMs_ = 0;
+  int64_t lastAdoptMs_ = 0;
+  TrackerCheck tracker_;
+  uint16_t highest_ = 0;
+  std::bitset<65536> received_;  // received since the number last entered the window (since a resync)
   std::vector<Loss> losses_;
   uint64_t created_ = 0;
   bool wrapped_ = false;
@@ -172,12 +267,13 @@ class Model {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
-  Model model;
+  int64_t nowMs = 1'000;
+  Model model(nowMs);
   uint16_t cursor = in.ConsumeIntegral<uint16_t>();
   uint16_t last = cursor;
-  int64_t nowMs = 1'000;
+  uint32_t ssrc = 0x1000;
   auto packet = [&](uint16_t seq) {
-    model.Packet(seq, nowMs);
+    model.Packet(ssrc, seq, nowMs);
     last = seq;
   };
   for (int ops = 0; ops < 3000 && in.remaining_bytes() > 0; ++ops) {
@@ -190,13 +286,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         cursor = static_cast<uint16_t>(cursor + in.ConsumeIntegralInRange<int>(1, 120));
         packet(cursor++);
         break;
-      case 3:  // a reordered packet or a retransmission (RTX)
-        packet(static_cast<uint16_t>(cursor - in.ConsumeIntegralInRange<int>(1, 140)));
+      case 3: {  // a reordered packet or a retransmission (RTX); 140 reaches deeper, across the late window
+        int behind = in.ConsumeIntegralInRange<int>(1, 140);
+        if (behind == 140) behind = in.ConsumeIntegralInRange<int>(140, 1100);
+        packet(static_cast<uint16_t>(cursor - behind));
         break;
+      }
       case 4:  // a duplicate
         packet(last);
         break;
-      case 5:  // any number at all
+      case 5:  // any number at all (a stray packet)
         packet(in.ConsumeIntegral<uint16_t>());
         break;
       case 6:  // time passes
@@ -206,10 +305,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 8:  // the NACK timer (the router's list holds 64)
         model.Nacks(nowMs, in.ConsumeBool() ? 64 : in.ConsumeIntegralInRange<size_t>(0, 80));
         break;
-      case 9:  // the sender restarts its stream
-        model.NewSsrc(in.ConsumeIntegral<uint32_t>());
+      case 9: {  // the sender renumbers (same SSRC), or restarts on an SSRC, renegotiated or not
+        const uint32_t v = in.ConsumeIntegral<uint32_t>();
         cursor = in.ConsumeIntegral<uint16_t>();
+        switch (v % 4) {
+          case 0:
+            break;
+          case 1:
+            ssrc = 0x1000;
+            break;
+          default:  // never 0 ("not declared" in Publisher::SetStream) nor the RTX SSRC: v % 4 is 2 or 3
+            ssrc = v;
+            break;
+        }
+        if (v % 4 == 2) model.Renegotiate(ssrc, nowMs);
         break;
+      }
     }
     model.CheckCount();
   }

@@ -9,8 +9,10 @@
 //     later than the highest one sent;
 //   - an output sequence number never stands for two different source packets (within the last
 //     2000 forwarded, since the last output jump of more than 1000);
-//   - liveness (RFC 3550 A.1 probation): three consecutive in-order packets of the current source
-//     are forwarded, unless they lie within the 100 numbers behind the highest one seen (reordering).
+//   - liveness (RFC 3550 A.1 probation): two consecutive in-order packets of the current source
+//     are forwarded, unless they lie within the kMaxMisorder (512) numbers behind the highest one seen
+//     (reordering); a confirmed jump continues at the highest number sent + 2, the number between
+//     standing for the packet held on probation.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
@@ -27,16 +29,19 @@
 #include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/rtp/RtpRewriter.hpp"
 #include "webrtc/rtp/SeqNum.hpp"
+#include "webrtc/rtp/SequenceTracker.hpp"
 
 namespace {
 
 using medicall::webrtc::rtp::RtpPacket;
 using medicall::webrtc::rtp::RtpRewriter;
 using medicall::webrtc::rtp::SeqNum;
+using medicall::webrtc::rtp::SequenceTracker;
 
 constexpr uint32_t kOutputSsrc = 0x0BADCAFE;
 constexpr uint32_t kClockRate = 90000;
-constexpr int32_t kMaxMisorder = 100;
+constexpr int32_t kMaxMisorder = RtpRewriter::kMaxMisorder;           // late packets pass this far back
+constexpr int32_t kMaxDropout = SequenceTracker::kDefaultMaxDropout;  // further ahead is a jump
 constexpr size_t kWindow = 2000;
 
 int32_t Diff32(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
@@ -78,23 +83,26 @@ class Model {
       ++runLength_;
     } else {
       runLength_ = 1;
-      const int32_t behind = SeqNum::Diff(srcMax_, seq);
-      runMayResync_ = switched || behind <= 0 || behind > kMaxMisorder;
+      const auto behind = static_cast<uint16_t>(srcMax_ - seq);  // mod 2^16
+      runMayResync_ = switched || behind == 0 || behind > kMaxMisorder;
     }
     prevSeq_ = seq;
 
     const uint32_t packetsBefore = rewriter_.PacketsSent();
+    const uint64_t resyncsBefore = rewriter_.Resyncs();
     const bool forwarded = rewriter_.Rewrite(*packet, nowMs);
     FUZZ_TRACE("ssrc %08x seq %u ts %u at %lld ms -> %s seq %u ts %u\n", ssrc, seq, ts,
                static_cast<long long>(nowMs), forwarded ? "sent" : "dropped", packet->SequenceNumber(),
                packet->Timestamp());
     FUZZ_CHECK(rewriter_.PacketsSent() == packetsBefore + (forwarded ? 1 : 0));
     if (switched) FUZZ_CHECK(forwarded);  // the first packet of a source always goes out
-    if (runLength_ >= 3 && runMayResync_) {
+    if (runLength_ >= 2 && runMayResync_) {
       FUZZ_CHECK(forwarded);  // forwarding resumes after a jump (RFC 3550 A.1 probation)
-      srcMax_ = seq;
     }
-    if (SeqNum::IsNewer(seq, srcMax_)) srcMax_ = seq;
+    // The highest number as RFC 3550 A.1 has it: moved by a packet less than MAX_DROPOUT ahead, or by
+    // the packet that confirmed a jump.
+    const auto ahead = static_cast<uint16_t>(seq - srcMax_);
+    if (rewriter_.Resyncs() != resyncsBefore || (ahead > 0 && ahead < kMaxDropout)) srcMax_ = seq;
     if (!forwarded) return;
 
     const uint16_t outSeq = packet->SequenceNumber();
@@ -111,13 +119,18 @@ class Model {
         }
       }
     }
-    // A fixed offset within a source, unless the rewriter re-based it after a jump (then it continues
-    // after the highest number sent).
+    // A fixed offset within a source, unless the rewriter re-based it after a jump: then the packet that
+    // confirmed the jump continues after the highest number sent, one number left free for the packet
+    // held on probation just before it (seq - 1, which a NACK can fetch from the publisher's cache), and
+    // the timestamp offset stays (one SSRC, one RTP timeline).
     const uint16_t seqOffset = static_cast<uint16_t>(outSeq - seq);
     const uint32_t tsOffset = outTs - ts;
-    if (offset_ && (offset_->first != seqOffset || offset_->second != tsOffset)) {
-      FUZZ_CHECK(outSeq == static_cast<uint16_t>(highestSeq_ + 1));
+    if (offset_ && offset_->first != seqOffset) {
+      FUZZ_CHECK(outSeq == static_cast<uint16_t>(highestSeq_ + 2));
+      FUZZ_CHECK(rewriter_.ToSourceSequence(static_cast<uint16_t>(outSeq - 1)) ==
+                 static_cast<uint16_t>(seq - 1));
     }
+    if (offset_) FUZZ_CHECK(offset_->second == tsOffset);
     offset_ = std::make_pair(seqOffset, tsOffset);
     FUZZ_CHECK(rewriter_.ToSourceSequence(outSeq) == seq);
 

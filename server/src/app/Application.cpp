@@ -96,7 +96,7 @@ struct Application::Impl {
   HttpResponse ClientConfig() const {
     nlohmann::json body = {{"secureUrl", nullptr}};
     if (config.PublicUrlScheme() == "https") body["secureUrl"] = config.publicUrl;
-    return HttpResponse::Json(200, body.dump());
+    return HttpResponse::FromJson(200, body);
   }
 
   void Handle(HttpRequest&& request, net::Responder respond) {

@@ -10,7 +10,7 @@ namespace medicall::app {
 
 namespace {
 HttpResponse Error(int status, const char* code, const char* message) {
-  return HttpResponse::Json(status, nlohmann::json{{"error", code}, {"message", message}}.dump());
+  return HttpResponse::FromJson(status, nlohmann::json{{"error", code}, {"message", message}});
 }
 
 bool PlainName(const std::string& name) {
@@ -65,7 +65,7 @@ std::optional<HttpResponse> EventIngestion::Handle(const HttpRequest& request) {
       ++counted;
     }
   }
-  return HttpResponse::Json(200, nlohmann::json{{"accepted", counted}}.dump());
+  return HttpResponse::FromJson(200, nlohmann::json{{"accepted", counted}});
 }
 
 }  // namespace medicall::app

@@ -19,7 +19,7 @@ constexpr std::string_view kRosterPrefix = "/api/roster/";
 
 HttpResponse Error(int status, std::string_view code, std::string_view message) {
   json body = {{"error", code}, {"message", message}};
-  return HttpResponse::Json(status, body.dump());
+  return HttpResponse::FromJson(status, body);
 }
 
 HttpResponse MethodNotAllowed(const char* allow) {
@@ -147,7 +147,7 @@ HttpResponse JoinApi::Join(const HttpRequest& request) {
       json out = {{"JoinInfo",
                    {{"Meeting", meetings::ChimeJson::Meeting(meeting, host, config_)},
                     {"Attendee", meetings::ChimeJson::Attendee(attendee)}}}};
-      return HttpResponse::Json(200, out.dump());
+      return HttpResponse::FromJson(200, out);
     } catch (const NotFound&) {
       if (attempt >= 1) throw;
     }
@@ -162,7 +162,7 @@ HttpResponse JoinApi::Roster(const std::string& roomId) {
   json roster = json::object();
   for (const auto& a : service_.ListRoster(meeting->meetingId))
     roster[a.attendeeId] = a.name.empty() ? a.externalUserId : a.name;
-  return HttpResponse::Json(200, json{{"roster", roster}}.dump());
+  return HttpResponse::FromJson(200, json{{"roster", roster}});
 }
 
 }  // namespace medicall::app

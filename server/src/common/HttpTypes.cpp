@@ -22,6 +22,14 @@ std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const 
   return std::nullopt;
 }
 
+std::string DumpJson(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+HttpResponse HttpResponse::FromJson(int status, const nlohmann::json& body) {
+  return Json(status, DumpJson(body));
+}
+
 HttpResponse HttpResponse::Json(int status, std::string body) {
   HttpResponse r;
   r.status = status;
@@ -40,7 +48,7 @@ HttpResponse HttpResponse::Text(int status, std::string body, std::string conten
 
 HttpResponse HttpResponse::AwsError(int status, std::string_view type, std::string_view message) {
   nlohmann::json j = {{"Code", type}, {"Message", message}};
-  HttpResponse r = Json(status, j.dump());
+  HttpResponse r = FromJson(status, j);
   r.headers.emplace_back("x-amzn-errortype", std::string(type));
   return r;
 }

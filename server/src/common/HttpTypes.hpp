@@ -2,6 +2,7 @@
 // Plain HTTP request/response values shared by the HTTP server (net, Beast) and the API handlers
 // (meetings, app). Handlers never see Beast types.
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,12 +31,18 @@ struct HttpRequest {
   std::optional<std::string> QueryParam(std::string_view name) const;
 };
 
+// The JSON text of `j`, compact. Every JSON document we send is serialised with this: strings from a
+// request (a percent-decoded path, a query parameter, a header) may hold bytes that are not UTF-8, on
+// which nlohmann's plain dump() throws (type_error.316); here they become U+FFFD.
+std::string DumpJson(const nlohmann::json& j);
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 
-  static HttpResponse Json(int status, std::string body);
+  static HttpResponse Json(int status, std::string body);                // body: JSON text
+  static HttpResponse FromJson(int status, const nlohmann::json& body);  // serialised by DumpJson
   static HttpResponse Text(int status, std::string body,
                            std::string contentType = "text/plain; charset=utf-8");
   // AWS-style error: `x-amzn-errortype` header and {"Code","Message"} body.

@@ -53,7 +53,7 @@ std::string OptRaw(const json& j, const char* key, bool wantArray) {
   if (it == j.end() || it->is_null()) return "";
   if (wantArray ? !it->is_array() : !it->is_object())
     throw BadRequest(std::string(key) + (wantArray ? " must be a list." : " must be an object."));
-  return it->dump();
+  return DumpJson(*it);
 }
 
 CreateMeetingParams ParseMeetingParams(const json& body) {
@@ -137,7 +137,7 @@ std::optional<int> ParseMaxResults(const HttpRequest& request) {
   return v;
 }
 
-HttpResponse Ok(const json& body) { return HttpResponse::Json(200, body.dump()); }
+HttpResponse Ok(const json& body) { return HttpResponse::FromJson(200, body); }
 
 HttpResponse NoContent() {
   HttpResponse r;

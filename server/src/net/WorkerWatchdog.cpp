@@ -26,7 +26,7 @@ HttpResponse WorkerWatchdog::Check() {
   Beat();
   if (stuck.empty()) return HttpResponse::Json(200, R"({"status":"ok"})");
   nlohmann::json body = {{"status", "stuck"}, {"workers", stuck}};
-  return HttpResponse::Json(503, body.dump());
+  return HttpResponse::FromJson(503, body);
 }
 
 }  // namespace medicall::net

@@ -2,6 +2,8 @@
 
 #include "common/HttpTypes.hpp"
 
+#include <nlohmann/json.hpp>
+
 using namespace medicall;
 
 TEST(HttpTypesTest, PercentDecoding) {
@@ -35,4 +37,17 @@ TEST(HttpTypesTest, HeadersAreCaseInsensitiveAndAwsErrorsCarryType) {
   for (auto& [k, v] : e.headers) found |= (k == "x-amzn-errortype" && v == "NotFoundException");
   EXPECT_TRUE(found);
   EXPECT_NE(e.body.find("\"Code\":\"NotFoundException\""), std::string::npos);
+}
+
+// Found by api_fuzzer: a message echoing a percent-decoded path that is not UTF-8 (PATCH /meetings/%FF)
+// made json::dump throw type_error.316 out of the handler, and the client got a 500.
+TEST(HttpTypesTest, JsonFromRequestDataThatIsNotUtf8IsSerialisedWithReplacements) {
+  HttpResponse r;
+  ASSERT_NO_THROW(
+      r = HttpResponse::AwsError(404, "UnknownOperationException", "No operation matches /\xFF."));
+  EXPECT_EQ(r.status, 404);
+  const auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["Message"], "No operation matches /\xEF\xBF\xBD.");  // U+FFFD
+  EXPECT_EQ(DumpJson(nlohmann::json{{"a", "ok\xC3"}}), "{\"a\":\"ok\xEF\xBF\xBD\"}");
+  EXPECT_EQ(HttpResponse::FromJson(200, nlohmann::json{{"a", 1}}).body, R"({"a":1})");
 }

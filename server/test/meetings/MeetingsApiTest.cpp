@@ -209,6 +209,16 @@ TEST_F(MeetingsApiTest, Errors) {
   EXPECT_FALSE(HeaderOf(r, "x-amzn-RequestId").empty());
 }
 
+// Found by api_fuzzer (corpus/api_fuzzer/crash-unknown-operation-invalid-utf8-path.txt): the error echoes
+// the decoded path, which need not be UTF-8; serialising it threw and the application answered 500.
+TEST_F(MeetingsApiTest, UnknownOperationOnAPathThatIsNotUtf8IsA404) {
+  auto r = Request("PATCH", "/meetings/\xFF");
+  r.rawPath = "/meetings/%FF";
+  r.target = r.rawPath;
+  ExpectAwsError(Call(r), 404, "UnknownOperationException");
+  ExpectAwsError(Call(Request("GET", "/meetings/\xFF\xFE")), 400, "BadRequestException");  // not a meeting id
+}
+
 TEST_F(MeetingsApiTest, WithoutCredentialsOnlyLoopback) {
   auto r = Request("POST", "/meetings", "", R"({"MediaRegion":"us-east-1","ExternalMeetingId":"room-1"})");
   r.remoteIsLoopback = false;

@@ -249,7 +249,7 @@ HttpResponse EchoService::HandleStats() {
     }
   });
   if (!ran) return HttpResponse::Text(503, "media worker busy\n");
-  return HttpResponse::Json(200, result->dump());
+  return HttpResponse::FromJson(200, *result);
 }
 
 }  // namespace medicall::media::echo

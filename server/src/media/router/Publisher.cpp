@@ -64,9 +64,17 @@ bool Publisher::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t
   bool fresh = true;
   switch (sequence_.Update(sequenceNumber)) {
     case Result::kFirst:
+      received_.reset();
       break;
     case Result::kNewer: {
       const int32_t gap = sequence_.Gap();
+      // The numbers skipped enter the window unreceived (their bits may be from 1024 numbers ago).
+      if (gap >= static_cast<int32_t>(kReceivedWindow)) {
+        received_.reset();
+      } else {
+        for (int32_t i = 1; i <= gap; ++i)
+          received_.reset(static_cast<uint16_t>(sequenceNumber - i) % kReceivedWindow);
+      }
       if (gap > kMaxGap) {
         missing_ = {};
       } else {
@@ -81,29 +89,31 @@ bool Publisher::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t
     case Result::kDuplicate:
       return false;
     case Result::kLate: {
-      // A reordered or repaired packet: new only if it was missing, or (no longer tracked as missing,
-      // e.g. its NACKs ran out) not in the cache, which holds every packet of this window received.
-      bool wasMissing = false;
+      // A reordered or repaired packet: new only if not received since its number entered the window.
+      // (Not the cache: a packet on probation is cached too and may have taken this number's slot.)
       for (Missing& m : missing_) {
         if (m.used && m.seq == sequenceNumber) {
           m.used = false;
-          wasMissing = true;
           break;
         }
       }
-      fresh = wasMissing || !cache_.Get(sequenceNumber, nowMs, 1 << 30);
+      fresh = !received_.test(sequenceNumber % kReceivedWindow);
       break;
     }
     case Result::kProbation:
       // A jump, not believed yet: forwarded (the subscribers' rewriters hold it on probation too) and
-      // cached, but it moves neither the loss tracking nor the statistics.
+      // cached, but it moves neither the loss tracking, the received window nor the statistics.
       return true;
     case Result::kResynced:
-      // The sender renumbered: what was missing before the jump will not come.
+      // The sender renumbered: what was missing before the jump will not come. The packet on probation
+      // just before this one was forwarded: a copy of it is a duplicate.
       missing_ = {};
+      received_.reset();
+      received_.set(static_cast<uint16_t>(sequenceNumber - 1) % kReceivedWindow);
       stats_.Reset();
       break;
   }
+  if (fresh) received_.set(sequenceNumber % kReceivedWindow);
   if (fresh) stats_.OnPacket(sequenceNumber, rtpTimestamp, nowMs, retransmitted);
   return fresh;
 }

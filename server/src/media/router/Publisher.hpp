@@ -10,6 +10,7 @@
 // forwarded SSRC has been silent for kSilenceBeforeReadoptMs may another one take its place (a sender
 // that restarted its stream), and at most once per kReadoptIntervalMs.
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -132,6 +133,10 @@ class Publisher {
   // Late packets count as such this far back (what the cache can tell apart); further is a jump.
   webrtc::rtp::SequenceTracker sequence_{webrtc::rtp::SequenceTracker::kDefaultMaxDropout,
                                          static_cast<int32_t>(kCachePackets)};
+  // Which numbers of the window behind the highest were received (bit: number mod kReceivedWindow),
+  // to tell a late packet from a duplicate. Wider than the late window, so its numbers never share a bit.
+  static constexpr size_t kReceivedWindow = 2 * kCachePackets;
+  std::bitset<kReceivedWindow> received_;
   uint64_t keyframesSeen_ = 0;
   uint64_t octets_ = 0;
   uint32_t avgBitrateBps_ = 0;

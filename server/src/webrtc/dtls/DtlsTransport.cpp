@@ -332,7 +332,26 @@ unsigned int DtlsTransport::TimerCallback(SSL* ssl, unsigned int previousUs) {
 int DtlsTransport::BioWrite(BIO* bio, const char* data, int length) {
   auto* self = static_cast<DtlsTransport*>(BIO_get_data(bio));
   if (self == nullptr || length < 0) return -1;
-  self->listener_.OnDtlsSend({reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(length)});
+  // During the handshake OpenSSL collects a flight's records in a buffering BIO and writes them here in
+  // one piece, flushing when the next record would pass the MTU. Its sums leave out the AEAD overhead
+  // (explicit nonce and tag, 24 bytes with AES-GCM) of the records after ChangeCipherSpec, so the
+  // client's second flight came out 548 bytes long with an MTU of 524. Split the write at record
+  // boundaries so that each datagram keeps within the MTU (a record never spans datagrams, RFC 6347
+  // section 4.1.1); a single record larger than the MTU, or bytes that do not parse as records, go as
+  // they are.
+  const std::span<const uint8_t> out(reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(length));
+  const size_t mtu = self->options_.mtu;
+  size_t start = 0;
+  for (size_t at = 0; at + kDtlsRecordHeader <= out.size();) {
+    const size_t record = kDtlsRecordHeader + (static_cast<size_t>(out[at + 11]) << 8 | out[at + 12]);
+    if (record > out.size() - at) break;
+    if (at > start && at + record - start > mtu) {
+      self->listener_.OnDtlsSend(out.subspan(start, at - start));
+      start = at;
+    }
+    at += record;
+  }
+  self->listener_.OnDtlsSend(out.subspan(start));
   return length;
 }
 

@@ -16,6 +16,7 @@ RtpRewriter::RtpRewriter(uint32_t outputSsrc, uint32_t clockRate, uint16_t initi
 void RtpRewriter::StartAt(uint16_t sourceSequence) {
   sourceSeq_.Reset();
   sourceStartExtSeq_ = sourceSeq_.Unwrap(sourceSequence);
+  sourceHighestExtSeq_ = sourceStartExtSeq_;
   firstOutputSeqOfSource_ = static_cast<uint16_t>(highestSeq_ + 1);
   seqOffset_ = static_cast<uint16_t>(firstOutputSeqOfSource_ - sourceSequence);
 }
@@ -51,6 +52,7 @@ bool RtpRewriter::Rewrite(RtpPacket& packet, int64_t nowMs, std::optional<uint8_
   }
   const int64_t ext = sourceSeq_.Unwrap(packet.SequenceNumber());
   if (ext < sourceStartExtSeq_) return false;  // from before this source's first forwarded packet
+  sourceHighestExtSeq_ = std::max(sourceHighestExtSeq_, ext);
   const uint16_t outSeq = static_cast<uint16_t>(packet.SequenceNumber() + seqOffset_);
   const uint32_t outTs = packet.Timestamp() + tsOffset_;
   packet.SetSsrc(outputSsrc_);
@@ -70,10 +72,14 @@ bool RtpRewriter::Rewrite(RtpPacket& packet, int64_t nowMs, std::optional<uint8_
 
 std::optional<uint16_t> RtpRewriter::ToSourceSequence(uint16_t outputSequence) const {
   if (!sourceSsrc_) return std::nullopt;
-  // Only sequence numbers between the source's first and the highest sent belong to it.
-  const int32_t sinceStart = SeqNum::Diff(outputSequence, firstOutputSeqOfSource_);
-  const int32_t toHighest = SeqNum::Diff(highestSeq_, outputSequence);
-  if (sinceStart < 0 || toHighest < 0) return std::nullopt;
+  // Only sequence numbers between the source's first and the highest sent belong to it. The source may
+  // have sent more than 2^15 packets: count back from the highest (a NACK names a recent number) and
+  // compare with how many the source has had, in extended numbers, rather than take a signed 16-bit
+  // difference from its first one (negative for half of every 2^16 cycle after 32768 packets).
+  const auto behindHighest = static_cast<uint16_t>(highestSeq_ - outputSequence);
+  if (behindHighest > sourceHighestExtSeq_ - sourceStartExtSeq_ || behindHighest > kMaxNackDistance) {
+    return std::nullopt;
+  }
   return static_cast<uint16_t>(outputSequence - seqOffset_);
 }
 

@@ -32,7 +32,8 @@ class RtpRewriter {
   bool Rewrite(RtpPacket& packet, int64_t nowMs, std::optional<uint8_t> outputPayloadType = std::nullopt);
 
   // Maps an outgoing sequence number (from a subscriber's NACK) to the current source's sequence number,
-  // nullopt when it was sent before the current source started.
+  // nullopt when it was sent before the current source started, is not sent yet, or lies more than
+  // kMaxNackDistance behind the highest one sent (further is ambiguous mod 2^16).
   std::optional<uint16_t> ToSourceSequence(uint16_t outputSequence) const;
 
   uint32_t OutputSsrc() const { return outputSsrc_; }
@@ -47,6 +48,7 @@ class RtpRewriter {
   uint64_t Resyncs() const { return resyncs_; }
   // Late packets are accepted this far behind the highest one (the publisher's cache holds as many).
   static constexpr int32_t kMaxMisorder = 512;
+  static constexpr uint16_t kMaxNackDistance = 32767;
 
  private:
   void SwitchTo(const RtpPacket& packet, int64_t nowMs);
@@ -58,7 +60,8 @@ class RtpRewriter {
   std::optional<uint32_t> sourceSsrc_;
   SequenceTracker sequence_{SequenceTracker::kDefaultMaxDropout, kMaxMisorder};
   SeqNumUnwrapper sourceSeq_;
-  int64_t sourceStartExtSeq_ = 0;  // extended input sequence of the source's first packet
+  int64_t sourceStartExtSeq_ = 0;    // extended input sequence of the source's first packet
+  int64_t sourceHighestExtSeq_ = 0;  // and of its highest one forwarded
   uint16_t firstOutputSeqOfSource_ = 0;
   uint16_t seqOffset_ = 0;
   uint32_t tsOffset_ = 0;

@@ -17,12 +17,15 @@ SequenceTracker::Result SequenceTracker::Update(uint16_t seq) {
     probation_.reset();
     return Result::kNewer;
   }
-  if (ahead >= 65536 - maxMisorder_) return Result::kLate;
+  // The packet after the one on probation confirms the jump even when it falls inside the late window
+  // (a jump to just beyond maxMisorder behind: its successor is maxMisorder behind), or a sender that
+  // went back by maxMisorder + 1 would be taken as late until its numbers passed the highest again.
   if (probation_ && seq == *probation_) {
     highest_ = seq;
     probation_.reset();
     return Result::kResynced;
   }
+  if (ahead >= 65536 - maxMisorder_) return Result::kLate;
   probation_ = static_cast<uint16_t>(seq + 1);
   return Result::kProbation;
 }

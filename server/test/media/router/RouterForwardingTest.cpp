@@ -670,6 +670,28 @@ TEST(RouterForwardingTest, ASequenceJumpOf40000ResumesWithinTwoPackets) {
   }));
 }
 
+// Found by publisher_fuzzer: a packet far from the stream (on probation) is cached, and took the slot of
+// the recent packet sharing it (seq mod 512); a duplicate of that recent packet then missed the cache and
+// was taken as new and forwarded again. Packets 100..104, 41060 (= 100 + 40960), 100: the last is a
+// duplicate.
+TEST(RouterForwardingTest, ADuplicateIsDroppedAfterAPacketOnProbationTookItsCacheSlot) {
+  RouterHarness h;
+  Call call(h, 100, 5);
+  const uint64_t droppedBefore = ServerStats(h).dropped;
+  SendVideo(h, call.pub, 41060, 1, false);  // a stray number: on probation, not forwarded
+  SendVideo(h, call.pub, 100, 1, false);    // a duplicate (a late RTX, say)
+  SendVideo(h, call.pub, 105, 1, false);    // barrier
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 1; }));
+  OnWorker(h.ClientWorker(), [&] {
+    EXPECT_EQ(call.sub.rtp.size(), 1u);
+    if (call.sub.rtp.empty()) return 0;
+    EXPECT_EQ(ReadU16(&call.sub.rtp[0][2]), static_cast<uint16_t>(call.seqs.back() + 1));
+    EXPECT_EQ(call.sub.rtp[0][12 + 10], static_cast<uint8_t>(105 + 10));
+    return 0;
+  });
+  EXPECT_EQ(ServerStats(h).dropped, droppedBefore + 1);
+}
+
 // Issue 9 item 6: PLIs forwarded to a publisher at most once per second; the requests in between are
 // answered by the next key frame, which reaches every subscriber.
 TEST(RouterForwardingTest, PlisToThePublisherAtMostOnePerSecond) {

@@ -137,5 +137,25 @@ TEST(RtpRewriterTest, AStrayNumberIsDroppedWithoutMovingTheStream) {
   EXPECT_EQ(rw.Resyncs(), 0u);
 }
 
+// Found by rtp_rewriter_fuzzer: once a source had sent 32768 packets, the signed 16-bit distance from
+// its first output number turned negative and every NACK mapped to nothing, for the second half of
+// each cycle of 2^16.
+TEST(RtpRewriterTest, NacksStillMapAfterTheSourceHasSentMoreThan32768Packets) {
+  RtpRewriter rw(7, 90000, 500, 0);
+  uint16_t out = 0;
+  for (uint32_t i = 0; i <= 40000; ++i) {
+    Buf b = Make(1, static_cast<uint16_t>(1000 + i), 3000 * i);
+    RtpPacket p = b.Packet();
+    ASSERT_TRUE(rw.Rewrite(p, 0));
+    out = p.SequenceNumber();
+  }
+  EXPECT_EQ(out, static_cast<uint16_t>(500 + 40000));
+  EXPECT_EQ(rw.ToSourceSequence(out), static_cast<uint16_t>(1000 + 40000));
+  EXPECT_EQ(rw.ToSourceSequence(static_cast<uint16_t>(out - 100)), static_cast<uint16_t>(1000 + 39900));
+  EXPECT_EQ(rw.ToSourceSequence(static_cast<uint16_t>(out + 1)), std::nullopt);  // not sent yet
+  // A number further back than 2^15 is ambiguous: it is not mapped.
+  EXPECT_EQ(rw.ToSourceSequence(static_cast<uint16_t>(out - 32768)), std::nullopt);
+}
+
 }  // namespace
 }  // namespace medicall::webrtc::rtp

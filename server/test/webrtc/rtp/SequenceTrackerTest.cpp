@@ -53,5 +53,21 @@ TEST(SequenceTrackerTest, BackwardJumpAndMisorderWindow) {
   EXPECT_EQ(t.Highest(), 19001);
 }
 
+// Found by rtp_rewriter_fuzzer: a jump to maxMisorder + 1 behind went on probation, but its successor,
+// maxMisorder behind, was classed as late, and so was every packet after it until the numbers passed the
+// highest one again (the rewriter dropped them all as older than the source's first packet).
+TEST(SequenceTrackerTest, ABackwardJumpJustBeyondTheMisorderWindowIsFollowed) {
+  SequenceTracker t(3000, 512);
+  t.Update(4977);
+  EXPECT_EQ(t.Update(4977 - 513), Result::kProbation);
+  EXPECT_EQ(t.Update(4977 - 512), Result::kResynced);
+  EXPECT_EQ(t.Highest(), 4977 - 512);
+  EXPECT_EQ(t.Update(4977 - 511), Result::kNewer);
+  EXPECT_EQ(t.Update(4977), Result::kNewer);  // the old highest is now ahead, within MAX_DROPOUT
+  EXPECT_EQ(t.Update(4977 - 600), Result::kProbation);
+  EXPECT_EQ(t.Update(4977 - 200), Result::kLate);  // a late packet in between does not confirm it
+  EXPECT_EQ(t.Update(4977 - 599), Result::kResynced);
+}
+
 }  // namespace
 }  // namespace medicall::webrtc::rtp

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
+import { trackPeerConnections } from '../lib/web-app.mjs';
 import { TEST_HOST_ADDRESS, ensureDefaultRoute, launchFirefox, removeDefaultRoute } from '../lib/firefox.mjs';
 import { REPO_ROOT, startServer } from '../lib/server.mjs';
 
@@ -15,20 +16,6 @@ const UI_TIMEOUT = 30000;
 
 let server;
 const browsers = [];
-
-// Keeps every RTCPeerConnection the page creates so the test can read framesDecoded (observes only).
-function trackPeerConnections() {
-  const Native = window.RTCPeerConnection;
-  window.__medicallPcs = [];
-  const Tracked = function (...args) {
-    const pc = new Native(...args);
-    window.__medicallPcs.push(pc);
-    return pc;
-  };
-  Tracked.prototype = Native.prototype;
-  Object.setPrototypeOf(Tracked, Native);
-  window.RTCPeerConnection = Tracked;
-}
 
 async function openFirefox(name) {
   const b = await launchFirefox();

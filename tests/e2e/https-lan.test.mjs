@@ -10,7 +10,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitFor } from '../lib/browser.mjs';
+import { launchBrowser } from '../lib/browser.mjs';
+import { decodesVideoOf, sdkAttendeeOn } from '../lib/host-call.mjs';
 import { createHost } from '../lib/netns.mjs';
 import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { REPO_ROOT, startServer } from '../lib/server.mjs';
@@ -92,23 +93,13 @@ describe('MediCall terminating TLS, clients on a LAN', () => {
     const placement = (await joinInfo(server, hosts[0].gateway, room)).Meeting.MediaPlacement;
     assert.match(placement.SignalingUrl, /^wss:\/\//);
     assert.match(placement.EventIngestionUrl, /^https:\/\//);
-    const people = [];
-    for (const [host, name] of [[hosts[0], 'Alice'], [hosts[1], 'Bob']]) {
-      const b = await browserOn(host);
-      await b.page.goto(`https://${host.gateway}:${server.port}/`);
-      assert.equal(await b.page.evaluate(() => window.isSecureContext), true);
-      const self = await b.page.evaluate(([n, r]) => window.sdkTest.join(n, r, {}), [name, room]);
-      await waitFor(() => b.page.evaluate(() => window.sdkTest.state.started), { timeoutMs: 40000, what: `${name} started` });
-      people.push({ ...b, name, self });
-    }
-    for (const [a, other] of [[people[0], people[1]], [people[1], people[0]]]) {
-      await waitFor(async () => (await a.page.evaluate(() => window.sdkTest.remoteTiles()))
-        .some((t) => t.attendeeId === other.self.attendeeId), { timeoutMs: 30000, what: `${a.name}: tile` });
-      const decoded = async () => (await a.page.evaluate(() => window.sdkTest.stats())).video
-        .reduce((n, v) => n + (v.framesDecoded || 0), 0);
-      const first = await waitFor(decoded, { timeoutMs: 30000, what: `${a.name}: frames` });
-      await waitFor(async () => (await decoded()) > first + 20, { timeoutMs: 20000, what: `${a.name}: frames growing` });
-    }
+    const extraArgs = [`--ignore-certificate-errors-spki-list=${tls.spki}`];
+    const alice = await sdkAttendeeOn(hosts[0], { name: 'Alice', room, origin: `https://${hosts[0].gateway}:${server.port}`,
+      browsers, extraArgs });
+    const bob = await sdkAttendeeOn(hosts[1], { name: 'Bob', room, origin: `https://${hosts[1].gateway}:${server.port}`,
+      browsers, extraArgs });
+    await decodesVideoOf(alice, bob);
+    await decodesVideoOf(bob, alice);
     while (browsers.length) await browsers.pop().close();
   });
 

@@ -5,7 +5,8 @@
 // from getStats on both sides; the figures are printed (bench/RESULTS.md records them).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitFor } from '../lib/browser.mjs';
+import { waitFor } from '../lib/browser.mjs';
+import { insecureOriginAsSecure, sdkAttendeeOn } from '../lib/host-call.mjs';
 import { createHost } from '../lib/netns.mjs';
 import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { startServer } from '../lib/server.mjs';
@@ -15,21 +16,10 @@ let server;
 const hosts = [];
 const browsers = [];
 
-async function attendeeOn(host, name, room) {
+
+function attendeeOn(host, name, room) {
   const origin = `http://${host.gateway}:${server.port}`;
-  const b = await launchBrowser({
-    executablePath: await host.chromiumPath(),
-    extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-  });
-  browsers.push(b);
-  await b.page.goto(`${origin}/`);
-  const self = await b.page.evaluate(([n, r]) => window.sdkTest.join(n, r, {}), [name, room]);
-  await waitFor(() => b.page.evaluate(() => window.sdkTest.state.started), {
-    timeoutMs: 40000, what: `${name}: audioVideoDidStart`,
-  });
-  const a = { ...b, name, self, stats: () => b.page.evaluate(() => window.sdkTest.stats()),
-    state: () => b.page.evaluate(() => window.sdkTest.state) };
-  return a;
+  return sdkAttendeeOn(host, { name, room, origin, browsers, extraArgs: insecureOriginAsSecure(origin) });
 }
 
 // Totals of what a browser has received: video frames decoded, audio packets.

@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitFor } from '../lib/browser.mjs';
+import { waitFor } from '../lib/browser.mjs';
+import { decodesVideoOf, insecureOriginAsSecure, sdkAttendeeOn } from '../lib/host-call.mjs';
 import { BLOCK_UDP, createHost } from '../lib/netns.mjs';
 import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { freeTcpPort, REPO_ROOT, startServer } from '../lib/server.mjs';
@@ -26,30 +27,11 @@ let webDir;
 const hosts = [];
 const browsers = [];
 
-async function attendeeOn(host, name, room, via = server) {
-  const origin = `http://${host.gateway}:${via.port}`;
-  const b = await launchBrowser({
-    executablePath: await host.chromiumPath(),
-    // Until the page is served over HTTPS, let this origin have the camera (a secure context).
-    extraArgs: [`--unsafely-treat-insecure-origin-as-secure=${origin}`],
-  });
-  browsers.push(b);
-  await b.page.goto(`${origin}/`);
-  const self = await b.page.evaluate(([n, r]) => window.sdkTest.join(n, r, {}), [name, room]);
-  await waitFor(() => b.page.evaluate(() => window.sdkTest.state.started), {
-    timeoutMs: 40000, what: `${name}: audioVideoDidStart (logs: ${b.logs.slice(-5).join(' | ')})`,
-  });
-  return { ...b, name, self, stats: () => b.page.evaluate(() => window.sdkTest.stats()) };
-}
 
-async function decodesVideoOf(a, other) {
-  await waitFor(async () => {
-    const tiles = await a.page.evaluate(() => window.sdkTest.remoteTiles());
-    return tiles.find((t) => t.attendeeId === other.self.attendeeId);
-  }, { timeoutMs: 30000, what: `${a.name}: a tile for ${other.name}` });
-  const decoded = async () => (await a.stats()).video.reduce((sum, v) => sum + (v.framesDecoded || 0), 0);
-  const first = await waitFor(decoded, { timeoutMs: 30000, what: `${a.name}: frames from ${other.name}` });
-  await waitFor(async () => (await decoded()) > first + 20, { timeoutMs: 20000, what: `${a.name}: frames growing` });
+
+function attendeeOn(host, name, room, via = server) {
+  const origin = `http://${host.gateway}:${via.port}`;
+  return sdkAttendeeOn(host, { name, room, origin, browsers, extraArgs: insecureOriginAsSecure(origin) });
 }
 
 async function selectedPair(a) {

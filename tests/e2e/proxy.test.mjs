@@ -13,7 +13,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, waitFor } from '../lib/browser.mjs';
+import { waitFor } from '../lib/browser.mjs';
+import { decodesVideoOf, sdkAttendeeOn } from '../lib/host-call.mjs';
 import { createHost } from '../lib/netns.mjs';
 import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { freeTcpPort, REPO_ROOT, startServer } from '../lib/server.mjs';
@@ -91,30 +92,11 @@ function httpsRequest(method, url, body) {
   });
 }
 
-async function attendeeOn(host, name, room) {
-  const origin = `https://${PROXY_IP}:${proxyPort}`;
-  const b = await launchBrowser({
-    executablePath: await host.chromiumPath(),
-    extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`],
-  });
-  browsers.push(b);
-  await b.page.goto(`${origin}/`);
-  assert.equal(await b.page.evaluate(() => window.isSecureContext), true, 'an HTTPS page is a secure context');
-  await waitFor(() => b.page.evaluate(() => Boolean(window.sdkTest)), { timeoutMs: 15000,
-    what: `the test page's script (logs: ${b.logs.join(' | ')})` });
-  const self = await b.page.evaluate(([n, r]) => window.sdkTest.join(n, r, {}), [name, room]);
-  await waitFor(() => b.page.evaluate(() => window.sdkTest.state.started), {
-    timeoutMs: 40000, what: `${name}: audioVideoDidStart (${b.logs.slice(-5).join(' | ')})`,
-  });
-  return { ...b, name, self, stats: () => b.page.evaluate(() => window.sdkTest.stats()) };
-}
 
-async function decodesVideoOf(a, other) {
-  await waitFor(async () => (await a.page.evaluate(() => window.sdkTest.remoteTiles()))
-    .some((t) => t.attendeeId === other.self.attendeeId), { timeoutMs: 30000, what: `${a.name}: tile of ${other.name}` });
-  const decoded = async () => (await a.stats()).video.reduce((sum, v) => sum + (v.framesDecoded || 0), 0);
-  const first = await waitFor(decoded, { timeoutMs: 30000, what: `${a.name}: frames` });
-  await waitFor(async () => (await decoded()) > first + 20, { timeoutMs: 20000, what: `${a.name}: frames growing` });
+
+function attendeeOn(host, name, room) {
+  return sdkAttendeeOn(host, { name, room, origin: `https://${PROXY_IP}:${proxyPort}`, browsers,
+    extraArgs: [`--ignore-certificate-errors-spki-list=${spki}`] });
 }
 
 before(async () => {

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <set>
 
 #include "common/Logger.hpp"
 #include "media/audio/MeetingAudio.hpp"
@@ -13,6 +14,7 @@
 #include "meetings/MeetingsService.hpp"
 #include "net/MediaWorker.hpp"
 #include "net/WebSocketConnection.hpp"
+#include "signaling/ContentShare.hpp"
 #include "signaling/MeetingSignaling.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
 
@@ -20,6 +22,7 @@ namespace medicall::app {
 
 namespace asio = boost::asio;
 using media::router::Router;
+using signaling::ContentShare;
 using signaling::MeetingSignaling;
 using signaling::SignalingSession;
 
@@ -179,8 +182,10 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (self->audio) self->audio->RemoveAttendee(attendeeId);
       if (self->router) self->router->RemoveAttendee(attendeeId);
     });
+    if (ContentShare::IsContent(attendee.attendeeId)) StopContentKeyframes(attendee.attendeeId);
     if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
-      try {
+      // A content share is no person: the meetings service tracks its base attendee only.
+      if (!ContentShare::IsContent(attendee.attendeeId)) try {
         bridge->meetings_.AttendeeDisconnected(id, attendee.attendeeId,
                                                reason == SignalingSession::EndReason::kLeft
                                                    ? meetings::MeetingsService::Departure::kLeft
@@ -198,6 +203,35 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   void OnMuteChanged(const signaling::SessionIdentity& attendee, bool muted) override {
     worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, muted] {
       if (self->audio) self->audio->SetMuted(attendeeId, muted);
+    });
+  }
+
+  // A content sender gets a PLI every ContentShare::kKeyframeIntervalUs while it shares (unless its
+  // JOIN disabled that), so that a static screen reaches late joiners and recovers from loss.
+  void OnContentShareJoined(const signaling::SessionIdentity& content, bool periodicKeyframes) override {
+    if (!periodicKeyframes) return StopContentKeyframes(content.attendeeId);
+    keyframeContent.insert(content.attendeeId);
+    if (keyframeTimer) return;
+    keyframeTimer = std::make_unique<asio::steady_timer>(IoContext());
+    ArmContentKeyframes();
+  }
+  void StopContentKeyframes(const std::string& contentId) {
+    keyframeContent.erase(contentId);
+    if (keyframeContent.empty() && keyframeTimer) {
+      keyframeTimer->cancel();
+      keyframeTimer.reset();
+    }
+  }
+  void ArmContentKeyframes() {
+    keyframeTimer->expires_after(std::chrono::microseconds(ContentShare::kKeyframeIntervalUs));
+    keyframeTimer->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+      auto self = weak.lock();
+      if (ec || !self || !self->keyframeTimer || self->mediaClosed) return;
+      self->worker.Post([self, ids = self->keyframeContent] {
+        if (!self->router) return;
+        for (const auto& id : ids) self->router->RequestKeyframeFrom(id);
+      });
+      self->ArmContentKeyframes();
     });
   }
 
@@ -261,6 +295,8 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   std::unique_ptr<MeetingSignaling> signaling;        // HTTP thread
   std::vector<media::router::VideoSource> sources;    // HTTP thread copy of the router's sources
   bool mediaClosed = false;                           // HTTP thread
+  std::set<std::string> keyframeContent;              // HTTP thread: content senders to PLI
+  std::unique_ptr<asio::steady_timer> keyframeTimer;  // HTTP thread: runs while keyframeContent has one
   std::unique_ptr<Router> router;                     // worker thread only
   std::unique_ptr<media::audio::MeetingAudio> audio;  // worker thread only
 };
@@ -329,11 +365,10 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
               conn->Close(4410, "meeting ended");
             }};
   }
-  const auto attendee = meetings_.FindAttendeeByJoinToken(meetingId, token);
-  if (!attendee) return {403, "unknown or removed attendee", {}, {}};
+  const auto identity = IdentityForToken(meetingId, token);
+  if (!identity) return {403, "unknown or removed attendee", {}, {}};
 
-  signaling::SessionIdentity identity{attendee->attendeeId, attendee->externalUserId};
-  return {0, {}, kSubprotocol, [this, meetingId, identity](std::shared_ptr<net::WebSocketConnection> conn) {
+  return {0, {}, kSubprotocol, [this, meetingId, identity = *identity](std::shared_ptr<net::WebSocketConnection> conn) {
             auto meeting = GetOrCreateMeeting(meetingId);
             std::weak_ptr<net::WebSocketConnection> weak = conn;
             SignalingSession::Transport transport{
@@ -355,7 +390,7 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
             if (turn_) turn = turn_->Issue(identity.attendeeId);
             auto session = meeting->signaling->Connect(identity, std::move(transport), std::move(turn));
             try {
-              meetings_.AttendeeConnected(meetingId, identity.attendeeId);
+              if (!ContentShare::IsContent(identity.attendeeId)) meetings_.AttendeeConnected(meetingId, identity.attendeeId);
             } catch (const std::exception& e) {
               log::Debug("signaling", "connection state not recorded: {}", e.what());
             }
@@ -367,6 +402,21 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
                          },
                          [session](uint16_t code, std::string) { session->OnTransportClosed(code); }});
           }};
+}
+
+std::optional<signaling::SessionIdentity> ChimeBridge::IdentityForToken(const std::string& meetingId,
+                                                                      const std::string& token) {
+  // "<JoinToken>#content": the content share of the token's attendee (chime-protocol-2.md 1.1).
+  const auto base = ContentShare::BaseOf(token);
+  const auto attendee = meetings_.FindAttendeeByJoinToken(meetingId, base ? std::string(*base) : token);
+  if (!attendee) return std::nullopt;
+  if (!base) return signaling::SessionIdentity{attendee->attendeeId, attendee->externalUserId};
+  if (!ContentShare::MayShare(attendee->content)) {
+    log::Info("signaling", "meeting {}: attendee {} may not share content (Content capability {})", meetingId,
+              attendee->attendeeId, attendee->content);
+    return std::nullopt;
+  }
+  return signaling::SessionIdentity{ContentShare::ContentIdOf(attendee->attendeeId), attendee->externalUserId};
 }
 
 void ChimeBridge::OnMeetingEnded(const std::string& meetingId, meetings::MeetingEndReason reason) {

@@ -6,7 +6,9 @@
 //   the answer back; INDEX from the Router's published sources;
 // - implements MeetingsListener: DeleteMeeting/expiry end the meeting (AUDIO_STATUS 410, close
 //   4410), DeleteAttendee removes the attendee (411);
-// - reports connection state to the meetings service (idle expiry).
+// - reports connection state to the meetings service (idle expiry);
+// - content share (signaling/ContentShare.hpp): "<JoinToken>#content" admits "<AttendeeId>#content",
+//   whose sender gets periodic keyframe requests.
 // Threading: everything here runs on the HTTP io_context thread, except what is posted to the
 // media worker (Router calls), whose results are posted back.
 #include <map>
@@ -20,6 +22,7 @@
 #include "common/HttpTypes.hpp"
 #include "meetings/MeetingsListener.hpp"
 #include "net/HttpServer.hpp"
+#include "signaling/SessionTypes.hpp"
 #include "signaling/TurnCredentialIssuer.hpp"
 
 namespace medicall::meetings {
@@ -61,6 +64,10 @@ class ChimeBridge final : public meetings::MeetingsListener {
 
  private:
   std::shared_ptr<Meeting> GetOrCreateMeeting(const std::string& meetingId);
+  // Who a join token admits: its attendee, or for "<token>#content" that attendee's content share
+  // ("<AttendeeId>#content", same external user id); nullopt for an unknown or removed attendee.
+  std::optional<signaling::SessionIdentity> IdentityForToken(const std::string& meetingId,
+                                                             const std::string& token);
   void ForgetIfEmpty(const std::string& meetingId);
 
   const Config& config_;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/Logger.hpp"
+#include "signaling/ContentShare.hpp"
 #include "signaling/FrameCodec.hpp"
 #include "signaling/SignalingStatus.hpp"
 
@@ -90,6 +91,11 @@ std::optional<proto::SdkIndexFrame> MeetingSignaling::OnJoin(SignalingSession& s
               attendeeId);
     return std::nullopt;  // the session ends (409) and OnEnded forgets it
   }
+  if (ContentShare::IsContent(attendeeId) && !ContentSlotFree(attendeeId)) {
+    log::Warn("signaling", "meeting {}: {} content shares already, refusing {}", meetingId_,
+              ContentShare::kMaxConcurrentShares, attendeeId);
+    return std::nullopt;  // 409 as above: the SDK's content client stops (contentShareDidStop)
+  }
   auto keep = session.shared_from_this();
   ForgetConnecting(session);
   std::vector<uint32_t> retired;
@@ -102,6 +108,8 @@ std::optional<proto::SdkIndexFrame> MeetingSignaling::OnJoin(SignalingSession& s
   record.session = std::move(keep);
   record.audioStreamId = nextAudioStreamId_++;
   record.retiredStreamIds = std::move(retired);
+  if (ContentShare::IsContent(attendeeId))
+    delegate_.OnContentShareJoined(session.Identity(), ContentShare::WantsPeriodicKeyframes(join));
   return delegate_.IndexFor(session.Identity());
 }
 
@@ -255,6 +263,7 @@ void MeetingSignaling::Retire(const std::string& attendeeId, EndReason reason) {
   }
   if (info->streams_size() > 0) BroadcastToPresent(frame, nullptr);
   delegate_.OnAttendeeLeft(attendee.session->Identity(), reason);
+  EndContentOf(attendeeId);
 }
 
 void MeetingSignaling::Linger(const std::string& attendeeId, int64_t untilUs) {
@@ -319,6 +328,7 @@ void MeetingSignaling::DropAttendee(const std::string& attendeeId) {
 }
 
 void MeetingSignaling::RemoveAttendee(const std::string& attendeeId) {
+  EndContentOf(attendeeId);
   std::vector<std::shared_ptr<SignalingSession>> theirs;
   for (const auto& s : connecting_) {
     if (s->Identity().attendeeId == attendeeId) theirs.push_back(s);
@@ -380,6 +390,26 @@ void MeetingSignaling::BroadcastAudioMetadata(const proto::SdkAudioMetadataFrame
   frame.set_type(Type::AUDIO_METADATA);
   *frame.mutable_audio_metadata() = metadata;
   BroadcastToPresent(frame, nullptr);
+}
+
+// ---- content share --------------------------------------------------------------------------------
+
+bool MeetingSignaling::ContentSlotFree(const std::string& contentId) const {
+  std::vector<std::string> joined;
+  joined.reserve(attendees_.size());
+  for (const auto& [id, attendee] : attendees_) joined.push_back(id);
+  return ContentShare::HasSlot(contentId, joined);
+}
+
+void MeetingSignaling::EndContentOf(const std::string& baseAttendeeId) {
+  if (ContentShare::IsContent(baseAttendeeId)) return;
+  const std::string contentId = ContentShare::ContentIdOf(baseAttendeeId);
+  const bool connecting = std::any_of(connecting_.begin(), connecting_.end(), [&contentId](const auto& s) {
+    return s->Identity().attendeeId == contentId;
+  });
+  if (!connecting && attendees_.count(contentId) == 0) return;
+  log::Info("signaling", "meeting {}: {} is gone, so is its content share", meetingId_, baseAttendeeId);
+  RemoveAttendee(contentId);
 }
 
 // ---- helpers --------------------------------------------------------------------------------------

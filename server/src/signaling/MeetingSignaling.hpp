@@ -70,6 +70,9 @@ class MeetingSignaling final : private SignalingSession::Listener {
                                      const proto::SdkRemoteVideoUpdateFrame& frame) {}
     // AUDIO_CONTROL changed the attendee's mute state (the mixer stops mixing a muted attendee).
     virtual void OnMuteChanged(const SessionIdentity& attendee, bool muted) {}
+    // A content-share attendee ("<id>#content", ContentShare.hpp) joined; `periodicKeyframes`
+    // unless its JOIN disabled them. It ends like any attendee (OnAttendeeLeft).
+    virtual void OnContentShareJoined(const SessionIdentity& content, bool periodicKeyframes) {}
   };
 
   struct Options {
@@ -111,7 +114,7 @@ class MeetingSignaling final : private SignalingSession::Listener {
   // server once it is back, the meeting being stored); the delegate is not told. Later Connects
   // are closed with 4500 too.
   void Drain();
-  // DeleteAttendee: AUDIO_STATUS 411, close 4411, presence left.
+  // DeleteAttendee: AUDIO_STATUS 411, close 4411, presence left; its content share ends too.
   void RemoveAttendee(const std::string& attendeeId);
   // DeleteMeeting or expiry: AUDIO_STATUS 410 and close 4410 for everyone; later Connects too.
   void EndMeeting();
@@ -163,6 +166,10 @@ class MeetingSignaling final : private SignalingSession::Listener {
   // Removes the attendee's record, announces its absence and tells the delegate.
   void Retire(const std::string& attendeeId, SignalingSession::EndReason reason);
   void AddPresentEntry(proto::SdkAudioStreamIdInfoFrame& frame, const Attendee& attendee) const;
+  // Content share (ContentShare.hpp): the slot check at JOIN, and the end of an attendee's content
+  // session once the attendee itself is gone (AUDIO_STATUS 411 to it, presence left to the others).
+  bool ContentSlotFree(const std::string& contentId) const;
+  void EndContentOf(const std::string& baseAttendeeId);
   // Encodes once, sends to every present attendee except `except`.
   void BroadcastToPresent(proto::SdkSignalFrame& frame, const SignalingSession* except);
   std::vector<std::shared_ptr<SignalingSession>> Snapshot(bool presentOnly) const;

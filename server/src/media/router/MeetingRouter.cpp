@@ -385,6 +385,13 @@ void MeetingRouter::SetAudioMuted(const std::string& attendeeId, bool muted) {
   if (auto it = peers_.find(attendeeId); it != peers_.end()) it->second->audioMuted = muted;
 }
 
+bool MeetingRouter::RequestKeyframeFrom(const std::string& attendeeId) {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end() || !it->second->publisher) return false;
+  RequestKeyframe(*it->second->publisher, clock_.NowMs());
+  return true;
+}
+
 std::optional<Router::AudioParams> MeetingRouter::GetAudioParams(const std::string& attendeeId) const {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end() || it->second->audioPayloadType < 0 || it->second->audioSsrc == 0)

@@ -56,6 +56,7 @@ class MeetingRouter final : public Router {
   void RemoveAttendee(const std::string& attendeeId) override;
   std::vector<VideoSource> Sources() const override;
   void SetAudioMuted(const std::string& attendeeId, bool muted) override;
+  bool RequestKeyframeFrom(const std::string& attendeeId) override;
   void SetAudioSink(AudioSink* sink) override { audioSink_ = sink; }
   Stats GetStats() const override { return stats_; }
   std::optional<AudioParams> GetAudioParams(const std::string& attendeeId) const override;

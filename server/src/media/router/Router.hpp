@@ -115,6 +115,9 @@ class Router {
   virtual void RemoveAttendee(const std::string& attendeeId) = 0;
   virtual std::vector<VideoSource> Sources() const = 0;
   virtual void SetAudioMuted(const std::string& attendeeId, bool muted) = 0;
+  // Asks the attendee's video publisher for a key frame (a PLI, within the publisher's PLI
+  // throttle), e.g. periodically for a content share; false when it publishes no video.
+  virtual bool RequestKeyframeFrom(const std::string& attendeeId) = 0;
 
   // Audio: the sink (not owned; nullptr = drop) receives every attendee's Opus packets. What goes back
   // is built by the mixer (MeetingAudio numbers its packets; one numbering owner per SSRC) and sent

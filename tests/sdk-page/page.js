@@ -14,7 +14,7 @@ const state = {
   starts: 0,               // audioVideoDidStart calls (once more after each reconnect)
   stopped: null,           // MeetingSessionStatusCode on audioVideoDidStop
   stoppedName: null,       // its name, e.g. 'MeetingEnded'
-  tiles: {},               // tileId -> {attendeeId, externalUserId, local, active, streamId}
+  tiles: {},               // tileId -> {attendeeId, externalUserId, local, active, isContent, streamId}
   presence: [],            // {attendeeId, present, externalUserId, dropped, at}
   messages: [],            // {topic, text, senderAttendeeId, senderExternalUserId, throttled}
   volumes: {},             // attendeeId -> {volume, muted, signalStrength, updates}
@@ -94,6 +94,7 @@ async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulca
         externalUserId: tile.boundExternalUserId,
         local: tile.localTile,
         active: tile.active,
+        isContent: tile.isContent,
         streamId: tile.streamId,
       };
       if (!tile.localTile) {
@@ -207,6 +208,8 @@ window.sdkTest = {
   send: (text) => session.audioVideo.realtimeSendDataMessage('chat', text, 10000),
   remoteTiles: () => Object.values(state.tiles).filter((t) => !t.local && t.active),
   joinWith,
+  // The DefaultMeetingSession, for tests that drive more of the SDK (e.g. content share) themselves.
+  session: () => session,
   // Closes the SDK's open signaling socket with `code` (the server echoes it back, so the SDK sees
   // what it would see had the server closed with it).
   closeSignaling: (code) => {

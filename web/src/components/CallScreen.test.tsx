@@ -6,6 +6,7 @@ import {
   MeetingSessionStatusCode,
   type AudioVideoFacade,
   type AudioVideoObserver,
+  type ContentShareObserver,
   type VideoTileState,
 } from 'amazon-chime-sdk-js';
 import { lightTheme } from 'amazon-chime-sdk-component-library-react';
@@ -22,6 +23,7 @@ type Presence = (id: string, present: boolean, ext?: string, dropped?: boolean) 
 /** Just enough of the SDK facade for the call screen to render from controller state. */
 function fakeAudioVideo() {
   const observers = new Set<AudioVideoObserver>();
+  const contentObservers = new Set<ContentShareObserver>();
   const presence: Presence[] = [];
   const mute: ((m: boolean) => void)[] = [];
   const volume = new Map<string, (id: string, v: number | null, m: boolean | null, s: number | null) => void>();
@@ -31,6 +33,14 @@ function fakeAudioVideo() {
     removeObserver: (o: AudioVideoObserver) => observers.delete(o),
     addDeviceChangeObserver() {},
     removeDeviceChangeObserver() {},
+    addContentShareObserver: (o: ContentShareObserver) => contentObservers.add(o),
+    removeContentShareObserver: (o: ContentShareObserver) => contentObservers.delete(o),
+    // Like the SDK: the share starts once the server announced "<self>#content" (the test does that).
+    startContentShareFromScreenCapture: async () => void calls.push('startContentShare'),
+    stopContentShare: () => {
+      calls.push('stopContentShare');
+      contentObservers.forEach((o) => o.contentShareDidStop?.());
+    },
     realtimeSubscribeToAttendeeIdPresence: (cb: Presence) => presence.push(cb),
     realtimeUnsubscribeToAttendeeIdPresence() {},
     realtimeSubscribeToMuteAndUnmuteLocalAudio: (cb: (m: boolean) => void) => mute.push(cb),
@@ -64,10 +74,10 @@ function fakeAudioVideo() {
     unbindVideoElement: (id: number) => calls.push(`unbind:${id}`),
     bindAudioElement: async () => calls.push('bindAudio'),
   };
-  return { av: av as unknown as AudioVideoFacade, observers, presence, volume, calls };
+  return { av: av as unknown as AudioVideoFacade, observers, contentObservers, presence, volume, calls };
 }
 
-async function setup() {
+async function setup({ contentShareEnabled = false, canShare = true } = {}) {
   const fake = fakeAudioVideo();
   const controller = new MeetingController({
     audioVideo: fake.av,
@@ -79,7 +89,7 @@ async function setup() {
   controller.start({ videoOn: false, muted: false, audioInputId: null, videoInputId: null, audioOutputId: null });
   render(
     <ThemeProvider theme={lightTheme}>
-      <CallScreen controller={controller} roomId="consult-42" contentShareEnabled={false} />
+      <CallScreen controller={controller} roomId="consult-42" contentShareEnabled={contentShareEnabled} canShare={canShare} />
     </ThemeProvider>,
   );
   await act(async () => {
@@ -143,5 +153,67 @@ describe('CallScreen', () => {
     await userEvent.setup().click(screen.getByRole('button', { name: 'End call' }));
     expect(calls).toContain('stop');
     await waitFor(() => expect(controller.state.phase).toBe('ended'));
+  });
+
+  it('offers Share screen only with the feature and getDisplayMedia, and operates it from the keyboard', async () => {
+    cleanup();
+    await setup({ contentShareEnabled: true, canShare: false });
+    expect(screen.queryByRole('button', { name: 'Share screen' })).toBeNull();
+    cleanup();
+    const { calls, contentObservers } = await setup({ contentShareEnabled: true });
+    const user = userEvent.setup();
+    const share = screen.getByRole('button', { name: 'Share screen' });
+    share.focus();
+    await user.keyboard('{Enter}');
+    expect(calls).toContain('startContentShare');
+    act(() => contentObservers.forEach((o) => o.contentShareDidStart?.()));
+    const stop = screen.getByRole('button', { name: 'Stop sharing' });
+    stop.focus();
+    await user.keyboard(' ');
+    expect(calls).toContain('stopContentShare');
+    expect(screen.getByRole('button', { name: 'Share screen' })).toBeTruthy();
+  });
+
+  it('shows a shared screen large, letterboxed, with "Bob is sharing" and the cameras beside it', async () => {
+    const { observers, calls } = await setup();
+    const tile = (tileId: number, attendee: string, isContent = false) =>
+      ({ tileId, boundAttendeeId: attendee, localTile: false, isContent, paused: false }) as VideoTileState;
+    act(() => observers.forEach((o) => o.videoTileDidUpdate?.(tile(7, 'bob'))));
+    expect(screen.getByRole('group', { name: 'Bob' }).getAttribute('data-fit')).toBe('contain');
+    act(() => observers.forEach((o) => o.videoTileDidUpdate?.(tile(9, 'bob#content', true))));
+
+    expect(screen.getByText('Bob is sharing')).toBeTruthy();
+    const shared = screen.getByRole('group', { name: 'Screen shared by Bob' });
+    expect(shared.getAttribute('data-fit')).toBe('contain');
+    expect(shared.querySelector('video')).not.toBeNull();
+    expect(calls).toContain('bind:9');
+    // The cameras sit beside it as thumbnails that fill; the content attendee is no person.
+    const cameras = screen.getByRole('region', { name: 'Cameras' });
+    expect(within(cameras).getByRole('group', { name: 'Bob' }).getAttribute('data-fit')).toBe('cover');
+    expect(within(cameras).getByRole('group', { name: 'Your video' })).toBeTruthy();
+    expect(screen.queryByRole('group', { name: 'Someone' })).toBeNull();
+
+    // Fill, then back to the whole frame.
+    const fill = screen.getByRole('button', { name: 'Fill' });
+    expect(fill.getAttribute('aria-pressed')).toBe('false');
+    await userEvent.setup().click(fill);
+    expect(screen.getByRole('button', { name: 'Fill' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByRole('group', { name: 'Screen shared by Bob' }).getAttribute('data-fit')).toBe('cover');
+
+    // The share ends: back to the grid, the camera tile still there.
+    act(() => observers.forEach((o) => o.videoTileWasRemoved?.(9)));
+    expect(screen.queryByText('Bob is sharing')).toBeNull();
+    expect(screen.queryByRole('region', { name: 'Cameras' })).toBeNull();
+    expect(screen.getByRole('group', { name: 'Bob' }).querySelector('video')).not.toBeNull();
+  });
+
+  it('tells the sharer that their own screen is being shared', async () => {
+    const { observers } = await setup();
+    act(() =>
+      observers.forEach((o) =>
+        o.videoTileDidUpdate?.({ tileId: 11, boundAttendeeId: 'self#content', localTile: false, isContent: true, paused: false } as VideoTileState),
+      ),
+    );
+    expect(screen.getByText('You are sharing your screen')).toBeTruthy();
   });
 });

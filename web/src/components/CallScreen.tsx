@@ -1,6 +1,15 @@
 import { VideoGrid } from 'amazon-chime-sdk-component-library-react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
+import {
+  canShareScreen,
+  contentOwner,
+  kDefaultFit,
+  sharingLabel,
+  shownContent,
+  toggleFit,
+  type VideoFit,
+} from '../meeting/contentShare';
 import { callQuality, type MeetingController } from '../meeting/MeetingController';
 import { displayName, participantList } from '../meeting/roster';
 import { ChatPanel } from './ChatPanel';
@@ -10,17 +19,20 @@ import { DeviceSettings } from './DeviceSettings';
 import { Notices } from './Notices';
 import { ParticipantsPanel } from './ParticipantsPanel';
 import { useStore } from './useStore';
-import { RemoteTile, SelfView } from './VideoTiles';
+import { ContentView, FitToggle, RemoteTile, SelfView } from './VideoTiles';
 
 interface Props {
   controller: MeetingController;
   roomId: string;
   contentShareEnabled: boolean;
+  /** Whether this browser can capture a screen (tests pass it; the default asks the browser). */
+  canShare?: boolean;
 }
 
-export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
+export function CallScreen({ controller, roomId, contentShareEnabled, canShare = canShareScreen() }: Props) {
   const state = useStore(controller.store);
   const [panel, setPanel] = useState<PanelName>(null);
+  const [fit, setFit] = useState<VideoFit>(kDefaultFit);
   const audioRef = useRef<HTMLAudioElement | null>(null);
 
   useEffect(() => {
@@ -50,6 +62,35 @@ export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
   const remoteIds = participants.filter((p) => !p.isSelf).map((p) => p.attendeeId);
   for (const t of state.remoteTiles) if (!remoteIds.includes(t.attendeeId)) remoteIds.push(t.attendeeId);
   const self = roster.participants[roster.selfAttendeeId];
+  const content = shownContent(state.contentTiles);
+  const contentOwnerId = content ? contentOwner(content.attendeeId) : null;
+
+  const remoteTile = (id: string, tileFit: VideoFit) => {
+    const tile = tileByAttendee.get(id);
+    return (
+      <RemoteTile
+        key={id}
+        binder={controller}
+        attendeeId={id}
+        name={displayName(roster, id)}
+        tileId={tile?.tileId ?? null}
+        paused={tile?.paused ?? false}
+        muted={roster.participants[id]?.muted ?? false}
+        speaking={state.activeSpeakerId === id}
+        fit={tileFit}
+      />
+    );
+  };
+  const selfView = (
+    <SelfView
+      binder={controller}
+      tileId={state.localTileId}
+      name={displayName(roster, roster.selfAttendeeId)}
+      videoOn={state.videoOn}
+      muted={state.muted}
+      speaking={state.activeSpeakerId === roster.selfAttendeeId && !state.muted && self !== undefined}
+    />
+  );
 
   return (
     <div className="call">
@@ -75,40 +116,45 @@ export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
         </div>
       )}
       <div className="call-body">
-        <main className="stage" aria-label="Video">
-          {remoteIds.length === 0 ? (
-            <div className="waiting">
-              <p>Waiting for others to join…</p>
-              <p className="hint">Share the room ID: {roomId}</p>
-            </div>
-          ) : (
-            <VideoGrid size={remoteIds.length} className="grid" layout="standard">
-              {remoteIds.map((id) => {
-                const tile = tileByAttendee.get(id);
-                return (
-                  <RemoteTile
-                    key={id}
-                    binder={controller}
-                    attendeeId={id}
-                    name={displayName(roster, id)}
-                    tileId={tile?.tileId ?? null}
-                    paused={tile?.paused ?? false}
-                    muted={roster.participants[id]?.muted ?? false}
-                    speaking={state.activeSpeakerId === id}
-                  />
-                );
-              })}
-            </VideoGrid>
-          )}
-          <SelfView
-            binder={controller}
-            tileId={state.localTileId}
-            name={displayName(roster, roster.selfAttendeeId)}
-            videoOn={state.videoOn}
-            muted={state.muted}
-            speaking={state.activeSpeakerId === roster.selfAttendeeId && !state.muted && self !== undefined}
-          />
-        </main>
+        {content && contentOwnerId !== null ? (
+          // A shared screen: large, with the cameras beside it (below it on a phone).
+          <main className="stage stage-sharing" aria-label="Video">
+            <section className="share-area" aria-label="Shared screen">
+              <p className="share-label" role="status">
+                {sharingLabel(displayName(roster, contentOwnerId), contentOwnerId === roster.selfAttendeeId)}
+              </p>
+              <ContentView
+                binder={controller}
+                tileId={content.tileId}
+                attendeeId={content.attendeeId}
+                label={`Screen shared by ${displayName(roster, contentOwnerId)}`}
+                fit={fit}
+              />
+              <FitToggle fit={fit} onToggle={() => setFit(toggleFit)} />
+            </section>
+            <section className="share-cameras" aria-label="Cameras">
+              {remoteIds.map((id) => remoteTile(id, 'cover'))}
+              {selfView}
+            </section>
+          </main>
+        ) : (
+          <main className="stage" aria-label="Video">
+            {remoteIds.length === 0 ? (
+              <div className="waiting">
+                <p>Waiting for others to join…</p>
+                <p className="hint">Share the room ID: {roomId}</p>
+              </div>
+            ) : (
+              <>
+                <VideoGrid size={remoteIds.length} className="grid" layout="standard">
+                  {remoteIds.map((id) => remoteTile(id, fit))}
+                </VideoGrid>
+                <FitToggle fit={fit} onToggle={() => setFit(toggleFit)} />
+              </>
+            )}
+            {selfView}
+          </main>
+        )}
         {panel === 'participants' && <ParticipantsPanel participants={participants} onClose={() => setPanel(null)} />}
         {panel === 'chat' && (
           <ChatPanel messages={state.chat} onSend={(t) => controller.sendChat(t)} onClose={() => setPanel(null)} />
@@ -130,7 +176,7 @@ export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
         panel={panel}
         unreadChat={state.unreadChat}
         participantCount={participants.length}
-        contentShare={{ enabled: contentShareEnabled, sharing: state.sharingContent }}
+        contentShare={{ enabled: contentShareEnabled && canShare, sharing: state.sharingContent }}
         onToggleMute={() => controller.toggleMute()}
         onToggleVideo={() => void controller.toggleVideo()}
         onPanel={setPanel}

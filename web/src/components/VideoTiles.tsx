@@ -1,6 +1,8 @@
 import { Camera, Microphone, VideoTile } from 'amazon-chime-sdk-component-library-react';
 import { useEffect, useRef } from 'react';
 
+import type { VideoFit } from '../meeting/contentShare';
+
 export interface TileBinder {
   bindVideo(tileId: number, element: HTMLVideoElement): void;
   unbindVideo(tileId: number): void;
@@ -32,10 +34,12 @@ export interface RemoteTileProps {
   paused: boolean;
   muted: boolean;
   speaking: boolean;
+  /** "contain" shows the whole frame (the main videos by default); thumbnails fill ("cover"). */
+  fit?: VideoFit;
 }
 
 /** One remote participant: video when they send it, their initials otherwise. Labelled with their name. */
-export function RemoteTile({ binder, attendeeId, name, tileId, paused, muted, speaking }: RemoteTileProps) {
+export function RemoteTile({ binder, attendeeId, name, tileId, paused, muted, speaking, fit = 'cover' }: RemoteTileProps) {
   const videoRef = useBoundVideo(binder, tileId);
   const showVideo = tileId !== null && !paused;
   return (
@@ -44,11 +48,12 @@ export function RemoteTile({ binder, attendeeId, name, tileId, paused, muted, sp
       role="group"
       aria-label={name}
       data-attendee-id={attendeeId}
+      data-fit={fit}
       data-tile-id={tileId ?? undefined}
       data-speaking={speaking ? 'true' : 'false'}
     >
       {tileId !== null ? (
-        <VideoTile ref={videoRef} nameplate={name} objectFit="cover" className={showVideo ? '' : 'hidden-video'} />
+        <VideoTile ref={videoRef} nameplate={name} objectFit={fit} className={showVideo ? '' : 'hidden-video'} />
       ) : null}
       {!showVideo && (
         <div className="avatar" aria-hidden="true">
@@ -103,5 +108,35 @@ export function SelfView({ binder, tileId, name, videoOn, muted, speaking }: Sel
       )}
       <TileBadges name="You" muted={muted} videoOn={showVideo} speaking={speaking} />
     </div>
+  );
+}
+
+export interface ContentViewProps {
+  binder: TileBinder;
+  tileId: number;
+  /** The content attendee ("<owner>#content"). */
+  attendeeId: string;
+  /** "Alice is sharing" / "You are sharing your screen". */
+  label: string;
+  fit: VideoFit;
+}
+
+/** A shared screen, shown large; letterboxed by default so nothing on it is cut off. */
+export function ContentView({ binder, tileId, attendeeId, label, fit }: ContentViewProps) {
+  const videoRef = useBoundVideo(binder, tileId);
+  return (
+    <div className="tile content-view" role="group" aria-label={label} data-attendee-id={attendeeId} data-tile-id={tileId} data-fit={fit}>
+      <VideoTile ref={videoRef} objectFit={fit} />
+    </div>
+  );
+}
+
+/** The fit/fill toggle of the main videos: pressed = fill the box (edges cropped). */
+export function FitToggle({ fit, onToggle }: { fit: VideoFit; onToggle: () => void }) {
+  return (
+    <button type="button" className="fit-toggle" aria-pressed={fit === 'cover'} onClick={onToggle}
+      title={fit === 'cover' ? 'Show the whole picture' : 'Fill the frame (edges are cropped)'}>
+      Fill
+    </button>
   );
 }

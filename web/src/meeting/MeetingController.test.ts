@@ -33,6 +33,8 @@ class FakeAudioVideo {
   removeObserver(o: AudioVideoObserver) { this.observers.delete(o); }
   addDeviceChangeObserver() {}
   removeDeviceChangeObserver() {}
+  addContentShareObserver() {}
+  removeContentShareObserver() {}
   realtimeSubscribeToAttendeeIdPresence(cb: Presence) { this.presence.push(cb); }
   realtimeUnsubscribeToAttendeeIdPresence(cb: Presence) { this.presence = this.presence.filter((c) => c !== cb); }
   realtimeSubscribeToMuteAndUnmuteLocalAudio(cb: (m: boolean) => void) { this.muteHandlers.push(cb); }
@@ -205,7 +207,7 @@ describe('MeetingController audio, video and speaker state', () => {
     av.emit((o) => o.videoTileDidUpdate?.(tile(1, 'self', { localTile: true })));
     expect(controller.state.remoteTiles.map((t) => t.attendeeId)).toEqual(['carol', 'bob']);
     expect(controller.state.localTileId).toBe(1);
-    expect(controller.state.contentTileId).toBe(4);
+    expect(controller.state.contentTiles).toEqual([{ tileId: 4, attendeeId: 'bob#content' }]);
     av.emit((o) => o.videoTileWasRemoved?.(3));
     expect(controller.state.remoteTiles.map((t) => t.tileId)).toEqual([2]);
   });

@@ -4,6 +4,7 @@
 import type {
   AudioVideoFacade,
   AudioVideoObserver,
+  ContentShareObserver,
   DataMessage,
   DeviceChangeObserver,
   MeetingSessionStatus,
@@ -30,6 +31,7 @@ import {
   type Notice,
   type NoticeKind,
 } from './notifications';
+import { kShareRefused, removeContentTile, upsertContentTile, type ContentTile } from './contentShare';
 import { qualityOf, type Quality } from './quality';
 import {
   displayName,
@@ -73,7 +75,9 @@ export interface CallState {
   roster: RosterState;
   remoteTiles: RemoteTile[];
   localTileId: number | null;
-  contentTileId: number | null;
+  /** Shared screens (ours included, as the SDK's preview tile), newest last. */
+  contentTiles: ContentTile[];
+  /** Our screen share is starting or running. */
   sharingContent: boolean;
   activeSpeakerId: string | null;
   muted: boolean;
@@ -155,7 +159,7 @@ export class MeetingController {
       roster: initialRoster(deps.selfAttendeeId, deps.selfName),
       remoteTiles: [],
       localTileId: null,
-      contentTileId: null,
+      contentTiles: [],
       sharingContent: false,
       activeSpeakerId: null,
       muted: false,
@@ -209,6 +213,7 @@ export class MeetingController {
     });
     this.av.addObserver(this.observer);
     this.av.addDeviceChangeObserver(this.deviceObserver);
+    this.av.addContentShareObserver(this.contentObserver);
     this.av.realtimeSubscribeToAttendeeIdPresence(this.onPresence);
     this.av.realtimeSubscribeToMuteAndUnmuteLocalAudio(this.onLocalMute);
     this.av.realtimeSubscribeToLocalSignalStrengthChange(this.onSignalStrength);
@@ -233,6 +238,7 @@ export class MeetingController {
       this.schedule(resolve, kLeaveTimeoutMs);
     });
     try {
+      if (this.state.sharingContent) this.av.stopContentShare();  // a share does not stop with the call
       this.av.stopLocalVideoTile();
       this.av.stop();
     } catch {
@@ -250,6 +256,7 @@ export class MeetingController {
     this.disposed = true;
     this.av.removeObserver(this.observer);
     this.av.removeDeviceChangeObserver(this.deviceObserver);
+    this.av.removeContentShareObserver(this.contentObserver);
     this.av.realtimeUnsubscribeToAttendeeIdPresence(this.onPresence);
     this.av.realtimeUnsubscribeToMuteAndUnmuteLocalAudio(this.onLocalMute);
     this.av.realtimeUnsubscribeToLocalSignalStrengthChange(this.onSignalStrength);
@@ -298,7 +305,7 @@ export class MeetingController {
       this.set({
         remoteTiles: s.remoteTiles.filter((t) => t.tileId !== tileId),
         localTileId: s.localTileId === tileId ? null : s.localTileId,
-        contentTileId: s.contentTileId === tileId ? null : s.contentTileId,
+        contentTiles: removeContentTile(s.contentTiles, tileId),
       });
     },
     remoteVideoSourcesDidChange: (sources: VideoSource[]) => {
@@ -324,12 +331,15 @@ export class MeetingController {
   private onTile(tile: VideoTileState): void {
     if (tile.tileId === null) return;
     const tileId = tile.tileId;
-    if (tile.localTile) {
-      this.set({ localTileId: tileId });
+    if (tile.isContent) {
+      // Someone's shared screen, or the preview of ours (bound to "<self>#content", not local).
+      if (tile.boundAttendeeId) {
+        this.set({ contentTiles: upsertContentTile(this.state.contentTiles, { tileId, attendeeId: tile.boundAttendeeId }) });
+      }
       return;
     }
-    if (tile.isContent) {
-      this.set({ contentTileId: tileId });
+    if (tile.localTile) {
+      this.set({ localTileId: tileId });
       return;
     }
     const attendeeId = tile.boundAttendeeId;
@@ -589,21 +599,41 @@ export class MeetingController {
     if (this.state.unreadChat !== 0) this.set({ unreadChat: 0 });
   }
 
-  // ---- content share (behind the contentShare feature flag) --------------------------------------
+  // ---- content share ------------------------------------------------------------------------------
 
+  private shareStarted = false;
+  private shareStopRequested = false;
+
+  /** Share screen / Stop sharing. The browser asks which screen; cancelling it leaves things as they were. */
   async toggleContentShare(): Promise<void> {
     if (this.state.sharingContent) {
+      this.shareStopRequested = true;
       this.av.stopContentShare();
       this.set({ sharingContent: false });
       return;
     }
+    this.shareStarted = false;
+    this.shareStopRequested = false;
+    this.set({ sharingContent: true, mediaProblem: null });
     try {
       await this.av.startContentShareFromScreenCapture();
-      this.set({ sharingContent: true });
     } catch {
-      this.set({ sharingContent: false });
+      this.set({ sharingContent: false });  // the picker was cancelled or capture is not allowed
     }
   }
+
+  private readonly contentObserver: ContentShareObserver = {
+    contentShareDidStart: () => {
+      this.shareStarted = true;
+      this.set({ sharingContent: true });
+    },
+    contentShareDidStop: () => {
+      // Stopped before it started, and not by us: the server refused it (at most two shares at once).
+      const refused = !this.shareStarted && !this.shareStopRequested;
+      this.shareStarted = false;
+      this.set(refused ? { sharingContent: false, mediaProblem: kShareRefused } : { sharingContent: false });
+    },
+  };
 
   // ---- media elements ----------------------------------------------------------------------------
 

@@ -27,9 +27,10 @@ async function attendee(name, room, opts = {}) {
   return { ...b, name, self, state: () => b.page.evaluate(() => window.sdkTest.state) };
 }
 
-// Starts sharing an animated 1280x720 canvas; window.contentTest records what the SDK reports.
-async function startCanvasShare(a) {
-  await a.page.evaluate(async () => {
+// Starts sharing an animated 1280x720 canvas (with tone=true also a 440 Hz tone as the screen's
+// audio; without, the SDK sends synthesized silence); window.contentTest records what the SDK reports.
+async function startCanvasShare(a, { tone = false } = {}) {
+  await a.page.evaluate(async (withTone) => {
     const canvas = document.createElement('canvas');
     canvas.width = 1280;
     canvas.height = 720;
@@ -57,8 +58,27 @@ async function startCanvasShare(a) {
     session.contentShare.contentAudioVideo.addObserver({
       audioVideoDidStop: (status) => { record.status = status.statusCode(); },
     });
-    await session.audioVideo.startContentShare(canvas.captureStream(15));
-  });
+    const stream = canvas.captureStream(15);
+    if (withTone) {
+      const audio = new AudioContext();
+      const osc = audio.createOscillator();
+      const out = audio.createMediaStreamDestination();
+      osc.frequency.value = 440;
+      osc.connect(out);
+      osc.start();
+      stream.addTrack(out.stream.getAudioTracks()[0]);
+    }
+    await session.audioVideo.startContentShare(stream);
+  }, tone);
+}
+
+// Audio energy `a` receives (the server's mix for it) over `ms`.
+async function audioEnergyOver(a, ms) {
+  const energy = async () => (await a.page.evaluate(() => window.sdkTest.stats())).audio
+    .reduce((sum, s) => sum + (s.totalAudioEnergy || 0), 0);
+  const e0 = await energy();
+  await new Promise((r) => setTimeout(r, ms));
+  return (await energy()) - e0;
 }
 
 const contentState = (a) => a.page.evaluate(() => {
@@ -109,7 +129,11 @@ describe('content share with the unmodified amazon-chime-sdk-js', () => {
     const contentId = `${alice.self.attendeeId}#content`;
     await waitFor(() => tileOf(bob, alice.self.attendeeId), { timeoutMs: 30000, what: "Bob: Alice's camera tile" });
 
-    await startCanvasShare(alice);
+    // Alice mutes: what Bob hears from her side is then the share's audio only.
+    await alice.page.evaluate(() => window.sdkTest.mute());
+    await waitFor(async () => (await bob.state()).volumes[alice.self.attendeeId]?.muted === true, { what: 'Bob: Alice muted' });
+    const quiet = await audioEnergyOver(bob, 2000);
+    await startCanvasShare(alice, { tone: true });
     await waitFor(async () => (await contentState(alice)).started === 1,
       { timeoutMs: 30000, what: `Alice: contentShareDidStart (logs: ${alice.logs.slice(-5).join(' | ')})` });
     // The sharer's own session saw its content attendee, with its own external user id.
@@ -137,6 +161,12 @@ describe('content share with the unmodified amazon-chime-sdk-js', () => {
     const videoCodecs = [...contentAnswer.split('m=video')[1].matchAll(/a=rtpmap:\d+ ([A-Za-z0-9-]+)\//g)].map((m) => m[1]);
     assert.ok(videoCodecs.includes('VP8') && !videoCodecs.includes('AV1') && !videoCodecs.includes('VP9'), videoCodecs.join(','));
     await framesGrow(bob, contentId);
+    // The content attendee is an audio participant: its tone is in Bob's mix.
+    const loud = await waitFor(async () => {
+      const e = await audioEnergyOver(bob, 2000);
+      return e > quiet * 10 + 0.01 ? e : 0;
+    }, { timeoutMs: 20000, what: `Bob: the share's audio in his mix (quiet: ${quiet})` });
+    t.diagnostic(`Bob's audio energy over 2 s: ${quiet.toFixed(5)} before the share, ${loud.toFixed(5)} with it`);
     // The camera tile stays beside it, a different tile.
     const camera = await tileOf(bob, alice.self.attendeeId);
     assert.ok(camera && camera.tileId !== tile.tileId);

@@ -5,15 +5,11 @@
 // tests/artifacts/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
-import { REPO_ROOT, startServer } from '../lib/server.mjs';
-import { joinThroughUi, recentLogs, seesVideoOf, trackPeerConnections, UI_TIMEOUT } from '../lib/web-app.mjs';
-
-const WEB_DIST = process.env.MEDICALL_WEB_DIST || path.join(REPO_ROOT, 'web', 'dist');
-const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'artifacts');
+import {
+  ARTIFACTS, joinThroughUi, recentLogs, seesVideoOf, startWebAppServer, trackPeerConnections, UI_TIMEOUT,
+} from '../lib/web-app.mjs';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 812 };
 // getDisplayMedia without a picker: Chromium picks the (fake) screen itself.
@@ -46,11 +42,7 @@ async function sharedScreen(p, owner) {
 }
 
 before(async () => {
-  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
-    throw new Error(`${WEB_DIST}/index.html missing: build the web app first (\`make web\` or \`cd web && npm run build\`)`);
-  }
-  await mkdir(ARTIFACTS, { recursive: true });
-  server = await startServer({ args: ['--web-dir', WEB_DIST] });
+  server = await startWebAppServer();
 });
 
 after(async () => {

@@ -6,15 +6,12 @@
 // Runs inside `unshare -n` (loopback only), like the rest of the node suites.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
-import { REPO_ROOT, startServer } from '../lib/server.mjs';
-import { framesDecoded, joinThroughUi, recentLogs, seesVideoOf, trackPeerConnections, UI_TIMEOUT } from '../lib/web-app.mjs';
+import {
+  ARTIFACTS, framesDecoded, joinThroughUi, recentLogs, seesVideoOf, startWebAppServer, trackPeerConnections, UI_TIMEOUT,
+} from '../lib/web-app.mjs';
 
-const WEB_DIST = process.env.MEDICALL_WEB_DIST || path.join(REPO_ROOT, 'web', 'dist');
-const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'artifacts');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 812 };
 
@@ -97,11 +94,7 @@ async function remoteTileFillsStage(p, otherName) {
 }
 
 before(async () => {
-  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
-    throw new Error(`${WEB_DIST}/index.html missing: build the web app first (\`make web\` or \`cd web && npm run build\`)`);
-  }
-  await mkdir(ARTIFACTS, { recursive: true });
-  server = await startServer({ args: ['--web-dir', WEB_DIST] });
+  server = await startWebAppServer();
 });
 
 after(async () => {

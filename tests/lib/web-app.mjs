@@ -1,6 +1,23 @@
 // The MediCall web app driven through its UI (Playwright): shared by the web app end-to-end tests.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { waitFor } from './browser.mjs';
+import { REPO_ROOT, startServer } from './server.mjs';
+
+export const WEB_DIST = process.env.MEDICALL_WEB_DIST || path.join(REPO_ROOT, 'web', 'dist');
+export const ARTIFACTS = path.join(REPO_ROOT, 'tests', 'artifacts');
+
+// Starts the server on the built web app (web/dist), with tests/artifacts/ ready for screenshots.
+// A missing bundle fails the suite (it is built by `make web`, not by the test).
+export async function startWebAppServer(extraArgs = []) {
+  if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
+    throw new Error(`${WEB_DIST}/index.html missing: build the web app first (\`make web\` or \`cd web && npm run build\`)`);
+  }
+  await mkdir(ARTIFACTS, { recursive: true });
+  return startServer({ args: ['--web-dir', WEB_DIST, ...extraArgs] });
+}
 
 export const UI_TIMEOUT = 30000;
 

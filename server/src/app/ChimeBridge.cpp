@@ -186,13 +186,13 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
       // A content share is no person: the meetings service tracks its base attendee only.
       if (!ContentShare::IsContent(attendee.attendeeId)) try {
-        bridge->meetings_.AttendeeDisconnected(id, attendee.attendeeId,
-                                               reason == SignalingSession::EndReason::kLeft
-                                                   ? meetings::MeetingsService::Departure::kLeft
-                                                   : meetings::MeetingsService::Departure::kDropped);
-      } catch (const std::exception& e) {
-        log::Debug("signaling", "connection state not recorded: {}", e.what());
-      }
+          bridge->meetings_.AttendeeDisconnected(id, attendee.attendeeId,
+                                                 reason == SignalingSession::EndReason::kLeft
+                                                     ? meetings::MeetingsService::Departure::kLeft
+                                                     : meetings::MeetingsService::Departure::kDropped);
+        } catch (const std::exception& e) {
+          log::Debug("signaling", "connection state not recorded: {}", e.what());
+        }
       // Forget the meeting once nobody is connected (after the current call stack unwinds).
       asio::post(IoContext(), [self = shared_from_this()] {
         if (self->bridge != nullptr) self->bridge->ForgetIfEmpty(self->id);
@@ -368,7 +368,10 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
   const auto identity = IdentityForToken(meetingId, token);
   if (!identity) return {403, "unknown or removed attendee", {}, {}};
 
-  return {0, {}, kSubprotocol, [this, meetingId, identity = *identity](std::shared_ptr<net::WebSocketConnection> conn) {
+  return {0,
+          {},
+          kSubprotocol,
+          [this, meetingId, identity = *identity](std::shared_ptr<net::WebSocketConnection> conn) {
             auto meeting = GetOrCreateMeeting(meetingId);
             std::weak_ptr<net::WebSocketConnection> weak = conn;
             SignalingSession::Transport transport{
@@ -390,7 +393,8 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
             if (turn_) turn = turn_->Issue(identity.attendeeId);
             auto session = meeting->signaling->Connect(identity, std::move(transport), std::move(turn));
             try {
-              if (!ContentShare::IsContent(identity.attendeeId)) meetings_.AttendeeConnected(meetingId, identity.attendeeId);
+              if (!ContentShare::IsContent(identity.attendeeId))
+                meetings_.AttendeeConnected(meetingId, identity.attendeeId);
             } catch (const std::exception& e) {
               log::Debug("signaling", "connection state not recorded: {}", e.what());
             }
@@ -405,7 +409,7 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
 }
 
 std::optional<signaling::SessionIdentity> ChimeBridge::IdentityForToken(const std::string& meetingId,
-                                                                      const std::string& token) {
+                                                                        const std::string& token) {
   // "<JoinToken>#content": the content share of the token's attendee (chime-protocol-2.md 1.1).
   const auto base = ContentShare::BaseOf(token);
   const auto attendee = meetings_.FindAttendeeByJoinToken(meetingId, base ? std::string(*base) : token);
@@ -416,7 +420,8 @@ std::optional<signaling::SessionIdentity> ChimeBridge::IdentityForToken(const st
               attendee->attendeeId, attendee->content);
     return std::nullopt;
   }
-  return signaling::SessionIdentity{ContentShare::ContentIdOf(attendee->attendeeId), attendee->externalUserId};
+  return signaling::SessionIdentity{ContentShare::ContentIdOf(attendee->attendeeId),
+                                    attendee->externalUserId};
 }
 
 void ChimeBridge::OnMeetingEnded(const std::string& meetingId, meetings::MeetingEndReason reason) {

@@ -1,6 +1,5 @@
 #include "signaling/ContentShare.hpp"
 
-
 namespace medicall::signaling {
 
 std::optional<std::string_view> ContentShare::BaseOf(std::string_view idOrToken) {

@@ -97,7 +97,8 @@ class ContentShareMeetingTest : public ::testing::Test {
     uint16_t CloseCode() const { return transport.closed ? transport.closed->first : 0; }
     std::vector<uint32_t> Statuses() const {
       std::vector<uint32_t> out;
-      for (const auto& f : transport.FramesOfType(Type::AUDIO_STATUS)) out.push_back(f.audio_status().audio_status());
+      for (const auto& f : transport.FramesOfType(Type::AUDIO_STATUS))
+        out.push_back(f.audio_status().audio_status());
       return out;
     }
   };

@@ -135,7 +135,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (s.height) d->set_height(s.height);
       if (s.framerate) d->set_framerate(s.framerate);
     }
-    index.set_num_participants(static_cast<uint32_t>(signaling->PresentCount()));
+    index.set_num_participants(static_cast<uint32_t>(signaling->PresentPeopleCount()));
     return index;
   }
 
@@ -184,15 +184,16 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     });
     if (ContentShare::IsContent(attendee.attendeeId)) StopContentKeyframes(attendee.attendeeId);
     if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
-      // A content share is no person: the meetings service tracks its base attendee only.
-      if (!ContentShare::IsContent(attendee.attendeeId)) try {
+      try {
+        // A content share is no person: the meetings service tracks its base attendee only.
+        if (!ContentShare::IsContent(attendee.attendeeId))
           bridge->meetings_.AttendeeDisconnected(id, attendee.attendeeId,
                                                  reason == SignalingSession::EndReason::kLeft
                                                      ? meetings::MeetingsService::Departure::kLeft
                                                      : meetings::MeetingsService::Departure::kDropped);
-        } catch (const std::exception& e) {
-          log::Debug("signaling", "connection state not recorded: {}", e.what());
-        }
+      } catch (const std::exception& e) {
+        log::Debug("signaling", "connection state not recorded: {}", e.what());
+      }
       // Forget the meeting once nobody is connected (after the current call stack unwinds).
       asio::post(IoContext(), [self = shared_from_this()] {
         if (self->bridge != nullptr) self->bridge->ForgetIfEmpty(self->id);
@@ -365,13 +366,11 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
               conn->Close(4410, "meeting ended");
             }};
   }
-  const auto identity = IdentityForToken(meetingId, token);
-  if (!identity) return {403, "unknown or removed attendee", {}, {}};
+  const auto admitted = IdentityForToken(meetingId, token);
+  if (!admitted) return {403, "unknown or removed attendee", {}, {}};
 
-  return {0,
-          {},
-          kSubprotocol,
-          [this, meetingId, identity = *identity](std::shared_ptr<net::WebSocketConnection> conn) {
+  signaling::SessionIdentity identity = *admitted;
+  return {0, {}, kSubprotocol, [this, meetingId, identity](std::shared_ptr<net::WebSocketConnection> conn) {
             auto meeting = GetOrCreateMeeting(meetingId);
             std::weak_ptr<net::WebSocketConnection> weak = conn;
             SignalingSession::Transport transport{

@@ -401,6 +401,12 @@ bool MeetingSignaling::ContentSlotFree(const std::string& contentId) const {
   return ContentShare::HasSlot(contentId, joined);
 }
 
+size_t MeetingSignaling::PresentPeopleCount() const {
+  size_t n = 0;
+  for (const auto& [id, attendee] : attendees_) n += attendee.present && !ContentShare::IsContent(id) ? 1 : 0;
+  return n;
+}
+
 void MeetingSignaling::EndContentOf(const std::string& baseAttendeeId) {
   if (ContentShare::IsContent(baseAttendeeId)) return;
   const std::string contentId = ContentShare::ContentIdOf(baseAttendeeId);

@@ -124,6 +124,8 @@ class MeetingSignaling final : private SignalingSession::Listener {
   // Attendees with a session (joined, lingering or still before JOIN).
   size_t ConnectedCount() const;
   size_t PresentCount() const;
+  // Present people: content shares ("<id>#content") are not counted (INDEX num_participants).
+  size_t PresentPeopleCount() const;
   bool IsPresent(const std::string& attendeeId) const;
   std::optional<uint32_t> AudioStreamIdOf(const std::string& attendeeId) const;
   std::shared_ptr<SignalingSession> SessionOf(const std::string& attendeeId) const;

@@ -142,6 +142,8 @@ TEST_F(ContentShareMeetingTest, TheSharersOwnSessionAndTheOthersSeeTheContentAtt
     EXPECT_TRUE(found);  // for a's main session that is contentShareDidStart
   }
   EXPECT_FALSE(content.transport.FramesOfType(Type::INDEX).empty());  // the content client waits for one
+  EXPECT_EQ(meeting->PresentCount(), 3u);
+  EXPECT_EQ(meeting->PresentPeopleCount(), 2u);  // a share is no participant
   ASSERT_EQ(media.contentJoins.size(), 1u);
   EXPECT_EQ(media.contentJoins[0], std::make_pair(std::string("a#content"), true));
 }

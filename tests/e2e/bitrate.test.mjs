@@ -11,7 +11,7 @@ import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { startServer } from '../lib/server.mjs';
 import { trackPeerConnections } from '../lib/web-app.mjs';
 
-const CAPTURE = { width: 1280, height: 720, frameRate: 15 };
+const CAPTURE = { width: 1280, height: 720, frameRate: 30 };
 const SETTLE_MS = 10000;
 const WINDOW_MS = 3000;
 
@@ -41,7 +41,8 @@ function bitrateStats(page) {
     const report = await pc.getStats();
     const out = {
       availableOutgoingBitrate: 0, targetBitrate: 0, inboundBytes: 0, inboundFrames: 0, inboundWidth: 0,
-      inboundHeight: 0, outboundWidth: 0, qualityLimitationReason: null,
+      inboundHeight: 0, outboundWidth: 0, outboundBytes: 0, outboundFps: 0, qualityLimitationReason: null,
+      inboundFps: 0,
       maxBitrate: sender?.getParameters().encodings?.[0]?.maxBitrate || 0,
       captureWidth: sender?.track?.getSettings().width || 0,
       captureHeight: sender?.track?.getSettings().height || 0,
@@ -55,10 +56,13 @@ function bitrateStats(page) {
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
         out.targetBitrate = s.targetBitrate || 0;
         out.outboundWidth = s.frameWidth || 0;
+        out.outboundBytes = s.bytesSent || 0;
+        out.outboundFps = s.framesPerSecond || 0;
         out.qualityLimitationReason = s.qualityLimitationReason;
       }
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         out.inboundBytes += s.bytesReceived || 0;
+        out.inboundFps = Math.max(out.inboundFps, s.framesPerSecond || 0);
         out.inboundFrames += s.framesDecoded || 0;
         out.inboundWidth = Math.max(out.inboundWidth, s.frameWidth || 0);
         out.inboundHeight = Math.max(out.inboundHeight, s.frameHeight || 0);
@@ -113,7 +117,10 @@ describe('bandwidth estimation on a clean call', () => {
       capture: `${a1.captureWidth}x${a1.captureHeight}`,
       sent: a1.outboundWidth,
       received: `${b1.inboundWidth}x${b1.inboundHeight}`,
+      sentBps: Math.round(((a1.outboundBytes - a0.outboundBytes) * 8) / seconds),
+      sentFps: a1.outboundFps,
       receivedBps: Math.round(receivedBps),
+      receivedFps: b1.inboundFps,
     };
     console.log(`bitrate figures: ${JSON.stringify(figures)}`);
 

@@ -70,7 +70,8 @@ async function join(name, roomId, options = {}) {
 }
 
 // Joins with a JoinInfo ({Meeting, Attendee}) obtained elsewhere, e.g. the same attendee's twice.
-async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false } = {}) {
+// videoQuality: {width, height, frameRate} for chooseVideoInputQuality (the SDK's default is 960x540@15).
+async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, videoQuality = null } = {}) {
   const logger = new ConsoleLogger('sdk', LogLevel.WARN);
   const deviceController = new DefaultDeviceController(logger);
   const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
@@ -143,6 +144,7 @@ async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulca
   if (mics.length) await av.startAudioInput(mics[0].deviceId);
   await av.bindAudioElement(document.getElementById('audio'));
   if (video) {
+    if (videoQuality) av.chooseVideoInputQuality(videoQuality.width, videoQuality.height, videoQuality.frameRate);
     const cams = await av.listVideoInputDevices();
     if (cams.length) await av.startVideoInput(cams[0].deviceId);
   }

@@ -37,17 +37,6 @@ SubscribeAnswer Fail(uint32_t status, std::string description) {
   return a;
 }
 
-// We estimate bandwidth with REMB and do not send transport-wide feedback: leave transport-cc out
-// of the answer, so the browser's sender takes our REMB and receiver reports.
-void StripTransportCc(sdp::SessionDescription& answer) {
-  for (sdp::MediaSection& m : answer.media) {
-    std::erase_if(m.extmaps, [](const sdp::Extmap& e) { return e.uri == sdp::uri::kTransportWideCc; });
-    for (sdp::Codec& c : m.codecs) {
-      std::erase_if(c.feedback, [](const sdp::RtcpFeedback& f) { return f.type == "transport-cc"; });
-    }
-  }
-}
-
 // The primary video codec of an answered section, its payload type and its RTX payload type (-1: none).
 struct VideoPayload {
   uint8_t payloadType = 0;
@@ -225,8 +214,6 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
 
   auto result = builder.Build(*offer, &error);
   if (!result) return Fail(400, "cannot answer the offer: " + error);
-  StripTransportCc(result->answer);
-  result->extensions.transportWideCc = 0;
 
   if (fresh) {
     RouterPeer& started = *fresh;
@@ -426,6 +413,7 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
     ++stats_.dropped;
     return;
   }
+  RecordTransportSequence(peer, *rtp);
   const uint8_t pt = rtp->PayloadType();
   if (static_cast<int>(pt) == peer.audioPayloadType) {
     ++stats_.audioIn;
@@ -634,6 +622,12 @@ void MeetingRouter::SendReports(RouterPeer& peer, int64_t nowMs) {
     rr.AddBlock(publisher.Stats().MakeReportBlock(publisher.MediaSsrc(), nowMs));
   size_t n = rr.Serialize(out);
   if (n == 0) return;
+  if (peer.extensions.transportWideCc != 0) {
+    // The publisher estimates its uplink itself from our transport-wide feedback (its GCC ramps up);
+    // a REMB would only cap it.
+    peer.Transport().SendRtcp(rtcpBuffer_, n);
+    return;
+  }
   rtcp::Remb remb;
   remb.senderSsrc = peer.audioSsrc;
   remb.bitrate = EstimateFor(publisher, nowMs);
@@ -665,6 +659,26 @@ void MeetingRouter::SendSenderReports(RouterPeer& peer, int64_t nowUs) {
   if (n > 0) peer.Transport().SendRtcp(rtcpBuffer_, n);
 }
 
+// ---- transport-wide congestion control (media/bwe) ----
+
+void MeetingRouter::RecordTransportSequence(RouterPeer& peer, const RtpPacket& rtp) {
+  if (peer.extensions.transportWideCc == 0) return;
+  const auto value = rtp.FindExtension(peer.extensions.transportWideCc);
+  if (!value || value->size() < 2) return;
+  peer.feedbackGenerator.OnPacket(ReadU16(value->data()), clock_.NowUs());
+}
+
+void MeetingRouter::SendTransportFeedback(RouterPeer& peer) {
+  if (!peer.feedbackGenerator.HasPending() || !peer.Transport().IsConnected()) return;
+  const std::span<uint8_t> out =
+      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
+  const uint32_t mediaSsrc = peer.publisher ? peer.publisher->MediaSsrc() : peer.remoteAudioSsrc;
+  while (size_t n = peer.feedbackGenerator.Build(peer.audioSsrc, mediaSsrc, out)) {
+    if (!peer.Transport().SendRtcp(rtcpBuffer_, n)) break;
+    ++stats_.transportFeedbackSent;
+  }
+}
+
 void MeetingRouter::ScheduleTick() {
   timer_.expires_after(std::chrono::milliseconds(kTickMs));
   timer_.async_wait([this, watch = alive_.Observe()](const boost::system::error_code& ec) {
@@ -682,6 +696,7 @@ void MeetingRouter::Tick() {
   const int64_t elapsed = nowMs - lastReportMs_;
   if (report) lastReportMs_ = nowMs;
   for (auto& [id, peer] : peers_) {
+    SendTransportFeedback(*peer);
     if (report) SendSenderReports(*peer, nowUs);
     if (!peer->publisher) continue;
     Publisher& publisher = *peer->publisher;

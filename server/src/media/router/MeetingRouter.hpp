@@ -11,7 +11,8 @@
 // (Retransmitter), within the subscriber's byte budget (RtxBudget); subscriber receiver reports -> the
 // RTT of each stream we send; subscriber REMB -> the publisher's REMB (the
 // minimum of its subscribers' estimates, capped by its SUBSCRIBE max bitrate), sent with a receiver
-// report every second.
+// report every second, unless the publisher negotiated transport-cc: then every tick it gets
+// transport-wide feedback about the packets it sent (bwe::TransportFeedbackGenerator) and no REMB.
 #include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
@@ -93,6 +94,9 @@ class MeetingRouter final : public Router {
   uint64_t EstimateFor(const Publisher& publisher, int64_t nowMs) const;
   void NotifySourcesChanged();
   void Bury(std::unique_ptr<RouterPeer> peer);
+  // Transport-wide congestion control: arrivals of the attendee's packets -> feedback every tick.
+  void RecordTransportSequence(RouterPeer& peer, const webrtc::rtp::RtpPacket& rtp);
+  void SendTransportFeedback(RouterPeer& peer);
   void ScheduleTick();
   void Tick();
 

@@ -99,6 +99,7 @@ class Router {
     uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
     uint64_t dropped = 0;           // RTP of no known stream or payload type
     uint64_t foreignSsrc = 0;       // video on another SSRC than the publisher's forwarded one (dropped)
+    uint64_t transportFeedbackSent = 0;  // transport-wide feedback packets sent to attendees
   };
 
   virtual ~Router() = default;

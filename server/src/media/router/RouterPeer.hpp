@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RtxBudget.hpp"
 #include "media/router/Subscription.hpp"
@@ -54,6 +55,8 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
   uint16_t NextTransportSequence() { return ++transportSequence_; }
   // What all retransmissions to this attendee may spend (RTX and plain resends, every stream).
   RtxBudget rtxBudget;
+  // Arrivals of the attendee's packets by transport-wide sequence number (when transport-cc is negotiated).
+  bwe::TransportFeedbackGenerator feedbackGenerator;
 
   std::map<std::string, std::unique_ptr<Subscription>> subscriptions;  // by mid
   std::unique_ptr<Publisher> publisher;

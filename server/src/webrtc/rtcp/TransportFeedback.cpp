@@ -89,7 +89,6 @@ size_t TransportFeedback::Serialize(uint32_t senderSsrc, uint32_t mediaSsrc, uin
   }
   int64_t reference = 0;
   if (firstReceived != packets.end()) reference = FloorDiv(firstReceived->arrivalTimeUs, kReferenceTickUs);
-  if (reference < -0x800000 || reference > 0x7FFFFF) return 0;
   const SymbolCursor start{packets, reference * kReferenceTickUs};
 
   if (out.size() < kFixedSize) return 0;
@@ -164,6 +163,7 @@ size_t TransportFeedback::Serialize(uint32_t senderSsrc, uint32_t mediaSsrc, uin
   WriteU32(p + 8, mediaSsrc);
   WriteU16(p + 12, packets[0].sequenceNumber);
   WriteU16(p + 14, static_cast<uint16_t>(packets.size()));
+  // 24 bits, wrapping (the draft leaves the time base to the feedback sender; receivers unwrap it).
   WriteU24(p + 16, static_cast<uint32_t>(reference) & 0xFFFFFF);
   p[19] = feedbackPacketCount;
   return size;

@@ -77,9 +77,9 @@ class TransportFeedback {
 
   // Builds a feedback packet for `packets`, whose sequence numbers must be consecutive (wrapping) from
   // packets[0]. The reference time is the first received arrival time rounded down to 64 ms; arrival times
-  // are rounded to 250 us without drift. Returns the size written, or 0 when packets is empty or longer
-  // than 65535, not consecutive, a delta does not fit 16 bits, the reference time does not fit 24 bits, or
-  // out is too small.
+  // are rounded to 250 us without drift; the reference time wraps at 24 bits (2^24 * 64 ms, 12.4 days).
+  // Returns the size written, or 0 when packets is empty or longer than 65535, not consecutive, a delta
+  // does not fit 16 bits, or out is too small.
   static size_t Serialize(uint32_t senderSsrc, uint32_t mediaSsrc, uint8_t feedbackPacketCount,
                           std::span<const PacketResult> packets, std::span<uint8_t> out);
 

@@ -74,9 +74,9 @@ TEST_F(AnswerFixture, PublishOfferGetsAudioWithRealMsidAndInactiveVideo) {
   ASSERT_FALSE(audio.codecs.empty());
   EXPECT_EQ(audio.codecs[0].name, "opus");
   EXPECT_EQ(audio.codecs[0].payloadType, 111);
-  // We estimate with REMB: no transport-cc anywhere.
-  EXPECT_EQ(a.sdpAnswer.find("transport-cc"), std::string::npos);
-  EXPECT_EQ(a.sdpAnswer.find("transport-wide-cc"), std::string::npos);
+  // transport-cc is answered (the publisher's send-side estimate runs on our transport-wide feedback).
+  EXPECT_NE(audio.FindExtmap(sdp::uri::kTransportWideCc), nullptr);
+  EXPECT_NE(a.sdpAnswer.find("a=rtcp-fb:111 transport-cc"), std::string::npos);
   EXPECT_NE(a.sdpAnswer.find("a=ice-lite"), std::string::npos);
   const auto& video = answer->media[1];
   EXPECT_EQ(video.mid, "1");

@@ -163,5 +163,68 @@ TEST(TransportFeedbackTest, RejectsLies) {
   }
 }
 
+
+// The chunk examples of draft-holmer-rmcat-transport-wide-cc-extensions-01, byte for byte.
+TEST(TransportFeedbackTest, SerializesTheDraftsChunkExamples) {
+  std::array<uint8_t, 128> buf{};
+  // 3.1.3: "a run of 221 not received packets": |0|0 0|0 0 0 0 1 1 0 1 1 1 0 1| = 0x00DD.
+  std::vector<Result> lost;
+  for (uint16_t i = 0; i < 221; ++i) lost.push_back({static_cast<uint16_t>(1000 + i), false, 0});
+  size_t n = TransportFeedback::Serialize(0x11223344, 0x55667788, 7, lost, buf);
+  ASSERT_EQ(n, 24u);
+  const std::array<uint8_t, 24> runExample = {0x8F, 205,  0x00, 0x05, 0x11, 0x22, 0x33, 0x44,
+                                              0x55, 0x66, 0x77, 0x88, 0x03, 0xE8, 0x00, 221,
+                                              0x00, 0x00, 0x00, 7,    0x00, 0xDD, 0x00, 0x00};
+  EXPECT_TRUE(std::equal(runExample.begin(), runExample.end(), buf.begin()));
+
+  // 3.1.4, one-bit status vector: "|1|0|0 1 1 1 1 1 0 0 0 1 1 1 0 0|": one lost, five received, three
+  // lost, three received, two lost = 0x9F1C, then one small delta (1 byte, 250 us units) per received.
+  const std::array<bool, 14> pattern = {false, true, true, true, true, true, false,
+                                        false, false, true, true, true, false, false};
+  std::vector<Result> vector;
+  int64_t t = 64'000 * 3;  // reference time 3
+  for (uint16_t i = 0; i < 14; ++i) {
+    Result r{static_cast<uint16_t>(65530 + i), pattern[i], 0};
+    if (r.received) r.arrivalTimeUs = (t += 1'000);
+    vector.push_back(r);
+  }
+  n = TransportFeedback::Serialize(1, 2, 0, vector, buf);
+  ASSERT_EQ(n, 32u);  // 20 + chunk 2 + 8 deltas = 30, padded to 32
+  EXPECT_EQ(buf[3], 7);                        // length in words minus one
+  EXPECT_EQ(buf[12], 0xFF);                    // base sequence 65530
+  EXPECT_EQ(buf[13], 0xFA);
+  EXPECT_EQ(buf[15], 14);                      // status count
+  EXPECT_EQ(buf[18], 3);                       // reference time
+  EXPECT_EQ(buf[20], 0x9F);
+  EXPECT_EQ(buf[21], 0x1C);
+  for (size_t i = 22; i < 30; ++i) EXPECT_EQ(buf[i], 4) << i;  // 1 ms = 4 ticks of 250 us
+  EXPECT_EQ(buf[30], 0);
+  EXPECT_EQ(buf[31], 0);
+
+  // Two-bit vector (3.1.4, S=1): a large delta forces two-bit symbols: |1|1|01|10|01|00|01|01|01| with a
+  // negative (reordered) delta encoded as 16-bit signed.
+  std::vector<Result> twoBit = {{10, true, 1'000}, {11, true, 500}, {12, true, 750}, {13, false, 0},
+                                {14, true, 1'000}, {15, true, 1'250}, {16, true, 1'500}};
+  n = TransportFeedback::Serialize(1, 2, 0, twoBit, buf);
+  ASSERT_GT(n, 0u);
+  EXPECT_EQ(buf[20], 0xD9);  // 1 1 01 10 01 00 01 = 1101 1001 0001 0101
+  EXPECT_EQ(buf[21], 0x15);
+  EXPECT_EQ(buf[22], 4);     // +1 ms
+  EXPECT_EQ(buf[23], 0xFF);  // -0.5 ms as int16 -2
+  EXPECT_EQ(buf[24], 0xFE);
+  EXPECT_EQ(buf[25], 1);
+}
+
+TEST(TransportFeedbackTest, ReferenceTimeWrapsAt24Bits) {
+  const int64_t wrap = (int64_t{1} << 24) * TransportFeedback::kReferenceTickUs;
+  std::vector<Result> late = {{1, true, wrap + 64'000 * 5 + 250}, {2, true, wrap + 64'000 * 5 + 500}};
+  std::array<uint8_t, 64> buf{};
+  const size_t n = TransportFeedback::Serialize(1, 2, 0, late, buf);
+  ASSERT_EQ(n, 24u);
+  auto fb = TransportFeedback::Parse(std::span<const uint8_t>(buf.data(), n));
+  ASSERT_TRUE(fb);
+  EXPECT_EQ(fb->ReferenceTime(), 5);
+}
+
 }  // namespace
 }  // namespace medicall::webrtc::rtcp

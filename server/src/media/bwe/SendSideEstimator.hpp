@@ -1,0 +1,64 @@
+#pragma once
+// Send-side bandwidth estimate for one transport we send on (a subscriber's), after
+// draft-ietf-rmcat-gcc-02 (https://datatracker.ietf.org/doc/html/draft-ietf-rmcat-gcc-02), fed by the
+// subscriber's transport-wide feedback about the packets we forward to it:
+//   OnPacketSent (our transport-wide sequence number, size, send time) -> TransportSendHistory
+//   OnTransportFeedback -> per packet, in send order:
+//     received: AckedBitrateEstimator (R), InterArrivalDelta (section 5.2) -> TrendlineEstimator
+//               (5.3) -> OveruseDetector (5.4)
+//     every packet: LossBasedEstimator counts (section 6)
+//   then once per feedback: AimdRateController (5.5) on the strongest signal of the feedback, and
+//   target = min(delay-based A, loss-based As) within [min, max].
+// Pure: no clock of its own, no allocation; the caller passes the times.
+#include <cstdint>
+
+#include "media/bwe/AckedBitrateEstimator.hpp"
+#include "media/bwe/AimdRateController.hpp"
+#include "media/bwe/InterArrivalDelta.hpp"
+#include "media/bwe/LossBasedEstimator.hpp"
+#include "media/bwe/OveruseDetector.hpp"
+#include "media/bwe/TransportSendHistory.hpp"
+#include "media/bwe/TrendlineEstimator.hpp"
+
+namespace medicall::media::bwe {
+
+class SendSideEstimator {
+ public:
+  struct Settings {
+    uint64_t startBps = 1'000'000;  // what a fresh subscriber transport is assumed to carry
+    uint64_t minBps = 50'000;
+    uint64_t maxBps = 20'000'000;
+  };
+
+  SendSideEstimator() : SendSideEstimator(Settings{}) {}
+  explicit SendSideEstimator(const Settings& settings);
+
+  void OnPacketSent(uint16_t transportSequence, size_t size, int64_t sendUs) {
+    history_.OnSent(transportSequence, size, sendUs);
+  }
+  void OnTransportFeedback(const webrtc::rtcp::TransportFeedback& feedback, int64_t nowUs);
+  void SetRttMs(int64_t rttMs) { aimd_.SetRttMs(rttMs); }
+
+  uint64_t EstimateBps() const;
+  uint64_t DelayBasedBps() const { return aimd_.EstimateBps(); }
+  uint64_t LossBasedBps() const { return loss_.EstimateBps(); }
+  BandwidthUsage Usage() const { return detector_.State(); }
+  double LossFraction() const { return loss_.LastLossFraction(); }
+  std::optional<uint64_t> AckedBps() const { return acked_.RateBps(); }
+  uint64_t FeedbackCount() const { return feedbackCount_; }
+
+ private:
+  void OnPacketFeedback(const PacketFeedback& p, BandwidthUsage& strongest);
+
+  Settings settings_;
+  TransportSendHistory history_;
+  AckedBitrateEstimator acked_;
+  InterArrivalDelta interArrival_;
+  TrendlineEstimator trendline_;
+  OveruseDetector detector_;
+  AimdRateController aimd_;
+  LossBasedEstimator loss_;
+  uint64_t feedbackCount_ = 0;
+};
+
+}  // namespace medicall::media::bwe

@@ -1,0 +1,166 @@
+// The router's side of transport-cc toward a publisher, end to end over ICE, DTLS and SRTP on
+// 127.0.0.1 (the router harness): transport-cc is answered, the transport-wide sequence numbers of the
+// publisher's packets come back in feedback packets (draft-holmer-rmcat-transport-wide-cc-extensions-01)
+// with the lost one marked, and no REMB caps the publisher's own estimate. Without transport-cc in the
+// offer the publisher gets REMB and no transport-wide feedback.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "media/router/MeetingRouter.hpp"
+#include "media/router/RouterHarness.hpp"
+#include "webrtc/rtcp/Remb.hpp"
+#include "webrtc/rtcp/RtcpCompound.hpp"
+#include "webrtc/rtcp/TransportFeedback.hpp"
+#include "webrtc/sdp/SdpParser.hpp"
+
+namespace medicall::media::router {
+namespace {
+
+using testing::OnWorker;
+using testing::RouterHarness;
+using testing::TestClient;
+using testing::WaitFor;
+using webrtc::rtcp::TransportFeedback;
+using namespace std::chrono_literals;
+constexpr uint8_t kVp8 = webrtc::sdp::OfferBuilder::kVp8Pt;
+
+// A VP8 packet with a one-byte header extension block (RFC 8285) holding the transport-wide sequence.
+size_t PacketWithTransportSequence(uint8_t extId, uint16_t transportSeq, uint16_t seq, uint32_t ssrc,
+                                   std::span<uint8_t> out) {
+  std::array<uint8_t, 1500> body{};
+  const size_t bodySize = TestClient::Vp8Packet(kVp8, seq, 3000u * seq, ssrc, seq == 1, 300, body);
+  std::copy(body.begin(), body.begin() + 12, out.begin());
+  out[0] |= 0x10;
+  const std::array<uint8_t, 8> ext = {0xBE, 0xDE, 0x00, 0x01, static_cast<uint8_t>((extId << 4) | 1),
+                                      static_cast<uint8_t>(transportSeq >> 8),
+                                      static_cast<uint8_t>(transportSeq), 0};
+  std::copy(ext.begin(), ext.end(), out.begin() + 12);
+  std::copy(body.begin() + 12, body.begin() + static_cast<long>(bodySize), out.begin() + 20);
+  return bodySize + ext.size();
+}
+
+uint8_t TransportCcId(const std::string& answerSdp) {
+  auto answer = webrtc::sdp::SdpParser::Parse(answerSdp);
+  if (!answer) return 0;
+  for (const auto& m : answer->media) {
+    if (const auto* e = m.FindExtmap(webrtc::sdp::uri::kTransportWideCc)) return static_cast<uint8_t>(e->id);
+  }
+  return 0;
+}
+
+template <typename F>
+void ForEachRtcp(const std::vector<std::vector<uint8_t>>& packets, F&& f) {
+  for (const auto& p : packets) {
+    std::vector<uint8_t> copy = p;
+    webrtc::rtcp::RtcpCompound compound(copy);
+    if (!compound.Validate()) continue;
+    compound.ForEach([&](const webrtc::rtcp::RtcpCompound::Packet& packet) { f(packet); });
+  }
+}
+
+bool IsRemb(const webrtc::rtcp::RtcpCompound::Packet& p) {
+  return webrtc::rtcp::Remb::Parse(p.data).has_value();
+}
+
+TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
+  RouterHarness h;
+  TestClient& pub = h.AddClient("publisher");
+  auto pa = h.Subscribe(pub, true, {});
+  ASSERT_EQ(pa.status, 200u) << pa.description;
+  const uint8_t extId = TransportCcId(pa.sdpAnswer);
+  ASSERT_NE(extId, 0) << "transport-wide-cc answered";
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected; }));
+
+  OnWorker(h.ClientWorker(), [&] {
+    std::array<uint8_t, 1500> buf{};
+    for (uint16_t i = 0; i < 10; ++i) {
+      if (i == 5) continue;  // lost on the way
+      const size_t n = PacketWithTransportSequence(extId, static_cast<uint16_t>(65530 + i), i + 1,
+                                                   pub.videoSsrc, buf);
+      EXPECT_TRUE(pub.transport->SendRtp(buf, n));
+    }
+    return 0;
+  });
+
+  std::vector<TransportFeedback::PacketResult> results;
+  ASSERT_TRUE(WaitFor(
+      h.ClientWorker(),
+      [&] {
+        results.clear();
+        ForEachRtcp(pub.rtcp, [&](const auto& p) {
+          if (auto fb = TransportFeedback::Parse(p.data)) {
+            fb->ForEachPacket([&](const TransportFeedback::PacketResult& r) { results.push_back(r); });
+          }
+        });
+        return results.size() >= 10;
+      },
+      3000ms));
+  ASSERT_EQ(results.size(), 10u);
+  for (uint16_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(results[i].sequenceNumber, static_cast<uint16_t>(65530 + i));
+    EXPECT_EQ(results[i].received, i != 5) << i;
+  }
+  EXPECT_GE(OnWorker(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackSent; }), 1u);
+
+  // A report interval later: a receiver report, and still no REMB.
+  h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
+  ASSERT_TRUE(WaitFor(
+      h.ClientWorker(),
+      [&] {
+        bool rr = false;
+        ForEachRtcp(pub.rtcp, [&](const auto& p) { rr = rr || p.header.packetType == 201; });
+        return rr;
+      },
+      3000ms));
+  OnWorker(h.ClientWorker(), [&] {
+    ForEachRtcp(pub.rtcp, [&](const auto& p) { EXPECT_FALSE(IsRemb(p)); });
+    return 0;
+  });
+}
+
+TEST(RouterTransportFeedbackTest, WithoutTransportCcThePublisherGetsRemb) {
+  RouterHarness h;
+  TestClient& pub = h.AddClient("publisher");
+  SubscribeParams params;
+  params.attendeeId = pub.attendeeId;
+  params.sendsVideo = true;
+  params.videoMaxBitrateKbps = 1500;
+  params.receiveStreamIds = {0};
+  // The offer without the extension and the feedback type (a browser without transport-cc).
+  std::string offer = pub.Offer(true, 0);
+  offer = std::regex_replace(offer, std::regex("a=extmap:[0-9]+ [^\\r\\n]*transport-wide-cc[^\\r\\n]*\\r\\n"), "");
+  offer = std::regex_replace(offer, std::regex("a=rtcp-fb:[0-9]+ transport-cc\\r\\n"), "");
+  params.sdpOffer = offer;
+  pub.answer = OnWorker(h.serverWorker, [&] { return h.router->Subscribe(params); });
+  ASSERT_EQ(pub.answer.status, 200u) << pub.answer.description;
+  EXPECT_EQ(TransportCcId(pub.answer.sdpAnswer), 0);
+  EXPECT_EQ(pub.answer.sdpAnswer.find("transport-cc"), std::string::npos);
+  OnWorker(h.ClientWorker(), [&] { return pub.Connect(pub.answer.sdpAnswer, *pub.ownDemux); });
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected; }));
+  OnWorker(h.ClientWorker(), [&] {
+    std::array<uint8_t, 1500> buf{};
+    for (uint16_t i = 1; i <= 5; ++i) {
+      const size_t n = TestClient::Vp8Packet(kVp8, i, 3000u * i, pub.videoSsrc, i == 1, 300, buf);
+      EXPECT_TRUE(pub.transport->SendRtp(buf, n));
+    }
+    return 0;
+  });
+  h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
+  ASSERT_TRUE(WaitFor(
+      h.ClientWorker(),
+      [&] {
+        bool remb = false;
+        ForEachRtcp(pub.rtcp, [&](const auto& p) { remb = remb || IsRemb(p); });
+        return remb;
+      },
+      3000ms));
+  OnWorker(h.ClientWorker(), [&] {
+    ForEachRtcp(pub.rtcp, [&](const auto& p) { EXPECT_FALSE(TransportFeedback::Parse(p.data)); });
+    return 0;
+  });
+  EXPECT_EQ(OnWorker(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackSent; }), 0u);
+}
+
+}  // namespace
+}  // namespace medicall::media::router

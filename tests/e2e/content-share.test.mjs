@@ -195,6 +195,25 @@ describe('content share with the unmodified amazon-chime-sdk-js', () => {
     for (const x of [alice, bob]) await x.page.evaluate(() => window.sdkTest.leave());
   });
 
+  test('a sharer whose JOIN disables periodic keyframe requests gets none', async (t) => {
+    const room = `share-nokf-${Date.now()}`;
+    const dee = await attendee('Dee', room, { video: false, contentKeyframes: false });
+    const eli = await attendee('Eli', room, { video: false });
+    await startCanvasShare(dee);
+    await waitFor(async () => (await contentState(dee)).started === 1, { timeoutMs: 30000, what: 'Dee: share started' });
+    await waitFor(async () => {
+      const tile = await tileOf(eli, `${dee.self.attendeeId}#content`);
+      return tile && tile.frames > 30;
+    }, { timeoutMs: 30000, what: "Eli: Dee's share decoding" });
+    const before = await contentOutbound(dee);
+    await new Promise((r) => setTimeout(r, 7500));
+    const later = await contentOutbound(dee);
+    t.diagnostic(`PLIs to the content sender in 7.5 s: ${before.pliCount} -> ${later.pliCount}`);
+    assert.ok(later.pliCount <= before.pliCount + 1, `PLIs ${before.pliCount} -> ${later.pliCount}`);
+    assert.ok(later.framesEncoded > before.framesEncoded, 'the share kept sending');
+    for (const x of [dee, eli]) await x.page.evaluate(() => window.sdkTest.leave());
+  });
+
   test('a third concurrent share is refused with 409 while two run', async () => {
     const room = `share3-${Date.now()}`;
     const ann = await attendee('Ann', room, { video: false });

@@ -132,6 +132,7 @@ describe('content share with the unmodified amazon-chime-sdk-js', () => {
     // Alice mutes: what Bob hears from her side is then the share's audio only.
     await alice.page.evaluate(() => window.sdkTest.mute());
     await waitFor(async () => (await bob.state()).volumes[alice.self.attendeeId]?.muted === true, { what: 'Bob: Alice muted' });
+    await new Promise((r) => setTimeout(r, 1000));  // what was in flight before the mute has played
     const quiet = await audioEnergyOver(bob, 2000);
     await startCanvasShare(alice, { tone: true });
     await waitFor(async () => (await contentState(alice)).started === 1,
@@ -164,7 +165,7 @@ describe('content share with the unmodified amazon-chime-sdk-js', () => {
     // The content attendee is an audio participant: its tone is in Bob's mix.
     const loud = await waitFor(async () => {
       const e = await audioEnergyOver(bob, 2000);
-      return e > quiet * 10 + 0.01 ? e : 0;
+      return e > Math.max(2 * quiet, quiet + 0.5) ? e : 0;  // a full-scale tone: about 1 per second
     }, { timeoutMs: 20000, what: `Bob: the share's audio in his mix (quiet: ${quiet})` });
     t.diagnostic(`Bob's audio energy over 2 s: ${quiet.toFixed(5)} before the share, ${loud.toFixed(5)} with it`);
     // The camera tile stays beside it, a different tile.
@@ -193,6 +194,25 @@ describe('content share with the unmodified amazon-chime-sdk-js', () => {
     const { roster } = await (await fetch(`${server.url}/api/roster/${room}`)).json();
     assert.deepEqual(Object.keys(roster).sort(), [alice.self.attendeeId, bob.self.attendeeId].sort());
     for (const x of [alice, bob]) await x.page.evaluate(() => window.sdkTest.leave());
+  });
+
+  test('a sharer whose JOIN disables periodic keyframe requests gets none', async (t) => {
+    const room = `share-nokf-${Date.now()}`;
+    const dee = await attendee('Dee', room, { video: false, contentKeyframes: false });
+    const eli = await attendee('Eli', room, { video: false });
+    await startCanvasShare(dee);
+    await waitFor(async () => (await contentState(dee)).started === 1, { timeoutMs: 30000, what: 'Dee: share started' });
+    await waitFor(async () => {
+      const tile = await tileOf(eli, `${dee.self.attendeeId}#content`);
+      return tile && tile.frames > 30;
+    }, { timeoutMs: 30000, what: "Eli: Dee's share decoding" });
+    const before = await contentOutbound(dee);
+    await new Promise((r) => setTimeout(r, 7500));
+    const later = await contentOutbound(dee);
+    t.diagnostic(`PLIs to the content sender in 7.5 s: ${before.pliCount} -> ${later.pliCount}`);
+    assert.ok(later.pliCount <= before.pliCount + 1, `PLIs ${before.pliCount} -> ${later.pliCount}`);
+    assert.ok(later.framesEncoded > before.framesEncoded, 'the share kept sending');
+    for (const x of [dee, eli]) await x.page.evaluate(() => window.sdkTest.leave());
   });
 
   test('a third concurrent share is refused with 409 while two run', async () => {

@@ -71,12 +71,14 @@ async function join(name, roomId, options = {}) {
 
 // Joins with a JoinInfo ({Meeting, Attendee}) obtained elsewhere, e.g. the same attendee's twice.
 // videoQuality: {width, height, frameRate} for chooseVideoInputQuality (the SDK's default is 960x540@15).
-async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, videoQuality = null } = {}) {
+async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, videoQuality = null, contentKeyframes = true } = {}) {
   const logger = new ConsoleLogger('sdk', LogLevel.WARN);
   const deviceController = new DefaultDeviceController(logger);
   const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
   configuration.attendeePresenceTimeoutMs = presenceTimeoutMs;
   configuration.enableSimulcastForUnifiedPlanChromiumBasedBrowsers = simulcast;
+  // Copied into the content share's JOIN (disable_periodic_keyframe_request_on_content_sender).
+  configuration.disablePeriodicKeyframeRequestOnContentSender = !contentKeyframes;
   session = new DefaultMeetingSession(configuration, logger, deviceController);
   state.self = { attendeeId: JoinInfo.Attendee.AttendeeId, externalUserId: JoinInfo.Attendee.ExternalUserId };
   const av = session.audioVideo;

@@ -5,6 +5,7 @@ import {
   NotReadableError,
   type AudioVideoFacade,
   type AudioVideoObserver,
+  type ContentShareObserver,
   type VideoTileState,
 } from 'amazon-chime-sdk-js';
 import { describe, expect, it } from 'vitest';
@@ -33,8 +34,19 @@ class FakeAudioVideo {
   removeObserver(o: AudioVideoObserver) { this.observers.delete(o); }
   addDeviceChangeObserver() {}
   removeDeviceChangeObserver() {}
-  addContentShareObserver() {}
-  removeContentShareObserver() {}
+  contentObservers = new Set<ContentShareObserver>();
+  addContentShareObserver(o: ContentShareObserver) { this.contentObservers.add(o); }
+  removeContentShareObserver(o: ContentShareObserver) { this.contentObservers.delete(o); }
+  cancelScreenPicker = false;
+  async startContentShareFromScreenCapture() {
+    this.calls.push('startContentShare');
+    if (this.cancelScreenPicker) throw new DOMException('Permission denied', 'NotAllowedError');
+  }
+  stopContentShare() {
+    this.calls.push('stopContentShare');
+    this.contentObservers.forEach((o) => o.contentShareDidStop?.());
+  }
+  contentEvent(name: 'contentShareDidStart' | 'contentShareDidStop') { this.contentObservers.forEach((o) => o[name]?.()); }
   realtimeSubscribeToAttendeeIdPresence(cb: Presence) { this.presence.push(cb); }
   realtimeUnsubscribeToAttendeeIdPresence(cb: Presence) { this.presence = this.presence.filter((c) => c !== cb); }
   realtimeSubscribeToMuteAndUnmuteLocalAudio(cb: (m: boolean) => void) { this.muteHandlers.push(cb); }
@@ -224,6 +236,56 @@ describe('MeetingController audio, video and speaker state', () => {
     av.emit((o) => o.connectionDidBecomeGood?.());
     av.signalHandlers.forEach((h) => h(0.5));
     expect(controller.state).toMatchObject({ phase: 'connected', poorConnection: false, signalStrength: 0.5 });
+  });
+});
+
+describe('MeetingController screen sharing', () => {
+  it('is sharing from contentShareDidStart until it stops, and stops with the call', async () => {
+    const { av, controller } = setup();
+    await controller.toggleContentShare();
+    expect(av.calls).toContain('startContentShare');
+    av.contentEvent('contentShareDidStart');
+    expect(controller.state.sharingContent).toBe(true);
+    // The browser's own "Stop sharing" bar: the SDK stops and tells us.
+    av.contentEvent('contentShareDidStop');
+    expect(controller.state.sharingContent).toBe(false);
+    expect(controller.state.mediaProblem).toBeNull();
+
+    await controller.toggleContentShare();
+    av.contentEvent('contentShareDidStart');
+    await controller.leave();
+    expect(av.calls.indexOf('stopContentShare')).toBeGreaterThan(-1);
+    expect(av.calls.indexOf('stopContentShare')).toBeLessThan(av.calls.indexOf('stop'));
+  });
+
+  it('says so when the server refuses the share (two already running)', async () => {
+    const { av, controller } = setup();
+    await controller.toggleContentShare();
+    expect(controller.state.sharingContent).toBe(true);  // starting: the button offers Stop sharing
+    av.contentEvent('contentShareDidStop');  // AUDIO_STATUS 409 to the content client, before it started
+    expect(controller.state.sharingContent).toBe(false);
+    expect(controller.state.mediaProblem).toMatch(/at most two people can share/i);
+  });
+
+  it('stays as it was when the screen picker is cancelled', async () => {
+    const { av, controller } = setup();
+    av.cancelScreenPicker = true;
+    await controller.toggleContentShare();
+    expect(controller.state.sharingContent).toBe(false);
+    expect(controller.state.mediaProblem).toBeNull();
+  });
+
+  it('keeps shared screens apart from the cameras, newest shown, and forgets them when removed', () => {
+    const { av, controller } = setup();
+    const tile = (tileId: number, attendee: string) =>
+      ({ tileId, boundAttendeeId: attendee, localTile: false, isContent: true, paused: false }) as VideoTileState;
+    av.emit((o) => o.videoTileDidUpdate?.(tile(4, 'bob#content')));
+    av.emit((o) => o.videoTileDidUpdate?.(tile(6, 'self#content')));  // the SDK's preview of our own share
+    expect(controller.state.contentTiles.map((t) => t.attendeeId)).toEqual(['bob#content', 'self#content']);
+    expect(controller.state.remoteTiles).toEqual([]);
+    expect(controller.state.localTileId).toBeNull();
+    av.emit((o) => o.videoTileWasRemoved?.(6));
+    expect(controller.state.contentTiles).toEqual([{ tileId: 4, attendeeId: 'bob#content' }]);
   });
 });
 

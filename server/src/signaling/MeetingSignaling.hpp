@@ -70,6 +70,8 @@ class MeetingSignaling final : private SignalingSession::Listener {
                                      const proto::SdkRemoteVideoUpdateFrame& frame) {}
     // AUDIO_CONTROL changed the attendee's mute state (the mixer stops mixing a muted attendee).
     virtual void OnMuteChanged(const SessionIdentity& attendee, bool muted) {}
+    // CLIENT_METRIC (about 1 Hz) from a joined attendee, unchecked: the call-quality layer validates it.
+    virtual void OnClientMetric(const SessionIdentity& attendee, const proto::SdkClientMetricFrame& frame) {}
   };
 
   struct Options {
@@ -151,6 +153,7 @@ class MeetingSignaling final : private SignalingSession::Listener {
   void OnEnded(SignalingSession& session, SignalingSession::EndReason reason) override;
   void OnPauseResume(SignalingSession& session, bool pause, const proto::SdkPauseResumeFrame& frame) override;
   void OnRemoteVideoUpdate(SignalingSession& session, const proto::SdkRemoteVideoUpdateFrame& frame) override;
+  void OnClientMetric(SignalingSession& session, const proto::SdkClientMetricFrame& frame) override;
 
   Attendee* Find(const SignalingSession& session);
   bool IsConnecting(const SignalingSession& session) const;

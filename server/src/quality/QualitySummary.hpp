@@ -19,7 +19,7 @@ namespace medicall::quality {
 struct QualityThresholds {
   double lossPct = 5;   // upload or download loss
   double rttMs = 300;   // round trip
-  double lowFps = 15;   // "video fell to N fps" below this, during a loss run
+  double lowFps = 10;   // "video fell to N fps" below this, during a loss run
 };
 
 class QualitySummary {

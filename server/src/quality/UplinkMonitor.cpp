@@ -7,18 +7,19 @@ namespace medicall::quality {
 
 void UplinkMonitor::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, size_t bytes, int64_t nowUs) {
   const int64_t second = nowUs / 1'000'000;
-  int64_t ext = sequenceNumber;
+  int64_t advanced = 1;  // the first packet
   bool inOrder = true;
   if (!started_) {
     started_ = true;
-    highestExt_ = ext;
+    highestExt_ = sequenceNumber;
     firstSecond_ = second;
   } else {
     // Nearest to the highest so far (wraps both ways, RFC 3550 A.1).
     const auto delta = static_cast<int16_t>(static_cast<uint16_t>(sequenceNumber - static_cast<uint16_t>(highestExt_)));
-    ext = highestExt_ + delta;
     inOrder = delta > 0;
-    if (inOrder) highestExt_ = ext;
+    advanced = inOrder ? delta : 0;
+    if (inOrder) highestExt_ += delta;
+    if (delta == 0) return;  // a duplicate
   }
   // Jitter from packets in order only (a late one's transit says little about the path now).
   const double arrival = static_cast<double>(nowUs) * options_.clockRate / 1e6;
@@ -32,11 +33,12 @@ void UplinkMonitor::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, siz
   lastPacketUs_ = nowUs;
 
   Bucket& b = buckets_[static_cast<size_t>(second) % buckets_.size()];
-  if (b.second != second) b = Bucket{second, 0, 0, ext, ext, 0};
+  if (b.second != second) b = Bucket{.second = second};
   ++b.received;
   b.bytes += bytes;
-  b.firstExt = std::min(b.firstExt, ext);
-  b.lastExt = std::max(b.lastExt, ext);
+  b.advanced += static_cast<uint64_t>(advanced);
+  if (advanced > 1) b.missed += static_cast<uint64_t>(advanced - 1);
+  if (!inOrder) ++b.recovered;
   b.jitterMs = jitter_ * 1000.0 / options_.clockRate;
 }
 
@@ -49,17 +51,15 @@ UplinkView UplinkMonitor::View(int64_t nowUs, int windowSeconds) const {
   const int64_t from = std::max(nowSecond - windowSeconds, firstSecond_);
   if (from >= nowSecond) return view;  // not one full second yet
   view.seconds = static_cast<int>(nowSecond - from);
-  int64_t lowest = 0, highest = 0;
-  bool any = false;
   uint64_t bytes = 0;
   int64_t lastSecondSeen = -1;
   for (const Bucket& b : buckets_) {
     if (b.second < from || b.second >= nowSecond) continue;
     view.received += b.received;
     bytes += b.bytes;
-    lowest = any ? std::min(lowest, b.firstExt) : b.firstExt;
-    highest = any ? std::max(highest, b.lastExt) : b.lastExt;
-    any = true;
+    view.expected += b.advanced;
+    view.missed += b.missed;
+    view.recovered += b.recovered;
     if (b.second > lastSecondSeen) {
       lastSecondSeen = b.second;
       view.jitterMs = b.jitterMs;
@@ -68,11 +68,7 @@ UplinkView UplinkMonitor::View(int64_t nowUs, int windowSeconds) const {
   view.hasData = true;
   view.packetsPerSecond = static_cast<double>(view.received) / view.seconds;
   view.bitrateBps = static_cast<double>(bytes) * 8.0 / view.seconds;
-  if (any) {
-    view.expected = static_cast<uint64_t>(highest - lowest + 1);
-    if (view.expected > view.received)
-      view.lossRatio = static_cast<double>(view.expected - view.received) / static_cast<double>(view.expected);
-  }
+  if (view.expected > 0) view.lossRatio = static_cast<double>(view.missed) / static_cast<double>(view.expected);
   return view;
 }
 

@@ -1,11 +1,15 @@
 #pragma once
 // The server's own view of one attendee's uplink, from the audio RTP it receives: packets, loss
-// (expected from the extended sequence numbers, RFC 3550 appendix A.3) and interarrival jitter (RFC 3550
+// on the path and interarrival jitter (RFC 3550
 // appendix A.8, https://www.rfc-editor.org/rfc/rfc3550#appendix-A.8) over the last few seconds, and the
 // AUDIO_METADATA signal strength (0..2) the Chime SDK shows as bars (chime-protocol-2.md section 6.4).
 //
 // The SDK sends audio continuously (50 packets/s of 20 ms Opus, silence included), so fewer packets
-// than that, or gaps in the sequence numbers, mean a bad uplink.
+// than that, or gaps in the sequence numbers, mean a bad uplink. Loss is counted when the highest
+// sequence number jumps over numbers not yet received (RFC 3550 appendix A.1 extended numbers): a
+// packet that fills the gap later (a retransmission after our NACK, or reordering) is counted as
+// recovered and does not make the path look better than it is. Chromium answers NACKs for Opus, so
+// a 20% lossy path shows about 4% after repair; the first figure is the one that tells of the path.
 //
 // Times come from the caller (monotonic microseconds): tests drive it with a ManualClock.
 // Threading: one thread (the media worker). No allocation per packet.
@@ -18,9 +22,11 @@ namespace medicall::quality {
 struct UplinkView {
   bool hasData = false;          // at least one full second of packets in the window
   int seconds = 0;               // full seconds the figures cover
-  uint64_t received = 0;         // packets in those seconds
-  uint64_t expected = 0;         // from the sequence numbers
-  double lossRatio = 0;          // 0..1
+  uint64_t received = 0;         // packets in those seconds (recovered ones included)
+  uint64_t expected = 0;         // sequence numbers the stream advanced over
+  uint64_t missed = 0;           // of those, not there when the stream passed them
+  uint64_t recovered = 0;        // packets that arrived after the stream had passed them
+  double lossRatio = 0;          // missed / expected, 0..1
   double jitterMs = 0;           // RFC 3550 jitter at the end of the window
   double packetsPerSecond = 0;
   double bitrateBps = 0;         // RTP payload and headers
@@ -59,9 +65,10 @@ class UplinkMonitor {
     int64_t second = -1;
     uint64_t received = 0;
     uint64_t bytes = 0;
-    int64_t firstExt = 0;  // lowest extended sequence number seen in this second
-    int64_t lastExt = 0;   // highest
-    double jitterMs = 0;   // at the last packet of the second
+    uint64_t advanced = 0;   // new sequence numbers passed (the first packet counts one)
+    uint64_t missed = 0;     // skipped by those advances
+    uint64_t recovered = 0;  // late packets
+    double jitterMs = 0;     // at the last packet of the second
   };
 
   Options options_;

@@ -108,22 +108,42 @@ TEST(UplinkMonitorTest, HighJitterIsWeak) {
   EXPECT_EQ(UplinkMonitor::SignalStrengthOf(v, UplinkMonitor::Options{}), 2u);
 }
 
-TEST(UplinkMonitorTest, AHalfRateStreamIsWeakAndReorderingIsNotLoss) {
+TEST(UplinkMonitorTest, AHalfRateStreamIsWeak) {
   UplinkMonitor m;
   ManualClock clock(1'000'000'000);
   uint16_t seq = 100;
   uint32_t ts = 0;
-  // 25 packets a second, numbered without gaps (a sender at half rate), each pair swapped.
-  for (int i = 0; i < 100; i += 2) {
-    m.OnPacket(static_cast<uint16_t>(seq + 1), ts + 1920, 100, clock.NowUs());
+  // 25 packets a second, numbered without gaps (a sender at half rate); duplicates change nothing.
+  for (int i = 0; i < 100; ++i) {
     m.OnPacket(seq, ts, 100, clock.NowUs());
-    clock.AdvanceUs(80'000);
-    seq = static_cast<uint16_t>(seq + 2);
-    ts += 3840;
+    m.OnPacket(seq, ts, 100, clock.NowUs());
+    clock.AdvanceUs(40'000);
+    ++seq;
+    ts += 1920;
   }
   const UplinkView v = m.View(clock.NowUs(), 3);
   EXPECT_DOUBLE_EQ(v.lossRatio, 0.0);
   EXPECT_NEAR(v.packetsPerSecond, 25.0, 0.5);
+  EXPECT_EQ(m.SignalStrength(clock.NowUs()), 1u);
+}
+
+// A gap filled later (a retransmission answering our NACK) is still loss on the path.
+TEST(UplinkMonitorTest, RepairedGapsCountAsLossAndAsRecovered) {
+  UplinkMonitor m;
+  ManualClock clock(1'000'000'000);
+  uint16_t seq = 0;
+  uint32_t ts = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (i % 5 != 0) m.OnPacket(seq, ts, 100, clock.NowUs());             // 20% lost on the way
+    if (i % 5 == 1) m.OnPacket(static_cast<uint16_t>(seq - 1), ts - 960, 100, clock.NowUs());  // resent
+    clock.AdvanceUs(20'000);
+    ++seq;
+    ts += 960;
+  }
+  const UplinkView v = m.View(clock.NowUs(), 3);
+  EXPECT_NEAR(v.lossRatio, 0.20, 0.01);
+  EXPECT_EQ(v.recovered, 30u);
+  EXPECT_EQ(v.received, 150u);
   EXPECT_EQ(m.SignalStrength(clock.NowUs()), 1u);
 }
 

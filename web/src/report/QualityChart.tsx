@@ -70,7 +70,7 @@ export function QualityChart({ id, title, unit, data, names, colours, markers }:
           label: name,
           stroke: colours[i % colours.length],
           width: 2,
-          spanGaps: false,
+          spanGaps: true,
           value: (_u: uPlot, v: number | null) => (v == null ? '–' : `${v.toFixed(1)} ${unit}`),
         })),
       ],

@@ -18,14 +18,14 @@ const report: QualityReport = {
 };
 
 describe('quality report transforms', () => {
-  it('aligns each attendee on the union of sample times, null where it has none', () => {
+  it('aligns each attendee on the union of sample and event times, null where it has none', () => {
     const ids = attendeeIds(report);
     expect(ids).toEqual(['a1', 'b2345678901', 'c3']);
     expect(alignedSeries(report, 'uplink_loss_pct', ids)).toEqual([
-      [10, 12, 15],
-      [0, null, null],
-      [null, 12.5, null],
-      [null, null, null],
+      [9, 10, 12, 15],
+      [null, 0, null, null],
+      [null, null, 12.5, null],
+      [null, null, null, null],
     ]);
   });
 

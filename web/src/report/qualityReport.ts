@@ -68,11 +68,12 @@ export function attendeeIds(report: QualityReport): string[] {
 }
 
 /**
- * uPlot's aligned data for one column: x = the union of the sample times in seconds, then one series
- * per attendee (null where it has no sample at that time or no figure).
+ * uPlot's aligned data for one column: x = the union of the sample and event times in seconds (so
+ * every join/leave/drop marker is inside the chart), then one series per attendee (null where it has
+ * no sample at that time or no figure).
  */
 export function alignedSeries(report: QualityReport, column: string, ids: string[]): (number | null)[][] {
-  const times = [...new Set(report.samples.map((s) => s.atMs))].sort((a, b) => a - b);
+  const times = [...new Set([...report.samples, ...report.events].map((s) => s.atMs))].sort((a, b) => a - b);
   const index = new Map(times.map((t, i) => [t, i]));
   const series = ids.map(() => new Array<number | null>(times.length).fill(null));
   for (const s of report.samples) {

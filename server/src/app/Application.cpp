@@ -183,7 +183,8 @@ struct Application::Impl {
     try {
       const int64_t cutoffMs = WallNowUs() / 1000 - int64_t{config.qualityRetentionDays} * 86'400'000;
       if (const int64_t n = qualityStore.PurgeBefore(cutoffMs); n > 0)
-        log::Info("quality", "purged {} call-quality rows older than {} days", n, config.qualityRetentionDays);
+        log::Info("quality", "purged {} call-quality rows older than {} days", n,
+                  config.qualityRetentionDays);
     } catch (const std::exception& e) {
       log::Error("quality", "call-quality purge failed: {}", e.what());
     }
@@ -192,7 +193,8 @@ struct Application::Impl {
   // Once a second the media worker publishes its counters for /metrics; how late the task runs is
   // the worker's loop lag.
   void PublishMediaMetrics() {
-    mediaWorker.Post([this, postedUs = MonotonicNowUs()] { mediaMetrics.Publish(MonotonicNowUs() - postedUs); });
+    mediaWorker.Post(
+        [this, postedUs = MonotonicNowUs()] { mediaMetrics.Publish(MonotonicNowUs() - postedUs); });
   }
 
   // Heartbeats to the media workers, so /healthz can tell a stuck loop.
@@ -334,7 +336,7 @@ struct Application::Impl {
   Metrics metrics;
   store::SqliteStore store;
   store::SqliteQualityStore qualityStore;  // its own tables in the same database file
-  store::StoreExecutor storeExecutor;  // API requests, the sweep and store writes run here
+  store::StoreExecutor storeExecutor;      // API requests, the sweep and store writes run here
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;

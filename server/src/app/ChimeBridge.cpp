@@ -100,7 +100,9 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
                                                          media::audio::MeetingAudio::Options{}, *this);
     router->SetAudioSink(this);
     audio->Start();
-    if (mediaMetrics != nullptr) mediaMetricsId = mediaMetrics->Register([this](quality::MediaMetrics::Counts& c) { AddMediaCounts(c); });
+    if (mediaMetrics != nullptr)
+      mediaMetricsId =
+          mediaMetrics->Register([this](quality::MediaMetrics::Counts& c) { AddMediaCounts(c); });
   }
 
   // Worker thread: this meeting's counters for /metrics.
@@ -246,7 +248,8 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
 
   // --- Router::AudioSink and MeetingAudio::Sink (media worker thread)
   void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) override {
-    uplinks.OnPacket(attendeeId, packet.SequenceNumber(), packet.Timestamp(), packet.Size(), MonotonicNowUs());
+    uplinks.OnPacket(attendeeId, packet.SequenceNumber(), packet.Timestamp(), packet.Size(),
+                     MonotonicNowUs());
     if (audio) audio->OnRtp(attendeeId, packet);
   }
   void SendAudioRtp(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override {

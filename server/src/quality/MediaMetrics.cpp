@@ -18,7 +18,8 @@ struct Series {
 
 constexpr Series kSeries[] = {
     {MediaMetrics::kVideoIn, "medicall_media_rtp_packets_total", "stream=\"video_in\"", "counter",
-     "RTP packets the SFU received (video_in) and forwarded (video_out), the mixer took (audio_in) and sent (audio_out)."},
+     "RTP packets the SFU received (video_in) and forwarded (video_out), the mixer took (audio_in) and sent "
+     "(audio_out)."},
     {MediaMetrics::kVideoOut, "medicall_media_rtp_packets_total", "stream=\"video_out\"", "", ""},
     {MediaMetrics::kAudioIn, "medicall_media_rtp_packets_total", "stream=\"audio_in\"", "", ""},
     {MediaMetrics::kAudioOut, "medicall_media_rtp_packets_total", "stream=\"audio_out\"", "", ""},
@@ -26,10 +27,11 @@ constexpr Series kSeries[] = {
      "Retransmissions sent for subscribers' NACKs."},
     {MediaMetrics::kNacksSent, "medicall_media_nacks_sent_total", "", "counter",
      "Sequence numbers NACKed to publishers."},
-    {MediaMetrics::kNackNotCached, "medicall_media_nacks_unanswered_total", "reason=\"not_cached\"", "counter",
-     "Subscribers' NACKed packets not resent, by reason."},
+    {MediaMetrics::kNackNotCached, "medicall_media_nacks_unanswered_total", "reason=\"not_cached\"",
+     "counter", "Subscribers' NACKed packets not resent, by reason."},
     {MediaMetrics::kNackSuppressed, "medicall_media_nacks_unanswered_total", "reason=\"suppressed\"", "", ""},
-    {MediaMetrics::kNackOverBudget, "medicall_media_nacks_unanswered_total", "reason=\"over_budget\"", "", ""},
+    {MediaMetrics::kNackOverBudget, "medicall_media_nacks_unanswered_total", "reason=\"over_budget\"", "",
+     ""},
     {MediaMetrics::kPlisSent, "medicall_media_plis_total", "direction=\"sent\"", "counter",
      "Keyframe requests sent to publishers and received from subscribers."},
     {MediaMetrics::kPlisReceived, "medicall_media_plis_total", "direction=\"received\"", "", ""},
@@ -41,10 +43,11 @@ constexpr Series kSeries[] = {
     {MediaMetrics::kDropUnknownStream, "medicall_media_dropped_total", "reason=\"unknown_stream\"", "", ""},
     {MediaMetrics::kDropForeignSsrc, "medicall_media_dropped_total", "reason=\"foreign_ssrc\"", "", ""},
     {MediaMetrics::kDropAudioRejected, "medicall_media_dropped_total", "reason=\"audio_rejected\"", "", ""},
-    {MediaMetrics::kDtlsHandshakeFailed, "medicall_media_dtls_failures_total", "reason=\"handshake\"", "counter",
-     "Transports closed because DTLS failed or timed out."},
+    {MediaMetrics::kDtlsHandshakeFailed, "medicall_media_dtls_failures_total", "reason=\"handshake\"",
+     "counter", "Transports closed because DTLS failed or timed out."},
     {MediaMetrics::kDtlsTimeout, "medicall_media_dtls_failures_total", "reason=\"timeout\"", "", ""},
-    {MediaMetrics::kMixerTicks, "medicall_media_mixer_ticks_total", "", "counter", "Audio mixer ticks run (20 ms each)."},
+    {MediaMetrics::kMixerTicks, "medicall_media_mixer_ticks_total", "", "counter",
+     "Audio mixer ticks run (20 ms each)."},
     {MediaMetrics::kMixerTicksDropped, "medicall_media_mixer_ticks_dropped_total", "", "counter",
      "Mixer ticks dropped after a worker stall."},
     {MediaMetrics::kTransportsActive, "medicall_media_transports_active", "", "gauge",
@@ -91,9 +94,12 @@ std::string MediaMetrics::Render() const {
   }
   out += "# HELP medicall_media_mixer_tick_seconds Time the audio mixer spent per tick (sum and count).\n";
   out += "# TYPE medicall_media_mixer_tick_seconds summary\n";
-  out += fmt::format("medicall_media_mixer_tick_seconds_sum {:.6f}\n", static_cast<double>(Published(kMixerBusyUs)) / 1e6);
+  out += fmt::format("medicall_media_mixer_tick_seconds_sum {:.6f}\n",
+                     static_cast<double>(Published(kMixerBusyUs)) / 1e6);
   out += fmt::format("medicall_media_mixer_tick_seconds_count {}\n", Published(kMixerTicks));
-  out += "# HELP medicall_media_worker_loop_lag_seconds How late the media worker ran a task posted to it (last).\n";
+  out +=
+      "# HELP medicall_media_worker_loop_lag_seconds How late the media worker ran a task posted to it "
+      "(last).\n";
   out += "# TYPE medicall_media_worker_loop_lag_seconds gauge\n";
   out += fmt::format("medicall_media_worker_loop_lag_seconds {:.6f}\n",
                      static_cast<double>(lagUs_.load(std::memory_order_relaxed)) / 1e6);
@@ -101,7 +107,9 @@ std::string MediaMetrics::Render() const {
   out += "# TYPE medicall_media_worker_loop_lag_max_seconds gauge\n";
   out += fmt::format("medicall_media_worker_loop_lag_max_seconds {:.6f}\n",
                      static_cast<double>(maxLagUs_.load(std::memory_order_relaxed)) / 1e6);
-  out += "# HELP medicall_client_metrics_total CLIENT_METRIC frames from clients, accepted or dropped as invalid.\n";
+  out +=
+      "# HELP medicall_client_metrics_total CLIENT_METRIC frames from clients, accepted or dropped as "
+      "invalid.\n";
   out += "# TYPE medicall_client_metrics_total counter\n";
   out += fmt::format("medicall_client_metrics_total{{result=\"accepted\"}} {}\n",
                      clientMetricsAccepted_.load(std::memory_order_relaxed));

@@ -18,30 +18,30 @@ namespace medicall::quality {
 class MediaMetrics {
  public:
   enum Counter : uint8_t {
-    kVideoIn,             // publisher video packets received
-    kVideoOut,            // video packets forwarded to subscribers
-    kAudioIn,             // audio packets accepted by the mixer
-    kAudioOut,            // mixed audio packets sent
-    kRtxSent,             // retransmissions sent for subscribers' NACKs
-    kNackNotCached,       // NACKed packets no longer in the cache
-    kNackSuppressed,      // NACKed again too soon
-    kNackOverBudget,      // NACKed while the RTX budget was spent
-    kNacksSent,           // sequence numbers we NACKed to publishers
-    kPlisSent,            // keyframe requests to publishers
-    kPlisReceived,        // PLI/FIR from subscribers
-    kDropUnknownKind,     // demuxer: not STUN/DTLS/RTP/RTCP
+    kVideoIn,          // publisher video packets received
+    kVideoOut,         // video packets forwarded to subscribers
+    kAudioIn,          // audio packets accepted by the mixer
+    kAudioOut,         // mixed audio packets sent
+    kRtxSent,          // retransmissions sent for subscribers' NACKs
+    kNackNotCached,    // NACKed packets no longer in the cache
+    kNackSuppressed,   // NACKed again too soon
+    kNackOverBudget,   // NACKed while the RTX budget was spent
+    kNacksSent,        // sequence numbers we NACKed to publishers
+    kPlisSent,         // keyframe requests to publishers
+    kPlisReceived,     // PLI/FIR from subscribers
+    kDropUnknownKind,  // demuxer: not STUN/DTLS/RTP/RTCP
     kDropBadStun,
     kDropUnknownUfrag,
     kDropUnknownAddress,
-    kDropUnknownStream,   // router: RTP of no known stream or payload type
+    kDropUnknownStream,  // router: RTP of no known stream or payload type
     kDropForeignSsrc,
-    kDropAudioRejected,   // mixer: unknown attendee, late, duplicate
+    kDropAudioRejected,  // mixer: unknown attendee, late, duplicate
     kDtlsHandshakeFailed,
     kDtlsTimeout,
     kMixerTicks,
     kMixerTicksDropped,
-    kMixerBusyUs,         // time spent in mixer ticks
-    kTransportsActive,    // gauge
+    kMixerBusyUs,       // time spent in mixer ticks
+    kTransportsActive,  // gauge
     kCount
   };
   using Counts = std::array<uint64_t, kCount>;
@@ -66,7 +66,7 @@ class MediaMetrics {
 
   std::map<uint64_t, Reader> readers_;  // worker thread
   uint64_t nextId_ = 1;
-  Counts retired_{};                    // worker thread
+  Counts retired_{};  // worker thread
   std::array<int64_t, kLagWindow> lags_{};
   size_t lagIndex_ = 0;
   std::array<std::atomic<uint64_t>, kCount> published_{};

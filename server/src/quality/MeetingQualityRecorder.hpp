@@ -24,11 +24,12 @@ class MeetingQualityRecorder {
   MeetingQualityRecorder(std::string meetingId, QualitySink& sink, const Clock& clock = Clock::System(),
                          int64_t intervalMs = 5000);
 
-  void OnJoined(const std::string& attendeeId);             // an event unless already present
+  void OnJoined(const std::string& attendeeId);              // an event unless already present
   void OnLeft(const std::string& attendeeId, bool dropped);  // "left" or "dropped"
   void OnClientMetric(const std::string& attendeeId, const ClientMetricReport& report);
   // The frame as it came (ClientMetricParser checks it): false when it was dropped as invalid.
-  bool OnClientMetricFrame(const std::string& attendeeId, const signaling::proto::SdkClientMetricFrame& frame);
+  bool OnClientMetricFrame(const std::string& attendeeId,
+                           const signaling::proto::SdkClientMetricFrame& frame);
   // The server's latest view of the attendee's uplink audio and the signal strength it sent.
   void OnServerView(const std::string& attendeeId, const UplinkView& view, uint32_t signalStrength);
   // Call often (every second or more): writes the samples once an interval is over.

@@ -16,9 +16,9 @@ namespace medicall::quality {
 namespace {
 
 using nlohmann::json;
+using store::kQualityColumnCount;
 using store::QualityColumn;
 using store::QualityColumnName;
-using store::kQualityColumnCount;
 
 constexpr std::string_view kPrefix = "/api/meetings/";
 constexpr std::string_view kSuffix = "/quality";
@@ -89,7 +89,8 @@ std::optional<HttpResponse> QualityApi::Handle(const HttpRequest& request) {
   int status = 403;
   std::string why;
   if (!MayRead(request, meetingId, status, why)) {
-    return HttpResponse::AwsError(status, status == 401 ? "UnauthorizedException" : "ForbiddenException", why);
+    return HttpResponse::AwsError(status, status == 401 ? "UnauthorizedException" : "ForbiddenException",
+                                  why);
   }
   int tz = 0;
   if (auto text = request.QueryParam("tz")) {
@@ -109,7 +110,8 @@ std::optional<HttpResponse> QualityApi::Handle(const HttpRequest& request) {
 
   if (WantsCsv(request)) {
     std::string csv = "meeting_id,attendee_id,at_ms";
-    for (size_t i = 0; i < kQualityColumnCount; ++i) csv += fmt::format(",{}", QualityColumnName(static_cast<QualityColumn>(i)));
+    for (size_t i = 0; i < kQualityColumnCount; ++i)
+      csv += fmt::format(",{}", QualityColumnName(static_cast<QualityColumn>(i)));
     csv += "\r\n";
     for (const auto& s : samples) {
       csv += CsvField(s.meetingId) + "," + CsvField(s.attendeeId) + "," + std::to_string(s.atMs);
@@ -125,7 +127,8 @@ std::optional<HttpResponse> QualityApi::Handle(const HttpRequest& request) {
   json body;
   body["meetingId"] = meetingId;
   json columns = json::array();
-  for (size_t i = 0; i < kQualityColumnCount; ++i) columns.push_back(QualityColumnName(static_cast<QualityColumn>(i)));
+  for (size_t i = 0; i < kQualityColumnCount; ++i)
+    columns.push_back(QualityColumnName(static_cast<QualityColumn>(i)));
   body["columns"] = columns;
   std::map<std::string, bool> seen;
   json attendees = json::array();
@@ -152,8 +155,12 @@ std::optional<HttpResponse> QualityApi::Handle(const HttpRequest& request) {
   }
   json summary = json::array();
   for (const auto& f : QualitySummary::Summarize(samples, events, names, tz))
-    summary.push_back({{"attendeeId", f.attendeeId}, {"kind", f.kind}, {"fromMs", f.fromMs}, {"toMs", f.toMs},
-                       {"value", f.value}, {"text", f.text}});
+    summary.push_back({{"attendeeId", f.attendeeId},
+                       {"kind", f.kind},
+                       {"fromMs", f.fromMs},
+                       {"toMs", f.toMs},
+                       {"value", f.value},
+                       {"text", f.text}});
   body["attendees"] = std::move(attendees);
   body["samples"] = std::move(rows);
   body["events"] = std::move(eventRows);

@@ -21,7 +21,8 @@ struct Run {
 
 // Runs of samples whose `column` is at least `threshold`; one sample below (or without the figure)
 // between two above does not end a run.
-std::vector<Run> RunsOf(const std::vector<const QualitySample*>& samples, QualityColumn column, double threshold) {
+std::vector<Run> RunsOf(const std::vector<const QualitySample*>& samples, QualityColumn column,
+                        double threshold) {
   std::vector<Run> runs;
   std::optional<Run> current;
   size_t misses = 0;
@@ -52,14 +53,14 @@ std::string Possessive(const std::string& name) {
 std::string QualitySummary::FormatTime(int64_t atMs, int utcOffsetMinutes, bool withSeconds) {
   int64_t seconds = atMs / 1000 + static_cast<int64_t>(utcOffsetMinutes) * 60;
   int64_t ofDay = ((seconds % 86400) + 86400) % 86400;
-  const int h = static_cast<int>(ofDay / 3600), m = static_cast<int>(ofDay / 60 % 60), s = static_cast<int>(ofDay % 60);
+  const int h = static_cast<int>(ofDay / 3600), m = static_cast<int>(ofDay / 60 % 60),
+            s = static_cast<int>(ofDay % 60);
   return withSeconds ? fmt::format("{:02}:{:02}:{:02}", h, m, s) : fmt::format("{:02}:{:02}", h, m);
 }
 
-std::vector<QualitySummary::Finding> QualitySummary::Summarize(const std::vector<QualitySample>& samples,
-                                                               const std::vector<store::QualityEvent>& events,
-                                                               const std::map<std::string, std::string>& names,
-                                                               int utcOffsetMinutes, const Thresholds& t) {
+std::vector<QualitySummary::Finding> QualitySummary::Summarize(
+    const std::vector<QualitySample>& samples, const std::vector<store::QualityEvent>& events,
+    const std::map<std::string, std::string>& names, int utcOffsetMinutes, const Thresholds& t) {
   std::map<std::string, std::vector<const QualitySample*>> byAttendee;
   for (const auto& s : samples) byAttendee[s.attendeeId].push_back(&s);
   auto nameOf = [&](const std::string& id) {
@@ -87,7 +88,8 @@ std::vector<QualitySummary::Finding> QualitySummary::Summarize(const std::vector
                            span(f.fromMs, f.toMs));
       std::optional<double> lowest;
       for (size_t i = r.first; i <= r.last; ++i)
-        if (const auto& fps = (*list[i])[QualityColumn::kSendFps]) lowest = lowest ? std::min(*lowest, *fps) : *fps;
+        if (const auto& fps = (*list[i])[QualityColumn::kSendFps])
+          lowest = lowest ? std::min(*lowest, *fps) : *fps;
       if (lowest && *lowest < t.lowFps)
         f.text += fmt::format("; video fell to {} fps", static_cast<int>(std::lround(*lowest)));
       f.text += ".";
@@ -121,7 +123,8 @@ std::vector<QualitySummary::Finding> QualitySummary::Summarize(const std::vector
                          FormatTime(e.atMs, utcOffsetMinutes, true));
     out.push_back(std::move(f));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.fromMs < b.fromMs; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Finding& a, const Finding& b) { return a.fromMs < b.fromMs; });
   return out;
 }
 

@@ -17,9 +17,9 @@ namespace medicall::quality {
 
 // What is worth telling.
 struct QualityThresholds {
-  double lossPct = 5;   // upload or download loss
-  double rttMs = 300;   // round trip
-  double lowFps = 10;   // "video fell to N fps" below this, during a loss run
+  double lossPct = 5;  // upload or download loss
+  double rttMs = 300;  // round trip
+  double lowFps = 10;  // "video fell to N fps" below this, during a loss run
 };
 
 class QualitySummary {

@@ -15,7 +15,8 @@ void UplinkMonitor::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, siz
     firstSecond_ = second;
   } else {
     // Nearest to the highest so far (wraps both ways, RFC 3550 A.1).
-    const auto delta = static_cast<int16_t>(static_cast<uint16_t>(sequenceNumber - static_cast<uint16_t>(highestExt_)));
+    const auto delta =
+        static_cast<int16_t>(static_cast<uint16_t>(sequenceNumber - static_cast<uint16_t>(highestExt_)));
     inOrder = delta > 0;
     advanced = inOrder ? delta : 0;
     if (inOrder) highestExt_ += delta;
@@ -68,18 +69,22 @@ UplinkView UplinkMonitor::View(int64_t nowUs, int windowSeconds) const {
   view.hasData = true;
   view.packetsPerSecond = static_cast<double>(view.received) / view.seconds;
   view.bitrateBps = static_cast<double>(bytes) * 8.0 / view.seconds;
-  if (view.expected > 0) view.lossRatio = static_cast<double>(view.missed) / static_cast<double>(view.expected);
+  if (view.expected > 0)
+    view.lossRatio = static_cast<double>(view.missed) / static_cast<double>(view.expected);
   return view;
 }
 
-uint32_t UplinkMonitor::SignalStrength(int64_t nowUs) const { return SignalStrengthOf(View(nowUs, 3), options_); }
+uint32_t UplinkMonitor::SignalStrength(int64_t nowUs) const {
+  return SignalStrengthOf(View(nowUs, 3), options_);
+}
 
 uint32_t UplinkMonitor::SignalStrengthOf(const UplinkView& view, const Options& options) {
   if (view.lastPacketAgeUs < 0 || view.lastPacketAgeUs > options.silentAfterUs) return 0;
   if (!view.hasData) return 2;  // just started: packets are arriving
   const double share = view.packetsPerSecond / options.expectedPacketsPerSecond;
   if (view.lossRatio > options.noneLoss || share < options.noneRateShare) return 0;
-  if (view.lossRatio > options.weakLoss || share < options.weakRateShare || view.jitterMs > options.weakJitterMs)
+  if (view.lossRatio > options.weakLoss || share < options.weakRateShare ||
+      view.jitterMs > options.weakJitterMs)
     return 1;
   return 2;
 }

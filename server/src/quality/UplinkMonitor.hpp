@@ -20,14 +20,14 @@
 namespace medicall::quality {
 
 struct UplinkView {
-  bool hasData = false;          // at least one full second of packets in the window
-  int seconds = 0;               // full seconds the figures cover
-  uint64_t received = 0;         // packets in those seconds (recovered ones included)
-  uint64_t expected = 0;         // sequence numbers the stream advanced over
-  uint64_t missed = 0;           // of those, not there when the stream passed them
-  uint64_t recovered = 0;        // packets that arrived after the stream had passed them
-  double lossRatio = 0;          // missed / expected, 0..1
-  double jitterMs = 0;           // RFC 3550 jitter at the end of the window
+  bool hasData = false;    // at least one full second of packets in the window
+  int seconds = 0;         // full seconds the figures cover
+  uint64_t received = 0;   // packets in those seconds (recovered ones included)
+  uint64_t expected = 0;   // sequence numbers the stream advanced over
+  uint64_t missed = 0;     // of those, not there when the stream passed them
+  uint64_t recovered = 0;  // packets that arrived after the stream had passed them
+  double lossRatio = 0;    // missed / expected, 0..1
+  double jitterMs = 0;     // RFC 3550 jitter at the end of the window
   double packetsPerSecond = 0;
   double bitrateBps = 0;         // RTP payload and headers
   int64_t lastPacketAgeUs = -1;  // -1: nothing ever received
@@ -38,13 +38,13 @@ class UplinkMonitor {
   static constexpr int kMaxWindowSeconds = 10;
 
   struct Options {
-    uint32_t clockRate = 48000;       // Opus RTP clock
+    uint32_t clockRate = 48000;  // Opus RTP clock
     double expectedPacketsPerSecond = 50;
-    double weakLoss = 0.05;           // above: 1 bar
-    double noneLoss = 0.20;           // above: 0 bars
-    double weakJitterMs = 60;         // above: 1 bar
-    double weakRateShare = 0.7;       // fewer than this share of the expected packets: 1 bar
-    double noneRateShare = 0.3;       // fewer than this: 0 bars
+    double weakLoss = 0.05;             // above: 1 bar
+    double noneLoss = 0.20;             // above: 0 bars
+    double weakJitterMs = 60;           // above: 1 bar
+    double weakRateShare = 0.7;         // fewer than this share of the expected packets: 1 bar
+    double noneRateShare = 0.3;         // fewer than this: 0 bars
     int64_t silentAfterUs = 2'000'000;  // nothing for this long: 0 bars
   };
 

@@ -17,25 +17,25 @@ namespace medicall::store {
 
 // The figures of a sample, in this order in the table, the CSV and the JSON.
 enum class QualityColumn : uint8_t {
-  kSendKbps,           // audio + video the attendee sent (client report)
-  kReceiveKbps,        // audio + video it received
-  kSendFps,            // camera frames encoded per second
-  kReceiveFps,         // frames decoded per second (lowest remote video)
+  kSendKbps,     // audio + video the attendee sent (client report)
+  kReceiveKbps,  // audio + video it received
+  kSendFps,      // camera frames encoded per second
+  kReceiveFps,   // frames decoded per second (lowest remote video)
   kSendWidth,
   kSendHeight,
   kReceiveWidth,
   kReceiveHeight,
-  kUplinkLossPct,      // the server's view of the attendee's uplink (its audio)
-  kDownlinkLossPct,    // what the client lost of what we sent it
-  kJitterMs,           // uplink interarrival jitter (server's view)
-  kRttMs,              // round trip (ICE candidate pair, else RTCP)
-  kFreezes,            // video freezes in the interval
+  kUplinkLossPct,          // the server's view of the attendee's uplink (its audio)
+  kDownlinkLossPct,        // what the client lost of what we sent it
+  kJitterMs,               // uplink interarrival jitter (server's view)
+  kRttMs,                  // round trip (ICE candidate pair, else RTCP)
+  kFreezes,                // video freezes in the interval
   kAudioPacketsPerSecond,  // audio the server received from the attendee
-  kAudioPresent,       // 1: its audio arrived, 0: none
-  kMicLevel,           // 0..1, the loudest microphone level reported in the interval
-  kSignalStrength,     // 0..2, what AUDIO_METADATA told the client
-  kNacks,              // NACKs the attendee's video sender received in the interval
-  kPlis,               // keyframe requests it received
+  kAudioPresent,           // 1: its audio arrived, 0: none
+  kMicLevel,               // 0..1, the loudest microphone level reported in the interval
+  kSignalStrength,         // 0..2, what AUDIO_METADATA told the client
+  kNacks,                  // NACKs the attendee's video sender received in the interval
+  kPlis,                   // keyframe requests it received
   kCount
 };
 inline constexpr size_t kQualityColumnCount = static_cast<size_t>(QualityColumn::kCount);

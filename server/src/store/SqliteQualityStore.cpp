@@ -8,11 +8,25 @@
 namespace medicall::store {
 
 std::string_view QualityColumnName(QualityColumn column) {
-  static constexpr std::string_view kNames[kQualityColumnCount] = {
-      "send_kbps",       "receive_kbps",      "send_fps",    "receive_fps", "send_width",
-      "send_height",     "receive_width",     "receive_height", "uplink_loss_pct", "downlink_loss_pct",
-      "jitter_ms",       "rtt_ms",            "freezes",     "audio_packets_per_s", "audio_present",
-      "mic_level",       "signal_strength",   "nacks",       "plis"};
+  static constexpr std::string_view kNames[kQualityColumnCount] = {"send_kbps",
+                                                                   "receive_kbps",
+                                                                   "send_fps",
+                                                                   "receive_fps",
+                                                                   "send_width",
+                                                                   "send_height",
+                                                                   "receive_width",
+                                                                   "receive_height",
+                                                                   "uplink_loss_pct",
+                                                                   "downlink_loss_pct",
+                                                                   "jitter_ms",
+                                                                   "rtt_ms",
+                                                                   "freezes",
+                                                                   "audio_packets_per_s",
+                                                                   "audio_present",
+                                                                   "mic_level",
+                                                                   "signal_strength",
+                                                                   "nacks",
+                                                                   "plis"};
   const auto i = static_cast<size_t>(column);
   return i < kQualityColumnCount ? kNames[i] : std::string_view("?");
 }
@@ -78,8 +92,9 @@ SqliteQualityStore::SqliteQualityStore(const std::string& dataDir) {
              .c_str());
     Exec("CREATE INDEX IF NOT EXISTS quality_samples_by_meeting ON quality_samples(meeting_id, at_ms)");
     Exec("CREATE INDEX IF NOT EXISTS quality_samples_by_time ON quality_samples(at_ms)");
-    Exec("CREATE TABLE IF NOT EXISTS quality_events (meeting_id TEXT NOT NULL, attendee_id TEXT NOT NULL, "
-         "at_ms INTEGER NOT NULL, kind TEXT NOT NULL)");
+    Exec(
+        "CREATE TABLE IF NOT EXISTS quality_events (meeting_id TEXT NOT NULL, attendee_id TEXT NOT NULL, "
+        "at_ms INTEGER NOT NULL, kind TEXT NOT NULL)");
     Exec("CREATE INDEX IF NOT EXISTS quality_events_by_meeting ON quality_events(meeting_id, at_ms)");
     std::string placeholders;
     for (size_t i = 0; i < kQualityColumnCount; ++i) placeholders += ", ?";
@@ -87,10 +102,12 @@ SqliteQualityStore::SqliteQualityStore(const std::string& dataDir) {
                                          ValueColumns("") + ") VALUES (?, ?, ?" + placeholders + ")");
     statements_[kInsertEvent] =
         Prepare("INSERT INTO quality_events (meeting_id, attendee_id, at_ms, kind) VALUES (?, ?, ?, ?)");
-    statements_[kListSamples] = Prepare("SELECT meeting_id, attendee_id, at_ms" + ValueColumns("") +
-                                        " FROM quality_samples WHERE meeting_id = ? ORDER BY at_ms, rowid LIMIT ?");
+    statements_[kListSamples] =
+        Prepare("SELECT meeting_id, attendee_id, at_ms" + ValueColumns("") +
+                " FROM quality_samples WHERE meeting_id = ? ORDER BY at_ms, rowid LIMIT ?");
     statements_[kListEvents] = Prepare(
-        "SELECT meeting_id, attendee_id, at_ms, kind FROM quality_events WHERE meeting_id = ? ORDER BY at_ms, "
+        "SELECT meeting_id, attendee_id, at_ms, kind FROM quality_events WHERE meeting_id = ? ORDER BY "
+        "at_ms, "
         "rowid LIMIT ?");
     statements_[kPurgeSamples] = Prepare("DELETE FROM quality_samples WHERE at_ms < ?");
     statements_[kPurgeEvents] = Prepare("DELETE FROM quality_events WHERE at_ms < ?");

@@ -50,7 +50,8 @@ TEST(ClientMetricParserTest, ReadsUplinkDownlinkAndCombinesStreams) {
 }
 
 TEST(ClientMetricParserTest, DropsFramesWithImpossibleValues) {
-  const double bad[] = {-1, 101, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()};
+  const double bad[] = {-1, 101, std::numeric_limits<double>::quiet_NaN(),
+                        std::numeric_limits<double>::infinity()};
   for (double v : bad) {
     SdkClientMetricFrame f;
     Add(f.add_stream_metric_frames(), SdkMetric::RTC_MIC_FRACTION_PACKET_LOST_PERCENT, v);

@@ -28,7 +28,8 @@ TEST(MediaMetricsTest, PublishesSumsAndKeepsTheCountsOfSourcesThatWent) {
   EXPECT_NE(text.find("medicall_media_worker_loop_lag_max_seconds 0.001500\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE medicall_media_dropped_total counter\n"), std::string::npos);
   // One HELP/TYPE per metric name.
-  EXPECT_EQ(text.find("# TYPE medicall_media_rtp_packets_total"), text.rfind("# TYPE medicall_media_rtp_packets_total"));
+  EXPECT_EQ(text.find("# TYPE medicall_media_rtp_packets_total"),
+            text.rfind("# TYPE medicall_media_rtp_packets_total"));
 }
 
 TEST(MediaMetricsTest, CountsClientMetricFrames) {

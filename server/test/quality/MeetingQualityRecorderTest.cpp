@@ -41,7 +41,7 @@ TEST(MeetingQualityRecorderTest, OneSamplePerIntervalCombiningClientAndServerVie
     ClientMetricReport c;
     c.audioSendBitrateBps = 32000;
     c.videoSendBitrateBps = 400000 + i * 50000;  // mean 500 kbit/s
-    c.videoSendFps = 10 + i;                      // mean 12
+    c.videoSendFps = 10 + i;                     // mean 12
     c.stunRttMs = 40;
     c.videoFreezes = i == 2 ? 1.0 : 0.0;
     c.audioInputLevel = 0.1 * i;

@@ -78,7 +78,8 @@ TEST_F(QualityApiTest, CsvByQueryOrAccept) {
   ASSERT_TRUE(csv);
   EXPECT_EQ(csv->status, 200);
   EXPECT_EQ(csv->body.rfind("meeting_id,attendee_id,at_ms,send_kbps,receive_kbps,", 0), 0u) << csv->body;
-  EXPECT_NE(csv->body.find("\r\n" + meetingId_ + "," + attendeeId_ + ",1700000005000,300,,"), std::string::npos)
+  EXPECT_NE(csv->body.find("\r\n" + meetingId_ + "," + attendeeId_ + ",1700000005000,300,,"),
+            std::string::npos)
       << csv->body;
   HttpRequest accept = Get();
   accept.headers["Accept"] = "text/csv";

@@ -23,7 +23,8 @@ QualitySample At(const std::string& who, int64_t atMs, double uplinkLoss, std::o
 
 TEST(QualitySummaryTest, NamesTheAttendeeTheLossAndItsWindow) {
   std::vector<QualitySample> samples;
-  // Every 5 s from 10:00:05 to 10:10:00; Bob loses 12 % from 10:04:00 to 10:07:00 (samples 10:04:05..10:07:00).
+  // Every 5 s from 10:00:05 to 10:10:00; Bob loses 12 % from 10:04:00 to 10:07:00 (samples
+  // 10:04:05..10:07:00).
   for (int64_t t = kTen + 5000; t <= kTen + 600'000; t += 5000) {
     const bool lossy = t > kTen + 240'000 && t <= kTen + 420'000;
     samples.push_back(At("bob-id", t, lossy ? 12 : 0.5, lossy ? 4.0 : 15.0));
@@ -39,9 +40,9 @@ TEST(QualitySummaryTest, NamesTheAttendeeTheLossAndItsWindow) {
 }
 
 TEST(QualitySummaryTest, ShortRunsGetSecondsAndOneGoodSampleDoesNotSplitARun) {
-  std::vector<QualitySample> samples = {At("a", kTen, 0), At("a", kTen + 5000, 20), At("a", kTen + 10000, 1),
-                                        At("a", kTen + 15000, 10), At("a", kTen + 20000, 0),
-                                        At("a", kTen + 25000, 0)};
+  std::vector<QualitySample> samples = {At("a", kTen, 0),         At("a", kTen + 5000, 20),
+                                        At("a", kTen + 10000, 1), At("a", kTen + 15000, 10),
+                                        At("a", kTen + 20000, 0), At("a", kTen + 25000, 0)};
   const auto f = QualitySummary::Summarize(samples, {}, {{"a", "Chris"}});
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].text, "Chris' upload was lost 15% from 10:00:00 to 10:00:15.");
@@ -58,7 +59,9 @@ TEST(QualitySummaryTest, DownloadRttFreezesDropsAndTimeZones) {
   ASSERT_EQ(f.size(), 4u);
   std::vector<std::string> texts;
   for (const auto& x : f) texts.push_back(x.text);
-  EXPECT_EQ(texts[0], "Attendee x1234567's download was lost 9% from 11:00:00 to 11:00:05.");  // started one interval earlier
+  EXPECT_EQ(
+      texts[0],
+      "Attendee x1234567's download was lost 9% from 11:00:00 to 11:00:05.");  // started one interval earlier
   EXPECT_EQ(texts[1], "Attendee x1234567's round trip was 450 ms from 11:00:00 to 11:00:05.");
   EXPECT_EQ(texts[2], "Attendee x1234567's received video froze 3 times.");
   EXPECT_EQ(texts[3], "Attendee x1234567's connection dropped at 11:00:07.");

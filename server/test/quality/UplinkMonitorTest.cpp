@@ -134,7 +134,7 @@ TEST(UplinkMonitorTest, RepairedGapsCountAsLossAndAsRecovered) {
   uint16_t seq = 0;
   uint32_t ts = 0;
   for (int i = 0; i < 200; ++i) {
-    if (i % 5 != 0) m.OnPacket(seq, ts, 100, clock.NowUs());             // 20% lost on the way
+    if (i % 5 != 0) m.OnPacket(seq, ts, 100, clock.NowUs());  // 20% lost on the way
     if (i % 5 == 1) m.OnPacket(static_cast<uint16_t>(seq - 1), ts - 960, 100, clock.NowUs());  // resent
     clock.AdvanceUs(20'000);
     ++seq;

@@ -19,7 +19,8 @@ class SqliteQualityStoreTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  static QualitySample Sample(const std::string& meeting, const std::string& attendee, int64_t atMs, double loss) {
+  static QualitySample Sample(const std::string& meeting, const std::string& attendee, int64_t atMs,
+                              double loss) {
     QualitySample s;
     s.meetingId = meeting;
     s.attendeeId = attendee;
@@ -34,7 +35,8 @@ class SqliteQualityStoreTest : public ::testing::Test {
 
 TEST_F(SqliteQualityStoreTest, SamplesComeBackInTimeOrderWithAbsentFiguresAbsent) {
   SqliteQualityStore store(dir_.string());
-  store.InsertSamples({Sample("m1", "a", 2000, 12.5), Sample("m1", "b", 1000, 0), Sample("m2", "a", 1500, 3)});
+  store.InsertSamples(
+      {Sample("m1", "a", 2000, 12.5), Sample("m1", "b", 1000, 0), Sample("m2", "a", 1500, 3)});
   const auto rows = store.ListSamples("m1", 100);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].attendeeId, "b");

@@ -29,6 +29,10 @@
 #include "net/InterfaceAddresses.hpp"
 #include "net/MediaWorker.hpp"
 #include "net/WorkerWatchdog.hpp"
+#include "quality/MediaMetrics.hpp"
+#include "quality/QualityApi.hpp"
+#include "quality/StoredQualitySink.hpp"
+#include "store/SqliteQualityStore.hpp"
 #include "store/SqliteStore.hpp"
 #include "store/StoreExecutor.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
@@ -51,6 +55,7 @@ struct Application::Impl {
         ioc(io),
         clientAddress(TrustedProxies(c), !c.publicUrl.empty()),
         store(c.dataDir),
+        qualityStore(c.dataDir),
         meetings(store, config),
         meetingsApi(meetings, config),
         joinApi(meetings, config),
@@ -116,7 +121,7 @@ struct Application::Impl {
       if (auto r = cors.Preflight(request)) return reply(std::move(*r));
       if (request.path == "/api/client-config" && request.method == "GET") return reply(ClientConfig());
       if (meetings::MeetingsApi::Owns(request.path) || JoinApi::Owns(request.path) ||
-          EventIngestion::Owns(request.path)) {
+          EventIngestion::Owns(request.path) || quality::QualityApi::Owns(request.path)) {
         // The store's writes may wait for the disk: never on this (the signaling) thread.
         return storeExecutor.Post([this, request = std::move(request), reply = std::move(reply)] {
           reply(HandleControlPlane(request));
@@ -141,6 +146,7 @@ struct Application::Impl {
       if (auto r = meetingsApi.Handle(request)) return std::move(*r);
       if (auto r = joinApi.Handle(request)) return std::move(*r);
       if (auto r = events.Handle(request)) return std::move(*r);
+      if (auto r = qualityApi.Handle(request)) return std::move(*r);
     } catch (const std::exception& e) {
       log::Error("http", "{} {} failed: {}", request.method, request.path, e.what());
     }
@@ -166,9 +172,29 @@ struct Application::Impl {
         } catch (const std::exception& e) {
           log::Error("meetings", "expiry sweep failed: {}", e.what());
         }
+        PurgeQuality();
       });
       ScheduleSweep();
     });
+  }
+
+  // Call-quality rows past MEDICALL_QUALITY_RETENTION_DAYS (store thread, in the sweep).
+  void PurgeQuality() {
+    try {
+      const int64_t cutoffMs = WallNowUs() / 1000 - int64_t{config.qualityRetentionDays} * 86'400'000;
+      if (const int64_t n = qualityStore.PurgeBefore(cutoffMs); n > 0)
+        log::Info("quality", "purged {} call-quality rows older than {} days", n,
+                  config.qualityRetentionDays);
+    } catch (const std::exception& e) {
+      log::Error("quality", "call-quality purge failed: {}", e.what());
+    }
+  }
+
+  // Once a second the media worker publishes its counters for /metrics; how late the task runs is
+  // the worker's loop lag.
+  void PublishMediaMetrics() {
+    mediaWorker.Post(
+        [this, postedUs = MonotonicNowUs()] { mediaMetrics.Publish(MonotonicNowUs() - postedUs); });
   }
 
   // Heartbeats to the media workers, so /healthz can tell a stuck loop.
@@ -177,6 +203,7 @@ struct Application::Impl {
     heartbeatTimer.async_wait([this](const boost::system::error_code& ec) {
       if (ec) return;
       watchdog.Beat();
+      PublishMediaMetrics();
       ScheduleHeartbeat();
     });
   }
@@ -282,6 +309,9 @@ struct Application::Impl {
                       [this] { return static_cast<double>(demuxer.SocketStats().receivedBytes.load()); });
     metrics.AddSource("medicall_media_packets_out_total", "Datagrams sent from the media port.", "counter",
                       [this] { return static_cast<double>(demuxer.SocketStats().sent.load()); });
+    metrics.AddSource("medicall_media_bytes_out_total", "Bytes sent from the media port.", "counter",
+                      [this] { return static_cast<double>(demuxer.SocketStats().sentBytes.load()); });
+    metrics.AddText([this] { return mediaMetrics.Render(); });
     metrics.AddSource("medicall_media_send_dropped_total", "Datagrams the kernel would not take.", "counter",
                       [this] { return static_cast<double>(demuxer.SocketStats().sendDropped.load()); });
     metrics.AddSource("medicall_media_receive_errors_total", "Receive errors on the media port.", "counter",
@@ -305,11 +335,15 @@ struct Application::Impl {
   ClientAddress clientAddress;
   Metrics metrics;
   store::SqliteStore store;
-  store::StoreExecutor storeExecutor;  // API requests, the sweep and store writes run here
+  store::SqliteQualityStore qualityStore;  // its own tables in the same database file
+  store::StoreExecutor storeExecutor;      // API requests, the sweep and store writes run here
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
   EventIngestion events{meetings, metrics};
+  quality::QualityApi qualityApi{qualityStore, meetings, config};
+  quality::StoredQualitySink qualitySink{qualityStore, storeExecutor};
+  quality::MediaMetrics mediaMetrics;  // counters published by the media worker
   Cors cors{config.corsOrigins};
   StaticFiles staticFiles;
   std::shared_ptr<webrtc::dtls::DtlsCertificate> certificate;
@@ -350,6 +384,20 @@ void Application::Start() {
     tcp.maxConnections = static_cast<size_t>(impl_->config.mediaTcpMaxConnections);
     impl_->demuxer.ListenTcp(impl_->config.mediaBindAddress, tcpPort, tcp);
   }
+  // The demuxer's counters for /metrics (registered before the worker runs; read on it afterwards).
+  impl_->mediaMetrics.Register([&d = impl_->demuxer](quality::MediaMetrics::Counts& c) {
+    using M = quality::MediaMetrics;
+    using Reason = webrtc::transport::WebRtcTransport::CloseReason;
+    const auto& k = d.GetCounters();
+    c[M::kDropUnknownKind] += k.unknownKind;
+    c[M::kDropBadStun] += k.badStun;
+    c[M::kDropUnknownUfrag] += k.unknownUfrag;
+    c[M::kDropUnknownAddress] += k.unknownAddress;
+    c[M::kTransportsActive] += d.TransportCount();
+    c[M::kDtlsHandshakeFailed] += webrtc::transport::WebRtcTransport::ClosedCount(Reason::DtlsFailed);
+    c[M::kDtlsTimeout] += webrtc::transport::WebRtcTransport::ClosedCount(Reason::DtlsTimeout);
+  });
+  impl_->bridge.SetQuality(&impl_->qualitySink, &impl_->mediaMetrics);
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);

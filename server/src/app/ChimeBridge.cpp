@@ -15,7 +15,11 @@
 #include "net/MediaWorker.hpp"
 #include "net/WebSocketConnection.hpp"
 #include "signaling/ContentShare.hpp"
+#include "quality/MediaMetrics.hpp"
+#include "quality/MeetingQualityRecorder.hpp"
+#include "quality/UplinkMonitorSet.hpp"
 #include "signaling/MeetingSignaling.hpp"
+#include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
 
 namespace medicall::app {
@@ -85,7 +89,11 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       : id(std::move(meetingId)),
         bridge(&owner),
         worker(owner.demuxer_.Worker()),
-        signaling(std::make_unique<MeetingSignaling>(id, *this)) {}
+        signaling(std::make_unique<MeetingSignaling>(id, *this)),
+        mediaMetrics(owner.mediaMetrics_) {
+    if (owner.qualitySink_ != nullptr)
+      quality = std::make_unique<quality::MeetingQualityRecorder>(id, *owner.qualitySink_);
+  }
 
   // Worker thread: the video router and the audio mixer of the meeting.
   void CreateRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
@@ -95,6 +103,37 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
                                                          media::audio::MeetingAudio::Options{}, *this);
     router->SetAudioSink(this);
     audio->Start();
+    if (mediaMetrics != nullptr)
+      mediaMetricsId =
+          mediaMetrics->Register([this](quality::MediaMetrics::Counts& c) { AddMediaCounts(c); });
+  }
+
+  // Worker thread: this meeting's counters for /metrics.
+  void AddMediaCounts(quality::MediaMetrics::Counts& c) const {
+    using M = quality::MediaMetrics;
+    if (router) {
+      const auto r = router->GetStats();
+      c[M::kVideoIn] += r.videoIn;
+      c[M::kVideoOut] += r.forwarded;
+      c[M::kRtxSent] += r.retransmitted;
+      c[M::kNackNotCached] += r.nackMisses;
+      c[M::kNackSuppressed] += r.nackSuppressed;
+      c[M::kNackOverBudget] += r.nackOverBudget;
+      c[M::kNacksSent] += r.upstreamNacks;
+      c[M::kPlisSent] += r.keyframeRequests;
+      c[M::kPlisReceived] += r.keyframeAsks;
+      c[M::kDropUnknownStream] += r.dropped;
+      c[M::kDropForeignSsrc] += r.foreignSsrc;
+    }
+    if (audio) {
+      const auto& a = audio->GetStats();
+      c[M::kAudioIn] += a.rtpIn;
+      c[M::kAudioOut] += a.rtpSent;
+      c[M::kDropAudioRejected] += a.rtpDropped;
+      c[M::kMixerTicks] += a.ticks;
+      c[M::kMixerTicksDropped] += a.ticksDropped;
+      c[M::kMixerBusyUs] += a.tickBusyUs;
+    }
   }
 
   // HTTP thread: tears the media down on the worker; the posted task keeps this object alive.
@@ -102,6 +141,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     if (mediaClosed) return;
     mediaClosed = true;
     worker.Post([self = shared_from_this()] {
+      if (self->mediaMetrics != nullptr) self->mediaMetrics->Unregister(self->mediaMetricsId);
       if (self->audio) self->audio->Stop();
       self->audio.reset();
       self->router.reset();
@@ -169,7 +209,9 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
           answer.description = "internal error";
         }
       }
-      asio::post(self->IoContext(), [self, answer = std::move(answer), done = std::move(done)]() mutable {
+      asio::post(self->IoContext(), [self, attendeeId = params.attendeeId, answer = std::move(answer),
+                                     done = std::move(done)]() mutable {
+        if (answer.status == 200 && self->quality) self->quality->OnJoined(attendeeId);
         done(ToSignaling(answer));
       });
     });
@@ -178,7 +220,10 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   void OnAttendeeLeft(const signaling::SessionIdentity& attendee,
                       SignalingSession::EndReason reason) override {
     // A replaced session's successor brings a new peer connection: drop the old transport too.
+    if (reason != SignalingSession::EndReason::kReplaced && quality)
+      quality->OnLeft(attendee.attendeeId, reason != SignalingSession::EndReason::kLeft);
     worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId] {
+      self->uplinks.Remove(attendeeId);
       if (self->audio) self->audio->RemoveAttendee(attendeeId);
       if (self->router) self->router->RemoveAttendee(attendeeId);
     });
@@ -238,6 +283,8 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
 
   // --- Router::AudioSink and MeetingAudio::Sink (media worker thread)
   void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) override {
+    uplinks.OnPacket(attendeeId, packet.SequenceNumber(), packet.Timestamp(), packet.Size(),
+                     MonotonicNowUs());
     if (audio) audio->OnRtp(attendeeId, packet);
   }
   void SendAudioRtp(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override {
@@ -255,8 +302,18 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (const std::string* attendeeId = audio->AttendeeOf(level.id)) named.emplace_back(*attendeeId, level);
     }
     if (named.empty()) return;
-    asio::post(IoContext(), [self = shared_from_this(), named = std::move(named)] {
+    // Signal strength from the server's view of each attendee's uplink; about once a second that
+    // view goes to the call-quality recorder too.
+    const int64_t nowUs = MonotonicNowUs();
+    for (auto& [attendeeId, level] : named) level.signalStrength = uplinks.SignalStrength(attendeeId, nowUs);
+    std::vector<quality::UplinkMonitorSet::Entry> views;
+    if (++levelReports % 5 == 0) views = uplinks.Views(nowUs, 5);
+    asio::post(IoContext(), [self = shared_from_this(), named = std::move(named), views = std::move(views)] {
       if (self->signaling->Ended()) return;
+      if (self->quality) {
+        for (const auto& v : views) self->quality->OnServerView(v.attendeeId, v.view, v.signalStrength);
+        self->quality->Tick();
+      }
       signaling::proto::SdkAudioMetadataFrame metadata;
       for (const auto& [attendeeId, level] : named) {
         if (!self->signaling->IsPresent(attendeeId)) continue;
@@ -270,6 +327,13 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       }
       if (metadata.attendee_states_size() > 0) self->signaling->BroadcastAudioMetadata(metadata);
     });
+  }
+
+  void OnClientMetric(const signaling::SessionIdentity& attendee,
+                      const signaling::proto::SdkClientMetricFrame& frame) override {
+    if (!quality) return;
+    const bool accepted = quality->OnClientMetricFrame(attendee.attendeeId, frame);
+    if (mediaMetrics != nullptr) mediaMetrics->CountClientMetric(accepted);
   }
 
   // --- Router::Listener (media worker thread)
@@ -300,6 +364,12 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   std::unique_ptr<asio::steady_timer> keyframeTimer;  // HTTP thread: runs while keyframeContent has one
   std::unique_ptr<Router> router;                     // worker thread only
   std::unique_ptr<media::audio::MeetingAudio> audio;  // worker thread only
+  // Call quality: the recorder on the HTTP thread, the uplink monitors and metrics id on the worker.
+  std::unique_ptr<quality::MeetingQualityRecorder> quality;
+  quality::MediaMetrics* mediaMetrics = nullptr;  // not owned; outlives the bridge
+  uint64_t mediaMetricsId = 0;
+  quality::UplinkMonitorSet uplinks;
+  uint64_t levelReports = 0;
 };
 
 ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::MeetingsService& meetings,

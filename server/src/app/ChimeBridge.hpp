@@ -35,6 +35,11 @@ namespace medicall::webrtc::dtls {
 class DtlsCertificate;
 }
 
+namespace medicall::quality {
+class MediaMetrics;
+class QualitySink;
+}  // namespace medicall::quality
+
 namespace medicall::app {
 
 class ChimeBridge final : public meetings::MeetingsListener {
@@ -52,6 +57,12 @@ class ChimeBridge final : public meetings::MeetingsListener {
   net::WebSocketDecision AcceptWebSocket(const HttpRequest& request);
   // Closes every session with 4500 (server shutdown: the clients reconnect when it is back).
   void Shutdown();
+
+  // Call quality (before the first connection): samples go to `sink`, media counters to `metrics`.
+  void SetQuality(quality::QualitySink* sink, quality::MediaMetrics* metrics) {
+    qualitySink_ = sink;
+    mediaMetrics_ = metrics;
+  }
 
   size_t LiveMeetings() const;
   size_t ConnectedAttendees() const;
@@ -77,6 +88,8 @@ class ChimeBridge final : public meetings::MeetingsListener {
   webrtc::transport::MediaDemuxer& demuxer_;
   std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
   std::map<std::string, std::shared_ptr<Meeting>> live_;
+  quality::QualitySink* qualitySink_ = nullptr;
+  quality::MediaMetrics* mediaMetrics_ = nullptr;
 };
 
 }  // namespace medicall::app

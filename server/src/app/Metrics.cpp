@@ -29,6 +29,8 @@ std::string Metrics::RouteOf(const std::string& method, const std::string& path)
     if (seg.size() > 4) route += "/...";
   } else if (StartsWith(path, "/api/roster/")) {
     route = "/api/roster/{roomId}";
+  } else if (StartsWith(path, "/api/meetings/") && path.ends_with("/quality")) {
+    route = "/api/meetings/{MeetingId}/quality";
   } else if (StartsWith(path, "/control/")) {
     route = "/control/{MeetingId}";
   } else if (path == "/join" || path == "/healthz" || path == "/metrics" || path == "/test/echo" ||
@@ -67,6 +69,11 @@ void Metrics::AddSource(std::string name, std::string help, std::string type, st
   sources_.push_back({std::move(name), std::move(help), std::move(type), std::move(read)});
 }
 
+void Metrics::AddText(std::function<std::string()> render) {
+  std::lock_guard lock(mutex_);
+  texts_.push_back(std::move(render));
+}
+
 std::string Metrics::Render() const {
   std::string out;
   std::lock_guard lock(mutex_);
@@ -85,6 +92,7 @@ std::string Metrics::Render() const {
     out +=
         fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", s.name, s.help, s.name, s.type, s.name, s.read());
   }
+  for (const auto& render : texts_) out += render();
   return out;
 }
 

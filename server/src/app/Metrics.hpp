@@ -23,6 +23,8 @@ class Metrics {
   void CountClientEvent(const std::string& name, size_t maxNames);
   // A gauge or counter read at scrape time: name, help, type ("gauge"/"counter"), value source.
   void AddSource(std::string name, std::string help, std::string type, std::function<double()> read);
+  // Whole series in the text format (HELP, TYPE, labelled lines), rendered at scrape time.
+  void AddText(std::function<std::string()> render);
   std::string Render() const;
 
  private:
@@ -34,6 +36,7 @@ class Metrics {
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::string, uint64_t> clientEvents_;
   std::vector<Source> sources_;
+  std::vector<std::function<std::string()>> texts_;
 };
 
 }  // namespace medicall::app

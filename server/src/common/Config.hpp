@@ -30,6 +30,7 @@ struct Config {
   int maxAttendees = 250;          // MEDICALL_MAX_ATTENDEES: attendees per meeting
   int meetingIdleSeconds = 300;    // MEDICALL_MEETING_IDLE_SECONDS: end a meeting nobody is connected to
   int meetingMaxSeconds = 86400;   // MEDICALL_MEETING_MAX_SECONDS: longest a meeting may last
+  int qualityRetentionDays = 30;   // MEDICALL_QUALITY_RETENTION_DAYS: keep call-quality samples this long
   int maxConnections = 1024;       // MEDICALL_MAX_CONNECTIONS: concurrent HTTP/WebSocket connections
   size_t maxHeaderBytes = 16 * 1024;  // MEDICALL_MAX_HEADER_BYTES: request header limit (431 beyond)
   size_t maxBodyBytes = 64 * 1024;    // MEDICALL_MAX_BODY_BYTES: request body limit (413 beyond)

@@ -476,4 +476,9 @@ std::shared_ptr<SignalingSession> MeetingSignaling::SessionOf(const std::string&
   return it == attendees_.end() ? nullptr : it->second.session;
 }
 
+// Call quality: only the attendee's current session reports (a replaced one may still send a frame).
+void MeetingSignaling::OnClientMetric(SignalingSession& session, const proto::SdkClientMetricFrame& frame) {
+  if (Find(session) != nullptr) delegate_.OnClientMetric(session.Identity(), frame);
+}
+
 }  // namespace medicall::signaling

@@ -73,6 +73,8 @@ class MeetingSignaling final : private SignalingSession::Listener {
     // A content-share attendee ("<id>#content", ContentShare.hpp) joined; `periodicKeyframes`
     // unless its JOIN disabled them. It ends like any attendee (OnAttendeeLeft).
     virtual void OnContentShareJoined(const SessionIdentity& content, bool periodicKeyframes) {}
+    // CLIENT_METRIC (about 1 Hz) from a joined attendee, unchecked: the call-quality layer validates it.
+    virtual void OnClientMetric(const SessionIdentity& attendee, const proto::SdkClientMetricFrame& frame) {}
   };
 
   struct Options {
@@ -156,6 +158,7 @@ class MeetingSignaling final : private SignalingSession::Listener {
   void OnEnded(SignalingSession& session, SignalingSession::EndReason reason) override;
   void OnPauseResume(SignalingSession& session, bool pause, const proto::SdkPauseResumeFrame& frame) override;
   void OnRemoteVideoUpdate(SignalingSession& session, const proto::SdkRemoteVideoUpdateFrame& frame) override;
+  void OnClientMetric(SignalingSession& session, const proto::SdkClientMetricFrame& frame) override;
 
   Attendee* Find(const SignalingSession& session);
   bool IsConnecting(const SignalingSession& session) const;

@@ -232,6 +232,7 @@ void MeetingAudio::TickAt(int64_t nowUs) {
   // The wall-clock time of this tick, for sender reports: the tick's time on the monotonic clock
   // shifted by the current offset between the two clocks.
   const int64_t tickWallUs = WallNowUs() + (nowUs - NowUs());
+  const int64_t busySinceUs = MonotonicNowUs();
   inTick_ = true;
   const TickResult result = mixer_.Tick(nowUs);
   ++stats_.ticks;
@@ -243,6 +244,7 @@ void MeetingAudio::TickAt(int64_t nowUs) {
   if (!result.levels.empty()) sink_.OnAudioLevels(result.levels);
   inTick_ = false;
   FinishDeferred();
+  stats_.tickBusyUs += static_cast<uint64_t>(std::max<int64_t>(MonotonicNowUs() - busySinceUs, 0));
 }
 
 void MeetingAudio::FinishDeferred() {

@@ -85,6 +85,7 @@ class MeetingAudio {
     uint64_t oversized = 0;     // outputs that did not fit the listener's buffer (not sent)
     uint64_t ticks = 0;         // mixer ticks run
     uint64_t ticksDropped = 0;  // ticks dropped after a worker stall
+    uint64_t tickBusyUs = 0;    // time spent in ticks (steady clock), for /metrics
     uint64_t ssrcChanges = 0;   // an attendee's sending SSRC changed: its jitter buffer restarted
   };
 

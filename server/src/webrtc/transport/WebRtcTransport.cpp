@@ -1,5 +1,7 @@
 #include "webrtc/transport/WebRtcTransport.hpp"
 
+#include <atomic>
+
 #include "common/Logger.hpp"
 
 namespace medicall::webrtc::transport {
@@ -23,6 +25,15 @@ std::string_view WebRtcTransport::CloseReasonName(CloseReason reason) {
       return "local";
   }
   return "?";
+}
+
+namespace {
+std::array<std::atomic<uint64_t>, 6> closedByReason{};
+}  // namespace
+
+uint64_t WebRtcTransport::ClosedCount(CloseReason reason) {
+  const auto i = static_cast<size_t>(reason);
+  return i < closedByReason.size() ? closedByReason[i].load(std::memory_order_relaxed) : 0;
 }
 
 WebRtcTransport::WebRtcTransport(Options options, std::shared_ptr<const dtls::DtlsCertificate> certificate,
@@ -193,6 +204,8 @@ void WebRtcTransport::Close() { CloseWith(CloseReason::Local); }
 void WebRtcTransport::CloseWith(CloseReason reason) {
   if (closed_) return;
   closed_ = true;
+  if (static_cast<size_t>(reason) < closedByReason.size())
+    closedByReason[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
   log::Info("ice", "transport {} closed: {}", options_.localUfrag, CloseReasonName(reason));
   dtls_->Close();  // sends close_notify when connected; our listener ignores it now
   srtpOut_.reset();

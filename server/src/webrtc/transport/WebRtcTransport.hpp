@@ -45,6 +45,8 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
     Local,           // Close()
   };
   static std::string_view CloseReasonName(CloseReason reason);
+  // Transports of this process closed for `reason` so far (for /metrics; relaxed, closing is rare).
+  static uint64_t ClosedCount(CloseReason reason);
 
   enum class Drop : uint8_t {
     DtlsUnvalidatedAddress,  // DTLS from an address that never passed ICE

@@ -76,7 +76,9 @@ std::vector<QualitySummary::Finding> QualitySummary::Summarize(
   };
 
   std::vector<Finding> out;
-  for (const auto& [id, list] : byAttendee) {
+  for (const auto& entry : byAttendee) {
+    const std::string& id = entry.first;
+    const std::vector<const QualitySample*>& list = entry.second;  // captured below (not a binding)
     const std::string who = Possessive(nameOf(id));
     // A sample closes its interval: the run began about one interval before its first sample.
     auto startOf = [&](const Run& r) {

@@ -32,5 +32,19 @@ TEST(MetricsTest, UnknownMethodsCountAsOther) {
   EXPECT_EQ(text.find("PROPFIND"), std::string::npos);
 }
 
+TEST(MetricsTest, QualityReportRouteAndTextSources) {
+  EXPECT_EQ(Metrics::RouteOf("GET", "/api/meetings/8d3c1f2e-aaaa/quality"),
+            "GET /api/meetings/{MeetingId}/quality");
+  Metrics metrics;
+  int renders = 0;
+  metrics.AddText([&renders] {
+    ++renders;
+    return std::string("# TYPE medicall_x_total counter\nmedicall_x_total{reason=\"a\"} 3\n");
+  });
+  const std::string text = metrics.Render();
+  EXPECT_NE(text.find("medicall_x_total{reason=\"a\"} 3\n"), std::string::npos) << text;
+  EXPECT_EQ(renders, 1);
+}
+
 }  // namespace
 }  // namespace medicall::app

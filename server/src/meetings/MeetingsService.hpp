@@ -30,6 +30,7 @@
 #include "common/Config.hpp"
 #include "common/Clock.hpp"
 #include "meetings/MeetingTypes.hpp"
+#include "meetings/MeetingPlacement.hpp"
 #include "meetings/MeetingsListener.hpp"
 #include "store/Store.hpp"
 #include "store/StoreExecutor.hpp"
@@ -58,6 +59,9 @@ class MeetingsService {
   void SetListener(MeetingsListener* listener) { listener_ = listener; }
   // Not owned; may be null (writes then run on the caller's thread). Set before serving requests.
   void SetWriteExecutor(store::StoreExecutor* executor) { writeExecutor_ = executor; }
+  // Not owned; null on a single node. With one, new meetings are placed on a node and meetings
+  // come back with that node's AudioHostUrl; Sweep ends only meetings hosted here.
+  void SetPlacement(MeetingPlacement* placement) { placement_ = placement; }
 
   MeetingRecord CreateMeeting(const CreateMeetingParams& params);
   MeetingWithAttendees CreateMeetingWithAttendees(const CreateMeetingParams& params,
@@ -105,6 +109,7 @@ class MeetingsService {
   // Runs a store write on the write executor (or here without one).
   void Write(std::function<void()> write);
   void MarkDroppedAttendeesLeft(int64_t now);
+  MeetingRecord Placed(MeetingRecord meeting);  // fills audioHostUrl from the placement
   int64_t NowSeconds() const { return clock_.WallNowUs() / 1'000'000; }
 
   store::Store& store_;
@@ -113,6 +118,7 @@ class MeetingsService {
   const int64_t startedAt_;
   MeetingsListener* listener_ = nullptr;
   store::StoreExecutor* writeExecutor_ = nullptr;
+  MeetingPlacement* placement_ = nullptr;
   std::mutex mutex_;  // serialises creations (limits, idempotency, find-or-create)
   std::mutex connectedMutex_;
   std::map<std::string, std::set<std::string>> connected_;  // meetingId -> connected attendeeIds

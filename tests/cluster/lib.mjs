@@ -20,7 +20,7 @@ function ping(port) {
   });
 }
 
-export async function startRedis({ appendOnly = true } = {}) {
+export async function startRedis({ appendOnly = true, fsync = 'always' } = {}) {
   if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} missing: apt-get install redis-server (scripts/install-deps.sh)`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medicall-redis-'));
   const port = await freeTcpPort();
@@ -29,7 +29,7 @@ export async function startRedis({ appendOnly = true } = {}) {
     url: `redis://127.0.0.1:${port}/0`,
     async start() {
       this.proc = spawn(REDIS_SERVER, ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '',
-        '--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no'], { stdio: 'ignore' });
+        '--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', fsync, '--daemonize', 'no'], { stdio: 'ignore' });
       this.exited = new Promise((r) => this.proc.once('exit', r));
       for (let i = 0; i < 100; i++) {
         if (await ping(port)) return this;

@@ -332,7 +332,7 @@ struct Application::Impl {
   ClientAddress clientAddress;
   Metrics metrics;
   std::unique_ptr<store::Store> store;  // SQLite, or Redis in a cluster
-  store::StoreExecutor storeExecutor;  // API requests, the sweep and store writes run here
+  store::StoreExecutor storeExecutor;   // API requests, the sweep and store writes run here
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
@@ -343,7 +343,7 @@ struct Application::Impl {
   net::MediaWorker mediaWorker;  // one worker owns the media port and every meeting's media
   webrtc::transport::MediaDemuxer demuxer;
   ChimeBridge bridge;
-  ClusterSupport cluster;  // MEDICALL_REDIS_URL: registry, placement, relay, drain
+  ClusterSupport cluster;        // MEDICALL_REDIS_URL: registry, placement, relay, drain
   asio::steady_timer exitTimer;  // after POST /admin/drain: stop once every connection has closed
   std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
@@ -390,9 +390,11 @@ void Application::Start() {
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
   impl_->ScheduleHeartbeat();
-  impl_->cluster.SetDrainActions([impl = impl_.get()] { impl->CloseAll(); },
-                                 [impl = impl_.get()] { impl->ExitWhenClosed(std::chrono::steady_clock::now() +
-                                                                             std::chrono::seconds(10)); });
+  impl_->cluster.SetDrainActions(
+      [impl = impl_.get()] { impl->CloseAll(); },
+      [impl = impl_.get()] {
+        impl->ExitWhenClosed(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+      });
   impl_->cluster.Start(impl_->meetings, impl_->http.LocalPort(), impl_->demuxer.LocalPort());
   const char* scheme = impl_->config.TlsEnabled() ? "https" : "http";
   log::Info("main", "MediCall listening on {}://{}:{} (media UDP {} TCP {} on {}, candidates {}; data {})",

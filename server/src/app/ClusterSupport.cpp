@@ -31,7 +31,8 @@ std::unique_ptr<store::Store> ClusterSupport::MakeStore(const Config& config) {
     try {
       redis->Ping();
     } catch (const std::exception& e) {
-      log::Error("store", "{}: the node starts anyway and retries; the meetings API and /join answer 503 until "
+      log::Error("store",
+                 "{}: the node starts anyway and retries; the meetings API and /join answer 503 until "
                  "Redis answers",
                  e.what());
     }
@@ -98,7 +99,9 @@ std::optional<net::WebSocketDecision> ClusterSupport::RouteSignaling(const HttpR
   if (owner.id == node_->Self().id) return std::nullopt;
   const std::string* protocols = request.Header("sec-websocket-protocol");
   return net::WebSocketDecision{
-      0, {}, "_aws_wt_session",
+      0,
+      {},
+      "_aws_wt_session",
       [this, url = owner.url, target = request.target.empty() ? request.path : request.target,
        protocols = protocols ? *protocols : std::string()](std::shared_ptr<net::WebSocketConnection> c) {
         cluster::SignalingProxy::Start(ioc_, std::move(c), url, target, protocols);
@@ -113,7 +116,8 @@ HttpResponse ClusterSupport::HandleAdmin(const HttpRequest& request) {
     } else if (!request.remoteIsLoopback) {
       throw Forbidden("/admin/drain only answers on loopback when no credentials are configured.");
     }
-    if (!node_) throw BadRequest("Draining needs a cluster (MEDICALL_REDIS_URL); stop a single node with SIGTERM.");
+    if (!node_)
+      throw BadRequest("Draining needs a cluster (MEDICALL_REDIS_URL); stop a single node with SIGTERM.");
     BeginDrain(true);
     return HttpResponse::FromJson(202, {{"node", node_->Self().id},
                                         {"draining", true},

@@ -81,8 +81,9 @@ ClusterNode::~ClusterNode() { Stop(); }
 
 void ClusterNode::Start(uint16_t httpPort, uint16_t mediaPort) {
   self_.id = !config_.nodeId.empty() ? config_.nodeId : HostName() + ":" + std::to_string(httpPort);
-  self_.url = !config_.nodeUrl.empty() ? config_.nodeUrl
-                                       : "http://" + config_.PrimaryMediaAddress() + ":" + std::to_string(httpPort);
+  self_.url = !config_.nodeUrl.empty()
+                  ? config_.nodeUrl
+                  : "http://" + config_.PrimaryMediaAddress() + ":" + std::to_string(httpPort);
   if (self_.url.back() == '/') self_.url.pop_back();
   self_.audioHost = config_.PrimaryMediaAddress() + ":" + std::to_string(mediaPort);
   log::Info("cluster", "node {} (reached at {}, media {}) sharing state in Redis at {}", self_.id, self_.url,
@@ -124,7 +125,8 @@ void ClusterNode::Leave() {
   std::lock_guard lock(mutex_);
   try {
     redis_.Pipeline({{"DEL", NodeKey(self_.id)}, {"SREM", kNodes, self_.id}});
-    log::Info("cluster", "node {} left the cluster: its meetings are placed elsewhere when next joined", self_.id);
+    log::Info("cluster", "node {} left the cluster: its meetings are placed elsewhere when next joined",
+              self_.id);
   } catch (const std::exception& e) {
     log::Warn("cluster", "node {} could not leave the registry ({}); it expires in {} ms", self_.id, e.what(),
               kHeartbeatTtl.count());
@@ -149,14 +151,16 @@ void ClusterNode::HeartbeatLoop() {
   for (;;) {
     try {
       Beat(redis);
-      if (down) log::Warn("cluster", "Redis at {} answers again: node {} is serving placement", endpoint_.Describe(),
-                          self_.id);
+      if (down)
+        log::Warn("cluster", "Redis at {} answers again: node {} is serving placement", endpoint_.Describe(),
+                  self_.id);
       down = false;
       backoff = std::chrono::milliseconds(250);
       if (!Sleep(kHeartbeatInterval)) return;
     } catch (const std::exception& e) {
       if (!down)
-        log::Error("cluster", "Redis at {} unreachable ({}); retrying with backoff, no meetings placed until it answers",
+        log::Error("cluster",
+                   "Redis at {} unreachable ({}); retrying with backoff, no meetings placed until it answers",
                    endpoint_.Describe(), e.what());
       down = true;
       if (!Sleep(backoff)) return;
@@ -221,7 +225,8 @@ void ClusterNode::OnAttendeeDeleted(const std::string& meetingId, const std::str
   try {
     Publish("attendee-deleted", meetingId, attendeeId);
   } catch (const std::exception& e) {
-    log::Error("cluster", "attendee {} deleted here but the other nodes were not told: {}", attendeeId, e.what());
+    log::Error("cluster", "attendee {} deleted here but the other nodes were not told: {}", attendeeId,
+               e.what());
   }
 }
 
@@ -272,7 +277,8 @@ NodeInfo ClusterNode::ResolveOwner(const std::string& meetingId) {
     for (const auto& n : nodes)
       if (!n.draining) candidates.push_back(n);
     if (candidates.empty())
-      throw ServiceUnavailable("No live MediCall node can host the meeting (all are draining or unregistered).");
+      throw ServiceUnavailable(
+          "No live MediCall node can host the meeting (all are draining or unregistered).");
     std::shuffle(candidates.begin(), candidates.end(), random);  // ties go to any of them
     const auto best = *std::min_element(candidates.begin(), candidates.end(),
                                         [](const NodeInfo& a, const NodeInfo& b) { return a.load < b.load; });

@@ -33,8 +33,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
     std::weak_ptr<Relay> weak = self;
     // The relay lives as long as the client's handlers hold it (until the client closes) and any
     // pending upstream operation does.
-    client_->Start({[self](std::string_view data, bool binary) { self->FromClient(std::string(data), binary); },
-                    [self](uint16_t code, std::string reason) { self->ClientClosed(code, std::move(reason)); }});
+    client_->Start(
+        {[self](std::string_view data, bool binary) { self->FromClient(std::string(data), binary); },
+         [self](uint16_t code, std::string reason) { self->ClientClosed(code, std::move(reason)); }});
     host_ = host + ":" + port;
     target_ = target;
     subprotocols_ = subprotocols;
@@ -52,10 +53,11 @@ class Relay : public std::enable_shared_from_this<Relay> {
  private:
   void Handshake() {
     auto self = shared_from_this();
-    upstream_.set_option(websocket::stream_base::decorator([protocols = subprotocols_](websocket::request_type& r) {
-      r.set(beast::http::field::sec_websocket_protocol, protocols);
-      r.set("X-MediCall-Relayed", "1");  // the host serves it itself, never relays it again
-    }));
+    upstream_.set_option(
+        websocket::stream_base::decorator([protocols = subprotocols_](websocket::request_type& r) {
+          r.set(beast::http::field::sec_websocket_protocol, protocols);
+          r.set("X-MediCall-Relayed", "1");  // the host serves it itself, never relays it again
+        }));
     upstream_.async_handshake(host_, target_, [self](beast::error_code ec) {
       if (ec) return self->Lost("handshake", ec);
       beast::get_lowest_layer(self->upstream_).expires_never();
@@ -106,22 +108,26 @@ class Relay : public std::enable_shared_from_this<Relay> {
     clientClosed_ = true;
     closeCode_ = code == 1006 || code == 1005 || code == 1015 ? 1000 : code;
     closeReason_ = std::move(reason);
-    if (open_) CloseUpstream();
-    else resolver_.cancel();
+    if (open_)
+      CloseUpstream();
+    else
+      resolver_.cancel();
   }
 
   void CloseUpstream() {
     if (closing_) return;
     closing_ = true;
     auto self = shared_from_this();
-    upstream_.async_close(websocket::close_reason(static_cast<websocket::close_code>(closeCode_), closeReason_), [self](beast::error_code) {});
+    upstream_.async_close(
+        websocket::close_reason(static_cast<websocket::close_code>(closeCode_), closeReason_),
+        [self](beast::error_code) {});
   }
 
   void Lost(const char* where, const beast::error_code& ec) {
     if (clientClosed_ || lost_) return;
     lost_ = true;
-    log::Warn("cluster", "signaling relay to {}: {} failed ({}): telling the client to reconnect", host_, where,
-              ec.message());
+    log::Warn("cluster", "signaling relay to {}: {} failed ({}): telling the client to reconnect", host_,
+              where, ec.message());
     client_->Close(kHostLost, "meeting host lost: reconnect");
   }
 
@@ -139,8 +145,10 @@ class Relay : public std::enable_shared_from_this<Relay> {
 }  // namespace
 
 void SignalingProxy::Start(asio::io_context& ioc, std::shared_ptr<net::WebSocketConnection> client,
-                           const std::string& hostUrl, const std::string& target, const std::string& subprotocols) {
-  std::string authority = hostUrl.substr(hostUrl.find("://") == std::string::npos ? 0 : hostUrl.find("://") + 3);
+                           const std::string& hostUrl, const std::string& target,
+                           const std::string& subprotocols) {
+  std::string authority =
+      hostUrl.substr(hostUrl.find("://") == std::string::npos ? 0 : hostUrl.find("://") + 3);
   if (const auto slash = authority.find('/'); slash != std::string::npos) authority.resize(slash);
   std::string host = authority, port = "80";
   if (const auto colon = authority.rfind(':'); colon != std::string::npos && authority.back() != ']') {

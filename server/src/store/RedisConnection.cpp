@@ -72,7 +72,8 @@ std::optional<RedisEndpoint> RedisEndpoint::Parse(const std::string& url, const 
                                                   std::string& error) {
   if (url.rfind("rediss://", 0) == 0) {
     error =
-        "MEDICALL_REDIS_URL: rediss:// (TLS) is not supported: Debian's hiredis 0.14 is built without TLS; use "
+        "MEDICALL_REDIS_URL: rediss:// (TLS) is not supported: Debian's hiredis 0.14 is built without TLS; "
+        "use "
         "redis:// on a private network, or a TLS tunnel (stunnel, spiped) to Redis";
     return std::nullopt;
   }
@@ -180,7 +181,8 @@ void RedisConnection::Connect() {
   } catch (const std::exception& e) {
     Disconnect();
     nextAttempt_ = now + kReconnectInterval;
-    throw ServiceUnavailable("The state store (Redis at " + endpoint_.Describe() + ") refused us: " + e.what());
+    throw ServiceUnavailable("The state store (Redis at " + endpoint_.Describe() +
+                             ") refused us: " + e.what());
   }
 }
 
@@ -193,7 +195,8 @@ void RedisConnection::Append(const std::vector<std::string>& argv) {
     args.push_back(a.data());
     lengths.push_back(a.size());
   }
-  if (redisAppendCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data()) != REDIS_OK)
+  if (redisAppendCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data()) !=
+      REDIS_OK)
     Lost("write");
 }
 
@@ -233,8 +236,8 @@ std::vector<RedisValue> RedisConnection::Pipeline(const std::vector<std::vector<
     // that lost its primary): unavailable for now, not a failed request.
     for (const char* transient : {"NOAUTH", "WRONGPASS", "LOADING", "MASTERDOWN", "READONLY", "BUSY"})
       if (firstError->rfind(transient, 0) == 0)
-        throw ServiceUnavailable("The state store (Redis at " + endpoint_.Describe() + ") is unavailable: " +
-                                 *firstError);
+        throw ServiceUnavailable("The state store (Redis at " + endpoint_.Describe() +
+                                 ") is unavailable: " + *firstError);
     throw std::runtime_error("redis: " + *firstError);
   }
   return out;

@@ -218,24 +218,33 @@ AttendeeRecord ToAttendee(const Fields& f) {
 }
 
 std::vector<std::string> MeetingArgs(const MeetingRecord& m) {
-  return {m.meetingId,    m.externalMeetingId, m.meetingHostId,
-          m.mediaRegion,  m.primaryMeetingId,  m.featuresJson,
-          m.notificationsJson, m.tagsJson,     m.tenantIdsJson,
-          std::to_string(m.createdAt), std::to_string(m.idleSince)};
+  return {m.meetingId,
+          m.externalMeetingId,
+          m.meetingHostId,
+          m.mediaRegion,
+          m.primaryMeetingId,
+          m.featuresJson,
+          m.notificationsJson,
+          m.tagsJson,
+          m.tenantIdsJson,
+          std::to_string(m.createdAt),
+          std::to_string(m.idleSince)};
 }
 
 void AppendAttendees(std::vector<std::string>& args, const std::vector<AttendeeRecord>& attendees) {
   args.push_back(std::to_string(attendees.size()));
   for (const auto& a : attendees) {
-    for (const std::string* s :
-         {&a.meetingId, &a.attendeeId, &a.externalUserId, &a.joinToken, &a.audio, &a.video, &a.content, &a.name})
+    for (const std::string* s : {&a.meetingId, &a.attendeeId, &a.externalUserId, &a.joinToken, &a.audio,
+                                 &a.video, &a.content, &a.name})
       args.push_back(*s);
     args.push_back(std::to_string(a.createdAt));
   }
 }
 
 std::string MeetingKey(const std::string& id) { return kPrefix + "m:" + id; }
-std::string AttendeeKey(const std::string& mid, const std::string& aid) { return kPrefix + "a:" + mid + ":" + aid; }
+std::string AttendeeKey(const std::string& mid, const std::string& aid) {
+  return kPrefix + "a:" + mid + ":" + aid;
+}
 
 }  // namespace
 
@@ -338,7 +347,8 @@ std::optional<AttendeeRecord> RedisStore::FindAttendee(const std::string& meetin
 }
 
 std::optional<AttendeeRecord> RedisStore::FindAttendeeByIndexLocked(const std::string& meetingId,
-                                                                    const char* index, const std::string& key) {
+                                                                    const char* index,
+                                                                    const std::string& key) {
   const auto id = read_.Command({"HGET", MeetingKey(meetingId) + ":" + index, key});
   if (id.IsNil()) return std::nullopt;
   const auto reply = read_.Command({"HGETALL", AttendeeKey(meetingId, id.text)});
@@ -372,8 +382,9 @@ std::vector<AttendeeRecord> RedisStore::ReadAttendeesLocked(const std::string& m
 AttendeePage RedisStore::ListAttendees(const std::string& meetingId, int64_t afterSeq, int limit) {
   if (limit < 1) limit = 1;
   std::lock_guard lock(readMutex_);
-  const auto ids = read_.Command({"ZRANGEBYSCORE", MeetingKey(meetingId) + ":a", "(" + std::to_string(afterSeq),
-                                  "+inf", "LIMIT", "0", std::to_string(static_cast<int64_t>(limit) + 1)});
+  const auto ids =
+      read_.Command({"ZRANGEBYSCORE", MeetingKey(meetingId) + ":a", "(" + std::to_string(afterSeq), "+inf",
+                     "LIMIT", "0", std::to_string(static_cast<int64_t>(limit) + 1)});
   std::vector<std::string> attendeeIds;
   for (const auto& id : ids.elements) attendeeIds.push_back(id.text);
   AttendeePage page;
@@ -394,7 +405,8 @@ bool RedisStore::DeleteAttendee(const std::string& meetingId, const std::string&
   return write_.Script(kDeleteAttendee, {}, {meetingId, attendeeId}).integer == 1;
 }
 
-bool RedisStore::SetAttendeeLeftAt(const std::string& meetingId, const std::string& attendeeId, int64_t leftAt) {
+bool RedisStore::SetAttendeeLeftAt(const std::string& meetingId, const std::string& attendeeId,
+                                   int64_t leftAt) {
   std::lock_guard lock(writeMutex_);
   return write_.Script(kSetLeftAt, {}, {meetingId, attendeeId, std::to_string(leftAt)}).integer == 1;
 }

@@ -75,12 +75,26 @@ class RedisServerProcess {
   void Start(bool appendOnly) {
     const std::string binary = "/usr/bin/redis-server";
     if (!std::filesystem::exists(binary))
-      throw std::runtime_error("redis-server is not installed (apt-get install redis-server; "
-                               "scripts/install-deps.sh does it)");
-    std::vector<std::string> args = {binary,   "--bind",       "127.0.0.1", "--port", std::to_string(port_),
-                                     "--dir",  dir_.string(),  "--save",    "",       "--appendonly",
-                                     appendOnly ? "yes" : "no", "--appendfsync", "always", "--daemonize", "no",
-                                     "--logfile", (dir_ / "redis.log").string()};
+      throw std::runtime_error(
+          "redis-server is not installed (apt-get install redis-server; "
+          "scripts/install-deps.sh does it)");
+    std::vector<std::string> args = {binary,
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--dir",
+                                     dir_.string(),
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     appendOnly ? "yes" : "no",
+                                     "--appendfsync",
+                                     "always",
+                                     "--daemonize",
+                                     "no",
+                                     "--logfile",
+                                     (dir_ / "redis.log").string()};
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
@@ -97,7 +111,8 @@ class RedisServerProcess {
         probe.Command({"PING"});
         return;
       } catch (const std::exception&) {
-        if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("redis-server did not start");
+        if (std::chrono::steady_clock::now() > deadline)
+          throw std::runtime_error("redis-server did not start");
         std::this_thread::sleep_for(std::chrono::milliseconds(600));  // past the reconnect interval
       }
     }

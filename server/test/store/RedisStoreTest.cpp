@@ -50,8 +50,8 @@ TEST(RedisEndpointTest, RefusesTlsAndBadUrlsWithAReason) {
   std::string error;
   EXPECT_FALSE(RedisEndpoint::Parse("rediss://host:6380/0", "", error));
   EXPECT_NE(error.find("TLS"), std::string::npos);
-  for (const char* bad : {"http://host", "redis://", "redis://host:0", "redis://host:99999", "redis://host/16",
-                          "redis://host/x", "redis://[::1"}) {
+  for (const char* bad : {"http://host", "redis://", "redis://host:0", "redis://host:99999",
+                          "redis://host/16", "redis://host/x", "redis://[::1"}) {
     error.clear();
     EXPECT_FALSE(RedisEndpoint::Parse(bad, "", error)) << bad;
     EXPECT_FALSE(error.empty()) << bad;

@@ -53,7 +53,8 @@ class StoreContractTest : public ::testing::Test {
     m.idleSince = createdAt;
     return m;
   }
-  static AttendeeRecord Attendee(const std::string& meetingId, const std::string& id, const std::string& name) {
+  static AttendeeRecord Attendee(const std::string& meetingId, const std::string& id,
+                                 const std::string& name) {
     AttendeeRecord a;
     a.meetingId = meetingId;
     a.attendeeId = id;
@@ -80,7 +81,8 @@ class BackingNames {
 TYPED_TEST_SUITE(StoreContractTest, Backings, BackingNames);
 
 TYPED_TEST(StoreContractTest, MeetingRoundTripSurvivesReopen) {
-  this->store_->InsertMeeting(this->Meeting("m1", "room-a", 10), {this->Attendee("m1", "a1", "Alice")}, "tok-1");
+  this->store_->InsertMeeting(this->Meeting("m1", "room-a", 10), {this->Attendee("m1", "a1", "Alice")},
+                              "tok-1");
   this->store_.reset();
   auto store = this->backing_.Open();
   auto m = store->FindMeeting("m1");

@@ -5,31 +5,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WsClient } from '../lib/ws-client.mjs';
 import { waitFor } from '../lib/browser.mjs';
-import { startRedis, startNode, join, hostOf, roster, sleep } from './lib.mjs';
+import { startCluster, roomOn, join, hostOf, roster, sleep } from './lib.mjs';
 
 const cleanup = [];
 after(async () => { for (const f of cleanup.reverse()) await f().catch(() => {}); });
 
 async function cluster(env = {}) {
-  const redis = await startRedis();
-  cleanup.push(() => redis.stop());
-  const node1 = await startNode(redis, 'node-1', env);
-  cleanup.push(() => node1.stop());
-  const node2 = await startNode(redis, 'node-2', env);
-  cleanup.push(() => node2.stop());
-  await sleep(500);  // both heartbeats are in
-  return { redis, node1, node2 };
-}
-
-// A meeting placed on `wanted`, joined through `via`: new rooms until one lands there.
-async function roomOn(via, wanted, nodes, prefix) {
-  for (let i = 0; i < 40; i++) {
-    const room = `${prefix}-${i}`;
-    const r = await join(via, room, 'Alice');
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    if (hostOf(r.body.JoinInfo, nodes) === wanted) return { room, info: r.body.JoinInfo };
-  }
-  throw new Error(`no room landed on ${wanted.url}`);
+  return startCluster(cleanup, { env });
 }
 
 test('two nodes: rooms spread over both, rosters agree, deletes reach the host, signaling is relayed', async () => {

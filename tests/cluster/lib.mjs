@@ -51,8 +51,38 @@ export async function startRedis({ appendOnly = true, fsync = 'always' } = {}) {
   return redis.start();
 }
 
-export async function startNode(redis, name, env = {}) {
-  return startServer({ env: { MEDICALL_REDIS_URL: redis.url, MEDICALL_NODE_ID: name, ...env }, logLevel: 'info' });
+export async function startNode(redis, name, env = {}, args = []) {
+  return startServer({ env: { MEDICALL_REDIS_URL: redis.url, MEDICALL_NODE_ID: name, ...env }, args, logLevel: 'info' });
+}
+
+// Two nodes on one Redis; `cleanup` collects what the test's after() stops.
+export async function startCluster(cleanup, { env = {}, args = [] } = {}) {
+  const redis = await startRedis();
+  cleanup.push(() => redis.stop());
+  const node1 = await startNode(redis, 'node-1', env, args);
+  cleanup.push(() => node1.stop());
+  const node2 = await startNode(redis, 'node-2', env, args);
+  cleanup.push(() => node2.stop());
+  await sleep(500);  // both heartbeats are in
+  return { redis, node1, node2, nodes: [node1, node2] };
+}
+
+// A new room whose meeting is placed on `wanted`, created through `via` (new rooms until one lands).
+export async function roomOn(via, wanted, nodes, prefix) {
+  for (let i = 0; i < 40; i++) {
+    const room = `${prefix}-${Date.now()}-${i}`;
+    const r = await join(via, room, 'probe');
+    if (r.status !== 200) throw new Error(`/join answered ${r.status}: ${JSON.stringify(r.body)}`);
+    if (hostOf(r.body.JoinInfo, nodes) === wanted) return { room, info: r.body.JoinInfo };
+  }
+  throw new Error(`no room landed on ${wanted.url}`);
+}
+
+// Signaling sessions a node serves itself (the /metrics gauge).
+export async function connectedOn(node) {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const m = /medicall_signaling_attendees_connected (\d+)/.exec(text);
+  return m ? Number(m[1]) : 0;
 }
 
 export async function join(node, roomId, name) {

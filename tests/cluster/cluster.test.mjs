@@ -5,7 +5,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WsClient } from '../lib/ws-client.mjs';
 import { waitFor } from '../lib/browser.mjs';
-import { startCluster, roomOn, join, hostOf, roster, sleep } from './lib.mjs';
+import { startCluster, startRedis, startNode, roomOn, join, hostOf, roster, sleep } from './lib.mjs';
+import { startServer } from '../lib/server.mjs';
 
 const cleanup = [];
 after(async () => { for (const f of cleanup.reverse()) await f().catch(() => {}); });
@@ -139,4 +140,45 @@ test('Redis lost and restarted (AOF): 503 meanwhile, sessions stay, then everyth
   assert.equal(same.body.JoinInfo.Meeting.MeetingId, info.Meeting.MeetingId);
   assert.equal(ws.closeCode, null);
   ws.close();
+});
+
+test('Redis unreachable at start: the node says so, answers 503, and serves once Redis is up', async () => {
+  const redis = await startRedis({ start: false });
+  cleanup.push(() => redis.stop());
+  const node = await startNode(redis, 'early');
+  cleanup.push(() => node.stop());
+  const before = await join(node, 'early-room', 'A');
+  assert.equal(before.status, 503, 'no placement it cannot record');
+  await waitFor(() => /Redis at 127\.0\.0\.1:\d+\/0 unreachable.*retrying with backoff/.test(node.output()),
+    { timeoutMs: 5000, what: 'the node says Redis is unreachable' });
+  await redis.start();
+  const afterStart = await waitFor(async () => {
+    const r = await join(node, 'early-room', 'A');
+    return r.status === 200 ? r : null;
+  }, { timeoutMs: 15000, intervalMs: 300, what: '/join once Redis answers' });
+  assert.ok(afterStart.body.JoinInfo.Meeting.MeetingId);
+  await waitFor(() => /answers again/.test(node.output()), { timeoutMs: 10000, what: 'the node says Redis is back' });
+});
+
+test('rediss:// is refused at start-up with the reason', async () => {
+  await assert.rejects(
+    startServer({ env: { MEDICALL_REDIS_URL: 'rediss://127.0.0.1:6380/0' }, timeoutMs: 5000 }),
+    /exited \(1\)[\s\S]*rediss:\/\/ \(TLS\) is not supported/);
+});
+
+test('DeleteAttendee through node 1 removes the attendee from its session on node 2 within a second', async () => {
+  const { node1, node2, nodes } = await cluster();
+  const { info } = await roomOn(node1, node2, nodes, 'remove');
+  const ws = await WsClient.connect(node2.port, `/control/${info.Meeting.MeetingId}`,
+    ['_aws_wt_session', info.Attendee.JoinToken]);
+  await sleep(1500);
+  assert.equal(ws.closeCode, null, 'the session is open before the delete');
+  assert.equal(ws.socket.destroyed, false);
+  const started = Date.now();
+  const del = await fetch(`${node1.url}/meetings/${info.Meeting.MeetingId}/attendees/${info.Attendee.AttendeeId}`,
+    { method: 'DELETE' });
+  assert.equal(del.status, 204);
+  await waitFor(() => ws.socket.destroyed || ws.closeCode !== null, { timeoutMs: 1000, intervalMs: 20,
+    what: 'the session on node 2 closed' });
+  assert.ok(Date.now() - started < 1000);
 });

@@ -20,7 +20,7 @@ function ping(port) {
   });
 }
 
-export async function startRedis({ appendOnly = true, fsync = 'always' } = {}) {
+export async function startRedis({ appendOnly = true, fsync = 'always', start = true } = {}) {
   if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} missing: apt-get install redis-server (scripts/install-deps.sh)`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medicall-redis-'));
   const port = await freeTcpPort();
@@ -48,7 +48,7 @@ export async function startRedis({ appendOnly = true, fsync = 'always' } = {}) {
       await rm(dir, { recursive: true, force: true });
     },
   };
-  return redis.start();
+  return start ? redis.start() : redis;
 }
 
 export async function startNode(redis, name, env = {}, args = []) {

@@ -15,6 +15,7 @@
 
 #include "app/ChimeBridge.hpp"
 #include "app/ClientAddress.hpp"
+#include "app/ChimeEndpointClient.hpp"
 #include "app/ClusterSupport.hpp"
 #include "app/Cors.hpp"
 #include "app/EventIngestion.hpp"
@@ -345,6 +346,7 @@ struct Application::Impl {
   ChimeBridge bridge;
   ClusterSupport cluster;        // MEDICALL_REDIS_URL: registry, placement, relay, drain
   asio::steady_timer exitTimer;  // after POST /admin/drain: stop once every connection has closed
+  std::unique_ptr<ChimeEndpointClient> chime;      // MEDICALL_CHIME_ENDPOINT (AWS mode)
   std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
   asio::steady_timer heartbeatTimer;
@@ -382,6 +384,10 @@ void Application::Start() {
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);
+  if (!impl_->config.chimeEndpoint.empty()) {  // AWS mode: /join's meetings live on that endpoint
+    impl_->chime = std::make_unique<ChimeEndpointClient>(impl_->config);
+    impl_->meetings.SetRemote(impl_->chime.get());
+  }
   if (impl_->config.testEcho) {
     impl_->echo =
         std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);

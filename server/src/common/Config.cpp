@@ -258,6 +258,12 @@ const std::vector<Setting>& Settings() {
       {"MEDICALL_DRAIN_TIMEOUT_SECONDS", "drain-timeout",
        "cluster drain (SIGTERM, POST /admin/drain): meetings go on here at most N s (default 300)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.drainTimeoutSeconds, 0, 86400); }},
+      {"MEDICALL_CHIME_ENDPOINT", "chime-endpoint",
+       "AWS mode: Chime SDK Meetings endpoint where /join creates meetings (SigV4 with AWS_* credentials)",
+       [](Config& c, const std::string& v) {
+         c.chimeEndpoint = v;
+         return v.empty() || IsBaseUrl(v);
+       }},
   };
   return settings;
 }

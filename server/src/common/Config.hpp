@@ -72,6 +72,10 @@ struct Config {
   // MEDICALL_DRAIN_TIMEOUT_SECONDS: on SIGTERM or POST /admin/drain (cluster), how long meetings may
   // go on here before their clients are told to reconnect (onto another node).
   int drainTimeoutSeconds = 300;
+  // MEDICALL_CHIME_ENDPOINT: AWS mode: https://meetings-chime.<region>.amazonaws.com (or another
+  // MediCall): /join creates meetings and attendees there with SigV4 (AWS_ACCESS_KEY_ID,
+  // AWS_SECRET_ACCESS_KEY, AWS_REGION) and browsers use its media; empty: this server hosts them.
+  std::string chimeEndpoint;
 
   // Derived at start-up (not a setting): the addresses offered as ICE candidates, in order.
   std::vector<std::string> candidateAddresses;

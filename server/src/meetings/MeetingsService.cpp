@@ -216,6 +216,16 @@ BatchCreateResult MeetingsService::BatchCreateAttendee(const std::string& meetin
     }
   }
   auto created = MakeAttendees(meetingId, fresh, result.errors, now);
+  if (remote_ != nullptr) {
+    for (auto& a : created) {  // the endpoint makes the ids and tokens; the name stays here
+      auto made =
+          remote_->CreateAttendee(meetingId, {a.externalUserId, {a.audio, a.video, a.content}, a.name});
+      made.meetingId = meetingId;
+      made.name = a.name;
+      made.createdAt = now;
+      a = std::move(made);
+    }
+  }
   const int64_t count = store_.CountAttendees(meetingId);
   if (count + static_cast<int64_t>(created.size()) > config_.maxAttendees)
     throw LimitExceeded("The meeting has reached its limit of " + std::to_string(config_.maxAttendees) +
@@ -328,6 +338,7 @@ void MeetingsService::EndMeeting(const std::string& meetingId, MeetingEndReason 
 MeetingRecord MeetingsService::FindOrCreateMeetingForRoom(const std::string& roomId,
                                                           const std::string& mediaRegion) {
   std::lock_guard lock(mutex_);
+  if (remote_ != nullptr) return FindOrCreateRemoteMeetingLocked(roomId, mediaRegion);
   if (auto m = store_.FindMeetingByExternalId(roomId)) return Placed(std::move(*m));
   CreateMeetingParams params;
   params.externalMeetingId = roomId;
@@ -337,6 +348,23 @@ MeetingRecord MeetingsService::FindOrCreateMeetingForRoom(const std::string& roo
   if (auto existing = store_.ClaimRoom(m)) return Placed(std::move(*existing));
   log::Info("api", "meeting {} created for a room", m.meetingId);
   return Placed(std::move(m));
+}
+
+MeetingRecord MeetingsService::FindOrCreateRemoteMeetingLocked(const std::string& roomId,
+                                                               const std::string& mediaRegion) {
+  if (auto m = store_.FindMeetingByExternalId(roomId)) {
+    if (auto live = remote_->GetMeeting(m->meetingId)) {
+      m->mediaPlacementJson = live->mediaPlacementJson;
+      return std::move(*m);
+    }
+    store_.DeleteMeeting(m->meetingId);  // ended on the endpoint: the room gets a new meeting
+  }
+  MeetingRecord m = remote_->CreateMeeting(roomId, mediaRegion);
+  m.externalMeetingId = roomId;
+  m.createdAt = m.idleSince = NowSeconds();
+  store_.InsertMeeting(m, {}, "");
+  log::Info("api", "meeting {} created on the Chime endpoint for a room", m.meetingId);
+  return m;
 }
 
 std::optional<MeetingRecord> MeetingsService::FindMeetingForRoom(const std::string& roomId) {
@@ -412,6 +440,7 @@ void MeetingsService::MarkDroppedAttendeesLeft(int64_t now) {
 }
 
 int MeetingsService::Sweep(int64_t now) {
+  if (remote_ != nullptr) return 0;  // AWS mode: the endpoint ends its meetings
   MarkDroppedAttendeesLeft(now);
   const int64_t idleCutoff = now - config_.meetingIdleSeconds;
   const int64_t ageCutoff = now - config_.meetingMaxSeconds;

@@ -32,6 +32,7 @@
 #include "meetings/MeetingTypes.hpp"
 #include "meetings/MeetingPlacement.hpp"
 #include "meetings/MeetingsListener.hpp"
+#include "meetings/RemoteChime.hpp"
 #include "store/Store.hpp"
 #include "store/StoreExecutor.hpp"
 
@@ -62,6 +63,10 @@ class MeetingsService {
   // Not owned; null on a single node. With one, new meetings are placed on a node and meetings
   // come back with that node's AudioHostUrl; Sweep ends only meetings hosted here.
   void SetPlacement(MeetingPlacement* placement) { placement_ = placement; }
+  // Not owned; null unless AWS mode. With one, rooms' meetings and their attendees are created on
+  // the remote endpoint (this store keeps the room map and the roster), and Sweep ends nothing
+  // (the endpoint ends its meetings; a room whose meeting has ended there gets a new one).
+  void SetRemote(RemoteChime* remote) { remote_ = remote; }
 
   MeetingRecord CreateMeeting(const CreateMeetingParams& params);
   MeetingWithAttendees CreateMeetingWithAttendees(const CreateMeetingParams& params,
@@ -110,6 +115,7 @@ class MeetingsService {
   void Write(std::function<void()> write);
   void MarkDroppedAttendeesLeft(int64_t now);
   MeetingRecord Placed(MeetingRecord meeting);  // fills audioHostUrl from the placement
+  MeetingRecord FindOrCreateRemoteMeetingLocked(const std::string& roomId, const std::string& mediaRegion);
   int64_t NowSeconds() const { return clock_.WallNowUs() / 1'000'000; }
 
   store::Store& store_;
@@ -119,6 +125,7 @@ class MeetingsService {
   MeetingsListener* listener_ = nullptr;
   store::StoreExecutor* writeExecutor_ = nullptr;
   MeetingPlacement* placement_ = nullptr;
+  RemoteChime* remote_ = nullptr;
   std::mutex mutex_;  // serialises creations (limits, idempotency, find-or-create)
   std::mutex connectedMutex_;
   std::map<std::string, std::set<std::string>> connected_;  // meetingId -> connected attendeeIds

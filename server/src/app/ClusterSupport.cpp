@@ -2,6 +2,8 @@
 
 #include "app/ClusterSupport.hpp"
 
+#include <openssl/crypto.h>
+
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -82,11 +84,17 @@ void ClusterSupport::Sample() {
 
 std::optional<net::WebSocketDecision> ClusterSupport::RouteSignaling(const HttpRequest& request) {
   static const std::string kPrefix = "/control/";
-  if (!node_ || request.path.rfind(kPrefix, 0) != 0 || request.Header("x-medicall-relayed") != nullptr)
-    return std::nullopt;
+  if (!node_ || request.path.rfind(kPrefix, 0) != 0) return std::nullopt;
   const std::string meetingId = request.path.substr(kPrefix.size());
   cluster::NodeInfo owner;
+  std::string secret;
   try {
+    secret = node_->RelaySecret();
+    // Relayed by another node (it knows the cluster's secret): served here, never relayed again.
+    if (const std::string* relayed = request.Header("x-medicall-relayed");
+        relayed != nullptr && relayed->size() == secret.size() &&
+        CRYPTO_memcmp(relayed->data(), secret.data(), secret.size()) == 0)
+      return std::nullopt;
     owner = node_->ResolveOwner(meetingId);
   } catch (const std::exception& e) {
     // Redis lost: nothing is known about the meeting's host. The SDK retries on 45xx.
@@ -103,8 +111,9 @@ std::optional<net::WebSocketDecision> ClusterSupport::RouteSignaling(const HttpR
       {},
       "_aws_wt_session",
       [this, url = owner.url, target = request.target.empty() ? request.path : request.target,
-       protocols = protocols ? *protocols : std::string()](std::shared_ptr<net::WebSocketConnection> c) {
-        cluster::SignalingProxy::Start(ioc_, std::move(c), url, target, protocols);
+       protocols = protocols ? *protocols : std::string(),
+       secret](std::shared_ptr<net::WebSocketConnection> c) {
+        cluster::SignalingProxy::Start(ioc_, std::move(c), url, target, protocols, secret);
       }};
 }
 

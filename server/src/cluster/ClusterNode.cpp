@@ -8,6 +8,7 @@
 
 #include "common/ApiError.hpp"
 #include "common/Logger.hpp"
+#include "common/Random.hpp"
 
 namespace medicall::cluster {
 
@@ -293,6 +294,16 @@ NodeInfo ClusterNode::ResolveOwner(const std::string& meetingId) {
     // Another node placed it meanwhile: read it again.
   }
   throw ServiceUnavailable("The meeting's placement kept changing; try again.");
+}
+
+std::string ClusterNode::RelaySecret() {
+  std::lock_guard lock(mutex_);
+  if (relaySecret_.empty()) {
+    const std::string key = "medicall:relay-secret";
+    redis_.Command({"SET", key, random::AlphanumericToken(43), "NX"});
+    relaySecret_ = redis_.Command({"GET", key}).text;
+  }
+  return relaySecret_;
 }
 
 bool ClusterNode::IsLocal(const std::string& meetingId) { return ResolveOwner(meetingId).id == self_.id; }

@@ -67,6 +67,9 @@ class ClusterNode final : public meetings::MeetingPlacement, public meetings::Me
   // The live node hosting the meeting, placed first when it has none (see Resolve).
   NodeInfo ResolveOwner(const std::string& meetingId);
   std::vector<NodeInfo> LiveNodes();
+  // A random secret shared by the nodes through Redis (created by the first): a relayed signaling
+  // request carries it, so that only a node can ask another to serve a meeting it may not host.
+  std::string RelaySecret();
 
   // meetings::MeetingPlacement
   std::string Resolve(const std::string& meetingId) override { return ResolveOwner(meetingId).audioHost; }
@@ -94,8 +97,9 @@ class ClusterNode final : public meetings::MeetingPlacement, public meetings::Me
   std::atomic<bool> draining_{false};
   std::atomic<bool> left_{false};
 
-  std::mutex mutex_;  // redis_
+  std::mutex mutex_;  // redis_, relaySecret_
   store::RedisConnection redis_;
+  std::string relaySecret_;
 
   std::mutex stopMutex_;
   std::condition_variable stopWake_;

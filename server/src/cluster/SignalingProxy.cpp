@@ -28,7 +28,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
       : resolver_(ioc), upstream_(ioc), client_(std::move(client)) {}
 
   void Run(const std::string& host, const std::string& port, const std::string& target,
-           const std::string& subprotocols) {
+           const std::string& subprotocols, const std::string& relaySecret) {
     auto self = shared_from_this();
     std::weak_ptr<Relay> weak = self;
     // The relay lives as long as the client's handlers hold it (until the client closes) and any
@@ -39,6 +39,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
     host_ = host + ":" + port;
     target_ = target;
     subprotocols_ = subprotocols;
+    relaySecret_ = relaySecret;
     resolver_.async_resolve(host, port, [self](beast::error_code ec, tcp::resolver::results_type results) {
       if (ec) return self->Lost("resolve", ec);
       beast::get_lowest_layer(self->upstream_).expires_after(std::chrono::seconds(5));
@@ -136,7 +137,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
   std::shared_ptr<net::WebSocketConnection> client_;
   beast::flat_buffer buffer_;
   std::deque<std::pair<std::string, bool>> queue_;
-  std::string host_, target_, subprotocols_;
+  std::string host_, target_, subprotocols_, relaySecret_;
   std::string closeReason_;
   uint16_t closeCode_ = 1000;
   bool open_ = false, writing_ = false, closing_ = false, clientClosed_ = false, lost_ = false;
@@ -146,7 +147,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
 void SignalingProxy::Start(asio::io_context& ioc, std::shared_ptr<net::WebSocketConnection> client,
                            const std::string& hostUrl, const std::string& target,
-                           const std::string& subprotocols) {
+                           const std::string& subprotocols, const std::string& relaySecret) {
   std::string authority =
       hostUrl.substr(hostUrl.find("://") == std::string::npos ? 0 : hostUrl.find("://") + 3);
   if (const auto slash = authority.find('/'); slash != std::string::npos) authority.resize(slash);
@@ -156,7 +157,7 @@ void SignalingProxy::Start(asio::io_context& ioc, std::shared_ptr<net::WebSocket
     port = authority.substr(colon + 1);
   }
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-  std::make_shared<Relay>(ioc, std::move(client))->Run(host, port, target, subprotocols);
+  std::make_shared<Relay>(ioc, std::move(client))->Run(host, port, target, subprotocols, relaySecret);
 }
 
 }  // namespace medicall::cluster

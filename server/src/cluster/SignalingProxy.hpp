@@ -17,10 +17,12 @@ namespace medicall::cluster {
 class SignalingProxy {
  public:
   // Starts relaying `client` to `hostUrl` ("http://host:port") + `target` ("/control/<id>"),
-  // sending `subprotocols` as Sec-WebSocket-Protocol. Call from the WebSocket's onOpen, on the
-  // HTTP io_context. The relay keeps itself alive until both sides are closed.
+  // sending `subprotocols` as Sec-WebSocket-Protocol and `relaySecret` as X-MediCall-Relayed (the
+  // host then serves it itself). Call from the WebSocket's onOpen, on the HTTP io_context. The
+  // relay keeps itself alive until both sides are closed.
   static void Start(boost::asio::io_context& ioc, std::shared_ptr<net::WebSocketConnection> client,
-                    const std::string& hostUrl, const std::string& target, const std::string& subprotocols);
+                    const std::string& hostUrl, const std::string& target, const std::string& subprotocols,
+                    const std::string& relaySecret);
 };
 
 }  // namespace medicall::cluster

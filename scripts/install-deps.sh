@@ -12,7 +12,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   chromium chromium-driver firefox-esr python3-aiortc nftables
-  iproute2 util-linux procps curl ca-certificates nginx-light coturn openssl
+  iproute2 util-linux procps curl ca-certificates nginx-light coturn openssl redis-server
 )
 
 missing=()

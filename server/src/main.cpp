@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
       log::Info("main", "signal {}: shutting down", signal);
       application.Shutdown();
       // In-flight requests get up to 10 s to finish; exit as soon as every connection is gone.
-      const auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      const auto giveUp =
+          std::chrono::steady_clock::now() + std::chrono::seconds(10 + application.ShutdownSeconds());
       auto poll = std::make_shared<std::function<void()>>();
       *poll = [&, giveUp, weak = std::weak_ptr<std::function<void()>>(poll)] {
         if (application.Drained()) return ioc.stop();

@@ -15,6 +15,8 @@
 
 #include "app/ChimeBridge.hpp"
 #include "app/ClientAddress.hpp"
+#include "app/ChimeEndpointClient.hpp"
+#include "app/ClusterSupport.hpp"
 #include "app/Cors.hpp"
 #include "app/EventIngestion.hpp"
 #include "app/JoinApi.hpp"
@@ -33,7 +35,6 @@
 #include "quality/QualityApi.hpp"
 #include "quality/StoredQualitySink.hpp"
 #include "store/SqliteQualityStore.hpp"
-#include "store/SqliteStore.hpp"
 #include "store/StoreExecutor.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
@@ -54,9 +55,9 @@ struct Application::Impl {
       : config(c),
         ioc(io),
         clientAddress(TrustedProxies(c), !c.publicUrl.empty()),
-        store(c.dataDir),
+        store(ClusterSupport::MakeStore(c)),
         qualityStore(c.dataDir),
-        meetings(store, config),
+        meetings(*store, config),
         meetingsApi(meetings, config),
         joinApi(meetings, config),
         staticFiles(config.webDir),
@@ -64,6 +65,10 @@ struct Application::Impl {
         mediaWorker("media-0"),
         demuxer(mediaWorker),
         bridge(config, io, meetings, demuxer, certificate),
+        cluster(
+            config, io, bridge, [this] { return bridge.ConnectedAttendees(); },
+            [this] { return bridge.LiveMeetings(); }),
+        exitTimer(io),
         sweepTimer(io),
         heartbeatTimer(io),
         reloadSignal(io),
@@ -119,6 +124,7 @@ struct Application::Impl {
         return reply(HttpResponse::Text(200, metrics.Render(), "text/plain; version=0.0.4; charset=utf-8"));
       }
       if (auto r = cors.Preflight(request)) return reply(std::move(*r));
+      if (ClusterSupport::Owns(request)) return reply(cluster.HandleAdmin(request));
       if (request.path == "/api/client-config" && request.method == "GET") return reply(ClientConfig());
       if (meetings::MeetingsApi::Owns(request.path) || JoinApi::Owns(request.path) ||
           EventIngestion::Owns(request.path) || quality::QualityApi::Owns(request.path)) {
@@ -156,10 +162,32 @@ struct Application::Impl {
   net::WebSocketDecision AcceptWebSocket(const HttpRequest& original) {
     HttpRequest request = original;
     clientAddress.Resolve(request);
-    auto decision = bridge.AcceptWebSocket(request);
+    // In a cluster, signaling of a meeting hosted on another node is relayed there.
+    auto decision = cluster.RouteSignaling(request).value_or(net::WebSocketDecision{});
+    if (!decision.onOpen && decision.refuseStatus == 0) decision = bridge.AcceptWebSocket(request);
     metrics.CountRequest(Metrics::RouteOf(request.method, request.path),
                          decision.refuseStatus != 0 ? decision.refuseStatus : 101);
     return decision;
+  }
+
+  void CloseAll() {
+    sweepTimer.cancel();
+    heartbeatTimer.cancel();
+    // Meetings are not ended: their clients are told to reconnect (45xx) once in-flight HTTP has
+    // drained, and find them again after a restart (or on another node). The media goes when the
+    // process does.
+    http.Shutdown(kCloseServerGoingAway, "server going away: reconnect");
+  }
+
+  void ExitWhenClosed(std::chrono::steady_clock::time_point giveUp) {
+    if (http.Stats().connectionsOpen.load() == 0 || std::chrono::steady_clock::now() > giveUp) {
+      log::Info("main", "drained: exiting");
+      return ioc.stop();
+    }
+    exitTimer.expires_after(std::chrono::milliseconds(50));
+    exitTimer.async_wait([this, giveUp](const boost::system::error_code& ec) {
+      if (!ec) ExitWhenClosed(giveUp);
+    });
   }
 
   void ScheduleSweep() {
@@ -334,8 +362,8 @@ struct Application::Impl {
   asio::io_context& ioc;
   ClientAddress clientAddress;
   Metrics metrics;
-  store::SqliteStore store;
-  store::SqliteQualityStore qualityStore;  // its own tables in the same database file
+  std::unique_ptr<store::Store> store;     // SQLite, or Redis in a cluster
+  store::SqliteQualityStore qualityStore;  // its own tables in the node's SQLite database file
   store::StoreExecutor storeExecutor;      // API requests, the sweep and store writes run here
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
@@ -350,6 +378,9 @@ struct Application::Impl {
   net::MediaWorker mediaWorker;  // one worker owns the media port and every meeting's media
   webrtc::transport::MediaDemuxer demuxer;
   ChimeBridge bridge;
+  ClusterSupport cluster;        // MEDICALL_REDIS_URL: registry, placement, relay, drain
+  asio::steady_timer exitTimer;  // after POST /admin/drain: stop once every connection has closed
+  std::unique_ptr<ChimeEndpointClient> chime;      // MEDICALL_CHIME_ENDPOINT (AWS mode)
   std::unique_ptr<media::echo::EchoService> echo;  // only with --enable-test-echo
   asio::steady_timer sweepTimer;
   asio::steady_timer heartbeatTimer;
@@ -401,6 +432,10 @@ void Application::Start() {
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);
+  if (!impl_->config.chimeEndpoint.empty()) {  // AWS mode: /join's meetings live on that endpoint
+    impl_->chime = std::make_unique<ChimeEndpointClient>(impl_->config);
+    impl_->meetings.SetRemote(impl_->chime.get());
+  }
   if (impl_->config.testEcho) {
     impl_->echo =
         std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);
@@ -409,6 +444,12 @@ void Application::Start() {
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
   impl_->ScheduleSweep();
   impl_->ScheduleHeartbeat();
+  impl_->cluster.SetDrainActions(
+      [impl = impl_.get()] { impl->CloseAll(); },
+      [impl = impl_.get()] {
+        impl->ExitWhenClosed(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+      });
+  impl_->cluster.Start(impl_->meetings, impl_->http.LocalPort(), impl_->demuxer.LocalPort());
   const char* scheme = impl_->config.TlsEnabled() ? "https" : "http";
   log::Info("main", "MediCall listening on {}://{}:{} (media UDP {} TCP {} on {}, candidates {}; data {})",
             scheme, impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
@@ -420,13 +461,17 @@ void Application::Start() {
 uint16_t Application::HttpPort() const { return impl_->http.LocalPort(); }
 
 void Application::Shutdown() {
-  impl_->sweepTimer.cancel();
-  impl_->heartbeatTimer.cancel();
-  // Meetings are not ended: their clients are told to reconnect (45xx) once in-flight HTTP has
-  // drained, and find them again after a restart. The media goes when the process does.
-  impl_->http.Shutdown(kCloseServerGoingAway, "server going away: reconnect");
+  // A cluster node drains first: its meetings go on until they end or the drain timeout passes.
+  if (impl_->cluster.Enabled()) return impl_->cluster.BeginDrain(false);
+  impl_->CloseAll();
 }
 
-bool Application::Drained() const { return impl_->http.Stats().connectionsOpen.load() == 0; }
+bool Application::Drained() const {
+  return !impl_->cluster.Draining() && impl_->http.Stats().connectionsOpen.load() == 0;
+}
+
+int Application::ShutdownSeconds() const {
+  return impl_->cluster.Enabled() ? impl_->config.drainTimeoutSeconds : 0;
+}
 
 }  // namespace medicall::app

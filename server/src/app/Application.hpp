@@ -23,10 +23,13 @@ class Application {
   void Start();
   uint16_t HttpPort() const;
   // Graceful: stop accepting, finish in-flight requests, then close WebSockets with 4503 so Chime
-  // SDK clients reconnect (meetings are not ended; they outlive a restart), stop timers.
+  // SDK clients reconnect (meetings are not ended; they outlive a restart), stop timers. A cluster
+  // node drains first (ClusterSupport::BeginDrain).
   void Shutdown();
-  // True once every connection has closed after Shutdown().
+  // True once every connection has closed after Shutdown() (in a cluster: after the drain).
   bool Drained() const;
+  // How much longer than a single node's shutdown may take (a cluster node's drain timeout).
+  int ShutdownSeconds() const;
 
  private:
   struct Impl;

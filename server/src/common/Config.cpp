@@ -235,6 +235,38 @@ const std::vector<Setting>& Settings() {
       {"MEDICALL_CORS_ORIGINS", "cors-origins",
        "origins allowed to call /join, /api/roster, /events (comma separated; default none)",
        [](Config& c, const std::string& v) { return ParseOrigins(v, c.corsOrigins); }},
+      {"MEDICALL_REDIS_URL", "redis-url",
+       "redis://[:password@]host:port/db: shared state in Redis, this process one node of a cluster "
+       "(default: none, SQLite)",
+       [](Config& c, const std::string& v) {
+         c.redisUrl = v;
+         return true;  // parsed at start-up, with the reason
+       }},
+      {"MEDICALL_REDIS_PASSWORD", nullptr, "Redis password when MEDICALL_REDIS_URL has none",
+       [](Config& c, const std::string& v) {
+         c.redisPassword = v;
+         return true;
+       }},
+      {"MEDICALL_NODE_ID", "node-id", "this node's name in the cluster (default: host name:PORT)",
+       [](Config& c, const std::string& v) {
+         c.nodeId = v;
+         return v.size() <= 128 && v.find_first_of(" \t\r\n") == std::string::npos;
+       }},
+      {"MEDICALL_NODE_URL", "node-url",
+       "http://host:port where the other nodes reach this one (default http://<media address>:PORT)",
+       [](Config& c, const std::string& v) {
+         c.nodeUrl = v;
+         return v.empty() || (v.rfind("http://", 0) == 0 && IsBaseUrl(v));
+       }},
+      {"MEDICALL_DRAIN_TIMEOUT_SECONDS", "drain-timeout",
+       "cluster drain (SIGTERM, POST /admin/drain): meetings go on here at most N s (default 300)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.drainTimeoutSeconds, 0, 86400); }},
+      {"MEDICALL_CHIME_ENDPOINT", "chime-endpoint",
+       "AWS mode: Chime SDK Meetings endpoint where /join creates meetings (SigV4 with AWS_* credentials)",
+       [](Config& c, const std::string& v) {
+         c.chimeEndpoint = v;
+         return v.empty() || IsBaseUrl(v);
+       }},
   };
   return settings;
 }

@@ -61,6 +61,23 @@ struct Config {
   std::string turnSecret;      // MEDICALL_TURN_SECRET: coturn's static-auth-secret
   int turnTtlSeconds = 86400;  // MEDICALL_TURN_TTL_SECONDS: lifetime of issued TURN credentials
 
+  // Cluster (several nodes sharing state in Redis); all unset: one node on SQLite.
+  // MEDICALL_REDIS_URL: redis://[[user]:password@]host[:port][/db]; set: the store is Redis and this
+  // process is one node of a cluster (rediss:// is refused at start-up: hiredis here has no TLS).
+  std::string redisUrl;
+  std::string redisPassword;  // MEDICALL_REDIS_PASSWORD: Redis password when the URL has none
+  std::string nodeId;         // MEDICALL_NODE_ID: this node's name in Redis (default: host name:PORT)
+  // MEDICALL_NODE_URL: http://host:port where the other nodes reach this one (signaling of meetings
+  // it hosts is relayed there); default http://<first media address>:PORT.
+  std::string nodeUrl;
+  // MEDICALL_DRAIN_TIMEOUT_SECONDS: on SIGTERM or POST /admin/drain (cluster), how long meetings may
+  // go on here before their clients are told to reconnect (onto another node).
+  int drainTimeoutSeconds = 300;
+  // MEDICALL_CHIME_ENDPOINT: AWS mode: https://meetings-chime.<region>.amazonaws.com (or another
+  // MediCall): /join creates meetings and attendees there with SigV4 (AWS_ACCESS_KEY_ID,
+  // AWS_SECRET_ACCESS_KEY, AWS_REGION) and browsers use its media; empty: this server hosts them.
+  std::string chimeEndpoint;
+
   // Derived at start-up (not a setting): the addresses offered as ICE candidates, in order.
   std::vector<std::string> candidateAddresses;
 

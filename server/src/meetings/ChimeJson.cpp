@@ -54,6 +54,10 @@ nlohmann::json ChimeJson::Meeting(const MeetingRecord& m, const std::string& hos
       {"MediaPlacement", MediaPlacement(m.meetingId, host, config)},
       {"MeetingArn", "arn:aws:chime:" + config.awsRegion + ":000000000000:meeting/" + m.meetingId},
   };
+  // In a cluster: the hosting node's media address (the signaling URL resolves through any node).
+  if (!m.audioHostUrl.empty()) j["MediaPlacement"]["AudioHostUrl"] = m.audioHostUrl;
+  // AWS mode: the placement of the Chime endpoint that hosts it.
+  if (auto remote = ParseStored(m.mediaPlacementJson); remote.is_object()) j["MediaPlacement"] = remote;
   if (!m.meetingHostId.empty()) j["MeetingHostId"] = m.meetingHostId;
   if (!m.primaryMeetingId.empty()) j["PrimaryMeetingId"] = m.primaryMeetingId;
   if (auto features = ParseStored(m.featuresJson); !features.is_null()) j["MeetingFeatures"] = features;

@@ -159,7 +159,7 @@ MeetingWithAttendees MeetingsService::CreateMeetingWithAttendees(
   if (!params.clientRequestToken.empty()) {
     if (auto existing = store_.FindMeetingIdByToken(params.clientRequestToken)) {
       if (auto meeting = store_.FindMeeting(*existing)) {
-        result.meeting = std::move(*meeting);
+        result.meeting = Placed(std::move(*meeting));
         result.attendees =
             store_.ListAttendees(result.meeting.meetingId, 0, kMaxCreateWithAttendees).attendees;
         return result;
@@ -171,6 +171,7 @@ MeetingWithAttendees MeetingsService::CreateMeetingWithAttendees(
   result.attendees = MakeAttendees(result.meeting.meetingId, attendees, result.errors, now);
   if (static_cast<int>(result.attendees.size()) > config_.maxAttendees)
     throw LimitExceeded("The meeting would exceed " + std::to_string(config_.maxAttendees) + " attendees.");
+  if (placement_ != nullptr) result.meeting.audioHostUrl = placement_->Resolve(result.meeting.meetingId);
   store_.InsertMeeting(result.meeting, result.attendees, params.clientRequestToken);
   log::Info("api", "meeting {} created ({} attendees)", result.meeting.meetingId, result.attendees.size());
   return result;
@@ -215,6 +216,16 @@ BatchCreateResult MeetingsService::BatchCreateAttendee(const std::string& meetin
     }
   }
   auto created = MakeAttendees(meetingId, fresh, result.errors, now);
+  if (remote_ != nullptr) {
+    for (auto& a : created) {  // the endpoint makes the ids and tokens; the name stays here
+      auto made =
+          remote_->CreateAttendee(meetingId, {a.externalUserId, {a.audio, a.video, a.content}, a.name});
+      made.meetingId = meetingId;
+      made.name = a.name;
+      made.createdAt = now;
+      a = std::move(made);
+    }
+  }
   const int64_t count = store_.CountAttendees(meetingId);
   if (count + static_cast<int64_t>(created.size()) > config_.maxAttendees)
     throw LimitExceeded("The meeting has reached its limit of " + std::to_string(config_.maxAttendees) +
@@ -229,7 +240,12 @@ MeetingRecord MeetingsService::GetMeeting(const std::string& meetingId) {
   CheckMeetingId(meetingId);
   auto m = store_.FindMeeting(meetingId);
   if (!m) MeetingNotFound(meetingId);
-  return std::move(*m);
+  return Placed(std::move(*m));
+}
+
+MeetingRecord MeetingsService::Placed(MeetingRecord meeting) {
+  if (placement_ != nullptr) meeting.audioHostUrl = placement_->Resolve(meeting.meetingId);
+  return meeting;
 }
 
 AttendeeRecord MeetingsService::GetAttendee(const std::string& meetingId, const std::string& attendeeId) {
@@ -309,19 +325,45 @@ void MeetingsService::EndMeeting(const std::string& meetingId, MeetingEndReason 
     dropped_.erase(meetingId);
   }
   log::Info("api", "meeting {} ended ({})", meetingId, ToString(reason));
+  if (placement_ != nullptr) {
+    try {
+      placement_->Forget(meetingId);
+    } catch (const std::exception& e) {
+      log::Warn("api", "placement of ended meeting {} not removed: {}", meetingId, e.what());
+    }
+  }
   if (listener_) listener_->OnMeetingEnded(meetingId, reason);
 }
 
 MeetingRecord MeetingsService::FindOrCreateMeetingForRoom(const std::string& roomId,
                                                           const std::string& mediaRegion) {
   std::lock_guard lock(mutex_);
-  if (auto m = store_.FindMeetingByExternalId(roomId)) return std::move(*m);
+  if (remote_ != nullptr) return FindOrCreateRemoteMeetingLocked(roomId, mediaRegion);
+  if (auto m = store_.FindMeetingByExternalId(roomId)) return Placed(std::move(*m));
   CreateMeetingParams params;
   params.externalMeetingId = roomId;
   params.mediaRegion = mediaRegion;
   MeetingRecord m = MakeMeeting(params, NowSeconds());
-  store_.InsertMeeting(m, {}, "");
+  // Atomic in a shared store: two nodes creating the room at once get one meeting.
+  if (auto existing = store_.ClaimRoom(m)) return Placed(std::move(*existing));
   log::Info("api", "meeting {} created for a room", m.meetingId);
+  return Placed(std::move(m));
+}
+
+MeetingRecord MeetingsService::FindOrCreateRemoteMeetingLocked(const std::string& roomId,
+                                                               const std::string& mediaRegion) {
+  if (auto m = store_.FindMeetingByExternalId(roomId)) {
+    if (auto live = remote_->GetMeeting(m->meetingId)) {
+      m->mediaPlacementJson = live->mediaPlacementJson;
+      return std::move(*m);
+    }
+    store_.DeleteMeeting(m->meetingId);  // ended on the endpoint: the room gets a new meeting
+  }
+  MeetingRecord m = remote_->CreateMeeting(roomId, mediaRegion);
+  m.externalMeetingId = roomId;
+  m.createdAt = m.idleSince = NowSeconds();
+  store_.InsertMeeting(m, {}, "");
+  log::Info("api", "meeting {} created on the Chime endpoint for a room", m.meetingId);
   return m;
 }
 
@@ -398,6 +440,7 @@ void MeetingsService::MarkDroppedAttendeesLeft(int64_t now) {
 }
 
 int MeetingsService::Sweep(int64_t now) {
+  if (remote_ != nullptr) return 0;  // AWS mode: the endpoint ends its meetings
   MarkDroppedAttendeesLeft(now);
   const int64_t idleCutoff = now - config_.meetingIdleSeconds;
   const int64_t ageCutoff = now - config_.meetingMaxSeconds;
@@ -407,6 +450,7 @@ int MeetingsService::Sweep(int64_t now) {
   std::vector<std::pair<std::string, MeetingEndReason>> ended;
   std::unique_lock lock(mutex_);  // no attendee is added to a meeting while it is being removed
   for (const auto& m : store_.ListExpiryCandidates(idleCutoff, ageCutoff)) {
+    if (placement_ != nullptr && !placement_->IsLocal(m.meetingId)) continue;  // its host sweeps it
     MeetingEndReason reason;
     if (m.createdAt <= ageCutoff) {
       reason = MeetingEndReason::MaxDuration;

@@ -30,7 +30,9 @@
 #include "common/Config.hpp"
 #include "common/Clock.hpp"
 #include "meetings/MeetingTypes.hpp"
+#include "meetings/MeetingPlacement.hpp"
 #include "meetings/MeetingsListener.hpp"
+#include "meetings/RemoteChime.hpp"
 #include "store/Store.hpp"
 #include "store/StoreExecutor.hpp"
 
@@ -58,6 +60,13 @@ class MeetingsService {
   void SetListener(MeetingsListener* listener) { listener_ = listener; }
   // Not owned; may be null (writes then run on the caller's thread). Set before serving requests.
   void SetWriteExecutor(store::StoreExecutor* executor) { writeExecutor_ = executor; }
+  // Not owned; null on a single node. With one, new meetings are placed on a node and meetings
+  // come back with that node's AudioHostUrl; Sweep ends only meetings hosted here.
+  void SetPlacement(MeetingPlacement* placement) { placement_ = placement; }
+  // Not owned; null unless AWS mode. With one, rooms' meetings and their attendees are created on
+  // the remote endpoint (this store keeps the room map and the roster), and Sweep ends nothing
+  // (the endpoint ends its meetings; a room whose meeting has ended there gets a new one).
+  void SetRemote(RemoteChime* remote) { remote_ = remote; }
 
   MeetingRecord CreateMeeting(const CreateMeetingParams& params);
   MeetingWithAttendees CreateMeetingWithAttendees(const CreateMeetingParams& params,
@@ -105,6 +114,8 @@ class MeetingsService {
   // Runs a store write on the write executor (or here without one).
   void Write(std::function<void()> write);
   void MarkDroppedAttendeesLeft(int64_t now);
+  MeetingRecord Placed(MeetingRecord meeting);  // fills audioHostUrl from the placement
+  MeetingRecord FindOrCreateRemoteMeetingLocked(const std::string& roomId, const std::string& mediaRegion);
   int64_t NowSeconds() const { return clock_.WallNowUs() / 1'000'000; }
 
   store::Store& store_;
@@ -113,6 +124,8 @@ class MeetingsService {
   const int64_t startedAt_;
   MeetingsListener* listener_ = nullptr;
   store::StoreExecutor* writeExecutor_ = nullptr;
+  MeetingPlacement* placement_ = nullptr;
+  RemoteChime* remote_ = nullptr;
   std::mutex mutex_;  // serialises creations (limits, idempotency, find-or-create)
   std::mutex connectedMutex_;
   std::map<std::string, std::set<std::string>> connected_;  // meetingId -> connected attendeeIds

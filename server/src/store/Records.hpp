@@ -19,6 +19,10 @@ struct MeetingRecord {
   std::string tenantIdsJson;      // TenantIds as sent ("" when absent)
   int64_t createdAt = 0;
   int64_t idleSince = 0;  // creation or last disconnect: start of the idle clock
+  // Not stored: the media address of the node hosting it in a cluster ("" on a single node).
+  std::string audioHostUrl;
+  // Not stored: in AWS mode, the MediaPlacement JSON the remote Chime endpoint gave it.
+  std::string mediaPlacementJson;
 };
 
 struct AttendeeRecord {

@@ -1,6 +1,6 @@
 #pragma once
 // The control plane's persistent state behind one interface: SqliteStore embeds it in the data
-// directory; a Redis implementation can replace it when several nodes share state.
+// directory; RedisStore replaces it when several nodes share state (MEDICALL_REDIS_URL).
 //
 // Every method is thread-safe and durable when it returns. Writes may wait for the disk; reads must
 // not wait for writes (the HTTP/signaling thread reads, a store thread writes). Methods throw
@@ -22,6 +22,16 @@ class Store {
   // idempotency token that maps to it, atomically. Attendee `seq` fields are ignored.
   virtual void InsertMeeting(const MeetingRecord& meeting, const std::vector<AttendeeRecord>& attendees,
                              const std::string& clientRequestToken) = 0;
+  // A room's meeting, created once however many nodes ask at the same time: inserts `meeting` (no
+  // attendees, no token) unless a meeting with its ExternalMeetingId exists, and returns that
+  // existing one instead (nullopt: `meeting` was inserted). A store shared by several nodes
+  // (RedisStore) makes this one atomic step; this default is for a store only one process uses,
+  // whose callers MeetingsService already serialises.
+  virtual std::optional<MeetingRecord> ClaimRoom(const MeetingRecord& meeting) {
+    if (auto existing = FindMeetingByExternalId(meeting.externalMeetingId)) return existing;
+    InsertMeeting(meeting, {}, "");
+    return std::nullopt;
+  }
   virtual std::optional<MeetingRecord> FindMeeting(const std::string& meetingId) = 0;
   // The newest meeting whose ExternalMeetingId is `externalMeetingId` (a room's active meeting).
   virtual std::optional<MeetingRecord> FindMeetingByExternalId(const std::string& externalMeetingId) = 0;

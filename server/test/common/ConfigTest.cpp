@@ -113,3 +113,37 @@ TEST(ConfigTest, PublicUrlMustBeABaseUrl) {
     EXPECT_NE(err.find("public-url"), std::string::npos);
   }
 }
+
+TEST(ConfigTest, ClusterAndAwsModeSettings) {
+  Config c;
+  std::string err;
+  bool help = false;
+  const char* ok[] = {"medicall",
+                      "--redis-url",
+                      "redis://:pw@10.0.0.5:6380/1",
+                      "--node-id",
+                      "node-a",
+                      "--node-url",
+                      "http://10.0.0.7:3001",
+                      "--drain-timeout",
+                      "30",
+                      "--chime-endpoint",
+                      "https://meetings-chime.us-east-1.amazonaws.com"};
+  ASSERT_TRUE(LoadConfig(11, const_cast<char**>(ok), c, err, help)) << err;
+  EXPECT_EQ(c.redisUrl, "redis://:pw@10.0.0.5:6380/1");  // parsed (with its reasons) at start-up
+  EXPECT_EQ(c.nodeId, "node-a");
+  EXPECT_EQ(c.nodeUrl, "http://10.0.0.7:3001");
+  EXPECT_EQ(c.drainTimeoutSeconds, 30);
+  EXPECT_EQ(c.chimeEndpoint, "https://meetings-chime.us-east-1.amazonaws.com");
+  EXPECT_EQ(Config().drainTimeoutSeconds, 300);
+  for (const auto& [flag, bad] : std::vector<std::pair<const char*, const char*>>{
+           {"--node-url", "https://10.0.0.7:3001"},  // node to node is plain HTTP
+           {"--node-url", "10.0.0.7:3001"},
+           {"--node-id", "has space"},
+           {"--drain-timeout", "-1"},
+           {"--chime-endpoint", "ftp://x"}}) {
+    Config d;
+    const char* argv[] = {"medicall", flag, bad};
+    EXPECT_FALSE(LoadConfig(3, const_cast<char**>(argv), d, err, help)) << flag << " " << bad;
+  }
+}

@@ -230,7 +230,7 @@ HttpResponse ClinicApi::ClinicianSide(const HttpRequest& request, Caller& caller
   }
   if (path == "/api/clinic/events") {
     if (method != "GET") return Error(405, "MethodNotAllowed", "Use GET.");
-    return ClinicEvents(user);
+    return ClinicEvents(user, *caller.session);
   }
   if (path.starts_with(kQueue)) {
     const auto q = Segments(path.substr(kQueue.size()));
@@ -328,20 +328,22 @@ HttpResponse ClinicApi::Audit(const HttpRequest& request, const store::UserRecor
   return r;
 }
 
-HttpResponse ClinicApi::ClinicEvents(const store::UserRecord& user) {
+HttpResponse ClinicApi::ClinicEvents(const store::UserRecord& user, const Session& session) {
   const std::string userId = user.userId;
   const std::string clinic = user.clinic;
-  return HttpResponse::EventStream([this, userId, clinic](std::shared_ptr<ResponseStream> stream) {
-    post_([this, userId, clinic, stream] {
-      try {
-        stream->Send(EventHub::Format("state", service_.StateFor(userId)));
-        service_.Events().AddClinician(userId, clinic, stream);
-      } catch (const std::exception& e) {
-        log::Error("clinic", "event stream failed: {}", e.what());
-        stream->Close();
-      }
-    });
-  });
+  const std::string sessionHash = session.idHash;
+  return HttpResponse::EventStream(
+      [this, userId, clinic, sessionHash](std::shared_ptr<ResponseStream> stream) {
+        post_([this, userId, clinic, sessionHash, stream] {
+          try {
+            stream->Send(EventHub::Format("state", service_.StateFor(userId)));
+            service_.Events().AddClinician(userId, clinic, sessionHash, stream);
+          } catch (const std::exception& e) {
+            log::Error("clinic", "event stream failed: {}", e.what());
+            stream->Close();
+          }
+        });
+      });
 }
 
 HttpResponse ClinicApi::PatientEvents(const Session& session) {
@@ -433,9 +435,27 @@ std::optional<HttpResponse> ClinicApi::AuthorizeMeetingView(const std::string& m
   return Error(403, "Forbidden", "Only this visit's participants and clinicians may see this.");
 }
 
+void ClinicApi::RecordReportViewed(const std::string& meetingId, const HttpRequest& request) {
+  const auto visit = service_.VisitOfMeeting(meetingId);
+  if (!visit) return;
+  std::string actor = "unknown";
+  if (const std::string* auth = request.Header("Authorization"); auth && auth->rfind("Bearer ", 0) == 0) {
+    if (auto a = service_.AttendeeByToken(meetingId, auth->substr(7))) actor = a->attendeeId;
+  }
+  if (actor == "unknown") {
+    Caller caller = Identify(request);
+    if (caller.user)
+      actor = caller.user->userId;
+    else if (caller.session)
+      actor = "patient:" + caller.session->waitId;
+  }
+  service_.Audit().Append(actor, "report.viewed", visit->visitId, meetingId);
+}
+
 void ClinicApi::Tick() {
   for (const auto& hash : service_.Events().Ping()) sessions_.TouchByHash(hash);
   sessions_.Sweep();
+  service_.Events().CloseEndedSessions([this](const std::string& hash) { return sessions_.Alive(hash); });
   const int64_t now = clock_.NowUs();
   if (lastPurgeUs_ == 0 || now - lastPurgeUs_ >= 3600LL * 1'000'000) {
     lastPurgeUs_ = now;

@@ -33,8 +33,14 @@ class ClinicApi {
   // clinician of its clinic or of its patient), else the error reply.
   std::optional<HttpResponse> AuthorizeMeetingView(const std::string& meetingId, const HttpRequest& request);
 
+  // The audit entry "report.viewed" for the quality report page (issue 16), after
+  // AuthorizeMeetingView allowed the request: the actor is the session's user, the patient's wait or
+  // the join token's attendee.
+  void RecordReportViewed(const std::string& meetingId, const HttpRequest& request);
+
   // Every few seconds (the server's sweep timer): keep-alive on event streams, sessions of patients
-  // with an open stream kept alive, expired sessions dropped, the retention purge once an hour.
+  // with an open stream kept alive, expired sessions dropped and their streams ended, the retention
+  // purge once an hour.
   void Tick();
 
   SessionManager& Sessions() { return sessions_; }
@@ -50,7 +56,7 @@ class ClinicApi {
   HttpResponse ClinicianSide(const HttpRequest& request, Caller& caller);
   HttpResponse PatientSide(const HttpRequest& request, Caller& caller, std::string_view rest);
   HttpResponse Audit(const HttpRequest& request, const store::UserRecord& user);
-  HttpResponse ClinicEvents(const store::UserRecord& user);
+  HttpResponse ClinicEvents(const store::UserRecord& user, const Session& session);
   HttpResponse PatientEvents(const Session& session);
   // Session cookie (and csrfToken in the body) for a new session.
   HttpResponse WithNewSession(const std::string& role, const std::string& userId, const std::string& waitId,

@@ -12,10 +12,18 @@ void EventHub::PruneLocked() {
 }
 
 void EventHub::AddClinician(const std::string& userId, const std::string& clinic,
-                            std::shared_ptr<ResponseStream> stream) {
+                            const std::string& sessionHash, std::shared_ptr<ResponseStream> stream) {
   std::lock_guard lock(mutex_);
   PruneLocked();
-  clinicians_.push_back({userId, clinic, std::move(stream)});
+  clinicians_.push_back({userId, clinic, sessionHash, std::move(stream)});
+}
+
+void EventHub::CloseEndedSessions(const std::function<bool(const std::string& sessionHash)>& alive) {
+  std::lock_guard lock(mutex_);
+  for (const auto& s : clinicians_)
+    if (!alive(s.sessionHash)) s.stream->Close();
+  for (const auto& s : patients_)
+    if (!alive(s.sessionHash)) s.stream->Close();
 }
 
 void EventHub::AddPatient(const std::string& waitId, const std::string& sessionHash,

@@ -19,7 +19,7 @@ class EventHub {
   // "event: <name>\ndata: <json>\n\n"
   static std::string Format(const std::string& event, const nlohmann::json& data);
 
-  void AddClinician(const std::string& userId, const std::string& clinic,
+  void AddClinician(const std::string& userId, const std::string& clinic, const std::string& sessionHash,
                     std::shared_ptr<ResponseStream> stream);
   void AddPatient(const std::string& waitId, const std::string& sessionHash,
                   std::shared_ptr<ResponseStream> stream);
@@ -33,12 +33,15 @@ class EventHub {
   // A comment line on every stream (keeps proxies from closing idle streams, finds dead ones);
   // returns the session hashes of patients whose stream is open.
   std::vector<std::string> Ping();
+  // Ends the streams whose session is over (logout, idle or absolute timeout, account disabled).
+  void CloseEndedSessions(const std::function<bool(const std::string& sessionHash)>& alive);
   size_t StreamCount();
 
  private:
   struct ClinicianStream {
     std::string userId;
     std::string clinic;
+    std::string sessionHash;
     std::shared_ptr<ResponseStream> stream;
   };
   struct PatientStream {

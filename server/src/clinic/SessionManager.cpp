@@ -49,6 +49,13 @@ void SessionManager::TouchByHash(const std::string& idHash) {
   if (it != sessions_.end() && !Expired(it->second, now)) it->second.lastSeenUs = now;
 }
 
+bool SessionManager::Alive(const std::string& idHash) {
+  const int64_t now = clock_.NowUs();
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(idHash);
+  return it != sessions_.end() && !Expired(it->second, now);
+}
+
 void SessionManager::End(const std::string& cookieValue) {
   std::lock_guard lock(mutex_);
   sessions_.erase(digest::Sha256Hex(cookieValue));

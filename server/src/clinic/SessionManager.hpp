@@ -38,6 +38,8 @@ class SessionManager {
   std::optional<Session> Find(const std::string& cookieValue);
   // Restarts the idle clock without a request (a patient's open event stream).
   void TouchByHash(const std::string& idHash);
+  // True while the session of this hash has not ended or expired.
+  bool Alive(const std::string& idHash);
   void End(const std::string& cookieValue);
   void EndAllOf(const std::string& userId);
   // Drops expired sessions; returns how many.

@@ -23,6 +23,7 @@
 #include "app/Metrics.hpp"
 #include "app/StaticFiles.hpp"
 #include "app/TlsCredentials.hpp"
+#include "clinic/ClinicApi.hpp"
 #include "common/Logger.hpp"
 #include "meetings/MeetingsApi.hpp"
 #include "meetings/MeetingsService.hpp"
@@ -35,6 +36,8 @@
 #include "quality/QualityApi.hpp"
 #include "quality/StoredQualitySink.hpp"
 #include "store/SqliteQualityStore.hpp"
+#include "store/SqliteClinicStore.hpp"
+#include "store/SqliteStore.hpp"
 #include "store/StoreExecutor.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
@@ -60,6 +63,11 @@ struct Application::Impl {
         meetings(*store, config),
         meetingsApi(meetings, config),
         joinApi(meetings, config),
+        clinicStore(c.dataDir),
+        links(c.dataDir),
+        clinic(clinicStore, &meetings, links, config),
+        clinicApi(clinic, config, Clock::System(),
+                  [this](std::function<void()> task) { storeExecutor.Post(std::move(task)); }),
         staticFiles(config.webDir),
         certificate(webrtc::dtls::DtlsCertificate::Generate()),
         mediaWorker("media-0"),
@@ -127,7 +135,8 @@ struct Application::Impl {
       if (ClusterSupport::Owns(request)) return reply(cluster.HandleAdmin(request));
       if (request.path == "/api/client-config" && request.method == "GET") return reply(ClientConfig());
       if (meetings::MeetingsApi::Owns(request.path) || JoinApi::Owns(request.path) ||
-          EventIngestion::Owns(request.path) || quality::QualityApi::Owns(request.path)) {
+          EventIngestion::Owns(request.path) || quality::QualityApi::Owns(request.path) ||
+          clinic::ClinicApi::Owns(request.path)) {
         // The store's writes may wait for the disk: never on this (the signaling) thread.
         return storeExecutor.Post([this, request = std::move(request), reply = std::move(reply)] {
           reply(HandleControlPlane(request));
@@ -153,6 +162,7 @@ struct Application::Impl {
       if (auto r = joinApi.Handle(request)) return std::move(*r);
       if (auto r = events.Handle(request)) return std::move(*r);
       if (auto r = qualityApi.Handle(request)) return std::move(*r);
+      if (auto r = clinicApi.Handle(request)) return std::move(*r);
     } catch (const std::exception& e) {
       log::Error("http", "{} {} failed: {}", request.method, request.path, e.what());
     }
@@ -201,6 +211,11 @@ struct Application::Impl {
           log::Error("meetings", "expiry sweep failed: {}", e.what());
         }
         PurgeQuality();
+        try {
+          clinicApi.Tick();
+        } catch (const std::exception& e) {
+          log::Error("clinic", "tick failed: {}", e.what());
+        }
       });
       ScheduleSweep();
     });
@@ -368,6 +383,10 @@ struct Application::Impl {
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
+  store::SqliteClinicStore clinicStore;  // the clinic's tables, same database file
+  clinic::LinkSigner links;
+  clinic::ClinicService clinic;
+  clinic::ClinicApi clinicApi;
   EventIngestion events{meetings, metrics};
   quality::QualityApi qualityApi{qualityStore, meetings, config};
   quality::StoredQualitySink qualitySink{qualityStore, storeExecutor};
@@ -436,6 +455,22 @@ void Application::Start() {
     impl_->chime = std::make_unique<ChimeEndpointClient>(impl_->config);
     impl_->meetings.SetRemote(impl_->chime.get());
   }
+  impl_->clinic.SetHostControls(&impl_->bridge);
+  impl_->joinApi.SetMeetingAuthorizer(
+      [impl = impl_.get()](const std::string& meetingId, const HttpRequest& r) {
+        return impl->clinicApi.AuthorizeMeetingView(meetingId, r);
+      });
+  impl_->bridge.SetPresenceObserver([impl = impl_.get()](const std::string& meetingId,
+                                                         const std::string& attendeeId,
+                                                         const std::string& kind) {
+    impl->storeExecutor.Post([impl, meetingId, attendeeId, kind] {
+      try {
+        impl->clinic.OnPresence(meetingId, attendeeId, kind);
+      } catch (const std::exception& e) {
+        log::Error("clinic", "presence not audited: {}", e.what());
+      }
+    });
+  });
   if (impl_->config.testEcho) {
     impl_->echo =
         std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);

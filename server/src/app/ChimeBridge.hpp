@@ -11,13 +11,16 @@
 //   whose sender gets periodic keyframe requests.
 // Threading: everything here runs on the HTTP io_context thread, except what is posted to the
 // media worker (Router calls), whose results are posted back.
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
 
+#include "clinic/HostControls.hpp"
 #include "common/Config.hpp"
 #include "common/HttpTypes.hpp"
 #include "meetings/MeetingsListener.hpp"
@@ -42,7 +45,7 @@ class QualitySink;
 
 namespace medicall::app {
 
-class ChimeBridge final : public meetings::MeetingsListener {
+class ChimeBridge final : public meetings::MeetingsListener, public clinic::HostControls {
  public:
   static constexpr const char* kSubprotocol = "_aws_wt_session";
 
@@ -63,6 +66,15 @@ class ChimeBridge final : public meetings::MeetingsListener {
     qualitySink_ = sink;
     mediaMetrics_ = metrics;
   }
+  // clinic::HostControls (any thread: posted to the HTTP thread, media parts on to the worker).
+  // Host mutes outlive the meeting's media (kept until unmuted or the meeting ends).
+  void SetHostMuted(const std::string& meetingId, const std::string& attendeeId, bool muted) override;
+  void SendDataMessage(const std::string& meetingId, const std::string& topic, const std::string& data,
+                       const std::string& senderAttendeeId, const std::string& senderExternalUserId) override;
+  // Told on the HTTP thread when an attendee's session joins ("joined") or ends ("left", "dropped").
+  using PresenceObserver = std::function<void(const std::string& meetingId, const std::string& attendeeId,
+                                              const std::string& kind)>;
+  void SetPresenceObserver(PresenceObserver observer) { presence_ = std::move(observer); }
 
   size_t LiveMeetings() const;
   size_t ConnectedAttendees() const;
@@ -90,6 +102,8 @@ class ChimeBridge final : public meetings::MeetingsListener {
   std::map<std::string, std::shared_ptr<Meeting>> live_;
   quality::QualitySink* qualitySink_ = nullptr;
   quality::MediaMetrics* mediaMetrics_ = nullptr;
+  std::map<std::string, std::set<std::string>> hostMuted_;  // meetingId -> attendees muted by the host
+  PresenceObserver presence_;
 };
 
 }  // namespace medicall::app

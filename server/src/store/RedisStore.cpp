@@ -1,10 +1,13 @@
 #include "store/RedisStore.hpp"
 
+#include "common/Digest.hpp"
+
 #include <charconv>
 #include <map>
 #include <set>
 #include <stdexcept>
 
+#include "common/Digest.hpp"
 #include "common/Logger.hpp"
 
 namespace medicall::store {
@@ -207,7 +210,7 @@ AttendeeRecord ToAttendee(const Fields& f) {
   a.meetingId = Field(f, "mid");
   a.attendeeId = Field(f, "aid");
   a.externalUserId = Field(f, "ext");
-  a.joinToken = Field(f, "jt");
+  // Only the join token's SHA-256 is kept (as in SqliteStore): it is never read back.
   a.audio = Field(f, "audio");
   a.video = Field(f, "video");
   a.content = Field(f, "content");
@@ -234,7 +237,8 @@ std::vector<std::string> MeetingArgs(const MeetingRecord& m) {
 void AppendAttendees(std::vector<std::string>& args, const std::vector<AttendeeRecord>& attendees) {
   args.push_back(std::to_string(attendees.size()));
   for (const auto& a : attendees) {
-    for (const std::string* s : {&a.meetingId, &a.attendeeId, &a.externalUserId, &a.joinToken, &a.audio,
+    const std::string tokenHash = digest::Sha256Hex(a.joinToken);
+    for (const std::string* s : {&a.meetingId, &a.attendeeId, &a.externalUserId, &tokenHash, &a.audio,
                                  &a.video, &a.content, &a.name})
       args.push_back(*s);
     args.push_back(std::to_string(a.createdAt));
@@ -365,7 +369,7 @@ std::optional<AttendeeRecord> RedisStore::FindAttendeeByExternalUserId(const std
 std::optional<AttendeeRecord> RedisStore::FindAttendeeByJoinToken(const std::string& meetingId,
                                                                   const std::string& joinToken) {
   std::lock_guard lock(readMutex_);
-  return FindAttendeeByIndexLocked(meetingId, "jt", joinToken);
+  return FindAttendeeByIndexLocked(meetingId, "jt", digest::Sha256Hex(joinToken));
 }
 
 std::vector<AttendeeRecord> RedisStore::ReadAttendeesLocked(const std::string& meetingId,

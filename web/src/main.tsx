@@ -7,6 +7,7 @@ import { App } from './components/App';
 import { DeviceManager } from './meeting/DeviceManager';
 import { readFeatures } from './meeting/features';
 import './styles.css';
+import './clinic/clinic.css';
 
 const devices = new DeviceManager();
 const features = readFeatures(import.meta.env, window.location.search);

@@ -1,5 +1,5 @@
 import { VideoGrid } from 'amazon-chime-sdk-component-library-react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
 import { callQuality, type MeetingController } from '../meeting/MeetingController';
 import { displayName, participantList } from '../meeting/roster';
@@ -8,7 +8,7 @@ import { ConnectionIndicator } from './ConnectionIndicator';
 import { Controls, type PanelName } from './Controls';
 import { DeviceSettings } from './DeviceSettings';
 import { Notices } from './Notices';
-import { ParticipantsPanel } from './ParticipantsPanel';
+import { ParticipantsPanel, type ParticipantHost } from './ParticipantsPanel';
 import { useStore } from './useStore';
 import { RemoteTile, SelfView } from './VideoTiles';
 
@@ -16,9 +16,11 @@ interface Props {
   controller: MeetingController;
   roomId: string;
   contentShareEnabled: boolean;
+  /** A clinic visit (web/src/clinic): its title, a clinician's host controls, a banner above the call. */
+  visit?: { title: string; host?: ParticipantHost; banner?: ReactNode };
 }
 
-export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
+export function CallScreen({ controller, roomId, contentShareEnabled, visit }: Props) {
   const state = useStore(controller.store);
   const [panel, setPanel] = useState<PanelName>(null);
   const audioRef = useRef<HTMLAudioElement | null>(null);
@@ -55,7 +57,7 @@ export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
     <div className="call">
       <header className="call-top">
         <h1 className="call-title">
-          MediCall <span className="room">Room {roomId}</span>
+          MediCall <span className="room">{visit?.title ?? `Room ${roomId}`}</span>
         </h1>
         <ConnectionIndicator quality={callQuality(state)} />
       </header>
@@ -74,12 +76,13 @@ export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
           {state.mediaProblem}
         </div>
       )}
+      {visit?.banner}
       <div className="call-body">
         <main className="stage" aria-label="Video">
           {remoteIds.length === 0 ? (
             <div className="waiting">
               <p>Waiting for others to join…</p>
-              <p className="hint">Share the room ID: {roomId}</p>
+              <p className="hint">{visit ? 'The other person will appear here.' : `Share the room ID: ${roomId}`}</p>
             </div>
           ) : (
             <VideoGrid size={remoteIds.length} className="grid" layout="standard">
@@ -109,7 +112,7 @@ export function CallScreen({ controller, roomId, contentShareEnabled }: Props) {
             speaking={state.activeSpeakerId === roster.selfAttendeeId && !state.muted && self !== undefined}
           />
         </main>
-        {panel === 'participants' && <ParticipantsPanel participants={participants} onClose={() => setPanel(null)} />}
+        {panel === 'participants' && <ParticipantsPanel participants={participants} onClose={() => setPanel(null)} host={visit?.host} />}
         {panel === 'chat' && (
           <ChatPanel messages={state.chat} onSend={(t) => controller.sendChat(t)} onClose={() => setPanel(null)} />
         )}

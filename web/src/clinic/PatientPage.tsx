@@ -194,12 +194,14 @@ export function PatientPage({ place, devices, contentShareEnabled }: Props) {
               You are in the waiting room. Keep this page open.
             </p>
             <h3 id="clinician-messages">Messages from your clinician</h3>
-            <ul className="clinic-messages" role="log" aria-labelledby="clinician-messages" aria-live="polite">
-              {messages.length === 0 && <li className="hint">No messages yet.</li>}
-              {messages.map((m, i) => (
-                <li key={`${m.at}-${i}`}>{m.text}</li>
-              ))}
-            </ul>
+            <div role="log" aria-labelledby="clinician-messages" aria-live="polite">
+              <ul className="clinic-messages">
+                {messages.length === 0 && <li className="hint">No messages yet.</li>}
+                {messages.map((m, i) => (
+                  <li key={`${m.at}-${i}`}>{m.text}</li>
+                ))}
+              </ul>
+            </div>
             <button type="button" className="secondary" onClick={() => void leave()}>
               Leave the waiting room
             </button>

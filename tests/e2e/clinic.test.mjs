@@ -196,3 +196,23 @@ describe('the clinic through the web app', () => {
     await inCall(sam);
   }));
 });
+
+describe('MEDICALL_OPEN_ROOMS=0', () => {
+  test('the start page links to the login instead of the open-room form', () => withDiagnostics('clinic-no-open-rooms', async () => {
+    const closed = await startClinicServer({ env: { MEDICALL_OPEN_ROOMS: '0' } });
+    try {
+      const p = await track(openBrowser('Visitor'));
+      await p.page.goto(closed.url);
+      await p.page.getByRole('link', { name: 'Log in', exact: true }).waitFor({ timeout: UI_TIMEOUT });
+      assert.equal(await p.page.getByLabel('Room ID', { exact: true }).count(), 0, 'no open-room form');
+      await p.page.getByRole('link', { name: 'Log in', exact: true }).click();
+      await p.page.getByRole('button', { name: 'Log in', exact: true }).waitFor({ timeout: UI_TIMEOUT });
+      const join = await fetch(`${closed.url}/join`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'A', roomId: 'room-1' }),
+      });
+      assert.notEqual(join.status, 200, 'POST /join refused with open rooms off');
+    } finally {
+      await closed.stop();
+    }
+  }));
+});

@@ -2,7 +2,8 @@
 // width, with the real server: the open-room join screen with its device check, the call (with the
 // participant and chat panels), login, set password, the dashboard with a waiting patient and a
 // queued one, the visit page, the patient's device check and waiting room, a bad link, and the
-// clinician's call with the host controls. Zero serious or critical violations.
+// clinician's call with the host controls. Zero serious or critical violations, and no page wider than
+// the phone's screen (screenshots at 390 px go to tests/artifacts/a11y-*-phone.png).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -45,6 +46,13 @@ async function audit(p, what) {
     const result = await p.page.evaluate((tags) => window.axe.run(document, {
       runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'],
     }), kTags);
+    if (size === PHONE) {
+      // Usable at phone width: nothing wider than the screen (no sideways scrolling).
+      const wide = await p.page.evaluate(() => document.documentElement.scrollWidth);
+      if (wide > size.width) found.push(`${what} @${size.width}px: the page is ${wide}px wide`);
+      const file = `a11y-${what.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-phone.png`;
+      await p.page.screenshot({ path: path.join(ARTIFACTS, file) }).catch(() => {});
+    }
     for (const v of result.violations) {
       if (v.impact !== 'serious' && v.impact !== 'critical') continue;
       found.push(`${what} @${size.width}px: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`);

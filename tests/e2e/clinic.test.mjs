@@ -136,7 +136,7 @@ describe('the clinic through the web app', () => {
     browsers.splice(browsers.indexOf(pat), 1);
   }));
 
-  test('transfer: the waiting patient moves to the second clinician without a new link', () => withDiagnostics('clinic-transfer', async () => {
+  test('transfer: the waiting patient moves to the second clinician without a new link; Remove', () => withDiagnostics('clinic-transfer', async () => {
     ann = await track(clinicianThroughUi(server, 'Dr Ann Lee', 'ann@example.org'));
     await jane.page.goto(`${server.url}/dashboard`);
     const { link } = await createVisitThroughUi(jane, 'Rob Roe');
@@ -157,9 +157,15 @@ describe('the clinic through the web app', () => {
     await inCall(ann);
     await inCall(rob);
     await seesVideoOf(ann, rob);
+    // Remove: Rob is out and his link no longer lets him back in.
     await ann.page.getByRole('button', { name: 'Participants', exact: true }).click();
+    await ann.page.getByRole('group', { name: 'Host controls for Rob', exact: true })
+      .getByRole('button', { name: 'Remove', exact: true }).click();
+    await rob.page.getByText('You were removed from the visit.', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    await rob.page.goto(link);
+    await rob.page.getByText('You were removed from this visit.', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
     await ann.page.getByRole('button', { name: 'End visit for all', exact: true }).click();
-    await rob.page.getByText('The visit has ended.', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    await ann.page.getByText('The visit has ended.', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
     await rob.close();
     browsers.splice(browsers.indexOf(rob), 1);
     await ann.page.goto(`${server.url}/dashboard`);

@@ -8,7 +8,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ccache
   libboost-dev libssl-dev libsrtp2-dev libopus-dev libvpx-dev
   libprotobuf-dev protobuf-compiler nlohmann-json3-dev
-  libsqlite3-dev sqlite3 libhiredis-dev libfmt-dev
+  libsqlite3-dev sqlite3 libhiredis-dev libfmt-dev libsodium-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   chromium chromium-driver firefox-esr python3-aiortc nftables

@@ -11,12 +11,15 @@
 #include <memory>
 
 #include "app/Application.hpp"
+#include "clinic/ClinicCli.hpp"
 #include "common/Config.hpp"
 #include "common/LibraryInit.hpp"
 #include "common/Logger.hpp"
 
 int main(int argc, char** argv) {
   using namespace medicall;
+  // `medicall user ...` / `medicall audit ...`: the clinic's commands, on the same data directory.
+  if (clinic::ClinicCli::IsCommand(argc, argv)) return clinic::ClinicCli::Run(argc, argv);
   Config config;
   std::string error;
   bool wantHelp = false;

@@ -21,6 +21,7 @@
 #include "app/Metrics.hpp"
 #include "app/StaticFiles.hpp"
 #include "app/TlsCredentials.hpp"
+#include "clinic/ClinicApi.hpp"
 #include "common/Logger.hpp"
 #include "meetings/MeetingsApi.hpp"
 #include "meetings/MeetingsService.hpp"
@@ -29,6 +30,7 @@
 #include "net/InterfaceAddresses.hpp"
 #include "net/MediaWorker.hpp"
 #include "net/WorkerWatchdog.hpp"
+#include "store/SqliteClinicStore.hpp"
 #include "store/SqliteStore.hpp"
 #include "store/StoreExecutor.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
@@ -54,6 +56,11 @@ struct Application::Impl {
         meetings(store, config),
         meetingsApi(meetings, config),
         joinApi(meetings, config),
+        clinicStore(c.dataDir),
+        links(c.dataDir),
+        clinic(clinicStore, &meetings, links, config),
+        clinicApi(clinic, config, Clock::System(),
+                  [this](std::function<void()> task) { storeExecutor.Post(std::move(task)); }),
         staticFiles(config.webDir),
         certificate(webrtc::dtls::DtlsCertificate::Generate()),
         mediaWorker("media-0"),
@@ -116,7 +123,7 @@ struct Application::Impl {
       if (auto r = cors.Preflight(request)) return reply(std::move(*r));
       if (request.path == "/api/client-config" && request.method == "GET") return reply(ClientConfig());
       if (meetings::MeetingsApi::Owns(request.path) || JoinApi::Owns(request.path) ||
-          EventIngestion::Owns(request.path)) {
+          EventIngestion::Owns(request.path) || clinic::ClinicApi::Owns(request.path)) {
         // The store's writes may wait for the disk: never on this (the signaling) thread.
         return storeExecutor.Post([this, request = std::move(request), reply = std::move(reply)] {
           reply(HandleControlPlane(request));
@@ -141,6 +148,7 @@ struct Application::Impl {
       if (auto r = meetingsApi.Handle(request)) return std::move(*r);
       if (auto r = joinApi.Handle(request)) return std::move(*r);
       if (auto r = events.Handle(request)) return std::move(*r);
+      if (auto r = clinicApi.Handle(request)) return std::move(*r);
     } catch (const std::exception& e) {
       log::Error("http", "{} {} failed: {}", request.method, request.path, e.what());
     }
@@ -165,6 +173,11 @@ struct Application::Impl {
           meetings.Sweep();
         } catch (const std::exception& e) {
           log::Error("meetings", "expiry sweep failed: {}", e.what());
+        }
+        try {
+          clinicApi.Tick();
+        } catch (const std::exception& e) {
+          log::Error("clinic", "tick failed: {}", e.what());
         }
       });
       ScheduleSweep();
@@ -309,6 +322,10 @@ struct Application::Impl {
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
+  store::SqliteClinicStore clinicStore;  // the clinic's tables, same database file
+  clinic::LinkSigner links;
+  clinic::ClinicService clinic;
+  clinic::ClinicApi clinicApi;
   EventIngestion events{meetings, metrics};
   Cors cors{config.corsOrigins};
   StaticFiles staticFiles;
@@ -353,6 +370,20 @@ void Application::Start() {
   impl_->mediaWorker.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);
+  impl_->clinic.SetHostControls(&impl_->bridge);
+  impl_->joinApi.SetMeetingAuthorizer([impl = impl_.get()](const std::string& meetingId, const HttpRequest& r) {
+    return impl->clinicApi.AuthorizeMeetingView(meetingId, r);
+  });
+  impl_->bridge.SetPresenceObserver(
+      [impl = impl_.get()](const std::string& meetingId, const std::string& attendeeId, const std::string& kind) {
+        impl->storeExecutor.Post([impl, meetingId, attendeeId, kind] {
+          try {
+            impl->clinic.OnPresence(meetingId, attendeeId, kind);
+          } catch (const std::exception& e) {
+            log::Error("clinic", "presence not audited: {}", e.what());
+          }
+        });
+      });
   if (impl_->config.testEcho) {
     impl_->echo =
         std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 
+#include "common/Clock.hpp"
 #include "common/Logger.hpp"
 #include "media/audio/MeetingAudio.hpp"
 #include "media/router/Router.hpp"
@@ -86,10 +87,12 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
 
   // Worker thread: the video router and the audio mixer of the meeting.
   void CreateRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
-                    std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate) {
+                    std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
+                    const std::set<std::string>& hostMuted) {
     router = Router::Create(config, demuxer, std::move(certificate), *this);
     audio = std::make_unique<media::audio::MeetingAudio>(worker.Context(),
                                                          media::audio::MeetingAudio::Options{}, *this);
+    for (const auto& attendeeId : hostMuted) audio->SetHostMuted(attendeeId, true);
     router->SetAudioSink(this);
     audio->Start();
   }
@@ -180,6 +183,10 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (self->router) self->router->RemoveAttendee(attendeeId);
     });
     if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
+      if (bridge->presence_) {
+        bridge->presence_(id, attendee.attendeeId,
+                          reason == SignalingSession::EndReason::kDropped ? "dropped" : "left");
+      }
       try {
         bridge->meetings_.AttendeeDisconnected(id, attendee.attendeeId,
                                                reason == SignalingSession::EndReason::kLeft
@@ -290,7 +297,11 @@ std::shared_ptr<ChimeBridge::Meeting> ChimeBridge::GetOrCreateMeeting(const std:
   auto it = live_.find(meetingId);
   if (it != live_.end()) return it->second;
   auto meeting = std::make_shared<Meeting>(meetingId, *this);
-  demuxer_.Worker().Post([meeting, this] { meeting->CreateRouter(config_, demuxer_, certificate_); });
+  std::set<std::string> muted;
+  if (auto it = hostMuted_.find(meetingId); it != hostMuted_.end()) muted = it->second;
+  demuxer_.Worker().Post([meeting, this, muted = std::move(muted)] {
+    meeting->CreateRouter(config_, demuxer_, certificate_, muted);
+  });
   live_.emplace(meetingId, meeting);
   log::Info("signaling", "meeting {} is live", meetingId);
   return meeting;
@@ -354,6 +365,7 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
             std::optional<signaling::TurnCredentials> turn;
             if (turn_) turn = turn_->Issue(identity.attendeeId);
             auto session = meeting->signaling->Connect(identity, std::move(transport), std::move(turn));
+            if (presence_) presence_(meetingId, identity.attendeeId, "joined");
             try {
               meetings_.AttendeeConnected(meetingId, identity.attendeeId);
             } catch (const std::exception& e) {
@@ -369,8 +381,41 @@ net::WebSocketDecision ChimeBridge::AcceptWebSocket(const HttpRequest& request) 
           }};
 }
 
+void ChimeBridge::SetHostMuted(const std::string& meetingId, const std::string& attendeeId, bool muted) {
+  asio::post(ioc_, [this, meetingId, attendeeId, muted] {
+    if (muted) {
+      hostMuted_[meetingId].insert(attendeeId);
+    } else if (auto it = hostMuted_.find(meetingId); it != hostMuted_.end()) {
+      it->second.erase(attendeeId);
+      if (it->second.empty()) hostMuted_.erase(it);
+    }
+    auto it = live_.find(meetingId);
+    if (it == live_.end()) return;
+    it->second->worker.Post([meeting = it->second, attendeeId, muted] {
+      if (meeting->audio) meeting->audio->SetHostMuted(attendeeId, muted);
+    });
+  });
+}
+
+void ChimeBridge::SendDataMessage(const std::string& meetingId, const std::string& topic, const std::string& data,
+                                  const std::string& senderAttendeeId, const std::string& senderExternalUserId) {
+  asio::post(ioc_, [this, meetingId, topic, data, senderAttendeeId, senderExternalUserId] {
+    auto it = live_.find(meetingId);
+    if (it == live_.end()) return;
+    signaling::proto::SdkDataMessagePayload payload;
+    payload.set_topic(topic);
+    payload.set_data(data);
+    payload.set_lifetime_ms(0);
+    payload.set_sender_attendee_id(senderAttendeeId);
+    payload.set_sender_external_user_id(senderExternalUserId);
+    payload.set_ingest_time_ns(WallNowUs() * 1000);
+    it->second->signaling->SendServerDataMessage(payload);
+  });
+}
+
 void ChimeBridge::OnMeetingEnded(const std::string& meetingId, meetings::MeetingEndReason reason) {
   asio::post(ioc_, [this, meetingId, reason] {
+    hostMuted_.erase(meetingId);
     auto it = live_.find(meetingId);
     if (it == live_.end()) return;
     auto meeting = it->second;

@@ -9,13 +9,16 @@
 // - reports connection state to the meetings service (idle expiry).
 // Threading: everything here runs on the HTTP io_context thread, except what is posted to the
 // media worker (Router calls), whose results are posted back.
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
 
+#include "clinic/HostControls.hpp"
 #include "common/Config.hpp"
 #include "common/HttpTypes.hpp"
 #include "meetings/MeetingsListener.hpp"
@@ -34,7 +37,7 @@ class DtlsCertificate;
 
 namespace medicall::app {
 
-class ChimeBridge final : public meetings::MeetingsListener {
+class ChimeBridge final : public meetings::MeetingsListener, public clinic::HostControls {
  public:
   static constexpr const char* kSubprotocol = "_aws_wt_session";
 
@@ -49,6 +52,16 @@ class ChimeBridge final : public meetings::MeetingsListener {
   net::WebSocketDecision AcceptWebSocket(const HttpRequest& request);
   // Closes every session with 4500 (server shutdown: the clients reconnect when it is back).
   void Shutdown();
+
+  // clinic::HostControls (any thread: posted to the HTTP thread, media parts on to the worker).
+  // Host mutes outlive the meeting's media (kept until unmuted or the meeting ends).
+  void SetHostMuted(const std::string& meetingId, const std::string& attendeeId, bool muted) override;
+  void SendDataMessage(const std::string& meetingId, const std::string& topic, const std::string& data,
+                       const std::string& senderAttendeeId, const std::string& senderExternalUserId) override;
+  // Told on the HTTP thread when an attendee's session joins ("joined") or ends ("left", "dropped").
+  using PresenceObserver =
+      std::function<void(const std::string& meetingId, const std::string& attendeeId, const std::string& kind)>;
+  void SetPresenceObserver(PresenceObserver observer) { presence_ = std::move(observer); }
 
   size_t LiveMeetings() const;
   size_t ConnectedAttendees() const;
@@ -70,6 +83,8 @@ class ChimeBridge final : public meetings::MeetingsListener {
   webrtc::transport::MediaDemuxer& demuxer_;
   std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
   std::map<std::string, std::shared_ptr<Meeting>> live_;
+  std::map<std::string, std::set<std::string>> hostMuted_;  // meetingId -> attendees muted by the host
+  PresenceObserver presence_;
 };
 
 }  // namespace medicall::app

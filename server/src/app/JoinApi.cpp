@@ -46,6 +46,11 @@ std::string CodeFor(const ApiError& e) {
   }
 }
 
+HttpResponse OpenRoomsDisabled() {
+  return Error(403, "OpenRoomsDisabled",
+               "Open rooms are turned off on this server: use the visit link your clinic sent you, or log in.");
+}
+
 bool IsJsonContentType(const std::string* contentType) {
   if (!contentType) return false;
   std::string_view v = *contentType;
@@ -106,7 +111,7 @@ std::optional<HttpResponse> JoinApi::Handle(const HttpRequest& request) {
       return Join(request);
     }
     if (request.method != "GET" && request.method != "HEAD") return MethodNotAllowed("GET");
-    return Roster(request.path.substr(kRosterPrefix.size()));
+    return Roster(request, request.path.substr(kRosterPrefix.size()));
   } catch (const ApiError& e) {
     return Error(e.Status(), CodeFor(e), e.what());
   } catch (const std::exception& e) {
@@ -134,6 +139,9 @@ HttpResponse JoinApi::Join(const HttpRequest& request) {
   const std::string& roomId = roomIt->get_ref<const std::string&>();
   if (!IsValidRoomId(roomId))
     return Error(400, "invalid_room_id", "roomId must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'.");
+  if (roomId.starts_with(kVisitRoomPrefix))
+    return Error(403, "VisitRoom", "This is a clinic visit: join it through your visit link.");
+  if (!config_.openRooms) return OpenRoomsDisabled();
 
   meetings::CreateAttendeeParams params;
   params.externalUserId = ExternalUserIdFor(*name);
@@ -154,11 +162,18 @@ HttpResponse JoinApi::Join(const HttpRequest& request) {
   }
 }
 
-HttpResponse JoinApi::Roster(const std::string& roomId) {
+HttpResponse JoinApi::Roster(const HttpRequest& request, const std::string& roomId) {
   if (!IsValidRoomId(roomId))
     return Error(400, "invalid_room_id", "roomId must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'.");
+  const bool visit = roomId.starts_with(kVisitRoomPrefix);
+  if (!visit && !config_.openRooms) return OpenRoomsDisabled();
   const auto meeting = service_.FindMeetingForRoom(roomId);
   if (!meeting) return Error(404, "room_not_found", "No active meeting for this room.");
+  if (authorize_) {
+    if (auto denied = authorize_(meeting->meetingId, request)) return std::move(*denied);
+  } else if (visit) {
+    return Error(403, "Forbidden", "Only this visit's participants and clinicians may see this.");
+  }
   json roster = json::object();
   for (const auto& a : service_.ListRoster(meeting->meetingId))
     roster[a.attendeeId] = a.name.empty() ? a.externalUserId : a.name;

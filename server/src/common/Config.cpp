@@ -153,6 +153,33 @@ const std::vector<Setting>& Settings() {
       {"MEDICALL_MEDIA_TCP_MAX_CONNECTIONS", "media-tcp-max-connections",
        "open ICE-TCP media connections at most (default 256)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaTcpMaxConnections, 1, 100000); }},
+      {"MEDICALL_OPEN_ROOMS", "open-rooms", "1: open rooms (name + room ID, POST /join) on; 0: clinic visits only",
+       [](Config& c, const std::string& v) {
+         if (v != "0" && v != "1") return false;
+         c.openRooms = v == "1";
+         return true;
+       }},
+      {"MEDICALL_CLINIC_SLUG", "clinic-slug", "the default clinic's slug: its queue link is /c/<slug> (default clinic)",
+       [](Config& c, const std::string& v) {
+         c.clinicSlug = v;
+         if (v.empty() || v.size() > 64) return false;
+         for (unsigned char ch : v)
+           if (!(std::isalnum(ch) || ch == '-' || ch == '_')) return false;
+         return true;
+       }},
+      {"MEDICALL_CLINIC_NAME", "clinic-name", "the default clinic's display name (default MediCall clinic)",
+       [](Config& c, const std::string& v) {
+         c.clinicName = v;
+         return !v.empty() && v.size() <= 200;
+       }},
+      {"MEDICALL_SESSION_IDLE_MINUTES", "session-idle-minutes",
+       "a clinician's login ends after this many minutes without a request (default 30)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.sessionIdleMinutes, 1, 24 * 60); }},
+      {"MEDICALL_SESSION_MAX_HOURS", "session-max-hours", "and this many hours after it began (default 12)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.sessionMaxHours, 1, 24 * 30); }},
+      {"MEDICALL_RETENTION_DAYS", "retention-days",
+       "visit records are deleted this many days after the visit (default 30; the audit trail stays)",
+       [](Config& c, const std::string& v) { return ParseNumber(v, c.retentionDays, 1, 36500); }},
       {"MEDICALL_PUBLIC_HOST", "public-host", "host[:port] in SignalingUrl (default: the request's Host)",
        [](Config& c, const std::string& v) {
          c.publicHost = v;

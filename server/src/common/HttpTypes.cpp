@@ -46,6 +46,16 @@ HttpResponse HttpResponse::Text(int status, std::string body, std::string conten
   return r;
 }
 
+HttpResponse HttpResponse::EventStream(std::function<void(std::shared_ptr<ResponseStream>)> onOpen) {
+  HttpResponse r;
+  r.status = 200;
+  r.headers.emplace_back("Content-Type", "text/event-stream; charset=utf-8");
+  r.headers.emplace_back("Cache-Control", "no-cache, no-store");
+  r.headers.emplace_back("X-Accel-Buffering", "no");
+  r.onStream = std::move(onOpen);
+  return r;
+}
+
 HttpResponse HttpResponse::AwsError(int status, std::string_view type, std::string_view message) {
   nlohmann::json j = {{"Code", type}, {"Message", message}};
   HttpResponse r = FromJson(status, j);

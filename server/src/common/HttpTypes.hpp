@@ -1,7 +1,9 @@
 #pragma once
 // Plain HTTP request/response values shared by the HTTP server (net, Beast) and the API handlers
 // (meetings, app). Handlers never see Beast types.
+#include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -36,10 +38,29 @@ struct HttpRequest {
 // which nlohmann's plain dump() throws (type_error.316); here they become U+FFFD.
 std::string DumpJson(const nlohmann::json& j);
 
+// The body of a streamed response (server-sent events), written piece by piece after the headers.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Queues bytes for the client, from any thread; dropped once Closed().
+  virtual void Send(std::string bytes) = 0;
+  // The client went away (or the server is shutting down).
+  virtual bool Closed() const = 0;
+  // Ends the response (closes the connection), from any thread.
+  virtual void Close() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set: a streamed response. The headers (and `body`, if any) are written without a length, the
+  // connection then carries what is sent on the stream until either side closes it. Called once,
+  // on the HTTP thread, when the headers are out.
+  std::function<void(std::shared_ptr<ResponseStream>)> onStream;
+
+  // 200 text/event-stream (no caching, no proxy buffering) handing the stream to `onOpen`.
+  static HttpResponse EventStream(std::function<void(std::shared_ptr<ResponseStream>)> onOpen);
 
   static HttpResponse Json(int status, std::string body);                // body: JSON text
   static HttpResponse FromJson(int status, const nlohmann::json& body);  // serialised by DumpJson

@@ -62,12 +62,14 @@ nlohmann::json ChimeJson::Meeting(const MeetingRecord& m, const std::string& hos
 }
 
 nlohmann::json ChimeJson::Attendee(const AttendeeRecord& a) {
-  return {
+  nlohmann::json j = {
       {"ExternalUserId", a.externalUserId},
       {"AttendeeId", a.attendeeId},
-      {"JoinToken", a.joinToken},
       {"Capabilities", {{"Audio", a.audio}, {"Video", a.video}, {"Content", a.content}}},
   };
+  // The store keeps only the token's SHA-256: the token itself is known (and sent) once, at creation.
+  if (!a.joinToken.empty()) j["JoinToken"] = a.joinToken;
+  return j;
 }
 
 nlohmann::json ChimeJson::Error(const AttendeeError& e) {

@@ -13,6 +13,9 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <array>
+#include <atomic>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -159,7 +162,8 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   // Closes the connection if it is idle between requests (used by Shutdown). A request whose
   // first bytes have arrived is in flight: it is finished and answered with Connection: close.
   void CloseIfIdle() override {
-    if (!busy_ && !(parser_ && parser_->got_some())) {
+    if (streaming_ || (!busy_ && !(parser_ && parser_->got_some()))) {
+      streamClosed_ = true;
       beast::error_code ec;
       SocketOf(stream_).shutdown(tcp::socket::shutdown_both, ec);
       Lowest().close();
@@ -256,6 +260,7 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   }
 
   void Write(HttpResponse response) {
+    if (response.onStream) return StartStream(std::move(response));
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(response.status));
@@ -271,6 +276,79 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
                         if (ec || !res->keep_alive()) return self->Close();
                         self->ReadRequest();
                       });
+  }
+
+  // A streamed response (server-sent events): the headers without a length (the body ends with the
+  // connection), then each Send in order. The client sends nothing more: a read completing with an
+  // error (it closed) ends the stream. No timeout while it lasts.
+  class Streamer final : public ResponseStream {
+   public:
+    explicit Streamer(std::shared_ptr<HttpSession> session) : session_(std::move(session)) {}
+    void Send(std::string bytes) override {
+      auto session = session_.lock();
+      if (!session || closed_.load()) return;
+      asio::post(session->stream_.get_executor(),
+                 [session, bytes = std::move(bytes)]() mutable { session->QueueStreamBytes(std::move(bytes)); });
+    }
+    bool Closed() const override { return closed_.load() || session_.expired(); }
+    void Close() override {
+      if (auto session = session_.lock()) {
+        asio::post(session->stream_.get_executor(), [session] { session->EndStream(); });
+      }
+    }
+    std::atomic<bool> closed_{false};
+
+   private:
+    std::weak_ptr<HttpSession> session_;
+  };
+
+  void StartStream(HttpResponse response) {
+    streaming_ = true;
+    keepAlive_ = false;
+    Lowest().expires_never();
+    std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " + StatusReason(response.status) +
+                       "\r\nServer: medicall\r\n";
+    for (const auto& [k, v] : response.headers) head += k + ": " + v + "\r\n";
+    head += "Connection: close\r\n\r\n" + response.body;
+    streamer_ = std::make_shared<Streamer>(this->shared_from_this());
+    QueueStreamBytes(std::move(head));
+    WatchStreamClose();
+    try {
+      response.onStream(streamer_);
+    } catch (const std::exception& e) {
+      log::Error("http", "stream handler threw: {}", e.what());
+      EndStream();
+    }
+  }
+
+  void QueueStreamBytes(std::string bytes) {
+    if (streamClosed_) return;
+    streamQueue_.push_back(std::move(bytes));
+    if (streamQueue_.size() == 1) WriteStreamFront();
+  }
+
+  void WriteStreamFront() {
+    asio::async_write(stream_, asio::buffer(streamQueue_.front()),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->EndStream();
+                        self->streamQueue_.pop_front();
+                        if (!self->streamQueue_.empty() && !self->streamClosed_) self->WriteStreamFront();
+                      });
+  }
+
+  void WatchStreamClose() {
+    stream_.async_read_some(asio::buffer(streamReadBuffer_),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->EndStream();
+                              self->WatchStreamClose();  // ignore what the client sends
+                            });
+  }
+
+  void EndStream() {
+    if (streamClosed_ && !Lowest().socket().is_open()) return;
+    streamClosed_ = true;
+    if (streamer_) streamer_->closed_ = true;
+    Close();
   }
 
   void Upgrade(HttpRequest r) {
@@ -313,6 +391,12 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
   bool remoteIsLoopback_ = false;
   bool keepAlive_ = true;
   bool busy_ = false;
+  // Streamed response state.
+  bool streaming_ = false;
+  bool streamClosed_ = false;
+  std::shared_ptr<Streamer> streamer_;
+  std::deque<std::string> streamQueue_;
+  std::array<char, 256> streamReadBuffer_{};
 };
 
 // TLS on: the first bytes decide. A TLS ClientHello goes on to an HTTPS session; anything else

@@ -186,12 +186,23 @@ void MeetingSignaling::OnMuteChanged(SignalingSession& session, bool muted) {
 }
 
 void MeetingSignaling::OnDataMessages(SignalingSession& session, const proto::SdkDataMessageFrame& messages) {
+  FanOutDataMessages(messages, &session);
+}
+
+void MeetingSignaling::SendServerDataMessage(const proto::SdkDataMessagePayload& payload) {
+  if (ended_) return;
+  proto::SdkDataMessageFrame messages;
+  *messages.add_messages() = payload;
+  FanOutDataMessages(messages, nullptr);
+}
+
+void MeetingSignaling::FanOutDataMessages(const proto::SdkDataMessageFrame& messages, const SignalingSession* except) {
   proto::SdkSignalFrame frame;
   frame.set_type(Type::DATA_MESSAGE);
   *frame.mutable_data_message() = messages;
   const std::string bytes = FrameCodec::Encode(frame, clock_);
   for (const auto& other : Snapshot(false)) {
-    if (other.get() != &session && other->Joined()) other->SendEncoded(bytes);
+    if (other.get() != except && other->Joined()) other->SendEncoded(bytes);
   }
   const int64_t now = clock_.NowUs();
   for (const auto& payload : messages.messages()) {

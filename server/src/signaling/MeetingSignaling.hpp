@@ -111,6 +111,9 @@ class MeetingSignaling final : private SignalingSession::Listener {
   // server once it is back, the meeting being stored); the delegate is not told. Later Connects
   // are closed with 4500 too.
   void Drain();
+  // A DATA_MESSAGE the server itself sends (host controls) to every joined session; buffered for
+  // late joiners like the attendees' own while its lifetime_ms runs.
+  void SendServerDataMessage(const proto::SdkDataMessagePayload& payload);
   // DeleteAttendee: AUDIO_STATUS 411, close 4411, presence left.
   void RemoveAttendee(const std::string& attendeeId);
   // DeleteMeeting or expiry: AUDIO_STATUS 410 and close 4410 for everyone; later Connects too.
@@ -167,6 +170,7 @@ class MeetingSignaling final : private SignalingSession::Listener {
   void BroadcastToPresent(proto::SdkSignalFrame& frame, const SignalingSession* except);
   std::vector<std::shared_ptr<SignalingSession>> Snapshot(bool presentOnly) const;
   void PruneBuffer();
+  void FanOutDataMessages(const proto::SdkDataMessageFrame& messages, const SignalingSession* except);
 
   std::string meetingId_;
   Delegate& delegate_;

@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
+#include "common/Digest.hpp"
 #include "common/Logger.hpp"
 
 namespace medicall::store {
@@ -125,7 +127,8 @@ AttendeeRecord ReadAttendee(sqlite3_stmt* s) {
   a.meetingId = ColumnText(s, 1);
   a.attendeeId = ColumnText(s, 2);
   a.externalUserId = ColumnText(s, 3);
-  a.joinToken = ColumnText(s, 4);
+  // Only the token's SHA-256 is stored: the raw token is returned once, at creation.
+  a.joinToken.clear();
   a.audio = ColumnText(s, 5);
   a.video = ColumnText(s, 6);
   a.content = ColumnText(s, 7);
@@ -250,6 +253,42 @@ void SqliteStore::Migrate() {
   const int rc = sqlite3_step(s);
   sqlite3_finalize(s);
   if (rc == SQLITE_DONE) Exec(db_, "ALTER TABLE attendees ADD COLUMN left_at INTEGER NOT NULL DEFAULT 0");
+
+  // Join tokens were stored as sent before; now only their SHA-256 (hex) is. Once, in one transaction.
+  Exec(db_, "CREATE TABLE IF NOT EXISTS store_migrations (name TEXT PRIMARY KEY)");
+  if (sqlite3_prepare_v2(db_, "SELECT 1 FROM store_migrations WHERE name = 'join_token_sha256'", -1, &s,
+                         nullptr) != SQLITE_OK)
+    Fail(db_, "read migrations");
+  const int done = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (done == SQLITE_ROW) return;
+  Exec(db_, "BEGIN IMMEDIATE");
+  try {
+    std::vector<std::pair<int64_t, std::string>> rows;
+    if (sqlite3_prepare_v2(db_, "SELECT seq, join_token FROM attendees", -1, &s, nullptr) != SQLITE_OK)
+      Fail(db_, "read tokens");
+    while (sqlite3_step(s) == SQLITE_ROW) rows.emplace_back(sqlite3_column_int64(s, 0), ColumnText(s, 1));
+    sqlite3_finalize(s);
+    if (sqlite3_prepare_v2(db_, "UPDATE attendees SET join_token = ? WHERE seq = ?", -1, &s, nullptr) != SQLITE_OK)
+      Fail(db_, "prepare token update");
+    for (const auto& [seq, token] : rows) {
+      BindText(s, 1, digest::Sha256Hex(token));
+      sqlite3_bind_int64(s, 2, seq);
+      const int step = sqlite3_step(s);
+      sqlite3_reset(s);
+      if (step != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        Fail(db_, "hash join token");
+      }
+    }
+    sqlite3_finalize(s);
+    Exec(db_, "INSERT INTO store_migrations (name) VALUES ('join_token_sha256')");
+    Exec(db_, "COMMIT");
+    if (!rows.empty()) log::Info("store", "{} join tokens now stored as SHA-256", rows.size());
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
 }
 
 void SqliteStore::Exec(sqlite3* db, const char* sql) {
@@ -289,7 +328,7 @@ void SqliteStore::InsertAttendeeLocked(const AttendeeRecord& a) {
   BindText(s, 1, a.meetingId);
   BindText(s, 2, a.attendeeId);
   BindText(s, 3, a.externalUserId);
-  BindText(s, 4, a.joinToken);
+  BindText(s, 4, digest::Sha256Hex(a.joinToken));
   BindText(s, 5, a.audio);
   BindText(s, 6, a.video);
   BindText(s, 7, a.content);
@@ -425,7 +464,7 @@ std::optional<AttendeeRecord> SqliteStore::FindAttendeeByExternalUserId(const st
 std::optional<AttendeeRecord> SqliteStore::FindAttendeeByJoinToken(const std::string& meetingId,
                                                                    const std::string& joinToken) {
   std::lock_guard lock(readMutex_);
-  return FindOneAttendeeLocked(kFindAttendeeByToken, meetingId, joinToken);
+  return FindOneAttendeeLocked(kFindAttendeeByToken, meetingId, digest::Sha256Hex(joinToken));
 }
 
 AttendeePage SqliteStore::ListAttendees(const std::string& meetingId, int64_t afterSeq, int limit) {

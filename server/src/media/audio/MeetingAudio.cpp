@@ -97,7 +97,7 @@ void MeetingAudio::AddToMixer(Attendee& a) {
   // Random initial sequence number and timestamp (RFC 3550 section 5.1).
   const RtpStart start{.sequence = random::Value<uint16_t>(), .timestamp = random::Value<uint32_t>()};
   a.inMixer = mixer_.AddParticipant(a.streamId, start);
-  if (a.inMixer) mixer_.SetMuted(a.streamId, a.muted);
+  if (a.inMixer) mixer_.SetMuted(a.streamId, a.muted || hostMuted_.contains(a.id));
 }
 
 bool MeetingAudio::RemoveAttendee(const std::string& attendeeId) {
@@ -122,8 +122,20 @@ bool MeetingAudio::SetMuted(const std::string& attendeeId, bool muted) {
   if (it == attendees_.end()) return false;
   Attendee& a = *it->second;
   a.muted = muted;
-  if (a.inMixer) mixer_.SetMuted(a.streamId, muted);
+  if (a.inMixer) mixer_.SetMuted(a.streamId, muted || hostMuted_.contains(attendeeId));
   return true;
+}
+
+void MeetingAudio::SetHostMuted(const std::string& attendeeId, bool hostMuted) {
+  if (hostMuted) {
+    hostMuted_.insert(attendeeId);
+  } else {
+    hostMuted_.erase(attendeeId);
+  }
+  auto it = attendees_.find(attendeeId);
+  if (it == attendees_.end()) return;
+  Attendee& a = *it->second;
+  if (a.inMixer) mixer_.SetMuted(a.streamId, a.muted || hostMuted);
 }
 
 bool MeetingAudio::UpdateParams(const std::string& attendeeId, const ListenerParams& params) {

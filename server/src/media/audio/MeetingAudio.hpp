@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/AliveToken.hpp"
@@ -100,6 +101,11 @@ class MeetingAudio {
   bool RemoveAttendee(const std::string& attendeeId);
   // Muted: contributes nothing and is reported muted; still hears the others.
   bool SetMuted(const std::string& attendeeId, bool muted);
+  // Muted by the host (a clinician): left out of the mix whatever its own mute state (AUDIO_CONTROL,
+  // SUBSCRIBE) says, so a modified client cannot unmute itself. Kept by attendee id, also while the
+  // attendee is not (or no longer, or not yet again) in the mix; false lets its own state apply.
+  void SetHostMuted(const std::string& attendeeId, bool hostMuted);
+  bool IsHostMuted(const std::string& attendeeId) const { return hostMuted_.contains(attendeeId); }
   // Renegotiation. A new SSRC starts a new RTP stream for RTCP (packet and octet counts restart, the
   // next packet has the marker bit); sequence numbers and timestamps continue.
   bool UpdateParams(const std::string& attendeeId, const ListenerParams& params);
@@ -154,6 +160,7 @@ class MeetingAudio {
   AliveToken alive_;
   std::unordered_map<std::string, std::unique_ptr<Attendee>> attendees_;
   std::unordered_map<uint32_t, Attendee*> byStreamId_;
+  std::unordered_set<std::string> hostMuted_;  // attendee ids muted by the host
   uint32_t nextStreamId_;
   // Attendees added or removed by a Sink callback during a tick join or leave the mixer after it,
   // so the mixer's output and level spans stay valid while they are being sent.

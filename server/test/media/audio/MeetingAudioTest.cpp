@@ -660,3 +660,33 @@ TEST(MeetingAudioTest, TimerTicksEveryTwentyMillisecondsOnTheWorker) {
 
 }  // namespace
 }  // namespace medicall::media::audio
+
+// Host mute (clinic): the attendee stays out of the mix whatever its own client says, also after it
+// leaves and rejoins the mix (a reconnect), until the host allows it again.
+TEST(MeetingAudioTest, HostMutedAttendeeStaysOutOfTheMixWhateverItsClientSays) {
+  Meeting m;
+  m.Join("a", 300, 0.3, kParamsA);
+  m.Join("b", 700, 0.3, kParamsB);
+  m.Run(40);
+  const double before = test::ToneEnergy(LastHeard(m.sink.rtp["a"], kParamsA.midExtId), 700);
+  EXPECT_GT(before, kAudible);
+
+  m.audio.SetHostMuted("b", true);
+  EXPECT_TRUE(m.audio.IsHostMuted("b"));
+  ASSERT_TRUE(m.audio.SetMuted("b", false));  // a modified client "unmutes" itself
+  m.Run(40);
+  const double muted = test::ToneEnergy(LastHeard(m.sink.rtp["a"], kParamsA.midExtId), 700);
+  EXPECT_LT(muted * 20, before);
+  EXPECT_TRUE(m.sink.LastLevel(m.streamIds["b"])->muted);
+
+  // Reconnect: out of the mix and back in; still host-muted.
+  ASSERT_TRUE(m.audio.RemoveAttendee("b"));
+  m.streamIds["b"] = m.audio.AddAttendee("b", kParamsB);
+  m.Run(40);
+  EXPECT_LT(test::ToneEnergy(LastHeard(m.sink.rtp["a"], kParamsA.midExtId), 700) * 20, before);
+
+  m.audio.SetHostMuted("b", false);
+  EXPECT_FALSE(m.audio.IsHostMuted("b"));
+  m.Run(40);
+  EXPECT_GT(test::ToneEnergy(LastHeard(m.sink.rtp["a"], kParamsA.midExtId), 700), kAudible);
+}

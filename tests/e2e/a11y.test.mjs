@@ -143,6 +143,26 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     await pat.page.getByText('Page not found', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
     await check(pat, 'not found');
 
+    // Keyboard only: log in with Tab and Enter, reach New visit and start a visit with the keyboard.
+    const kb = await open('Keyboard');
+    await kb.page.goto(`${server.url}/login`);
+    await kb.page.getByLabel('Email', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    await kb.page.keyboard.press('Tab');
+    assert.equal(await kb.page.evaluate(() => document.activeElement?.id), 'login-email', 'Tab reaches Email first');
+    await kb.page.keyboard.type('jane@example.org');
+    await kb.page.keyboard.press('Tab');
+    await kb.page.keyboard.type('correct horse battery staple');
+    await kb.page.keyboard.press('Enter');
+    await kb.page.getByRole('heading', { name: 'Dashboard', exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; ++i) {
+      await kb.page.keyboard.press('Tab');
+      reached = await kb.page.evaluate(() => document.activeElement?.textContent === 'New visit');
+    }
+    assert.ok(reached, 'Tab reaches New visit');
+    await kb.page.keyboard.press('Enter');
+    await kb.page.getByLabel('Link to send the patient', { exact: true }).waitFor({ timeout: UI_TIMEOUT });
+
     assert.deepEqual(problems, [], `axe found:\n${problems.join('\n')}`);
     await doc.page.screenshot({ path: path.join(ARTIFACTS, 'a11y-last.png') }).catch(() => {});
   });

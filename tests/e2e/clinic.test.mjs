@@ -122,6 +122,38 @@ describe('the clinic through the web app', () => {
     assert.ok(before > 0 && afterMute * 20 < before,
       `received audio power fell > 20x: ${before.toExponential(3)} -> ${afterMute.toExponential(3)}`);
 
+    // A modified client gains nothing: with Pat's microphone track re-enabled behind the SDK's back, the
+    // server still leaves Pat out of the mix.
+    const reenabled = await pat.page.evaluate(() => {
+      let n = 0;
+      for (const pc of window.__medicallPcs || []) {
+        for (const sender of pc.getSenders()) {
+          if (sender.track?.kind === 'audio') {
+            sender.track.enabled = true;
+            n += 1;
+          }
+        }
+      }
+      return n;
+    });
+    assert.ok(reenabled > 0, 'Pat has an audio sender to tamper with');
+    const sentEnergy = () => pat.page.evaluate(async () => {
+      let energy = 0;
+      for (const pc of window.__medicallPcs || []) {
+        if (pc.connectionState === 'closed') continue;
+        (await pc.getStats()).forEach((r) => { if (r.type === 'media-source' && r.kind === 'audio') energy += r.totalAudioEnergy || 0; });
+      }
+      return energy;
+    });
+    const sent0 = await sentEnergy();
+    await new Promise((r) => setTimeout(r, 1500));
+    const sentPower = ((await sentEnergy()) - sent0) / 1.5;
+    t.diagnostic(`Pat's tampered microphone sends power ${sentPower.toExponential(3)}`);
+    assert.ok(sentPower * 20 > before, 'the tampered microphone really sends sound again');
+    const tampered = await audioPower(jane.page, 4000);
+    t.diagnostic(`received audio power with Pat's track re-enabled: ${tampered.toExponential(3)}`);
+    assert.ok(tampered * 20 < before, `the server keeps a host-muted attendee out of the mix: ${before.toExponential(3)} -> ${tampered.toExponential(3)}`);
+
     // Allow to unmute: Pat may unmute again.
     await patRow.getByRole('button', { name: 'Allow to unmute', exact: true }).click();
     await patRow.getByRole('button', { name: 'Mute participant', exact: true }).waitFor({ timeout: UI_TIMEOUT });

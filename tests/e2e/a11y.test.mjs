@@ -13,7 +13,7 @@ import { joinThroughUi } from '../lib/web-app.mjs';
 import {
   addUser, ARTIFACTS, createVisitThroughUi, DESKTOP, inCall, loginThroughUi, openBrowser, patientWaits, PHONE,
   setPasswordThroughUi, startClinicServer, toDashboard, UI_TIMEOUT, waitingRow,
-} from '../lib/clinic.mjs';
+} from '../lib/clinic-web.mjs';
 
 let server;
 const browsers = [];

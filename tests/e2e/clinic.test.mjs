@@ -12,7 +12,7 @@ import { seesVideoOf, recentLogs } from '../lib/web-app.mjs';
 import {
   ARTIFACTS, audioPower, clinicianThroughUi, createVisitThroughUi, inCall, openBrowser, patientWaits,
   startClinicServer, toDashboard, UI_TIMEOUT, waitFor, waitingRow,
-} from '../lib/clinic.mjs';
+} from '../lib/clinic-web.mjs';
 
 let server;
 const browsers = [];

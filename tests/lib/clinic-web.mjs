@@ -1,4 +1,4 @@
-// The clinic (issue 12) driven through the web app: clinicians made with the CLI
+// The clinic (issue 12) driven through the web app (tests/lib/clinic.mjs is the API suites' client): clinicians made with the CLI
 // (`medicall user add`), their set-password link and login, visits, waiting patients. Shared by
 // tests/e2e/clinic*.test.mjs and tests/e2e/a11y.test.mjs.
 import assert from 'node:assert/strict';

@@ -133,7 +133,9 @@ TEST_F(MeetingsApiTest, AttendeeOperations) {
 
   r = Call(Request("GET", "/meetings/" + id + "/attendees/" + aid));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(json::parse(r.body)["Attendee"], a);
+  json withoutToken = a;
+  withoutToken.erase("JoinToken");  // returned once, at creation
+  EXPECT_EQ(json::parse(r.body)["Attendee"], withoutToken);
 
   r = Call(Request("POST", "/meetings/" + id + "/attendees", "operation=batch-create",
                    R"({"Attendees":[{"ExternalUserId":"bob"},{"ExternalUserId":"c"}]})"));

@@ -75,7 +75,8 @@ TEST_F(SqliteStoreTest, MeetingRoundTripSurvivesReopen) {
   ASSERT_TRUE(a);
   EXPECT_EQ(a->name, "Alice");
   EXPECT_EQ(a->externalUserId, "user-a1");
-  EXPECT_EQ(a->joinToken, "token-a1");
+  EXPECT_EQ(a->joinToken, "") << "only the token's SHA-256 is kept";
+  EXPECT_EQ(store.FindAttendeeByJoinToken("m1", "token-a1")->attendeeId, "a1");
   EXPECT_EQ(a->video, "Receive");
   EXPECT_EQ(a->audio, "SendReceive");
   EXPECT_GT(a->seq, 0);
@@ -265,6 +266,58 @@ TEST_F(SqliteStoreTest, OlderDatabaseGetsTheLeftAtColumn) {
   EXPECT_EQ(a->name, "Old");
   EXPECT_EQ(a->leftAt, 0);
   EXPECT_TRUE(store.SetAttendeeLeftAt("m1", "a1", 9));
+}
+
+std::string StoredToken(const std::filesystem::path& db, const std::string& attendeeId) {
+  sqlite3* h = nullptr;
+  EXPECT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(h, "SELECT join_token FROM attendees WHERE attendee_id = ?", -1, &s, nullptr);
+  sqlite3_bind_text(s, 1, attendeeId.c_str(), -1, SQLITE_TRANSIENT);
+  std::string out;
+  if (sqlite3_step(s) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+  sqlite3_close(h);
+  return out;
+}
+
+TEST_F(SqliteStoreTest, JoinTokensAreStoredAsSha256) {
+  {
+    SqliteStore store(dir_.string());
+    store.InsertMeeting(Meeting("m1", "room-a", 10), {Attendee("m1", "a1", "Alice")}, "");
+    EXPECT_TRUE(store.FindAttendeeByJoinToken("m1", "token-a1"));
+    EXPECT_FALSE(store.FindAttendeeByJoinToken("m1", "token-a2"));
+  }
+  const std::string stored = StoredToken(dir_ / "medicall.db", "a1");
+  // SHA-256("token-a1")
+  EXPECT_EQ(stored, "2f58c0ce82617fb2d6ad965c333abaccc6a8e76e3dcb8ab4fa71db478052ca5e");
+}
+
+TEST_F(SqliteStoreTest, OlderDatabaseJoinTokensAreHashedOnce) {
+  std::filesystem::create_directories(dir_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "medicall.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "CREATE TABLE attendees (seq INTEGER PRIMARY KEY AUTOINCREMENT, meeting_id TEXT NOT NULL, "
+                   "attendee_id TEXT NOT NULL, external_user_id TEXT NOT NULL, join_token TEXT NOT NULL, "
+                   "audio TEXT NOT NULL, video TEXT NOT NULL, content TEXT NOT NULL, name TEXT NOT NULL, "
+                   "created_at INTEGER NOT NULL, left_at INTEGER NOT NULL DEFAULT 0, UNIQUE(meeting_id, attendee_id));"
+                   "INSERT INTO attendees (meeting_id, attendee_id, external_user_id, join_token, audio, "
+                   "video, content, name, created_at) VALUES ('m1','a1','u1','raw-token-1','S','S','S','Old',5);",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  {
+    SqliteStore store(dir_.string());
+    EXPECT_EQ(store.FindAttendeeByJoinToken("m1", "raw-token-1")->attendeeId, "a1");
+  }
+  const std::string once = StoredToken(dir_ / "medicall.db", "a1");
+  EXPECT_EQ(once.size(), 64u);
+  EXPECT_EQ(once.find("raw-token"), std::string::npos);
+  SqliteStore again(dir_.string());  // not hashed a second time
+  EXPECT_EQ(StoredToken(dir_ / "medicall.db", "a1"), once);
+  EXPECT_EQ(again.FindAttendeeByJoinToken("m1", "raw-token-1")->attendeeId, "a1");
 }
 
 TEST_F(SqliteStoreTest, UnwritableDataDirThrows) {

@@ -658,8 +658,6 @@ TEST(MeetingAudioTest, TimerTicksEveryTwentyMillisecondsOnTheWorker) {
   EXPECT_EQ(sink.rtp.count("z"), 0u);
 }
 
-}  // namespace
-}  // namespace medicall::media::audio
 
 // Host mute (clinic): the attendee stays out of the mix whatever its own client says, also after it
 // leaves and rejoins the mix (a reconnect), until the host allows it again.
@@ -690,3 +688,6 @@ TEST(MeetingAudioTest, HostMutedAttendeeStaysOutOfTheMixWhateverItsClientSays) {
   m.Run(40);
   EXPECT_GT(test::ToneEnergy(LastHeard(m.sink.rtp["a"], kParamsA.midExtId), 700), kAudible);
 }
+
+}  // namespace
+}  // namespace medicall::media::audio

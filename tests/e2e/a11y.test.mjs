@@ -3,7 +3,8 @@
 // participant and chat panels), login, set password, the dashboard with a waiting patient and a
 // queued one, the visit page, the patient's device check and waiting room, a bad link, and the
 // clinician's call with the host controls. Zero serious or critical violations, and no page wider than
-// the phone's screen (screenshots at 390 px go to tests/artifacts/a11y-*-phone.png).
+// the phone's screen (screenshots at 390 px go to tests/artifacts/a11y-*-phone.png). Issue 16's report
+// page (/report/<meetingId>) is not on this branch: add a check() for it when it is merged.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';

@@ -120,7 +120,7 @@ function Dashboard({ user, devices }: { user: User; devices: DeviceManager }) {
                     </span>
                   </div>
                   {visit.link && visit.status !== 'ended' && (
-                    <CopyLink label={`Patient link for ${visitLabel(visit).toLowerCase()}`} url={new URL(visit.link, window.location.origin).toString()} />
+                    <CopyLink label={`Patient link: ${visitLabel(visit)}`} url={new URL(visit.link, window.location.origin).toString()} />
                   )}
                 </li>
               ))}

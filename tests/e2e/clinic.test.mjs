@@ -27,7 +27,7 @@ async function track(promise) {
 
 before(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  server = await startClinicServer();
+  server = await startClinicServer({ logLevel: 'info' });
   jane = await track(clinicianThroughUi(server, 'Dr Jane Doe', 'jane@example.org'));
 });
 
@@ -172,6 +172,11 @@ describe('the clinic through the web app', () => {
 
     for (const p of [jane, pat]) {
       assert.deepEqual(p.logs.filter((l) => l.startsWith('[pageerror]')), [], `${p.name}: uncaught page errors`);
+    }
+    // Privacy: the server's log (at info) names neither the patient nor the clinician.
+    assert.match(server.output(), /INFO/, 'the server logged at info');
+    for (const name of ['Pat Smith', 'Jane Doe', 'jane@example.org']) {
+      assert.ok(!server.output().includes(name), `the server log does not contain "${name}"`);
     }
     await pat.close();
     browsers.splice(browsers.indexOf(pat), 1);

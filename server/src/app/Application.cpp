@@ -371,19 +371,21 @@ void Application::Start() {
   impl_->meetings.SetListener(&impl_->bridge);
   impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);
   impl_->clinic.SetHostControls(&impl_->bridge);
-  impl_->joinApi.SetMeetingAuthorizer([impl = impl_.get()](const std::string& meetingId, const HttpRequest& r) {
-    return impl->clinicApi.AuthorizeMeetingView(meetingId, r);
-  });
-  impl_->bridge.SetPresenceObserver(
-      [impl = impl_.get()](const std::string& meetingId, const std::string& attendeeId, const std::string& kind) {
-        impl->storeExecutor.Post([impl, meetingId, attendeeId, kind] {
-          try {
-            impl->clinic.OnPresence(meetingId, attendeeId, kind);
-          } catch (const std::exception& e) {
-            log::Error("clinic", "presence not audited: {}", e.what());
-          }
-        });
+  impl_->joinApi.SetMeetingAuthorizer(
+      [impl = impl_.get()](const std::string& meetingId, const HttpRequest& r) {
+        return impl->clinicApi.AuthorizeMeetingView(meetingId, r);
       });
+  impl_->bridge.SetPresenceObserver([impl = impl_.get()](const std::string& meetingId,
+                                                         const std::string& attendeeId,
+                                                         const std::string& kind) {
+    impl->storeExecutor.Post([impl, meetingId, attendeeId, kind] {
+      try {
+        impl->clinic.OnPresence(meetingId, attendeeId, kind);
+      } catch (const std::exception& e) {
+        log::Error("clinic", "presence not audited: {}", e.what());
+      }
+    });
+  });
   if (impl_->config.testEcho) {
     impl_->echo =
         std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);

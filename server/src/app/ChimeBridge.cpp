@@ -397,8 +397,9 @@ void ChimeBridge::SetHostMuted(const std::string& meetingId, const std::string& 
   });
 }
 
-void ChimeBridge::SendDataMessage(const std::string& meetingId, const std::string& topic, const std::string& data,
-                                  const std::string& senderAttendeeId, const std::string& senderExternalUserId) {
+void ChimeBridge::SendDataMessage(const std::string& meetingId, const std::string& topic,
+                                  const std::string& data, const std::string& senderAttendeeId,
+                                  const std::string& senderExternalUserId) {
   asio::post(ioc_, [this, meetingId, topic, data, senderAttendeeId, senderExternalUserId] {
     auto it = live_.find(meetingId);
     if (it == live_.end()) return;

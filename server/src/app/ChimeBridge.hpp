@@ -59,8 +59,8 @@ class ChimeBridge final : public meetings::MeetingsListener, public clinic::Host
   void SendDataMessage(const std::string& meetingId, const std::string& topic, const std::string& data,
                        const std::string& senderAttendeeId, const std::string& senderExternalUserId) override;
   // Told on the HTTP thread when an attendee's session joins ("joined") or ends ("left", "dropped").
-  using PresenceObserver =
-      std::function<void(const std::string& meetingId, const std::string& attendeeId, const std::string& kind)>;
+  using PresenceObserver = std::function<void(const std::string& meetingId, const std::string& attendeeId,
+                                              const std::string& kind)>;
   void SetPresenceObserver(PresenceObserver observer) { presence_ = std::move(observer); }
 
   size_t LiveMeetings() const;

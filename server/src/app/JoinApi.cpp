@@ -47,8 +47,9 @@ std::string CodeFor(const ApiError& e) {
 }
 
 HttpResponse OpenRoomsDisabled() {
-  return Error(403, "OpenRoomsDisabled",
-               "Open rooms are turned off on this server: use the visit link your clinic sent you, or log in.");
+  return Error(
+      403, "OpenRoomsDisabled",
+      "Open rooms are turned off on this server: use the visit link your clinic sent you, or log in.");
 }
 
 bool IsJsonContentType(const std::string* contentType) {

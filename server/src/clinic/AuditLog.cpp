@@ -7,9 +7,9 @@ namespace medicall::clinic {
 
 AuditLog::AuditLog(store::ClinicStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-store::AuditRecord AuditLog::Append(const std::string& actor, const std::string& action, const std::string& visitId,
-                                    const std::string& meetingId, const std::string& target,
-                                    const std::string& detail) {
+store::AuditRecord AuditLog::Append(const std::string& actor, const std::string& action,
+                                    const std::string& visitId, const std::string& meetingId,
+                                    const std::string& target, const std::string& detail) {
   store::AuditRecord entry;
   entry.time = clock_.WallNowUs() / 1000;
   entry.actor = actor;
@@ -22,17 +22,20 @@ store::AuditRecord AuditLog::Append(const std::string& actor, const std::string&
 }
 
 std::string AuditLog::Canonical(const store::AuditRecord& e) {
-  const nlohmann::json j = nlohmann::json::array(
-      {e.seq, e.time, e.actor, e.action, e.visitId, e.meetingId, e.target, e.detail});
+  const nlohmann::json j =
+      nlohmann::json::array({e.seq, e.time, e.actor, e.action, e.visitId, e.meetingId, e.target, e.detail});
   return DumpJson(j);
 }
 
-std::string AuditLog::HashOf(const store::AuditRecord& e) { return digest::Sha256Hex(e.prevHash + Canonical(e)); }
+std::string AuditLog::HashOf(const store::AuditRecord& e) {
+  return digest::Sha256Hex(e.prevHash + Canonical(e));
+}
 
 nlohmann::json AuditLog::ToJson(const store::AuditRecord& e) {
-  return {{"seq", e.seq},         {"time", e.time},         {"actor", e.actor},   {"action", e.action},
-          {"visitId", e.visitId}, {"meetingId", e.meetingId}, {"target", e.target}, {"detail", e.detail},
-          {"prevHash", e.prevHash}, {"hash", e.hash}};
+  return {{"seq", e.seq},       {"time", e.time},       {"actor", e.actor},
+          {"action", e.action}, {"visitId", e.visitId}, {"meetingId", e.meetingId},
+          {"target", e.target}, {"detail", e.detail},   {"prevHash", e.prevHash},
+          {"hash", e.hash}};
 }
 
 AuditLog::Verification AuditLog::Verify(store::ClinicStore& store) {

@@ -21,9 +21,9 @@ class AuditLog {
  public:
   AuditLog(store::ClinicStore& store, const Clock& clock);
 
-  store::AuditRecord Append(const std::string& actor, const std::string& action, const std::string& visitId = "",
-                            const std::string& meetingId = "", const std::string& target = "",
-                            const std::string& detail = "");
+  store::AuditRecord Append(const std::string& actor, const std::string& action,
+                            const std::string& visitId = "", const std::string& meetingId = "",
+                            const std::string& target = "", const std::string& detail = "");
 
   static std::string Canonical(const store::AuditRecord& entry);
   static std::string HashOf(const store::AuditRecord& entry);
@@ -31,7 +31,7 @@ class AuditLog {
 
   struct Verification {
     bool ok = true;
-    int64_t entries = 0;   // entries checked
+    int64_t entries = 0;    // entries checked
     int64_t brokenSeq = 0;  // the first broken entry (ok = false)
     std::string reason;
   };

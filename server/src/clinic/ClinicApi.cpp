@@ -37,7 +37,8 @@ std::vector<std::string> Segments(std::string_view rest) {
 json Body(const HttpRequest& request) {
   if (request.body.empty()) return json::object();
   json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) throw ClinicError(400, "InvalidJson", "The request body must be a JSON object.");
+  if (body.is_discarded() || !body.is_object())
+    throw ClinicError(400, "InvalidJson", "The request body must be a JSON object.");
   return body;
 }
 
@@ -55,7 +56,9 @@ json UserJson(const store::UserRecord& u) {
   return {{"id", u.userId}, {"name", u.name}, {"email", u.email}, {"role", u.role}, {"clinic", u.clinic}};
 }
 
-bool IsStateChanging(const std::string& method) { return method == "POST" || method == "PUT" || method == "DELETE" || method == "PATCH"; }
+bool IsStateChanging(const std::string& method) {
+  return method == "POST" || method == "PUT" || method == "DELETE" || method == "PATCH";
+}
 
 [[noreturn]] void NotLoggedIn() { throw ClinicError(401, "NotLoggedIn", "Please log in."); }
 [[noreturn]] void Forbidden() { throw ClinicError(403, "Forbidden", "You may not do this."); }
@@ -84,7 +87,8 @@ bool ClinicApi::Owns(std::string_view path) {
 
 ClinicApi::Caller ClinicApi::Identify(const HttpRequest& request) {
   Caller caller;
-  const std::string cookie = SessionManager::CookieValue(request.Header("Cookie"), SessionManager::kCookieName);
+  const std::string cookie =
+      SessionManager::CookieValue(request.Header("Cookie"), SessionManager::kCookieName);
   if (cookie.empty()) return caller;
   caller.session = sessions_.Find(cookie);
   if (!caller.session) return caller;
@@ -105,7 +109,8 @@ std::optional<HttpResponse> ClinicApi::Handle(const HttpRequest& request) {
   try {
     Caller caller = Identify(request);
     // CSRF: a state-changing request that carries a session must prove it comes from our page.
-    const bool startsSession = request.path == "/api/auth/login" || request.path == "/api/auth/set-password" ||
+    const bool startsSession = request.path == "/api/auth/login" ||
+                               request.path == "/api/auth/set-password" ||
                                (request.path.starts_with(kPatient) && request.path.ends_with("/wait"));
     if (IsStateChanging(request.method) && caller.session && !startsSession &&
         !SessionManager::CsrfMatches(*caller.session, request.Header("X-CSRF-Token")))
@@ -113,7 +118,8 @@ std::optional<HttpResponse> ClinicApi::Handle(const HttpRequest& request) {
     return Dispatch(request, caller);
   } catch (const ClinicError& e) {
     HttpResponse r = Error(e.Status(), e.Type(), e.what());
-    if (e.RetryAfterSeconds() > 0) r.headers.emplace_back("Retry-After", std::to_string(e.RetryAfterSeconds()));
+    if (e.RetryAfterSeconds() > 0)
+      r.headers.emplace_back("Retry-After", std::to_string(e.RetryAfterSeconds()));
     return r;
   } catch (const ApiError& e) {
     return Error(e.Status(), e.Status() == 404 ? "NotFound" : "BadRequest", e.what());
@@ -131,7 +137,8 @@ HttpResponse ClinicApi::Dispatch(const HttpRequest& request, Caller& caller) {
     if (request.method != "GET") return Error(405, "MethodNotAllowed", "Use GET.");
     if (path.substr(kClinics.size()) != service_.ClinicSlug())
       return Error(404, "ClinicNotFound", "There is no clinic at this address.");
-    return HttpResponse::FromJson(200, {{"clinic", {{"slug", service_.ClinicSlug()}, {"name", service_.ClinicName()}}}});
+    return HttpResponse::FromJson(
+        200, {{"clinic", {{"slug", service_.ClinicSlug()}, {"name", service_.ClinicName()}}}});
   }
   return ClinicianSide(request, caller);
 }
@@ -141,13 +148,14 @@ std::string ClinicApi::CookieAttributes() const {
   return std::string("; Path=/; HttpOnly; SameSite=Lax") + (secure ? "; Secure" : "");
 }
 
-HttpResponse ClinicApi::WithNewSession(const std::string& role, const std::string& userId, const std::string& waitId,
-                                       json body) {
+HttpResponse ClinicApi::WithNewSession(const std::string& role, const std::string& userId,
+                                       const std::string& waitId, json body) {
   std::string cookie;
   const Session s = sessions_.Create(role, userId, waitId, cookie);
   body["csrfToken"] = s.csrfToken;
   HttpResponse r = HttpResponse::FromJson(200, body);
-  r.headers.emplace_back("Set-Cookie", std::string(SessionManager::kCookieName) + "=" + cookie + CookieAttributes() +
+  r.headers.emplace_back("Set-Cookie", std::string(SessionManager::kCookieName) + "=" + cookie +
+                                           CookieAttributes() +
                                            "; Max-Age=" + std::to_string(sessions_.MaxSeconds()));
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
@@ -170,7 +178,8 @@ HttpResponse ClinicApi::Auth(const HttpRequest& request, Caller& caller, std::st
   if (request.method != "POST") return Error(405, "MethodNotAllowed", "Use POST.");
   if (rest == "login") {
     const json body = Body(request);
-    const auto user = service_.Login(StringField(body, "email"), StringField(body, "password"), request.remoteAddress);
+    const auto user =
+        service_.Login(StringField(body, "email"), StringField(body, "password"), request.remoteAddress);
     return WithNewSession(user.role, user.userId, "", {{"user", UserJson(user)}});
   }
   if (rest == "set-password") {
@@ -181,9 +190,11 @@ HttpResponse ClinicApi::Auth(const HttpRequest& request, Caller& caller, std::st
   if (rest == "logout") {
     if (!caller.session) NotLoggedIn();
     sessions_.End(SessionManager::CookieValue(request.Header("Cookie"), SessionManager::kCookieName));
-    service_.Audit().Append(caller.user ? caller.user->userId : "patient:" + caller.session->waitId, "auth.logout");
+    service_.Audit().Append(caller.user ? caller.user->userId : "patient:" + caller.session->waitId,
+                            "auth.logout");
     HttpResponse r = NoContent();
-    r.headers.emplace_back("Set-Cookie", std::string(SessionManager::kCookieName) + "=" + CookieAttributes() + "; Max-Age=0");
+    r.headers.emplace_back(
+        "Set-Cookie", std::string(SessionManager::kCookieName) + "=" + CookieAttributes() + "; Max-Age=0");
     return r;
   }
   return Error(404, "NotFound", "No such endpoint.");
@@ -193,7 +204,8 @@ HttpResponse ClinicApi::ClinicianSide(const HttpRequest& request, Caller& caller
   const std::string_view path = request.path;
   if (!caller.session) NotLoggedIn();
   std::vector<std::string> parts;
-  if (path.starts_with("/api/visits/")) parts = Segments(path.substr(std::string_view("/api/visits/").size()));
+  if (path.starts_with("/api/visits/"))
+    parts = Segments(path.substr(std::string_view("/api/visits/").size()));
   if (!caller.user) {
     // A patient's session: another visit's ids are not found, its own visit's host actions forbidden.
     if (!parts.empty()) {
@@ -252,7 +264,8 @@ HttpResponse ClinicApi::ClinicianSide(const HttpRequest& request, Caller& caller
   const std::string& visitId = parts[0];
   if (parts.size() == 1) {
     if (method != "GET") return Error(405, "MethodNotAllowed", "Use GET.");
-    return HttpResponse::FromJson(200, {{"visit", service_.VisitJson(service_.GetVisit(user, visitId), user.userId)}});
+    return HttpResponse::FromJson(
+        200, {{"visit", service_.VisitJson(service_.GetVisit(user, visitId), user.userId)}});
   }
   if (method != "POST") return Error(405, "MethodNotAllowed", "Use POST.");
   const json body = Body(request);
@@ -261,9 +274,7 @@ HttpResponse ClinicApi::ClinicianSide(const HttpRequest& request, Caller& caller
     if (action == "admit") {
       const json join = service_.Admit(user, visitId, StringField(body, "waitId"),
                                        meetings::ChimeJson::ResolveHost(request, config_));
-      json out = join;
-      out["JoinInfo"] = join;
-      return HttpResponse::FromJson(200, {{"join", out}});
+      return HttpResponse::FromJson(200, {{"join", join}});
     }
     if (action == "message") {
       service_.Message(user, visitId, StringField(body, "waitId", false), StringField(body, "text"));
@@ -281,7 +292,8 @@ HttpResponse ClinicApi::ClinicianSide(const HttpRequest& request, Caller& caller
   if (parts.size() == 4 && parts[1] == "attendees") {
     if (parts[3] == "mute") {
       auto it = body.find("muted");
-      if (it == body.end() || !it->is_boolean()) throw ClinicError(400, "InvalidRequest", "muted must be true or false.");
+      if (it == body.end() || !it->is_boolean())
+        throw ClinicError(400, "InvalidRequest", "muted must be true or false.");
       service_.Mute(user, visitId, parts[2], it->get<bool>());
       return NoContent();
     }
@@ -298,7 +310,8 @@ HttpResponse ClinicApi::Audit(const HttpRequest& request, const store::UserRecor
   for (auto [name, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
     if (auto v = request.QueryParam(name); v && !v->empty()) {
       auto parsed = TimeText::Parse(*v);
-      if (!parsed) throw ClinicError(400, "InvalidTime", std::string(name) + " must be an ISO 8601 time or epoch ms.");
+      if (!parsed)
+        throw ClinicError(400, "InvalidTime", std::string(name) + " must be an ISO 8601 time or epoch ms.");
       *target = *parsed;
     }
   }
@@ -341,11 +354,13 @@ HttpResponse ClinicApi::PatientEvents(const Session& session) {
         stream->Send(EventHub::Format("status", status));
         const std::string state = status["status"].get<std::string>();
         if (state == "ended" || state == "removed") {
-          stream->Send(EventHub::Format("ended", {{"reason", state == "removed" ? "Removed" : "VisitEnded"}}));
+          stream->Send(
+              EventHub::Format("ended", {{"reason", state == "removed" ? "Removed" : "VisitEnded"}}));
           stream->Close();
           return;
         }
-        if (auto join = service_.PendingJoin(waitId)) stream->Send(EventHub::Format("admitted", {{"join", *join}}));
+        if (auto join = service_.PendingJoin(waitId))
+          stream->Send(EventHub::Format("admitted", {{"join", *join}}));
         service_.Events().AddPatient(waitId, sessionHash, stream);
       } catch (const std::exception& e) {
         log::Error("clinic", "event stream failed: {}", e.what());
@@ -366,7 +381,9 @@ HttpResponse ClinicApi::PatientSide(const HttpRequest& request, Caller& caller, 
       service_.Audit().Append("link", "link.opened", visit.visitId);
       const json full = service_.VisitJson(visit, "");
       return HttpResponse::FromJson(
-          200, {{"visit", {{"id", visit.visitId}, {"clinicianName", full["clinicianName"]}, {"status", full["status"]}}}});
+          200,
+          {{"visit",
+            {{"id", visit.visitId}, {"clinicianName", full["clinicianName"]}, {"status", full["status"]}}}});
     }
     if (parts.size() == 3 && parts[2] == "wait") {
       if (method != "POST") return Error(405, "MethodNotAllowed", "Use POST.");
@@ -395,7 +412,8 @@ HttpResponse ClinicApi::PatientSide(const HttpRequest& request, Caller& caller, 
   return Error(404, "NotFound", "No such endpoint.");
 }
 
-std::optional<HttpResponse> ClinicApi::AuthorizeMeetingView(const std::string& meetingId, const HttpRequest& request) {
+std::optional<HttpResponse> ClinicApi::AuthorizeMeetingView(const std::string& meetingId,
+                                                            const HttpRequest& request) {
   const auto visit = service_.VisitOfMeeting(meetingId);
   if (!visit) return std::nullopt;  // an open room's meeting
   if (const std::string* auth = request.Header("Authorization"); auth && auth->rfind("Bearer ", 0) == 0) {

@@ -17,7 +17,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage:\n"
-    "  medicall user add --role admin|clinician --name \"Dr Jane Doe\" --email jane@example.org [--clinic slug]\n"
+    "  medicall user add --role admin|clinician --name \"Dr Jane Doe\" --email jane@example.org [--clinic "
+    "slug]\n"
     "  medicall user list\n"
     "  medicall user disable --email jane@example.org\n"
     "  medicall audit verify\n"
@@ -86,7 +87,8 @@ int ClinicCli::Run(int argc, char** argv, std::FILE* out, std::FILE* err) {
         std::fprintf(out, "audit chain OK: %lld entries\n", static_cast<long long>(v.entries));
         return 0;
       }
-      std::fprintf(out, "audit chain broken at seq %lld: %s\n", static_cast<long long>(v.brokenSeq), v.reason.c_str());
+      std::fprintf(out, "audit chain broken at seq %lld: %s\n", static_cast<long long>(v.brokenSeq),
+                   v.reason.c_str());
       return 1;
     }
     if (command != "user") {
@@ -101,18 +103,19 @@ int ClinicCli::Run(int argc, char** argv, std::FILE* out, std::FILE* err) {
         return 2;
       }
       store::UserRecord user;
-      const std::string token =
-          service.AddUser(flags["role"], flags["name"], flags["email"], flags.count("clinic") ? flags["clinic"] : "", user);
+      const std::string token = service.AddUser(flags["role"], flags["name"], flags["email"],
+                                                flags.count("clinic") ? flags["clinic"] : "", user);
       std::fprintf(out, "user %s (%s) added\n", user.email.c_str(), user.role.c_str());
-      std::fprintf(out, "Set-password link (valid 24 h): %s/set-password/%s\n", BaseUrl(config).c_str(), token.c_str());
+      std::fprintf(out, "Set-password link (valid 24 h): %s/set-password/%s\n", BaseUrl(config).c_str(),
+                   token.c_str());
       return 0;
     }
     if (sub == "list") {
       std::fprintf(out, "%-36s  %-32s  %-24s  %-9s  %s\n", "id", "email", "name", "role", "status");
       for (const auto& u : store.ListUsers()) {
         const char* status = u.disabled ? "disabled" : (u.passwordHash.empty() ? "invited" : "active");
-        std::fprintf(out, "%-36s  %-32s  %-24s  %-9s  %s\n", u.userId.c_str(), u.email.c_str(), u.name.c_str(),
-                     u.role.c_str(), status);
+        std::fprintf(out, "%-36s  %-32s  %-24s  %-9s  %s\n", u.userId.c_str(), u.email.c_str(),
+                     u.name.c_str(), u.role.c_str(), status);
       }
       return 0;
     }

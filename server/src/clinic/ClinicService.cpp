@@ -23,12 +23,23 @@ constexpr size_t kMaxMessagesKept = 50;
 
 [[noreturn]] void NotFoundVisit() { throw ClinicError(404, "NotFound", "This visit does not exist."); }
 
+// What the web app joins with: the JoinInfo value {Meeting, Attendee} that POST /join returns, also
+// under "JoinInfo" (the same objects).
+json JoinJson(const store::MeetingRecord& meeting, const meetings::AttendeeRecord& attendee,
+              const std::string& host, const Config& config) {
+  json info = {{"Meeting", meetings::ChimeJson::Meeting(meeting, host, config)},
+               {"Attendee", meetings::ChimeJson::Attendee(attendee)}};
+  json out = info;
+  out["JoinInfo"] = std::move(info);
+  return out;
+}
+
 json WaitJson(const WaitRecord& w) { return {{"waitId", w.waitId}, {"name", w.name}, {"since", w.since}}; }
 
 }  // namespace
 
-ClinicService::ClinicService(store::ClinicStore& store, meetings::MeetingsService* meetings, const LinkSigner& links,
-                             const Config& config, const Clock& clock)
+ClinicService::ClinicService(store::ClinicStore& store, meetings::MeetingsService* meetings,
+                             const LinkSigner& links, const Config& config, const Clock& clock)
     : store_(store),
       meetings_(meetings),
       links_(links),
@@ -62,7 +73,8 @@ std::optional<std::string> ClinicService::NormalizeName(const std::string& name)
 
 std::string ClinicService::AddUser(const std::string& role, const std::string& name, const std::string& email,
                                    const std::string& clinic, UserRecord& created) {
-  if (role != "admin" && role != "clinician") throw ClinicError(400, "InvalidRole", "The role must be admin or clinician.");
+  if (role != "admin" && role != "clinician")
+    throw ClinicError(400, "InvalidRole", "The role must be admin or clinician.");
   const auto displayName = NormalizeName(name);
   if (!displayName) throw ClinicError(400, "InvalidName", "The name must be 1-64 characters.");
   const std::string normalized = NormalizeEmail(email);
@@ -77,7 +89,8 @@ std::string ClinicService::AddUser(const std::string& role, const std::string& n
   u.role = role;
   u.clinic = clinic.empty() ? config_.clinicSlug : clinic;
   u.createdAt = NowMs();
-  if (!store_.InsertUser(u)) throw ClinicError(409, "EmailTaken", "An account with this email already exists.");
+  if (!store_.InsertUser(u))
+    throw ClinicError(409, "EmailTaken", "An account with this email already exists.");
   const std::string token = meetings::IdGenerator::RandomBase64Url(32);
   store_.InsertPasswordToken({LinkSigner::HashOf(token), u.userId, u.createdAt + kSetPasswordLinkMs, 0});
   audit_.Append("cli", "user.created", "", "", u.userId, "role " + role);
@@ -103,13 +116,16 @@ void ClinicService::SetPassword(const std::string& token, const std::string& pas
   audit_.Append(userId, "auth.password_set", "", "", userId);
 }
 
-UserRecord ClinicService::Login(const std::string& email, const std::string& password, const std::string& address) {
+UserRecord ClinicService::Login(const std::string& email, const std::string& password,
+                                const std::string& address) {
   const std::string normalized = NormalizeEmail(email);
   const std::string accountKey = "account:" + normalized;
   const std::string addressKey = "address:" + address;
-  const int64_t wait = std::max(accountLimiter_.RetryAfterSeconds(accountKey), addressLimiter_.RetryAfterSeconds(addressKey));
+  const int64_t wait =
+      std::max(accountLimiter_.RetryAfterSeconds(accountKey), addressLimiter_.RetryAfterSeconds(addressKey));
   if (wait > 0) {
-    audit_.Append("address:" + address, "auth.login_limited", "", "", "", "retry after " + std::to_string(wait) + " s");
+    audit_.Append("address:" + address, "auth.login_limited", "", "", "",
+                  "retry after " + std::to_string(wait) + " s");
     throw ClinicError(429, "TooManyRequests", "Too many failed attempts. Try again later.", wait);
   }
   auto user = store_.FindUserByEmail(normalized);
@@ -253,7 +269,8 @@ store::MeetingRecord ClinicService::MeetingFor(VisitRecord& visit) {
   return meeting;
 }
 
-meetings::AttendeeRecord ClinicService::ClinicianAttendee(const VisitRecord& visit, const UserRecord& clinician) {
+meetings::AttendeeRecord ClinicService::ClinicianAttendee(const VisitRecord& visit,
+                                                          const UserRecord& clinician) {
   const std::string key = visit.meetingId + "/" + clinician.userId;
   {
     std::lock_guard lock(mutex_);
@@ -291,16 +308,14 @@ json ClinicService::Admit(const UserRecord& clinician, const std::string& visitI
     throw ClinicError(409, "NotWaiting", "This patient is no longer waiting.");
   const auto meeting = MeetingFor(visit);
   const auto mine = ClinicianAttendee(visit, clinician);
-  const json clinicianJoin = {{"Meeting", meetings::ChimeJson::Meeting(meeting, host, config_)},
-                              {"Attendee", meetings::ChimeJson::Attendee(mine)}};
+  const json clinicianJoin = JoinJson(meeting, mine, host, config_);
   if (wait->state == "waiting") {
     meetings::CreateAttendeeParams params;
     params.externalUserId = kPatientPrefix + wait->waitId;
     params.name = wait->name;
     const auto patient = meetings_->CreateAttendee(meeting.meetingId, params);
     store_.SetWaitState(wait->waitId, "admitted", patient.attendeeId);
-    const json patientJoin = {{"Meeting", meetings::ChimeJson::Meeting(meeting, host, config_)},
-                              {"Attendee", meetings::ChimeJson::Attendee(patient)}};
+    const json patientJoin = JoinJson(meeting, patient, host, config_);
     {
       std::lock_guard lock(mutex_);
       pendingJoins_[wait->waitId] = patientJoin;
@@ -313,8 +328,8 @@ json ClinicService::Admit(const UserRecord& clinician, const std::string& visitI
   return clinicianJoin;
 }
 
-void ClinicService::Message(const UserRecord& clinician, const std::string& visitId, const std::string& waitId,
-                            const std::string& text) {
+void ClinicService::Message(const UserRecord& clinician, const std::string& visitId,
+                            const std::string& waitId, const std::string& text) {
   VisitRecord visit = OpenVisit(clinician, visitId);
   if (text.empty() || meetings::RequestValidator::Utf8Length(text) < 1 ||
       meetings::RequestValidator::Utf8Length(text) > static_cast<int>(kMaxMessageChars))
@@ -350,7 +365,8 @@ VisitRecord ClinicService::Transfer(const UserRecord& clinician, const std::stri
   store_.UpdateVisit(visit);
   for (const auto& w : store_.ListWaitsOfVisit(visit.visitId))
     if (w.state == "waiting") events_.SendToPatient(w.waitId, "transferred", {{"clinicianName", to->name}});
-  audit_.Append(clinician.userId, "visit.transferred", visit.visitId, visit.meetingId, to->userId, "from " + from);
+  audit_.Append(clinician.userId, "visit.transferred", visit.visitId, visit.meetingId, to->userId,
+                "from " + from);
   PublishClinic(visit.clinic);
   return visit;
 }
@@ -377,7 +393,8 @@ void ClinicService::End(const UserRecord& clinician, const std::string& visitId)
   {
     std::lock_guard lock(mutex_);
     messages_.erase(visit.visitId);
-    std::erase_if(clinicianAttendees_, [&](const auto& e) { return e.first.starts_with(visit.meetingId + "/"); });
+    std::erase_if(clinicianAttendees_,
+                  [&](const auto& e) { return e.first.starts_with(visit.meetingId + "/"); });
   }
   audit_.Append(clinician.userId, "visit.ended", visit.visitId, visit.meetingId);
   PublishClinic(visit.clinic);
@@ -400,25 +417,27 @@ std::string ClinicService::SenderAttendeeOf(const VisitRecord& visit, const User
   return {};
 }
 
-void ClinicService::Mute(const UserRecord& clinician, const std::string& visitId, const std::string& attendeeId,
-                         bool muted) {
+void ClinicService::Mute(const UserRecord& clinician, const std::string& visitId,
+                         const std::string& attendeeId, bool muted) {
   VisitRecord visit = OpenVisit(clinician, visitId);
   CheckAttendeeOfVisit(visit, attendeeId);
   if (host_ != nullptr) {
     host_->SetHostMuted(visit.meetingId, attendeeId, muted);
     const json data = muted ? json{{"type", "mute"}, {"attendeeId", attendeeId}, {"canUnmute", false}}
                             : json{{"type", "allow-unmute"}, {"attendeeId", attendeeId}};
-    host_->SendDataMessage(visit.meetingId, "medicall.host", DumpJson(data), SenderAttendeeOf(visit, clinician),
-                           kClinicianPrefix + clinician.userId);
+    host_->SendDataMessage(visit.meetingId, "medicall.host", DumpJson(data),
+                           SenderAttendeeOf(visit, clinician), kClinicianPrefix + clinician.userId);
   }
-  audit_.Append(clinician.userId, muted ? "host.muted" : "host.unmute_allowed", visit.visitId, visit.meetingId,
-                attendeeId);
+  audit_.Append(clinician.userId, muted ? "host.muted" : "host.unmute_allowed", visit.visitId,
+                visit.meetingId, attendeeId);
 }
 
-void ClinicService::Remove(const UserRecord& clinician, const std::string& visitId, const std::string& attendeeId) {
+void ClinicService::Remove(const UserRecord& clinician, const std::string& visitId,
+                           const std::string& attendeeId) {
   VisitRecord visit = OpenVisit(clinician, visitId);
   CheckAttendeeOfVisit(visit, attendeeId);
-  meetings_->DeleteAttendee(visit.meetingId, attendeeId);  // AUDIO_STATUS 411; its token is refused from now on
+  meetings_->DeleteAttendee(visit.meetingId,
+                            attendeeId);  // AUDIO_STATUS 411; its token is refused from now on
   if (host_ != nullptr) host_->SetHostMuted(visit.meetingId, attendeeId, false);
   for (const auto& w : store_.ListWaitsOfVisit(visit.visitId)) {
     if (w.attendeeId != attendeeId) continue;
@@ -470,8 +489,8 @@ VisitRecord ClinicService::OpenLink(const std::string& token) {
   return *v;
 }
 
-WaitRecord ClinicService::StartWait(const std::string& visitId, const std::string& clinic, const std::string& name,
-                                    const std::string& action) {
+WaitRecord ClinicService::StartWait(const std::string& visitId, const std::string& clinic,
+                                    const std::string& name, const std::string& action) {
   const auto normalized = NormalizeName(name);
   if (!normalized) throw ClinicError(400, "InvalidName", "Please type your name (1-64 characters).");
   WaitRecord w;
@@ -492,7 +511,8 @@ WaitRecord ClinicService::WaitOnLink(const std::string& token, const std::string
 }
 
 WaitRecord ClinicService::WaitInQueue(const std::string& slug, const std::string& name) {
-  if (slug != config_.clinicSlug) throw ClinicError(404, "ClinicNotFound", "There is no clinic at this address.");
+  if (slug != config_.clinicSlug)
+    throw ClinicError(404, "ClinicNotFound", "There is no clinic at this address.");
   return StartWait("", slug, name, "queue.joined");
 }
 
@@ -515,7 +535,8 @@ json ClinicService::PatientStatus(const std::string& waitId) {
       status["clinicianName"] = ClinicianName(*v);
       if (v->endedAt != 0) status["status"] = "ended";
       std::lock_guard lock(mutex_);
-      for (const auto& m : messages_[v->visitId]) status["messages"].push_back({{"text", m.text}, {"at", m.at}});
+      for (const auto& m : messages_[v->visitId])
+        status["messages"].push_back({{"text", m.text}, {"at", m.at}});
     }
   }
   return status;
@@ -534,7 +555,8 @@ std::optional<VisitRecord> ClinicService::VisitOfMeeting(const std::string& meet
   return store_.FindVisitByMeeting(meetingId);
 }
 
-void ClinicService::OnPresence(const std::string& meetingId, const std::string& attendeeId, const std::string& kind) {
+void ClinicService::OnPresence(const std::string& meetingId, const std::string& attendeeId,
+                               const std::string& kind) {
   auto v = store_.FindVisitByMeeting(meetingId);
   if (!v) return;
   audit_.Append(attendeeId, "attendee." + kind, v->visitId, meetingId, attendeeId);
@@ -544,8 +566,9 @@ int64_t ClinicService::PurgeExpired() {
   const int64_t cutoff = NowMs() - static_cast<int64_t>(config_.retentionDays) * 24 * 3600 * 1000;
   const int64_t purged = store_.PurgeBefore(cutoff);
   if (purged > 0) {
-    audit_.Append("system", "retention.purged", "", "", "",
-                  std::to_string(purged) + " visits older than " + std::to_string(config_.retentionDays) + " days");
+    audit_.Append(
+        "system", "retention.purged", "", "", "",
+        std::to_string(purged) + " visits older than " + std::to_string(config_.retentionDays) + " days");
     log::Info("clinic", "retention: {} visit records purged", purged);
   }
   return purged;

@@ -75,8 +75,8 @@ class ClinicService {
   // {"visits": [...], "queue": [...]} as the clinician's event stream sends it.
   nlohmann::json StateFor(const std::string& userId);
   // Returns the clinician's JoinInfo value {Meeting, Attendee}; `host` for MediaPlacement.
-  nlohmann::json Admit(const store::UserRecord& clinician, const std::string& visitId, const std::string& waitId,
-                       const std::string& host);
+  nlohmann::json Admit(const store::UserRecord& clinician, const std::string& visitId,
+                       const std::string& waitId, const std::string& host);
   void Message(const store::UserRecord& clinician, const std::string& visitId, const std::string& waitId,
                const std::string& text);
   store::VisitRecord Transfer(const store::UserRecord& clinician, const std::string& visitId,
@@ -104,7 +104,8 @@ class ClinicService {
 
   // ---- the call ----
   // The attendee of a meeting with this join token (only its SHA-256 is stored).
-  std::optional<meetings::AttendeeRecord> AttendeeByToken(const std::string& meetingId, const std::string& token) {
+  std::optional<meetings::AttendeeRecord> AttendeeByToken(const std::string& meetingId,
+                                                          const std::string& token) {
     if (meetings_ == nullptr) return std::nullopt;
     return meetings_->FindAttendeeByJoinToken(meetingId, token);
   }
@@ -132,7 +133,8 @@ class ClinicService {
   store::VisitRecord OpenVisit(const store::UserRecord& clinician, const std::string& visitId);
   // A usable meeting for the visit (created when there is none or it expired).
   store::MeetingRecord MeetingFor(store::VisitRecord& visit);
-  meetings::AttendeeRecord ClinicianAttendee(const store::VisitRecord& visit, const store::UserRecord& clinician);
+  meetings::AttendeeRecord ClinicianAttendee(const store::VisitRecord& visit,
+                                             const store::UserRecord& clinician);
   std::string SenderAttendeeOf(const store::VisitRecord& visit, const store::UserRecord& clinician);
   void CheckAttendeeOfVisit(const store::VisitRecord& visit, const std::string& attendeeId);
   void PublishClinic(const std::string& clinic);
@@ -153,10 +155,10 @@ class ClinicService {
   HostControls* host_ = nullptr;
 
   std::mutex mutex_;
-  std::map<std::string, std::vector<StoredMessage>> messages_;                   // visitId ->
-  std::map<std::string, nlohmann::json> pendingJoins_;                     // waitId -> JoinInfo
-  std::map<std::string, meetings::AttendeeRecord> clinicianAttendees_;     // meetingId/userId -> with token
-  std::map<std::string, std::string> joinHosts_;                           // meetingId -> host
+  std::map<std::string, std::vector<StoredMessage>> messages_;          // visitId ->
+  std::map<std::string, nlohmann::json> pendingJoins_;                  // waitId -> JoinInfo
+  std::map<std::string, meetings::AttendeeRecord> clinicianAttendees_;  // meetingId/userId -> with token
+  std::map<std::string, std::string> joinHosts_;                        // meetingId -> host
 };
 
 }  // namespace medicall::clinic

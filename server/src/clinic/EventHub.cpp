@@ -37,7 +37,8 @@ void EventHub::PublishToClinic(const std::string& clinic, const std::string& eve
   for (const auto& s : targets) s.stream->Send(Format(event, dataFor(s.userId)));
 }
 
-void EventHub::SendToPatient(const std::string& waitId, const std::string& event, const nlohmann::json& data) {
+void EventHub::SendToPatient(const std::string& waitId, const std::string& event,
+                             const nlohmann::json& data) {
   const std::string bytes = Format(event, data);
   std::lock_guard lock(mutex_);
   PruneLocked();

@@ -19,8 +19,10 @@ class EventHub {
   // "event: <name>\ndata: <json>\n\n"
   static std::string Format(const std::string& event, const nlohmann::json& data);
 
-  void AddClinician(const std::string& userId, const std::string& clinic, std::shared_ptr<ResponseStream> stream);
-  void AddPatient(const std::string& waitId, const std::string& sessionHash, std::shared_ptr<ResponseStream> stream);
+  void AddClinician(const std::string& userId, const std::string& clinic,
+                    std::shared_ptr<ResponseStream> stream);
+  void AddPatient(const std::string& waitId, const std::string& sessionHash,
+                  std::shared_ptr<ResponseStream> stream);
 
   // Every clinician stream of `clinic` gets `event` with the data `dataFor(userId)` builds.
   void PublishToClinic(const std::string& clinic, const std::string& event,

@@ -12,8 +12,9 @@ class HostControls {
   // false puts it back (the client's own mute state applies again).
   virtual void SetHostMuted(const std::string& meetingId, const std::string& attendeeId, bool muted) = 0;
   // A DATA_MESSAGE on `topic` from the server to every joined session of the meeting.
-  virtual void SendDataMessage(const std::string& meetingId, const std::string& topic, const std::string& data,
-                               const std::string& senderAttendeeId, const std::string& senderExternalUserId) = 0;
+  virtual void SendDataMessage(const std::string& meetingId, const std::string& topic,
+                               const std::string& data, const std::string& senderAttendeeId,
+                               const std::string& senderExternalUserId) = 0;
 };
 
 }  // namespace medicall::clinic

@@ -71,7 +71,8 @@ size_t SessionManager::Count() {
 }
 
 bool SessionManager::CsrfMatches(const Session& session, const std::string* header) {
-  return header != nullptr && !session.csrfToken.empty() && digest::ConstantTimeEquals(*header, session.csrfToken);
+  return header != nullptr && !session.csrfToken.empty() &&
+         digest::ConstantTimeEquals(*header, session.csrfToken);
 }
 
 std::string SessionManager::CookieValue(const std::string* cookieHeader, const std::string& name) {
@@ -87,7 +88,8 @@ std::string SessionManager::CookieValue(const std::string* cookieHeader, const s
     if (part.substr(0, eq) == name) {
       std::string_view value = part.substr(eq + 1);
       while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+        value = value.substr(1, value.size() - 2);
       return std::string(value);
     }
   }

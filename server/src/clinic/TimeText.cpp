@@ -11,8 +11,8 @@ std::string TimeText::Iso(int64_t unixMs) {
   const time_t seconds = static_cast<time_t>(unixMs / 1000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, unixMs % 1000);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, unixMs % 1000);
 }
 
 namespace {
@@ -56,7 +56,8 @@ std::optional<int64_t> TimeText::Parse(std::string_view text) {
       at = end;
     }
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return std::nullopt;
   tm.tm_year = year - 1900;
   tm.tm_mon = month - 1;
   tm.tm_mday = day;
@@ -71,7 +72,8 @@ std::optional<int64_t> TimeText::Parse(std::string_view text) {
     seconds = static_cast<int64_t>(timegm(&tm));
   } else if ((text[at] == '+' || text[at] == '-') && text.size() == at + 6 && text[at + 3] == ':') {
     int oh, om;
-    if (!Digits(text, at + 1, 2, oh) || !Digits(text, at + 4, 2, om) || oh > 23 || om > 59) return std::nullopt;
+    if (!Digits(text, at + 1, 2, oh) || !Digits(text, at + 4, 2, om) || oh > 23 || om > 59)
+      return std::nullopt;
     const int offset = (oh * 60 + om) * 60 * (text[at] == '+' ? 1 : -1);
     seconds = static_cast<int64_t>(timegm(&tm)) - offset;
   } else {

@@ -153,13 +153,15 @@ const std::vector<Setting>& Settings() {
       {"MEDICALL_MEDIA_TCP_MAX_CONNECTIONS", "media-tcp-max-connections",
        "open ICE-TCP media connections at most (default 256)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.mediaTcpMaxConnections, 1, 100000); }},
-      {"MEDICALL_OPEN_ROOMS", "open-rooms", "1: open rooms (name + room ID, POST /join) on; 0: clinic visits only",
+      {"MEDICALL_OPEN_ROOMS", "open-rooms",
+       "1: open rooms (name + room ID, POST /join) on; 0: clinic visits only",
        [](Config& c, const std::string& v) {
          if (v != "0" && v != "1") return false;
          c.openRooms = v == "1";
          return true;
        }},
-      {"MEDICALL_CLINIC_SLUG", "clinic-slug", "the default clinic's slug: its queue link is /c/<slug> (default clinic)",
+      {"MEDICALL_CLINIC_SLUG", "clinic-slug",
+       "the default clinic's slug: its queue link is /c/<slug> (default clinic)",
        [](Config& c, const std::string& v) {
          c.clinicSlug = v;
          if (v.empty() || v.size() > 64) return false;

@@ -61,12 +61,12 @@ struct Config {
   int turnTtlSeconds = 86400;  // MEDICALL_TURN_TTL_SECONDS: lifetime of issued TURN credentials
 
   // The clinic (issue 12).
-  bool openRooms = true;                    // MEDICALL_OPEN_ROOMS: 0 turns off the open rooms (POST /join: 403)
-  std::string clinicSlug = "clinic";        // MEDICALL_CLINIC_SLUG: the default clinic's slug (queue at /c/<slug>)
+  bool openRooms = true;              // MEDICALL_OPEN_ROOMS: 0 turns off the open rooms (POST /join: 403)
+  std::string clinicSlug = "clinic";  // MEDICALL_CLINIC_SLUG: the default clinic's slug (queue at /c/<slug>)
   std::string clinicName = "MediCall clinic";  // MEDICALL_CLINIC_NAME: its display name
-  int sessionIdleMinutes = 30;              // MEDICALL_SESSION_IDLE_MINUTES: a login ends after this long unused
-  int sessionMaxHours = 12;                 // MEDICALL_SESSION_MAX_HOURS: and this long after it began
-  int retentionDays = 30;                   // MEDICALL_RETENTION_DAYS: visit records are purged after this
+  int sessionIdleMinutes = 30;  // MEDICALL_SESSION_IDLE_MINUTES: a login ends after this long unused
+  int sessionMaxHours = 12;     // MEDICALL_SESSION_MAX_HOURS: and this long after it began
+  int retentionDays = 30;       // MEDICALL_RETENTION_DAYS: visit records are purged after this
 
   // Derived at start-up (not a setting): the addresses offered as ICE candidates, in order.
   std::vector<std::string> candidateAddresses;

@@ -11,7 +11,8 @@ namespace medicall::digest {
 Sha256Bytes Sha256(std::string_view data) {
   Sha256Bytes out{};
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha256(), nullptr) != 1 || size != out.size())
+  if (EVP_Digest(data.data(), data.size(), out.data(), &size, EVP_sha256(), nullptr) != 1 ||
+      size != out.size())
     throw std::runtime_error("SHA-256 failed");
   return out;
 }
@@ -35,8 +36,8 @@ std::string Sha256Hex(std::string_view data) {
 Sha256Bytes HmacSha256(std::string_view key, std::string_view data) {
   Sha256Bytes out{};
   unsigned int size = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-           data.size(), out.data(), &size) == nullptr ||
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &size) == nullptr ||
       size != out.size())
     throw std::runtime_error("HMAC-SHA256 failed");
   return out;

@@ -287,8 +287,9 @@ class HttpSession : public HttpSessionBase, public std::enable_shared_from_this<
     void Send(std::string bytes) override {
       auto session = session_.lock();
       if (!session || closed_.load()) return;
-      asio::post(session->stream_.get_executor(),
-                 [session, bytes = std::move(bytes)]() mutable { session->QueueStreamBytes(std::move(bytes)); });
+      asio::post(session->stream_.get_executor(), [session, bytes = std::move(bytes)]() mutable {
+        session->QueueStreamBytes(std::move(bytes));
+      });
     }
     bool Closed() const override { return closed_.load() || session_.expired(); }
     void Close() override {

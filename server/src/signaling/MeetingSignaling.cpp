@@ -196,7 +196,8 @@ void MeetingSignaling::SendServerDataMessage(const proto::SdkDataMessagePayload&
   FanOutDataMessages(messages, nullptr);
 }
 
-void MeetingSignaling::FanOutDataMessages(const proto::SdkDataMessageFrame& messages, const SignalingSession* except) {
+void MeetingSignaling::FanOutDataMessages(const proto::SdkDataMessageFrame& messages,
+                                          const SignalingSession* except) {
   proto::SdkSignalFrame frame;
   frame.set_type(Type::DATA_MESSAGE);
   *frame.mutable_data_message() = messages;

@@ -44,16 +44,19 @@ class ClinicStore {
   virtual std::vector<WaitRecord> ListWaitsOfVisit(const std::string& visitId) = 0;
   // The clinic queue: waits without a visit, state waiting, in arrival order.
   virtual std::vector<WaitRecord> ListQueue(const std::string& clinic) = 0;
-  virtual void SetWaitState(const std::string& waitId, const std::string& state, const std::string& attendeeId) = 0;
+  virtual void SetWaitState(const std::string& waitId, const std::string& state,
+                            const std::string& attendeeId) = 0;
   // The atomic take: inserts `visit` and moves the queued wait into it, in one transaction, only
   // if the wait is still in the queue. False (nothing written) when someone else took it.
   virtual bool TakeQueuedWait(const std::string& waitId, const VisitRecord& visit) = 0;
 
   // Appends to the audit chain in one transaction: seq = last + 1, prevHash = last hash (or 64
   // zeros), then hash = hashOf(entry) with those set. Returns the stored entry.
-  virtual AuditRecord AppendAudit(AuditRecord entry, const std::function<std::string(const AuditRecord&)>& hashOf) = 0;
+  virtual AuditRecord AppendAudit(AuditRecord entry,
+                                  const std::function<std::string(const AuditRecord&)>& hashOf) = 0;
   // Entries with from <= time < to (to 0: no bound) in seq order, to `each`.
-  virtual void ForEachAudit(int64_t from, int64_t to, const std::function<void(const AuditRecord&)>& each) = 0;
+  virtual void ForEachAudit(int64_t from, int64_t to,
+                            const std::function<void(const AuditRecord&)>& each) = 0;
 
   // Deletes visits (and their waits) ended, or created and never admitted, before `cutoff`, and queue
   // waits older than it. Returns the number of visits deleted.

@@ -74,7 +74,8 @@ constexpr const char* kVisitColumns =
     "visit_id, clinic, clinician_id, patient_name, scheduled_at, created_at, link_hash, link_expires_at, "
     "meeting_id, ended_at, link_state";
 constexpr const char* kWaitColumns = "wait_id, visit_id, clinic, name, since, state, attendee_id";
-constexpr const char* kAuditColumns = "seq, time, actor, action, visit_id, meeting_id, target, detail, prev_hash, hash";
+constexpr const char* kAuditColumns =
+    "seq, time, actor, action, visit_id, meeting_id, target, detail, prev_hash, hash";
 
 const std::string kGenesisHash(64, '0');
 
@@ -245,7 +246,8 @@ auto SqliteClinicStore::InTransaction(F&& body) -> decltype(body()) {
 
 bool SqliteClinicStore::InsertUser(const UserRecord& u) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, std::string("INSERT OR IGNORE INTO clinic_users (") + kUserColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+  Statement s(db_, std::string("INSERT OR IGNORE INTO clinic_users (") + kUserColumns +
+                       ") VALUES (?,?,?,?,?,?,?,?,?)");
   s.Bind(u.userId).Bind(u.email).Bind(u.name).Bind(u.role).Bind(u.clinic).Bind(u.passwordHash);
   s.Bind(static_cast<int64_t>(u.disabled)).Bind(static_cast<int64_t>(u.onDuty)).Bind(u.createdAt).Run();
   return s.Changes() > 0;
@@ -291,7 +293,8 @@ bool SqliteClinicStore::SetPasswordHash(const std::string& userId, const std::st
 
 void SqliteClinicStore::InsertPasswordToken(const PasswordTokenRecord& t) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO clinic_password_tokens (token_hash, user_id, expires_at, used_at) VALUES (?,?,?,?)");
+  Statement s(
+      db_, "INSERT INTO clinic_password_tokens (token_hash, user_id, expires_at, used_at) VALUES (?,?,?,?)");
   s.Bind(t.tokenHash).Bind(t.userId).Bind(t.expiresAt).Bind(t.usedAt).Run();
 }
 
@@ -314,8 +317,14 @@ ClinicStore::TokenUse SqliteClinicStore::UsePasswordToken(const std::string& tok
 // ---- visits ----
 
 void SqliteClinicStore::InsertVisitLocked(const VisitRecord& v) {
-  Statement s(db_, std::string("INSERT INTO clinic_visits (") + kVisitColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-  s.Bind(v.visitId).Bind(v.clinic).Bind(v.clinicianId).Bind(v.patientName).Bind(v.scheduledAt).Bind(v.createdAt);
+  Statement s(
+      db_, std::string("INSERT INTO clinic_visits (") + kVisitColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  s.Bind(v.visitId)
+      .Bind(v.clinic)
+      .Bind(v.clinicianId)
+      .Bind(v.patientName)
+      .Bind(v.scheduledAt)
+      .Bind(v.createdAt);
   s.Bind(v.linkHash).Bind(v.linkExpiresAt).Bind(v.meetingId).Bind(v.endedAt).Bind(v.linkState).Run();
 }
 
@@ -351,10 +360,11 @@ std::optional<VisitRecord> SqliteClinicStore::FindVisitByMeeting(const std::stri
 
 std::vector<VisitRecord> SqliteClinicStore::ListVisits(const std::string& clinic, int64_t since) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, Select(kVisitColumns, "clinic_visits v",
-                          "WHERE clinic = ? AND (created_at >= ? OR scheduled_at >= ? OR EXISTS (SELECT 1 FROM "
-                          "clinic_waits w WHERE w.visit_id = v.visit_id AND w.state = 'waiting')) "
-                          "ORDER BY CASE WHEN scheduled_at > 0 THEN scheduled_at ELSE created_at END, created_at"));
+  Statement s(
+      db_, Select(kVisitColumns, "clinic_visits v",
+                  "WHERE clinic = ? AND (created_at >= ? OR scheduled_at >= ? OR EXISTS (SELECT 1 FROM "
+                  "clinic_waits w WHERE w.visit_id = v.visit_id AND w.state = 'waiting')) "
+                  "ORDER BY CASE WHEN scheduled_at > 0 THEN scheduled_at ELSE created_at END, created_at"));
   s.Bind(clinic).Bind(since).Bind(since);
   std::vector<VisitRecord> out;
   while (s.Step()) out.push_back(ReadVisit(s));
@@ -363,7 +373,9 @@ std::vector<VisitRecord> SqliteClinicStore::ListVisits(const std::string& clinic
 
 void SqliteClinicStore::UpdateVisit(const VisitRecord& v) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "UPDATE clinic_visits SET clinician_id = ?, meeting_id = ?, ended_at = ?, link_state = ? WHERE visit_id = ?");
+  Statement s(db_,
+              "UPDATE clinic_visits SET clinician_id = ?, meeting_id = ?, ended_at = ?, link_state = ? WHERE "
+              "visit_id = ?");
   s.Bind(v.clinicianId).Bind(v.meetingId).Bind(v.endedAt).Bind(v.linkState).Bind(v.visitId).Run();
 }
 
@@ -372,7 +384,14 @@ void SqliteClinicStore::UpdateVisit(const VisitRecord& v) {
 void SqliteClinicStore::InsertWait(const WaitRecord& w) {
   std::lock_guard lock(mutex_);
   Statement s(db_, std::string("INSERT INTO clinic_waits (") + kWaitColumns + ") VALUES (?,?,?,?,?,?,?)");
-  s.Bind(w.waitId).Bind(w.visitId).Bind(w.clinic).Bind(w.name).Bind(w.since).Bind(w.state).Bind(w.attendeeId).Run();
+  s.Bind(w.waitId)
+      .Bind(w.visitId)
+      .Bind(w.clinic)
+      .Bind(w.name)
+      .Bind(w.since)
+      .Bind(w.state)
+      .Bind(w.attendeeId)
+      .Run();
 }
 
 std::optional<WaitRecord> SqliteClinicStore::FindWait(const std::string& waitId) {
@@ -394,7 +413,8 @@ std::vector<WaitRecord> SqliteClinicStore::ListWaitsOfVisit(const std::string& v
 
 std::vector<WaitRecord> SqliteClinicStore::ListQueue(const std::string& clinic) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, Select(kWaitColumns, "clinic_waits", "WHERE visit_id = '' AND clinic = ? AND state = 'waiting' ORDER BY seq"));
+  Statement s(db_, Select(kWaitColumns, "clinic_waits",
+                          "WHERE visit_id = '' AND clinic = ? AND state = 'waiting' ORDER BY seq"));
   s.Bind(clinic);
   std::vector<WaitRecord> out;
   while (s.Step()) out.push_back(ReadWait(s));
@@ -411,7 +431,9 @@ void SqliteClinicStore::SetWaitState(const std::string& waitId, const std::strin
 bool SqliteClinicStore::TakeQueuedWait(const std::string& waitId, const VisitRecord& visit) {
   std::lock_guard lock(mutex_);
   return InTransaction([&] {
-    Statement claim(db_, "UPDATE clinic_waits SET visit_id = ? WHERE wait_id = ? AND visit_id = '' AND state = 'waiting'");
+    Statement claim(
+        db_,
+        "UPDATE clinic_waits SET visit_id = ? WHERE wait_id = ? AND visit_id = '' AND state = 'waiting'");
     claim.Bind(visit.visitId).Bind(waitId).Run();
     if (claim.Changes() == 0) return false;
     InsertVisitLocked(visit);
@@ -433,16 +455,19 @@ AuditRecord SqliteClinicStore::AppendAudit(AuditRecord entry,
       entry.prevHash = last.Text(1);
     }
     entry.hash = hashOf(entry);
-    Statement s(db_, std::string("INSERT INTO clinic_audit (") + kAuditColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+    Statement s(db_,
+                std::string("INSERT INTO clinic_audit (") + kAuditColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?)");
     s.Bind(entry.seq).Bind(entry.time).Bind(entry.actor).Bind(entry.action).Bind(entry.visitId);
     s.Bind(entry.meetingId).Bind(entry.target).Bind(entry.detail).Bind(entry.prevHash).Bind(entry.hash).Run();
     return entry;
   });
 }
 
-void SqliteClinicStore::ForEachAudit(int64_t from, int64_t to, const std::function<void(const AuditRecord&)>& each) {
+void SqliteClinicStore::ForEachAudit(int64_t from, int64_t to,
+                                     const std::function<void(const AuditRecord&)>& each) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, Select(kAuditColumns, "clinic_audit", "WHERE time >= ? AND (? = 0 OR time < ?) ORDER BY seq"));
+  Statement s(db_,
+              Select(kAuditColumns, "clinic_audit", "WHERE time >= ? AND (? = 0 OR time < ?) ORDER BY seq"));
   s.Bind(from).Bind(to).Bind(to);
   while (s.Step()) each(ReadAudit(s));
 }

@@ -42,10 +42,12 @@ class SqliteClinicStore final : public ClinicStore {
   std::optional<WaitRecord> FindWait(const std::string& waitId) override;
   std::vector<WaitRecord> ListWaitsOfVisit(const std::string& visitId) override;
   std::vector<WaitRecord> ListQueue(const std::string& clinic) override;
-  void SetWaitState(const std::string& waitId, const std::string& state, const std::string& attendeeId) override;
+  void SetWaitState(const std::string& waitId, const std::string& state,
+                    const std::string& attendeeId) override;
   bool TakeQueuedWait(const std::string& waitId, const VisitRecord& visit) override;
 
-  AuditRecord AppendAudit(AuditRecord entry, const std::function<std::string(const AuditRecord&)>& hashOf) override;
+  AuditRecord AppendAudit(AuditRecord entry,
+                          const std::function<std::string(const AuditRecord&)>& hashOf) override;
   void ForEachAudit(int64_t from, int64_t to, const std::function<void(const AuditRecord&)>& each) override;
 
   int64_t PurgeBefore(int64_t cutoff) override;

@@ -269,7 +269,8 @@ void SqliteStore::Migrate() {
       Fail(db_, "read tokens");
     while (sqlite3_step(s) == SQLITE_ROW) rows.emplace_back(sqlite3_column_int64(s, 0), ColumnText(s, 1));
     sqlite3_finalize(s);
-    if (sqlite3_prepare_v2(db_, "UPDATE attendees SET join_token = ? WHERE seq = ?", -1, &s, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_, "UPDATE attendees SET join_token = ? WHERE seq = ?", -1, &s, nullptr) !=
+        SQLITE_OK)
       Fail(db_, "prepare token update");
     for (const auto& [seq, token] : rows) {
       BindText(s, 1, digest::Sha256Hex(token));

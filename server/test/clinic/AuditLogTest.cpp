@@ -25,7 +25,8 @@ class AuditLogTest : public ::testing::Test {
     store::SqliteClinicStore store(dir.Path());
     AuditLog log(store, clock);
     for (int i = 0; i < n; ++i) {
-      log.Append("user-" + std::to_string(i), "visit.created", "visit-" + std::to_string(i), "", "", "detail");
+      log.Append("user-" + std::to_string(i), "visit.created", "visit-" + std::to_string(i), "", "",
+                 "detail");
       clock.AdvanceMs(10);
     }
   }
@@ -48,8 +49,10 @@ TEST_F(AuditLogTest, EachEntryChainsToThePreviousOne) {
   EXPECT_EQ(first.prevHash, std::string(64, '0'));
   EXPECT_EQ(second.prevHash, first.hash);
   EXPECT_EQ(second.time, clock.WallNowUs() / 1000);
-  // hash = SHA-256(previous hash || canonical entry), canonical = [seq,time,actor,action,visit,meeting,target,detail]
-  const std::string canonical = "[2," + std::to_string(second.time) + ",\"u1\",\"visit.created\",\"v1\",\"m1\",\"t1\",\"d\"]";
+  // hash = SHA-256(previous hash || canonical entry), canonical =
+  // [seq,time,actor,action,visit,meeting,target,detail]
+  const std::string canonical =
+      "[2," + std::to_string(second.time) + ",\"u1\",\"visit.created\",\"v1\",\"m1\",\"t1\",\"d\"]";
   EXPECT_EQ(AuditLog::Canonical(second), canonical);
   EXPECT_EQ(second.hash, digest::Sha256Hex(first.hash + canonical));
   const auto v = AuditLog::Verify(store);

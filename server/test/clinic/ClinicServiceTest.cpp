@@ -22,7 +22,8 @@ class ClinicServiceTest : public ::testing::Test {
         links(LinkSigner::WithKey(std::string(32, 'k'))),
         service(clinicStore, &meetings, links, config, clock) {}
 
-  store::UserRecord AddClinician(const std::string& name, const std::string& email, const std::string& password) {
+  store::UserRecord AddClinician(const std::string& name, const std::string& email,
+                                 const std::string& password) {
     store::UserRecord u;
     const std::string token = service.AddUser("clinician", name, email, "", u);
     service.SetPassword(token, password);
@@ -171,7 +172,8 @@ TEST_F(ClinicServiceTest, NoAttendeeBeforeAdmissionThenBothJoinOneMeeting) {
   const auto visit = service.CreateVisit(doctor, "Paula Patient", 0);
   const auto wait = service.WaitOnLink(links.TokenFor(visit.visitId), "Paula P");
   EXPECT_EQ(service.VisitJson(*clinicStore.FindVisit(visit.visitId), doctor.userId)["status"], "waiting");
-  EXPECT_TRUE(clinicStore.FindVisit(visit.visitId)->meetingId.empty()) << "no meeting, no attendee before admission";
+  EXPECT_TRUE(clinicStore.FindVisit(visit.visitId)->meetingId.empty())
+      << "no meeting, no attendee before admission";
 
   const auto join = service.Admit(doctor, visit.visitId, wait.waitId, "127.0.0.1:3001");
   const std::string meetingId = join["Meeting"]["MeetingId"];
@@ -198,7 +200,8 @@ TEST_F(ClinicServiceTest, NoAttendeeBeforeAdmissionThenBothJoinOneMeeting) {
 
   // Names never reach the audit trail.
   const std::string audit = AllAuditText();
-  for (const char* name : {"Jane", "Doe", "Paula", "Patient"}) EXPECT_EQ(audit.find(name), std::string::npos) << name;
+  for (const char* name : {"Jane", "Doe", "Paula", "Patient"})
+    EXPECT_EQ(audit.find(name), std::string::npos) << name;
   EXPECT_NE(audit.find("visit.admitted"), std::string::npos);
   EXPECT_NE(audit.find("attendee.removed"), std::string::npos);
 }
@@ -208,7 +211,8 @@ TEST_F(ClinicServiceTest, TransferMovesTheVisitAndMessagesReachOnlyWaitingPatien
   const auto b = AddClinician("Dr B", "b@example.org", "correct horse");
   const auto visit = service.CreateVisit(a, "", 0);
   service.WaitOnLink(links.TokenFor(visit.visitId), "Pat");
-  EXPECT_EQ(Fails([&] { service.Message(a, visit.visitId, "", std::string(501, 'x')); }).Type(), "InvalidMessage");
+  EXPECT_EQ(Fails([&] { service.Message(a, visit.visitId, "", std::string(501, 'x')); }).Type(),
+            "InvalidMessage");
   service.Message(a, visit.visitId, "", "Running 10 minutes late");
   const auto moved = service.Transfer(a, visit.visitId, b.userId);
   EXPECT_EQ(moved.clinicianId, b.userId);

@@ -22,7 +22,8 @@ TEST(LinkSignerTest, TokensAreDerivedPerVisitAndKeptAcrossRestarts) {
   }
   LinkSigner again(dir.Path());  // the key file is reused
   EXPECT_EQ(again.TokenFor("visit-a"), first);
-  const auto perms = std::filesystem::status(std::filesystem::path(dir.Path()) / "clinic-link.key").permissions();
+  const auto perms =
+      std::filesystem::status(std::filesystem::path(dir.Path()) / "clinic-link.key").permissions();
   EXPECT_EQ(perms & std::filesystem::perms::group_all, std::filesystem::perms::none);
   EXPECT_EQ(perms & std::filesystem::perms::others_all, std::filesystem::perms::none);
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "HttpServerFixture.hpp"
@@ -72,6 +74,57 @@ TEST(HttpServerTest, ShutdownClosesWebSocketsWithTheCodeGivenAfterInFlightHttpDr
   // Nothing new is accepted.
   RawTcpClient late(server.Port());
   EXPECT_FALSE(late.Connected() && late.Write("GET / HTTP/1.1\r\n\r\n") && late.ReadUntil("\r\n\r\n", 500ms));
+}
+
+// A streamed response (server-sent events): headers without a length, then each Send in order;
+// the stream reports Closed() once the client has gone, and Shutdown ends it.
+TEST(HttpServerTest, StreamedResponseCarriesEachSendUntilTheClientCloses) {
+  boost::asio::io_context ioc;
+  std::mutex mutex;
+  std::shared_ptr<ResponseStream> stream;
+  HttpServer server(ioc, HttpServerLimits{},
+                    [&](HttpRequest&&, Responder respond) {
+                      respond(HttpResponse::EventStream([&](std::shared_ptr<ResponseStream> s) {
+                        s->Send("event: hello\ndata: 1\n\n");
+                        std::lock_guard lock(mutex);
+                        stream = std::move(s);
+                      }));
+                    },
+                    {});
+  server.Listen("127.0.0.1", 0);
+  std::thread thread([&] { ioc.run(); });
+  auto current = [&] {
+    std::lock_guard lock(mutex);
+    return stream;
+  };
+
+  RawTcpClient client(server.LocalPort());
+  ASSERT_TRUE(client.Write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto head = client.ReadUntil("\r\n\r\n", 5s);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(StatusOf(head), 200);
+  EXPECT_NE(head->find("Content-Type: text/event-stream"), std::string::npos) << *head;
+  EXPECT_EQ(head->find("Content-Length"), std::string::npos) << *head;
+  EXPECT_TRUE(client.ReadUntil("data: 1\n\n", 5s));
+  ASSERT_TRUE(HttpServerFixture::Eventually([&] { return current() != nullptr; }));
+  std::this_thread::sleep_for(1500ms);  // past the request timeout: the stream stays open
+  current()->Send("event: later\ndata: 2\n\n");
+  EXPECT_TRUE(client.ReadUntil("data: 2\n\n", 5s));
+  EXPECT_FALSE(current()->Closed());
+
+  client.Close();
+  EXPECT_TRUE(HttpServerFixture::Eventually([&] { return current()->Closed(); }));
+  current()->Send("dropped");  // no effect once closed
+  EXPECT_TRUE(HttpServerFixture::Eventually([&] { return server.Stats().connectionsOpen.load() == 0; }));
+
+  // Shutdown ends open streams too.
+  RawTcpClient second(server.LocalPort());
+  ASSERT_TRUE(second.Write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(second.ReadUntil("data: 1\n\n", 5s));
+  server.Shutdown(4503, "bye");
+  EXPECT_TRUE(HttpServerFixture::Eventually([&] { return server.Stats().connectionsOpen.load() == 0; }));
+  ioc.stop();
+  thread.join();
 }
 
 }  // namespace

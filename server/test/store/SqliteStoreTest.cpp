@@ -298,14 +298,15 @@ TEST_F(SqliteStoreTest, OlderDatabaseJoinTokensAreHashedOnce) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "medicall.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(
-      sqlite3_exec(db,
-                   "CREATE TABLE attendees (seq INTEGER PRIMARY KEY AUTOINCREMENT, meeting_id TEXT NOT NULL, "
-                   "attendee_id TEXT NOT NULL, external_user_id TEXT NOT NULL, join_token TEXT NOT NULL, "
-                   "audio TEXT NOT NULL, video TEXT NOT NULL, content TEXT NOT NULL, name TEXT NOT NULL, "
-                   "created_at INTEGER NOT NULL, left_at INTEGER NOT NULL DEFAULT 0, UNIQUE(meeting_id, attendee_id));"
-                   "INSERT INTO attendees (meeting_id, attendee_id, external_user_id, join_token, audio, "
-                   "video, content, name, created_at) VALUES ('m1','a1','u1','raw-token-1','S','S','S','Old',5);",
-                   nullptr, nullptr, nullptr),
+      sqlite3_exec(
+          db,
+          "CREATE TABLE attendees (seq INTEGER PRIMARY KEY AUTOINCREMENT, meeting_id TEXT NOT NULL, "
+          "attendee_id TEXT NOT NULL, external_user_id TEXT NOT NULL, join_token TEXT NOT NULL, "
+          "audio TEXT NOT NULL, video TEXT NOT NULL, content TEXT NOT NULL, name TEXT NOT NULL, "
+          "created_at INTEGER NOT NULL, left_at INTEGER NOT NULL DEFAULT 0, UNIQUE(meeting_id, attendee_id));"
+          "INSERT INTO attendees (meeting_id, attendee_id, external_user_id, join_token, audio, "
+          "video, content, name, created_at) VALUES ('m1','a1','u1','raw-token-1','S','S','S','Old',5);",
+          nullptr, nullptr, nullptr),
       SQLITE_OK);
   sqlite3_close(db);
   {

@@ -658,7 +658,6 @@ TEST(MeetingAudioTest, TimerTicksEveryTwentyMillisecondsOnTheWorker) {
   EXPECT_EQ(sink.rtp.count("z"), 0u);
 }
 
-
 // Host mute (clinic): the attendee stays out of the mix whatever its own client says, also after it
 // leaves and rejoins the mix (a reconnect), until the host allows it again.
 TEST(MeetingAudioTest, HostMutedAttendeeStaysOutOfTheMixWhateverItsClientSays) {

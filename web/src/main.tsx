@@ -8,6 +8,7 @@ import { DeviceManager } from './meeting/DeviceManager';
 import { readFeatures } from './meeting/features';
 import { ReportPage, reportMeetingId } from './report/ReportPage';
 import './styles.css';
+import './clinic/clinic.css';
 
 const devices = new DeviceManager();
 const features = readFeatures(import.meta.env, window.location.search);

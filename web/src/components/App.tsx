@@ -1,10 +1,19 @@
 import { useEffect, useState } from 'react';
 
+import { clinicApi } from '../clinic/api';
+import { DashboardPage } from '../clinic/DashboardPage';
+import { HomePage, NotFoundPage } from '../clinic/HomePage';
+import { LoginPage } from '../clinic/LoginPage';
+import { PatientPage } from '../clinic/PatientPage';
+import { useRoute } from '../clinic/router';
+import { SetPasswordPage } from '../clinic/SetPasswordPage';
+import { startCall } from '../clinic/startCall';
+import { VisitPage } from '../clinic/VisitPage';
 import { JoinError, joinRoom } from '../meeting/api';
 import type { DeviceManager } from '../meeting/DeviceManager';
 import type { Features } from '../meeting/features';
 import { roomFromSearch } from '../meeting/roomId';
-import { createSession, type SessionHandle } from '../meeting/session';
+import type { SessionHandle } from '../meeting/session';
 import { CallScreen } from './CallScreen';
 import { JoinScreen, type JoinRequest } from './JoinScreen';
 
@@ -17,7 +26,35 @@ interface Props {
   features: Features;
 }
 
+/** The app's pages by path (web/src/clinic/router.ts). */
 export function App({ devices, features }: Props) {
+  const route = useRoute();
+  const contentShare = features.contentShare;
+  switch (route.kind) {
+    case 'home':
+      return <HomePage openRoom={() => <OpenRoomApp devices={devices} features={features} />} />;
+    case 'login':
+      return <LoginPage api={clinicApi} />;
+    case 'set-password':
+      return <SetPasswordPage key={route.token} api={clinicApi} token={route.token} />;
+    case 'dashboard':
+      return <DashboardPage devices={devices} />;
+    case 'visit':
+      return <VisitPage key={route.visitId} visitId={route.visitId} devices={devices} contentShareEnabled={contentShare} />;
+    case 'patient-visit':
+      return <PatientPage key={route.token} place={{ kind: 'visit', token: route.token }} devices={devices} contentShareEnabled={contentShare} />;
+    case 'clinic-queue':
+      return <PatientPage key={route.slug} place={{ kind: 'clinic', slug: route.slug }} devices={devices} contentShareEnabled={contentShare} />;
+    case 'report':
+      // `/report/<meetingId>`: issue 16's quality report page goes here (route.meetingId).
+      return <NotFoundPage />;
+    case 'not-found':
+      return <NotFoundPage />;
+  }
+}
+
+/** `/`: the seed's open rooms (name + room ID), unless MEDICALL_OPEN_ROOMS=0. */
+function OpenRoomApp({ devices, features }: Props) {
   const [screen, setScreen] = useState<Screen>({ kind: 'join', message: null, name: '' });
   const [roomId, setRoomId] = useState(() => roomFromSearch(window.location.search));
 
@@ -40,12 +77,7 @@ export function App({ devices, features }: Props) {
     } catch (error) {
       return error instanceof JoinError ? error.message : 'Something went wrong. Try again.';
     }
-    const handle = createSession(info, id, name, devices);
-    devices.stopMeter();
-    if (preview) devices.detachPreview(preview);
-    if (!choice.videoOn) await devices.stopCamera(null).catch(() => undefined);
-    if (choice.audioOutputId) await handle.controller.chooseAudioOutput(choice.audioOutputId);
-    handle.controller.start(choice);
+    const handle = await startCall(info, id, name, devices, choice, preview);
     setRoomId(id);
     window.history.replaceState(null, '', `/?room=${encodeURIComponent(id)}`);
     setScreen({ kind: 'call', handle, roomId: id, name });

@@ -1,5 +1,5 @@
 import { VideoGrid } from 'amazon-chime-sdk-component-library-react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 
 import {
   canShareScreen,
@@ -17,7 +17,7 @@ import { ConnectionIndicator } from './ConnectionIndicator';
 import { Controls, type PanelName } from './Controls';
 import { DeviceSettings } from './DeviceSettings';
 import { Notices } from './Notices';
-import { ParticipantsPanel } from './ParticipantsPanel';
+import { ParticipantsPanel, type ParticipantHost } from './ParticipantsPanel';
 import { useStore } from './useStore';
 import { ContentView, FitToggle, RemoteTile, SelfView } from './VideoTiles';
 
@@ -27,9 +27,11 @@ interface Props {
   contentShareEnabled: boolean;
   /** Whether this browser can capture a screen (tests pass it; the default asks the browser). */
   canShare?: boolean;
+  /** A clinic visit (web/src/clinic): its title, a clinician's host controls, a banner above the call. */
+  visit?: { title: string; host?: ParticipantHost; banner?: ReactNode };
 }
 
-export function CallScreen({ controller, roomId, contentShareEnabled, canShare = canShareScreen() }: Props) {
+export function CallScreen({ controller, roomId, contentShareEnabled, canShare = canShareScreen(), visit }: Props) {
   const state = useStore(controller.store);
   const [panel, setPanel] = useState<PanelName>(null);
   const [fit, setFit] = useState<VideoFit>(kDefaultFit);
@@ -96,7 +98,7 @@ export function CallScreen({ controller, roomId, contentShareEnabled, canShare =
     <div className="call">
       <header className="call-top">
         <h1 className="call-title">
-          MediCall <span className="room">Room {roomId}</span>
+          MediCall <span className="room">{visit?.title ?? `Room ${roomId}`}</span>
         </h1>
         <ConnectionIndicator quality={callQuality(state)} />
       </header>
@@ -115,6 +117,7 @@ export function CallScreen({ controller, roomId, contentShareEnabled, canShare =
           {state.mediaProblem}
         </div>
       )}
+      {visit?.banner}
       <div className="call-body">
         {content && contentOwnerId !== null ? (
           // A shared screen: large, with the cameras beside it (below it on a phone).
@@ -142,7 +145,7 @@ export function CallScreen({ controller, roomId, contentShareEnabled, canShare =
             {remoteIds.length === 0 ? (
               <div className="waiting">
                 <p>Waiting for others to join…</p>
-                <p className="hint">Share the room ID: {roomId}</p>
+                <p className="hint">{visit ? 'The other person will appear here.' : `Share the room ID: ${roomId}`}</p>
               </div>
             ) : (
               <>
@@ -155,7 +158,7 @@ export function CallScreen({ controller, roomId, contentShareEnabled, canShare =
             {selfView}
           </main>
         )}
-        {panel === 'participants' && <ParticipantsPanel participants={participants} onClose={() => setPanel(null)} />}
+        {panel === 'participants' && <ParticipantsPanel participants={participants} onClose={() => setPanel(null)} host={visit?.host} />}
         {panel === 'chat' && (
           <ChatPanel messages={state.chat} onSend={(t) => controller.sendChat(t)} onClose={() => setPanel(null)} />
         )}

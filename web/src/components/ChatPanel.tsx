@@ -15,7 +15,7 @@ function time(ms: number): string {
 export function ChatPanel({ messages, onSend, onClose }: Props) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const listRef = useRef<HTMLOListElement | null>(null);
+  const listRef = useRef<HTMLDivElement | null>(null);
 
   useEffect(() => {
     const list = listRef.current;
@@ -37,7 +37,8 @@ export function ChatPanel({ messages, onSend, onClose }: Props) {
           ×
         </button>
       </div>
-      <ol className="messages" ref={listRef} role="log" aria-live="polite" aria-label="Chat history">
+      <div className="messages" ref={listRef} role="log" aria-live="polite" aria-label="Chat history">
+        <ol className="message-list">
         {messages.length === 0 && <li className="hint">Messages are seen by everyone in the call.</li>}
         {messages.map((m) => (
           <li key={m.id} className={`message${m.self ? ' own' : ''}${m.failed ? ' failed' : ''}`}>
@@ -49,7 +50,8 @@ export function ChatPanel({ messages, onSend, onClose }: Props) {
             {m.failed && <p className="problem">Not delivered. Wait a moment and send again.</p>}
           </li>
         ))}
-      </ol>
+        </ol>
+      </div>
       <form className="chat-form" onSubmit={send}>
         <label htmlFor="chat-input" className="visually-hidden">
           Message

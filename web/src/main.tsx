@@ -6,19 +6,17 @@ import { ThemeProvider } from 'styled-components';
 import { App } from './components/App';
 import { DeviceManager } from './meeting/DeviceManager';
 import { readFeatures } from './meeting/features';
-import { ReportPage, reportMeetingId } from './report/ReportPage';
 import './styles.css';
 import './clinic/clinic.css';
 
 const devices = new DeviceManager();
 const features = readFeatures(import.meta.env, window.location.search);
-const reportMeeting = reportMeetingId(window.location.pathname); // /report/<meetingId>
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <ThemeProvider theme={lightTheme}>
       <GlobalStyles />
-      {reportMeeting ? <ReportPage meetingId={reportMeeting} /> : <App devices={devices} features={features} />}
+      <App devices={devices} features={features} />
     </ThemeProvider>
   </StrictMode>,
 );

@@ -112,7 +112,7 @@ struct Application::Impl {
   // GET /api/client-config: what the web app needs to know before joining (the HTTPS address to
   // send a person to when the page was opened over plain HTTP).
   HttpResponse ClientConfig() const {
-    nlohmann::json body = {{"secureUrl", nullptr}};
+    nlohmann::json body = {{"secureUrl", nullptr}, {"openRooms", config.openRooms}};
     if (config.PublicUrlScheme() == "https") body["secureUrl"] = config.publicUrl;
     return HttpResponse::FromJson(200, body);
   }

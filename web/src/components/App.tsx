@@ -14,6 +14,7 @@ import type { DeviceManager } from '../meeting/DeviceManager';
 import type { Features } from '../meeting/features';
 import { roomFromSearch } from '../meeting/roomId';
 import type { SessionHandle } from '../meeting/session';
+import { ReportPage } from '../report/ReportPage';
 import { CallScreen } from './CallScreen';
 import { JoinScreen, type JoinRequest } from './JoinScreen';
 
@@ -46,8 +47,7 @@ export function App({ devices, features }: Props) {
     case 'clinic-queue':
       return <PatientPage key={route.slug} place={{ kind: 'clinic', slug: route.slug }} devices={devices} contentShareEnabled={contentShare} />;
     case 'report':
-      // `/report/<meetingId>`: issue 16's quality report page goes here (route.meetingId).
-      return <NotFoundPage />;
+      return <ReportPage meetingId={route.meetingId} />;
     case 'not-found':
       return <NotFoundPage />;
   }

@@ -14,6 +14,7 @@
 #include "webrtc/rtcp/Remb.hpp"
 #include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/SenderReport.hpp"
+#include "webrtc/rtcp/TransportFeedback.hpp"
 #include "webrtc/rtp/RtpPacketBuilder.hpp"
 #include "webrtc/rtp/KeyframeDetector.hpp"
 #include "webrtc/rtp/Rtx.hpp"
@@ -398,6 +399,12 @@ bool MeetingRouter::SendRtcpTo(const std::string& attendeeId, std::span<uint8_t>
          it->second->Transport().SendRtcp(buffer, length);
 }
 
+std::optional<uint64_t> MeetingRouter::AvailableOutgoingBitrate(const std::string& attendeeId) const {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end() || it->second->sendEstimator.FeedbackCount() == 0) return std::nullopt;
+  return it->second->sendEstimator.EstimateBps();
+}
+
 // ---- packet path ----
 
 void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
@@ -524,6 +531,8 @@ void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
           if (Subscription* s = peer.FindSubscriptionBySsrc(remb->ssrcs[i])) s->OnRemb(remb->bitrate, nowMs);
         }
       }
+    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kRtpfb) && fmt == rtcp::kFmtTransportFeedback) {
+      OnTransportFeedback(peer, p.data, nowUs);
     } else if (type == static_cast<uint8_t>(rtcp::PacketType::kRtpfb) && fmt == rtcp::kFmtNack) {
       auto nack = rtcp::Nack::Parse(p.data);
       if (!nack) return;
@@ -543,8 +552,10 @@ void MeetingRouter::OnReportBlocks(RouterPeer& peer, std::span<const rtcp::Repor
                                    uint32_t arrivalCompact) {
   for (const rtcp::ReportBlock& block : blocks) {
     Subscription* s = peer.FindSubscriptionBySsrc(block.ssrc);
-    if (s != nullptr && s->Ssrc() == block.ssrc)
+    if (s != nullptr && s->Ssrc() == block.ssrc) {
       s->OnReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
+      peer.sendEstimator.SetRttMs(s->Retransmissions().RttUs() / 1000);
+    }
   }
 }
 
@@ -659,6 +670,13 @@ void MeetingRouter::RecordTransportSequence(RouterPeer& peer, const RtpPacket& r
   const auto value = rtp.FindExtension(peer.extensions.transportWideCc);
   if (!value || value->size() < 2) return;
   peer.feedbackGenerator.OnPacket(ReadU16(value->data()), clock_.NowUs());
+}
+
+void MeetingRouter::OnTransportFeedback(RouterPeer& peer, std::span<const uint8_t> packet, int64_t nowUs) {
+  auto feedback = rtcp::TransportFeedback::Parse(packet);
+  if (!feedback) return;
+  ++stats_.transportFeedbackReceived;
+  peer.sendEstimator.OnTransportFeedback(*feedback, nowUs);
 }
 
 void MeetingRouter::SendTransportFeedback(RouterPeer& peer) {

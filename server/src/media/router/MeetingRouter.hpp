@@ -62,6 +62,7 @@ class MeetingRouter final : public Router {
   std::optional<AudioParams> GetAudioParams(const std::string& attendeeId) const override;
   bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
   bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
+  std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const override;
 
   // From RouterPeer (transport callbacks).
   void OnPeerRtp(RouterPeer& peer, std::span<uint8_t> packet);
@@ -96,6 +97,8 @@ class MeetingRouter final : public Router {
   // Transport-wide congestion control: arrivals of the attendee's packets -> feedback every tick.
   void RecordTransportSequence(RouterPeer& peer, const webrtc::rtp::RtpPacket& rtp);
   void SendTransportFeedback(RouterPeer& peer);
+  // The attendee's feedback about the packets we sent it: its transport's send-side estimate.
+  void OnTransportFeedback(RouterPeer& peer, std::span<const uint8_t> packet, int64_t nowUs);
   void ScheduleTick();
   void Tick();
 

@@ -99,7 +99,8 @@ class Router {
     uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
     uint64_t dropped = 0;           // RTP of no known stream or payload type
     uint64_t foreignSsrc = 0;       // video on another SSRC than the publisher's forwarded one (dropped)
-    uint64_t transportFeedbackSent = 0;  // transport-wide feedback packets sent to attendees
+    uint64_t transportFeedbackSent = 0;      // transport-wide feedback packets sent to attendees
+    uint64_t transportFeedbackReceived = 0;  // and received from them (about what we sent)
   };
 
   virtual ~Router() = default;
@@ -136,6 +137,10 @@ class Router {
   // the SRTP trailer after it). False when the attendee is unknown or not connected.
   virtual bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
   virtual bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
+  // What we estimate we can send the attendee (bit/s), from its transport-wide feedback about the
+  // packets we forward to it (media/bwe/SendSideEstimator); nullopt until feedback arrived. For
+  // BITRATES' server_available_outgoing_bitrate and the per-stream allocation.
+  virtual std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const = 0;
 };
 
 }  // namespace medicall::media::router

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "media/bwe/SendSideEstimator.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RtxBudget.hpp"
@@ -52,11 +53,18 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
   int audioPayloadType = -1;     // Opus
   bool audioMuted = false;
   std::string publisherMid;  // the attendee's camera send section
-  uint16_t NextTransportSequence() { return ++transportSequence_; }
+  // The transport-wide sequence number of a packet of `size` bytes sent now (remembered by the estimator).
+  uint16_t NextTransportSequence(size_t size, int64_t nowUs) {
+    ++transportSequence_;
+    sendEstimator.OnPacketSent(transportSequence_, size, nowUs);
+    return transportSequence_;
+  }
   // What all retransmissions to this attendee may spend (RTX and plain resends, every stream).
   RtxBudget rtxBudget;
   // Arrivals of the attendee's packets by transport-wide sequence number (when transport-cc is negotiated).
   bwe::TransportFeedbackGenerator feedbackGenerator;
+  // The estimate of what we can send the attendee, from its transport-wide feedback about our packets.
+  bwe::SendSideEstimator sendEstimator;
 
   std::map<std::string, std::unique_ptr<Subscription>> subscriptions;  // by mid
   std::unique_ptr<Publisher> publisher;

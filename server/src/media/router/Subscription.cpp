@@ -49,7 +49,11 @@ void Subscription::TranslateExtensions(RtpPacket& copy, const webrtc::sdp::Exten
   target.ids = &peer_.extensions;
   target.mid = mid_;
   target.absSendTime24 = ExtensionTranslator::AbsSendTime(nowUs);
-  if (peer_.extensions.transportWideCc != 0) target.transportSequence = peer_.NextTransportSequence();
+  // A transport-wide sequence number only for a packet that carries the element (numbers the subscriber
+  // never sees would read as losses), and its send time for the subscriber transport's estimator.
+  const bool transportCc = peer_.extensions.transportWideCc != 0 && sourceIds.transportWideCc != 0 &&
+                           copy.FindExtension(sourceIds.transportWideCc).has_value();
+  if (transportCc) target.transportSequence = peer_.NextTransportSequence(copy.Size(), nowUs);
   ExtensionTranslator::Translate(copy, sourceIds, target);
 }
 

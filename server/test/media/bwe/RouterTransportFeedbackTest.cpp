@@ -7,11 +7,14 @@
 
 #include <regex>
 
+#include "media/bwe/SendSideEstimator.hpp"
+#include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/MeetingRouter.hpp"
 #include "media/router/RouterHarness.hpp"
 #include "webrtc/rtcp/Remb.hpp"
 #include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/TransportFeedback.hpp"
+#include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
 
 namespace medicall::media::router {
@@ -160,6 +163,75 @@ TEST(RouterTransportFeedbackTest, WithoutTransportCcThePublisherGetsRemb) {
     return 0;
   });
   EXPECT_EQ(OnWorker(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackSent; }), 0u);
+}
+
+
+// The subscriber side: forwarded packets carry the subscriber transport's own transport-wide sequence
+// numbers (continuous, from one counter for the transport), and the subscriber's feedback about them
+// gives the router an estimate of what it can send that subscriber.
+TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
+  RouterHarness h;
+  TestClient& pub = h.AddClient("publisher");
+  TestClient& sub = h.AddClient("subscriber");
+  auto pa = h.Subscribe(pub, true, {});
+  ASSERT_EQ(pa.status, 200u) << pa.description;
+  auto sa = h.Subscribe(sub, false, {pa.videoAllocation->streamId});
+  ASSERT_EQ(sa.status, 200u) << sa.description;
+  const uint8_t pubId = TransportCcId(pa.sdpAnswer);
+  const uint8_t subId = TransportCcId(sa.sdpAnswer);
+  ASSERT_NE(pubId, 0);
+  ASSERT_NE(subId, 0);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected && sub.connected; }));
+  EXPECT_FALSE(OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); }));
+  // Both transports up on the router's side too: it asked the publisher for a key frame.
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
+    bool pli = false;
+    ForEachRtcp(pub.rtcp, [&](const auto& p) { pli = pli || (p.header.packetType == 206 && p.header.count == 1); });
+    return pli;
+  }));
+
+  bwe::TransportFeedbackGenerator subscriberSide;
+  std::vector<uint16_t> seen;
+  uint16_t next = 1;
+  for (int round = 0; round < 10; ++round) {
+    OnWorker(h.ClientWorker(), [&] {
+      std::array<uint8_t, 1500> buf{};
+      for (int i = 0; i < 10; ++i, ++next) {
+        const size_t n = PacketWithTransportSequence(pubId, static_cast<uint16_t>(next + 7000), next,
+                                                     pub.videoSsrc, buf);
+        EXPECT_TRUE(pub.transport->SendRtp(buf, n));
+      }
+      return 0;
+    });
+    h.clock.AdvanceMs(20);
+    ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 10; }))
+        << sub.rtp.size() << " forwarded " << OnWorker(h.serverWorker, [&] { return h.router->GetStats().forwarded; })
+        << " in " << OnWorker(h.serverWorker, [&] { return h.router->GetStats().videoIn; });
+    OnWorker(h.ClientWorker(), [&] {
+      for (auto& p : sub.rtp) {
+        auto rtp = webrtc::rtp::RtpPacket::Parse(std::span(p));
+        if (!rtp) continue;
+        auto ext = rtp->FindExtension(subId);
+        EXPECT_TRUE(ext && ext->size() == 2);
+        if (!ext || ext->size() != 2) continue;
+        const uint16_t seq = ReadU16(ext->data());
+        seen.push_back(seq);
+        subscriberSide.OnPacket(seq, h.clock.NowUs());
+      }
+      sub.rtp.clear();
+      std::array<uint8_t, 1500> fb{};
+      while (size_t n = subscriberSide.Build(sub.audioSsrc, 0, std::span(fb).first(1400))) {
+        EXPECT_TRUE(sub.transport->SendRtcp(fb, n));
+      }
+      return 0;
+    });
+  }
+  ASSERT_EQ(seen.size(), 100u);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<uint16_t>(seen[i - 1] + 1)) << i;
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackReceived >= 10; }));
+  const auto estimate = OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });
+  ASSERT_TRUE(estimate);
+  EXPECT_GE(*estimate, bwe::SendSideEstimator::Settings{}.minBps);
 }
 
 }  // namespace

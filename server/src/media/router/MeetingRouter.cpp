@@ -7,6 +7,7 @@
 #include "common/Logger.hpp"
 #include "common/Ntp.hpp"
 #include "common/Random.hpp"
+#include "media/bwe/BitrateAllocator.hpp"
 #include "webrtc/rtcp/Fir.hpp"
 #include "webrtc/rtcp/Nack.hpp"
 #include "webrtc/rtcp/Pli.hpp"
@@ -609,10 +610,36 @@ bool MeetingRouter::SendPli(Publisher& publisher) {
 uint64_t MeetingRouter::EstimateFor(const Publisher& publisher, int64_t nowMs) const {
   uint64_t estimate = static_cast<uint64_t>(publisher.MaxBitrateKbps()) * 1000;
   for (const Subscription* s : publisher.Subscribers()) {
-    if (s->RembBps() != 0 && nowMs - s->RembAtMs() <= kRembMaxAgeMs)
-      estimate = std::min(estimate, s->RembBps());
+    if (const uint64_t share = RembShare(*s, nowMs); share != 0) estimate = std::min(estimate, share);
   }
   return std::max(estimate, kMinRembBps);
+}
+
+// A subscriber's REMB is the total for everything we send it (all its streams, one number): each
+// stream gets its share (bwe::BitrateAllocator, equal shares up to each source's maximum), not the total.
+uint64_t MeetingRouter::RembShare(const Subscription& subscription, int64_t nowMs) const {
+  const RouterPeer& peer = subscription.Peer();
+  uint64_t total = 0;
+  int64_t latestMs = 0;
+  for (const auto& [mid, s] : peer.subscriptions) {
+    if (s->RembBps() != 0 && nowMs - s->RembAtMs() <= kRembMaxAgeMs && s->RembAtMs() >= latestMs) {
+      total = s->RembBps();
+      latestMs = s->RembAtMs();
+    }
+  }
+  if (total == 0) return 0;
+  std::array<bwe::BitrateAllocator::Demand, kMaxAllocatedStreams> demands{};
+  std::array<uint64_t, kMaxAllocatedStreams> budgets{};
+  size_t count = 0;
+  size_t index = 0;
+  for (const auto& [mid, s] : peer.subscriptions) {
+    if (s->Source() == nullptr || count == demands.size()) continue;
+    if (s.get() == &subscription) index = count;
+    demands[count++].maxBps = static_cast<uint64_t>(s->Source()->MaxBitrateKbps()) * 1000;
+  }
+  if (count == 0) return total;
+  bwe::BitrateAllocator::Allocate(total, std::span(demands).first(count), budgets);
+  return budgets[index];
 }
 
 void MeetingRouter::SendReports(RouterPeer& peer, int64_t nowMs) {

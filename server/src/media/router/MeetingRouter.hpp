@@ -44,6 +44,7 @@ class MeetingRouter final : public Router {
   static constexpr int64_t kTickMs = 50;
   static constexpr int64_t kReportIntervalMs = 1000;
   static constexpr int64_t kRembMaxAgeMs = 5000;
+  static constexpr size_t kMaxAllocatedStreams = 64;
 
   MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
                 std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate, Listener& listener,
@@ -92,6 +93,8 @@ class MeetingRouter final : public Router {
   void SendReports(RouterPeer& peer, int64_t nowMs);
   void SendSenderReports(RouterPeer& peer, int64_t nowUs);
   uint64_t EstimateFor(const Publisher& publisher, int64_t nowMs) const;
+  // This stream's part of its subscriber's REMB (0: no fresh REMB).
+  uint64_t RembShare(const Subscription& subscription, int64_t nowMs) const;
   void NotifySourcesChanged();
   void Bury(std::unique_ptr<RouterPeer> peer);
   // Transport-wide congestion control: arrivals of the attendee's packets -> feedback every tick.

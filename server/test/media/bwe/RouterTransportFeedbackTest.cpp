@@ -11,6 +11,7 @@
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/MeetingRouter.hpp"
 #include "media/router/RouterHarness.hpp"
+#include "webrtc/rtcp/Nack.hpp"
 #include "webrtc/rtcp/Remb.hpp"
 #include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/TransportFeedback.hpp"
@@ -122,24 +123,40 @@ TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
   });
 }
 
-TEST(RouterTransportFeedbackTest, WithoutTransportCcThePublisherGetsRemb) {
-  RouterHarness h;
-  TestClient& pub = h.AddClient("publisher");
+// SUBSCRIBE as RouterHarness::Subscribe does it, with an offer without the transport-cc extension and
+// feedback type (a browser without transport-cc); connects the client.
+SubscribeAnswer SubscribeWithoutTransportCc(RouterHarness& h, TestClient& c, bool sendVideo,
+                                            const std::vector<uint32_t>& receiveStreams) {
   SubscribeParams params;
-  params.attendeeId = pub.attendeeId;
-  params.sendsVideo = true;
+  params.attendeeId = c.attendeeId;
+  params.sendsVideo = sendVideo;
   params.videoMaxBitrateKbps = 1500;
   params.receiveStreamIds = {0};
-  // The offer without the extension and the feedback type (a browser without transport-cc).
-  std::string offer = pub.Offer(true, 0);
+  params.receiveStreamIds.insert(params.receiveStreamIds.end(), receiveStreams.begin(), receiveStreams.end());
+  std::string offer = c.Offer(sendVideo, receiveStreams.size());
   offer = std::regex_replace(offer, std::regex("a=extmap:[0-9]+ [^\\r\\n]*transport-wide-cc[^\\r\\n]*\\r\\n"), "");
   offer = std::regex_replace(offer, std::regex("a=rtcp-fb:[0-9]+ transport-cc\\r\\n"), "");
   params.sdpOffer = offer;
-  pub.answer = OnWorker(h.serverWorker, [&] { return h.router->Subscribe(params); });
+  c.answer = OnWorker(h.serverWorker, [&] { return h.router->Subscribe(params); });
+  if (c.answer.status == 200) OnWorker(h.ClientWorker(), [&] { return c.Connect(c.answer.sdpAnswer, *c.ownDemux); });
+  return c.answer;
+}
+
+std::optional<uint64_t> LatestRemb(const TestClient& c) {
+  std::optional<uint64_t> latest;
+  ForEachRtcp(c.rtcp, [&](const auto& p) {
+    if (auto remb = webrtc::rtcp::Remb::Parse(p.data)) latest = remb->bitrate;
+  });
+  return latest;
+}
+
+TEST(RouterTransportFeedbackTest, WithoutTransportCcThePublisherGetsRemb) {
+  RouterHarness h;
+  TestClient& pub = h.AddClient("publisher");
+  SubscribeWithoutTransportCc(h, pub, true, {});
   ASSERT_EQ(pub.answer.status, 200u) << pub.answer.description;
   EXPECT_EQ(TransportCcId(pub.answer.sdpAnswer), 0);
   EXPECT_EQ(pub.answer.sdpAnswer.find("transport-cc"), std::string::npos);
-  OnWorker(h.ClientWorker(), [&] { return pub.Connect(pub.answer.sdpAnswer, *pub.ownDemux); });
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected; }));
   OnWorker(h.ClientWorker(), [&] {
     std::array<uint8_t, 1500> buf{};
@@ -232,6 +249,49 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
   const auto estimate = OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });
   ASSERT_TRUE(estimate);
   EXPECT_GE(*estimate, bwe::SendSideEstimator::Settings{}.minBps);
+}
+
+
+// A subscriber without transport-cc receiving two streams: its REMB (one total for all it receives) is
+// split across them, so each publisher is asked for half, not for the whole.
+TEST(RouterTransportFeedbackTest, ASubscribersRembIsSplitAcrossItsStreams) {
+  RouterHarness h;
+  TestClient& a = h.AddClient("a");
+  TestClient& b = h.AddClient("b");
+  TestClient& sub = h.AddClient("sub");
+  ASSERT_EQ(SubscribeWithoutTransportCc(h, a, true, {}).status, 200u);
+  ASSERT_EQ(SubscribeWithoutTransportCc(h, b, true, {}).status, 200u);
+  auto sa = SubscribeWithoutTransportCc(h, sub, false, {a.answer.videoAllocation->streamId,
+                                                        b.answer.videoAllocation->streamId});
+  ASSERT_EQ(sa.status, 200u) << sa.description;
+  ASSERT_EQ(sa.tracks.size(), 2u);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return a.connected && b.connected && sub.connected; }));
+  OnWorker(h.ClientWorker(), [&] {
+    std::array<uint8_t, 1500> buf{};
+    for (TestClient* p : {&a, &b}) {
+      const size_t n = TestClient::Vp8Packet(kVp8, 1, 3000, p->videoSsrc, true, 300, buf);
+      EXPECT_TRUE(p->transport->SendRtp(buf, n));
+    }
+    webrtc::rtcp::Remb remb;
+    remb.senderSsrc = sub.audioSsrc;
+    remb.bitrate = 1'000'000;
+    remb.AddSsrc(sa.tracks[0].ssrc);
+    remb.AddSsrc(sa.tracks[1].ssrc);
+    size_t n = remb.Serialize(std::span(buf).first(1400));
+    // Then a NACK, whose handling shows in the router's stats: once counted, the REMB was handled too.
+    const std::array<uint16_t, 1> lost = {4242};
+    n += webrtc::rtcp::Nack::Serialize(sub.audioSsrc, sa.tracks[0].ssrc, lost, std::span(buf).subspan(n, 200));
+    EXPECT_TRUE(sub.transport->SendRtcp(buf, n));
+    return 0;
+  });
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] {
+    const auto st = h.router->GetStats();
+    return st.nackMisses + st.nackSuppressed + st.retransmitted > 0;
+  }));
+  h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return LatestRemb(a) && LatestRemb(b); }, 3000ms));
+  EXPECT_EQ(*LatestRemb(a), 500'000u);
+  EXPECT_EQ(*LatestRemb(b), 500'000u);
 }
 
 }  // namespace

@@ -192,7 +192,7 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
   TestClient& sub = h.AddClient("subscriber");
   auto pa = h.Subscribe(pub, true, {});
   ASSERT_EQ(pa.status, 200u) << pa.description;
-  auto sa = h.Subscribe(sub, false, {pa.videoAllocation->streamId});
+  auto sa = h.Subscribe(sub, false, {pa.videoAllocations.at(0).streamId});
   ASSERT_EQ(sa.status, 200u) << sa.description;
   const uint8_t pubId = TransportCcId(pa.sdpAnswer);
   const uint8_t subId = TransportCcId(sa.sdpAnswer);
@@ -261,8 +261,8 @@ TEST(RouterTransportFeedbackTest, ASubscribersRembIsSplitAcrossItsStreams) {
   TestClient& sub = h.AddClient("sub");
   ASSERT_EQ(SubscribeWithoutTransportCc(h, a, true, {}).status, 200u);
   ASSERT_EQ(SubscribeWithoutTransportCc(h, b, true, {}).status, 200u);
-  auto sa = SubscribeWithoutTransportCc(h, sub, false, {a.answer.videoAllocation->streamId,
-                                                        b.answer.videoAllocation->streamId});
+  auto sa = SubscribeWithoutTransportCc(h, sub, false, {a.answer.videoAllocations.at(0).streamId,
+                                                        b.answer.videoAllocations.at(0).streamId});
   ASSERT_EQ(sa.status, 200u) << sa.description;
   ASSERT_EQ(sa.tracks.size(), 2u);
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return a.connected && b.connected && sub.connected; }));

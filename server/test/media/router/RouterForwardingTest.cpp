@@ -88,8 +88,8 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
   TestClient& sub = h.AddClient("subscriber");
   auto pa = h.Subscribe(pub, true, {});
   ASSERT_EQ(pa.status, 200u) << pa.description;
-  ASSERT_TRUE(pa.videoAllocation.has_value());
-  const uint32_t stream = pa.videoAllocation->streamId;
+  ASSERT_FALSE(pa.videoAllocations.empty());
+  const uint32_t stream = pa.videoAllocations.at(0).streamId;
   auto sa = h.Subscribe(sub, false, {stream});
   ASSERT_EQ(sa.status, 200u) << sa.description;
   ASSERT_EQ(sa.tracks.size(), 1u);
@@ -204,8 +204,8 @@ TEST(RouterForwardingTest, RecycledMidStaysContinuousAndLeavingStopsThePublisher
   TestClient& a = h.AddClient("a");
   TestClient& b = h.AddClient("b");
   TestClient& sub = h.AddClient("s");
-  const uint32_t streamA = h.Subscribe(a, true, {}).videoAllocation->streamId;
-  const uint32_t streamB = h.Subscribe(b, true, {}).videoAllocation->streamId;
+  const uint32_t streamA = h.Subscribe(a, true, {}).videoAllocations.at(0).streamId;
+  const uint32_t streamB = h.Subscribe(b, true, {}).videoAllocations.at(0).streamId;
   EXPECT_GT(streamB, streamA);
   auto first = h.Subscribe(sub, false, {streamA});
   ASSERT_EQ(first.tracks.size(), 1u);
@@ -335,7 +335,7 @@ TEST(RouterForwardingTest, ATransportClosedByThePeerIsADrop) {
   RouterHarness h;
   TestClient& a = h.AddClient("leaver");
   TestClient& b = h.AddClient("stayer");
-  const uint32_t stream = h.Subscribe(a, true, {}).videoAllocation->streamId;
+  const uint32_t stream = h.Subscribe(a, true, {}).videoAllocations.at(0).streamId;
   ASSERT_EQ(h.Subscribe(b, false, {stream}).tracks.size(), 1u);
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return a.connected && b.connected; }));
   const int before = OnWorker(h.serverWorker, [&] { return h.listener.sourcesChanged; });
@@ -351,7 +351,7 @@ TEST(RouterForwardingTest, ATransportClosedByThePeerIsADrop) {
   TestClient& again = h.AddClient("leaver");
   auto answer = h.Subscribe(again, true, {});
   ASSERT_EQ(answer.status, 200u);
-  EXPECT_GT(answer.videoAllocation->streamId, stream);
+  EXPECT_GT(answer.videoAllocations.at(0).streamId, stream);
   EXPECT_TRUE(WaitFor(h.ClientWorker(), [&] { return again.connected; }));
 }
 
@@ -365,7 +365,7 @@ TEST(RouterForwardingTest, UpstreamLossIsNackedAndTheRtxRepairForwarded) {
   RouterHarness h;
   TestClient& pub = h.AddClient("pub");
   TestClient& sub = h.AddClient("sub");
-  const uint32_t stream = h.Subscribe(pub, true, {}).videoAllocation->streamId;
+  const uint32_t stream = h.Subscribe(pub, true, {}).videoAllocations.at(0).streamId;
   ASSERT_EQ(h.Subscribe(sub, false, {stream}).tracks.size(), 1u);
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected && sub.connected; }));
   SendVideo(h, pub, 100, 5, true);   // 100..104
@@ -423,7 +423,7 @@ struct Call {
       : h(harness), pub(h.AddClient("pub")), sub(h.AddClient("sub")) {
     const auto pa = h.Subscribe(pub, true, {});
     EXPECT_EQ(pa.status, 200u) << pa.description;
-    stream = pa.videoAllocation ? pa.videoAllocation->streamId : 0;
+    stream = pa.videoAllocations.empty() ? 0 : pa.videoAllocations[0].streamId;
     const auto sa = h.Subscribe(sub, false, {stream});
     EXPECT_EQ(sa.tracks.size(), 1u);
     outSsrc = sa.tracks.empty() ? 0 : sa.tracks[0].ssrc;

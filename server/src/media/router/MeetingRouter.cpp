@@ -7,6 +7,7 @@
 #include "common/Logger.hpp"
 #include "common/Ntp.hpp"
 #include "common/Random.hpp"
+#include "media/bwe/BitrateAllocator.hpp"
 #include "media/router/SubscribeNegotiator.hpp"
 #include "webrtc/rtcp/ReceiverReport.hpp"
 #include "webrtc/rtcp/Remb.hpp"
@@ -496,33 +497,33 @@ void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason 
 // ---- layers and feedback ----
 
 void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
-  // The bandwidth toward the peer is shared by its video streams in proportion to what each asks for;
-  // while everything asked for fits (with a margin: a receiver's estimate hovers around what it gets)
-  // nothing is limited.
+  // The bandwidth toward the peer is split across its video streams by bwe::BitrateAllocator (equal
+  // shares up to what each asks for; priorities when the SDK sends them); while everything asked for
+  // fits (with a margin: a receiver's estimate hovers around what it gets) nothing is limited.
   constexpr uint64_t kFitPercent = 80;
   const uint64_t available = peer.AvailableBitrateBps(nowMs);
+  std::array<bwe::BitrateAllocator::Demand, kMaxAllocatedStreams> demands{};
+  std::array<Subscription*, kMaxAllocatedStreams> subscriptions{};
+  std::array<uint64_t, kMaxAllocatedStreams> budgets{};
+  size_t count = 0;
   uint64_t asked = 0;
   for (auto& [mid, s] : peer.subscriptions) {
     Publisher* source = s->Source();
-    if (source == nullptr || s->Paused()) continue;
-    const int layer = source->LayerOfStream(s->StreamId());
-    if (layer < 0) continue;
+    if (source == nullptr || s->Paused() || count == demands.size()) continue;
+    const int layer = std::max(0, source->LayerOfStream(s->StreamId()));
     const Publisher::Layer& l = source->LayerAt(static_cast<size_t>(layer));
-    asked += l.stream->AvgBitrateBps() != 0 ? l.stream->AvgBitrateBps() : uint64_t{l.maxBitrateKbps} * 1000;
+    const uint64_t want =
+        l.stream->AvgBitrateBps() != 0 ? l.stream->AvgBitrateBps() : uint64_t{l.maxBitrateKbps} * 1000;
+    if (source->LayerOfStream(s->StreamId()) >= 0) asked += want;
+    demands[count].maxBps = std::max<uint64_t>(want, 1);
+    subscriptions[count++] = s.get();
   }
   const bool limited = available != 0 && asked * kFitPercent / 100 > available;
-  for (auto& [mid, s] : peer.subscriptions) {
-    Publisher* source = s->Source();
-    if (source == nullptr || s->Paused()) continue;
-    uint64_t share = 0;
-    if (limited) {
-      const int layer = std::max(0, source->LayerOfStream(s->StreamId()));
-      const Publisher::Layer& l = source->LayerAt(static_cast<size_t>(layer));
-      const uint64_t want =
-          l.stream->AvgBitrateBps() != 0 ? l.stream->AvgBitrateBps() : uint64_t{l.maxBitrateKbps} * 1000;
-      share = std::max<uint64_t>(1, available * want / std::max<uint64_t>(1, asked));
-    }
-    if (RecvStream* target = s->UpdateTarget(share, nowMs)) target->RequestKeyframe(nowMs);
+  if (limited) bwe::BitrateAllocator::Allocate(available, std::span(demands).first(count), budgets);
+  for (size_t i = 0; i < count; ++i) {
+    // 0 means "unknown" to the selector: a limited stream gets at least 1 bit/s.
+    const uint64_t share = limited ? std::max<uint64_t>(1, budgets[i]) : 0;
+    if (RecvStream* target = subscriptions[i]->UpdateTarget(share, nowMs)) target->RequestKeyframe(nowMs);
   }
 }
 

@@ -46,6 +46,7 @@ class MeetingRouter final : public Router {
   static constexpr int64_t kReportIntervalMs = 1000;
   static constexpr int64_t kBitratesIntervalMs = 2000;
   static constexpr int64_t kRembMaxAgeMs = RouterPeer::kRembMaxAgeMs;
+  static constexpr size_t kMaxAllocatedStreams = 64;  // video streams toward one attendee, for allocation
 
   MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
                 std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate, Listener& listener,

@@ -70,19 +70,22 @@ void Scenario(uint64_t capacityBps, uint64_t startBps) {
   }
   std::sort(queue.begin(), queue.end());
   const double p95QueueMs = queue.empty() ? 0 : static_cast<double>(queue[queue.size() * 95 / 100]) / 1000;
-  const double utilisation = static_cast<double>(sim.DeliveredBytes()) * 8 / (static_cast<double>(kRunUs) / 1e6) / c;
-  std::printf("| %5.1f Mbit/s | %5.2f Mbit/s | %6.1f s | %6.1f s | %5.0f%% | %6.1f ms | %5.2f%% | %6.0f ns |\n",
-              c / 1e6, static_cast<double>(startBps) / 1e6, reach, settle, 100 * sum / n / c, p95QueueMs,
-              100.0 * static_cast<double>(sim.Dropped()) / static_cast<double>(std::max<uint64_t>(sim.Sent(), 1)),
-              cpu * 1e9 / static_cast<double>(std::max<uint64_t>(sim.Estimator().FeedbackCount(), 1)));
+  const double utilisation =
+      static_cast<double>(sim.DeliveredBytes()) * 8 / (static_cast<double>(kRunUs) / 1e6) / c;
+  std::printf(
+      "| %5.1f Mbit/s | %5.2f Mbit/s | %6.1f s | %6.1f s | %5.0f%% | %6.1f ms | %5.2f%% | %6.0f ns |\n",
+      c / 1e6, static_cast<double>(startBps) / 1e6, reach, settle, 100 * sum / n / c, p95QueueMs,
+      100.0 * static_cast<double>(sim.Dropped()) / static_cast<double>(std::max<uint64_t>(sim.Sent(), 1)),
+      cpu * 1e9 / static_cast<double>(std::max<uint64_t>(sim.Estimator().FeedbackCount(), 1)));
   (void)utilisation;
 }
 
 }  // namespace
 
 int main() {
-  std::printf("| link | start | at 80%% | settled (60..120%%) | mean estimate 30-60 s / link | p95 queue 30-60 s | "
-              "lost | CPU per feedback (sim incl.) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+  std::printf(
+      "| link | start | at 80%% | settled (60..120%%) | mean estimate 30-60 s / link | p95 queue 30-60 s | "
+      "lost | CPU per feedback (sim incl.) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
   for (uint64_t capacity : {1'000'000ULL, 5'000'000ULL}) {
     for (uint64_t start : {300'000ULL, 1'000'000ULL}) Scenario(capacity, start);
   }

@@ -24,7 +24,8 @@ bool NextPriority(std::span<const Demand> demands, bool first, uint64_t below, u
 
 }  // namespace
 
-uint64_t BitrateAllocator::Allocate(uint64_t totalBps, std::span<const Demand> demands, std::span<uint64_t> out) {
+uint64_t BitrateAllocator::Allocate(uint64_t totalBps, std::span<const Demand> demands,
+                                    std::span<uint64_t> out) {
   const size_t n = std::min(demands.size(), out.size());
   demands = demands.first(n);
   std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n), 0);

@@ -113,6 +113,7 @@ class Router {
     uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
     uint64_t dropped = 0;           // RTP of no known stream or payload type
     uint64_t foreignSsrc = 0;       // video on another SSRC than the publisher's forwarded one (dropped)
+
     uint64_t transportFeedbackSent = 0;      // transport-wide feedback packets sent to attendees
     uint64_t transportFeedbackReceived = 0;  // and received from them (about what we sent)
   };
@@ -163,8 +164,9 @@ class Router {
   virtual bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
   virtual bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
   // What we estimate we can send the attendee (bit/s), from its transport-wide feedback about the
-  // packets we forward to it (media/bwe/SendSideEstimator); nullopt until feedback arrived. For
-  // BITRATES' server_available_outgoing_bitrate and the per-stream allocation.
+  // packets we forward to it (media/bwe/SendSideEstimator); nullopt until feedback arrived. The same
+  // estimate is what the layer targets and BITRATES' server_available_outgoing_bitrate use (through
+  // RouterPeer::AvailableBitrateBps, which prefers it to REMB).
   virtual std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const = 0;
 };
 

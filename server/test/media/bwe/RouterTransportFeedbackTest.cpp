@@ -36,9 +36,14 @@ size_t PacketWithTransportSequence(uint8_t extId, uint16_t transportSeq, uint16_
   const size_t bodySize = TestClient::Vp8Packet(kVp8, seq, 3000u * seq, ssrc, seq == 1, 300, body);
   std::copy(body.begin(), body.begin() + 12, out.begin());
   out[0] |= 0x10;
-  const std::array<uint8_t, 8> ext = {0xBE, 0xDE, 0x00, 0x01, static_cast<uint8_t>((extId << 4) | 1),
+  const std::array<uint8_t, 8> ext = {0xBE,
+                                      0xDE,
+                                      0x00,
+                                      0x01,
+                                      static_cast<uint8_t>((extId << 4) | 1),
                                       static_cast<uint8_t>(transportSeq >> 8),
-                                      static_cast<uint8_t>(transportSeq), 0};
+                                      static_cast<uint8_t>(transportSeq),
+                                      0};
   std::copy(ext.begin(), ext.end(), out.begin() + 12);
   std::copy(body.begin() + 12, body.begin() + static_cast<long>(bodySize), out.begin() + 20);
   return bodySize + ext.size();
@@ -80,8 +85,8 @@ TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
     std::array<uint8_t, 1500> buf{};
     for (uint16_t i = 0; i < 10; ++i) {
       if (i == 5) continue;  // lost on the way
-      const size_t n = PacketWithTransportSequence(extId, static_cast<uint16_t>(65530 + i), i + 1,
-                                                   pub.videoSsrc, buf);
+      const size_t n =
+          PacketWithTransportSequence(extId, static_cast<uint16_t>(65530 + i), i + 1, pub.videoSsrc, buf);
       EXPECT_TRUE(pub.transport->SendRtp(buf, n));
     }
     return 0;
@@ -134,11 +139,13 @@ SubscribeAnswer SubscribeWithoutTransportCc(RouterHarness& h, TestClient& c, boo
   params.receiveStreamIds = {0};
   params.receiveStreamIds.insert(params.receiveStreamIds.end(), receiveStreams.begin(), receiveStreams.end());
   std::string offer = c.Offer(sendVideo, receiveStreams.size());
-  offer = std::regex_replace(offer, std::regex("a=extmap:[0-9]+ [^\\r\\n]*transport-wide-cc[^\\r\\n]*\\r\\n"), "");
+  offer = std::regex_replace(offer, std::regex("a=extmap:[0-9]+ [^\\r\\n]*transport-wide-cc[^\\r\\n]*\\r\\n"),
+                             "");
   offer = std::regex_replace(offer, std::regex("a=rtcp-fb:[0-9]+ transport-cc\\r\\n"), "");
   params.sdpOffer = offer;
   c.answer = OnWorker(h.serverWorker, [&] { return h.router->Subscribe(params); });
-  if (c.answer.status == 200) OnWorker(h.ClientWorker(), [&] { return c.Connect(c.answer.sdpAnswer, *c.ownDemux); });
+  if (c.answer.status == 200)
+    OnWorker(h.ClientWorker(), [&] { return c.Connect(c.answer.sdpAnswer, *c.ownDemux); });
   return c.answer;
 }
 
@@ -182,7 +189,6 @@ TEST(RouterTransportFeedbackTest, WithoutTransportCcThePublisherGetsRemb) {
   EXPECT_EQ(OnWorker(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackSent; }), 0u);
 }
 
-
 // The subscriber side: forwarded packets carry the subscriber transport's own transport-wide sequence
 // numbers (continuous, from one counter for the transport), and the subscriber's feedback about them
 // gives the router an estimate of what it can send that subscriber.
@@ -203,7 +209,8 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
   // Both transports up on the router's side too: it asked the publisher for a key frame.
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
     bool pli = false;
-    ForEachRtcp(pub.rtcp, [&](const auto& p) { pli = pli || (p.header.packetType == 206 && p.header.count == 1); });
+    ForEachRtcp(pub.rtcp,
+                [&](const auto& p) { pli = pli || (p.header.packetType == 206 && p.header.count == 1); });
     return pli;
   }));
 
@@ -214,16 +221,17 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
     OnWorker(h.ClientWorker(), [&] {
       std::array<uint8_t, 1500> buf{};
       for (int i = 0; i < 10; ++i, ++next) {
-        const size_t n = PacketWithTransportSequence(pubId, static_cast<uint16_t>(next + 7000), next,
-                                                     pub.videoSsrc, buf);
+        const size_t n =
+            PacketWithTransportSequence(pubId, static_cast<uint16_t>(next + 7000), next, pub.videoSsrc, buf);
         EXPECT_TRUE(pub.transport->SendRtp(buf, n));
       }
       return 0;
     });
     h.clock.AdvanceMs(20);
     ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 10; }))
-        << sub.rtp.size() << " forwarded " << OnWorker(h.serverWorker, [&] { return h.router->GetStats().forwarded; })
-        << " in " << OnWorker(h.serverWorker, [&] { return h.router->GetStats().videoIn; });
+        << sub.rtp.size() << " forwarded "
+        << OnWorker(h.serverWorker, [&] { return h.router->GetStats().forwarded; }) << " in "
+        << OnWorker(h.serverWorker, [&] { return h.router->GetStats().videoIn; });
     OnWorker(h.ClientWorker(), [&] {
       for (auto& p : sub.rtp) {
         auto rtp = webrtc::rtp::RtpPacket::Parse(std::span(p));
@@ -246,11 +254,11 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
   ASSERT_EQ(seen.size(), 100u);
   for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<uint16_t>(seen[i - 1] + 1)) << i;
   ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackReceived >= 10; }));
-  const auto estimate = OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });
+  const auto estimate =
+      OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });
   ASSERT_TRUE(estimate);
   EXPECT_GE(*estimate, bwe::SendSideEstimator::Settings{}.minBps);
 }
-
 
 // A subscriber without transport-cc receiving two streams: its REMB (one total for all it receives) is
 // split across them, so each publisher is asked for half, not for the whole.
@@ -261,8 +269,8 @@ TEST(RouterTransportFeedbackTest, ASubscribersRembIsSplitAcrossItsStreams) {
   TestClient& sub = h.AddClient("sub");
   ASSERT_EQ(SubscribeWithoutTransportCc(h, a, true, {}).status, 200u);
   ASSERT_EQ(SubscribeWithoutTransportCc(h, b, true, {}).status, 200u);
-  auto sa = SubscribeWithoutTransportCc(h, sub, false, {a.answer.videoAllocations.at(0).streamId,
-                                                        b.answer.videoAllocations.at(0).streamId});
+  auto sa = SubscribeWithoutTransportCc(
+      h, sub, false, {a.answer.videoAllocations.at(0).streamId, b.answer.videoAllocations.at(0).streamId});
   ASSERT_EQ(sa.status, 200u) << sa.description;
   ASSERT_EQ(sa.tracks.size(), 2u);
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return a.connected && b.connected && sub.connected; }));
@@ -280,7 +288,8 @@ TEST(RouterTransportFeedbackTest, ASubscribersRembIsSplitAcrossItsStreams) {
     size_t n = remb.Serialize(std::span(buf).first(1400));
     // Then a NACK, whose handling shows in the router's stats: once counted, the REMB was handled too.
     const std::array<uint16_t, 1> lost = {4242};
-    n += webrtc::rtcp::Nack::Serialize(sub.audioSsrc, sa.tracks[0].ssrc, lost, std::span(buf).subspan(n, 200));
+    n +=
+        webrtc::rtcp::Nack::Serialize(sub.audioSsrc, sa.tracks[0].ssrc, lost, std::span(buf).subspan(n, 200));
     EXPECT_TRUE(sub.transport->SendRtcp(buf, n));
     return 0;
   });
@@ -289,7 +298,8 @@ TEST(RouterTransportFeedbackTest, ASubscribersRembIsSplitAcrossItsStreams) {
     return st.nackMisses + st.nackSuppressed + st.retransmitted > 0;
   }));
   h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
-  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return LatestRemb(a) && LatestRemb(b); }, 3000ms));
+  ASSERT_TRUE(WaitFor(
+      h.ClientWorker(), [&] { return LatestRemb(a) && LatestRemb(b); }, 3000ms));
   EXPECT_EQ(*LatestRemb(a), 500'000u);
   EXPECT_EQ(*LatestRemb(b), 500'000u);
 }

@@ -565,8 +565,11 @@ void MeetingRouter::SendReports(RouterPeer& peer, int64_t nowMs) {
   size_t n = rr.Serialize(out);
   if (n == 0) return;
   // With transport-cc the publisher estimates its uplink itself from our transport-wide feedback (its
-  // GCC ramps up); a REMB would only cap it.
-  if (peer.extensions.transportWideCc == 0) n += remb.Serialize(out.subspan(n));
+  // GCC ramps up): the REMB then carries only its SUBSCRIBE maximum, not its receivers' estimates (which
+  // only see what it sends, and would hold it down). Firefox's sender starts from a REMB's value.
+  if (peer.extensions.transportWideCc != 0)
+    remb.bitrate = std::max<uint64_t>(uint64_t{publisher.MaxBitrateKbps()} * 1000, kMinRembBps);
+  n += remb.Serialize(out.subspan(n));
   peer.Transport().SendRtcp(context_.rtcpBuffer, n);
 }
 

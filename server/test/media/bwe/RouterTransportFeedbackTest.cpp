@@ -1,7 +1,8 @@
 // The router's side of transport-cc toward a publisher, end to end over ICE, DTLS and SRTP on
 // 127.0.0.1 (the router harness): transport-cc is answered, the transport-wide sequence numbers of the
 // publisher's packets come back in feedback packets (draft-holmer-rmcat-transport-wide-cc-extensions-01)
-// with the lost one marked, and no REMB caps the publisher's own estimate. Without transport-cc in the
+// with the lost one marked, and the REMB carries only the publisher's maximum (never its receivers'
+// estimates, which would hold its own estimate down). Without transport-cc in the
 // offer the publisher gets REMB and no transport-wide feedback.
 #include <gtest/gtest.h>
 
@@ -72,7 +73,7 @@ bool IsRemb(const webrtc::rtcp::RtcpCompound::Packet& p) {
   return webrtc::rtcp::Remb::Parse(p.data).has_value();
 }
 
-TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
+TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndARembOfItsMaximumOnly) {
   RouterHarness h;
   TestClient& pub = h.AddClient("publisher");
   auto pa = h.Subscribe(pub, true, {});
@@ -112,7 +113,7 @@ TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
   }
   EXPECT_GE(OnWorker(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackSent; }), 1u);
 
-  // A report interval later: a receiver report, and still no REMB.
+  // A report interval later: a receiver report, and a REMB of the SUBSCRIBE maximum (1500 kbit/s).
   h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
   ASSERT_TRUE(WaitFor(
       h.ClientWorker(),
@@ -123,7 +124,9 @@ TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
       },
       3000ms));
   OnWorker(h.ClientWorker(), [&] {
-    ForEachRtcp(pub.rtcp, [&](const auto& p) { EXPECT_FALSE(IsRemb(p)); });
+    ForEachRtcp(pub.rtcp, [&](const auto& p) {
+      if (auto remb = webrtc::rtcp::Remb::Parse(p.data)) EXPECT_EQ(remb->bitrate, 1'500'000u);
+    });
     return 0;
   });
 }

@@ -2,7 +2,7 @@
 // 127.0.0.1: a publisher sends VP8-like RTP, a subscriber receives it on the SSRC of its tracks[]
 // entry with continuous rewritten sequence numbers (also across a publisher switch on a recycled
 // mid), a PLI from the subscriber reaches the publisher, a NACK is answered from the cache as RTX,
-// the publisher gets receiver reports (no REMB: transport-cc), and leaving stops the publisher. The router runs on
+// the publisher gets receiver reports and a REMB of its maximum (transport-cc), and leaving stops the publisher. The router runs on
 // the harness's ManualClock: throttles and reports move when a test advances it, never by sleeping.
 // "Nothing else arrived" is checked with a barrier: one more packet sent after the ones that must not
 // come through; once it arrived, everything sent before it was handled.
@@ -170,8 +170,8 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
   EXPECT_EQ(stats.retransmitted, 1u);
   EXPECT_GE(stats.keyframeRequests, 2u);
 
-  // A receiver report reaches the publisher once a report interval has passed; no REMB, since the
-  // offer has transport-cc (the publisher then estimates from our transport-wide feedback).
+  // A receiver report reaches the publisher once a report interval has passed, with a REMB of its
+  // SUBSCRIBE maximum only: the offer has transport-cc, the publisher estimates from our feedback.
   h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
   ASSERT_TRUE(WaitFor(
       h.ClientWorker(),
@@ -179,7 +179,8 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
         for (const auto& p : pub.rtcp) {
           if (p.size() >= 32 && p[1] == 201 && (p[0] & 0x1F) == 1 && ReadU32(&p[8]) == pub.videoSsrc) {
             const size_t rrLen = (ReadU16(&p[2]) + 1) * 4;
-            EXPECT_FALSE(p.size() > rrLen && webrtc::rtcp::Remb::Parse(std::span(p).subspan(rrLen)));
+            auto remb = p.size() > rrLen ? webrtc::rtcp::Remb::Parse(std::span(p).subspan(rrLen)) : std::nullopt;
+            EXPECT_TRUE(remb && remb->bitrate == 1'500'000);
             return true;
           }
         }

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 3001
 
-.PHONY: deps build web run test unit asan tsan fuzz-smoke fuzz-long bench format-check lint clean
+.PHONY: deps build web run test unit asan tsan fuzz-smoke fuzz-long bench bench-bwe format-check lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -50,6 +50,10 @@ fuzz-long: deps
 
 bench: build
 	@bash scripts/bench.sh
+
+# Convergence of the send-side bandwidth estimator on simulated 1 and 5 Mbit/s links (bench/RESULTS.md).
+bench-bwe: build
+	./build/release/bench/bwe/bench_bwe
 
 format-check:
 	@bash scripts/format-check.sh

@@ -69,7 +69,7 @@ void BmForward(benchmark::State& state, webrtc::srtp::SrtpProfile profile) {
   TestClient& pub = h.AddClient("publisher");
   pub.srtpProfiles = {profile};
   const auto pa = h.Subscribe(pub, true, {});
-  if (pa.status != 200 || !pa.videoAllocation) {
+  if (pa.status != 200 || pa.videoAllocations.empty()) {
     state.SkipWithError("publisher subscribe failed");
     return;
   }
@@ -78,7 +78,7 @@ void BmForward(benchmark::State& state, webrtc::srtp::SrtpProfile profile) {
     TestClient& c = h.AddClient("sub" + std::to_string(i));
     c.srtpProfiles = {profile};
     c.keep = false;
-    if (h.Subscribe(c, false, {pa.videoAllocation->streamId}).tracks.size() != 1) {
+    if (h.Subscribe(c, false, {pa.videoAllocations.at(0).streamId}).tracks.size() != 1) {
       state.SkipWithError("subscriber subscribe failed");
       return;
     }

@@ -67,11 +67,11 @@ signaling::SubscribeResult ToSignaling(const media::router::SubscribeAnswer& ans
     m.set_track_label(t.trackLabel);
     r.tracks.push_back(std::move(m));
   }
-  if (answer.videoAllocation) {
+  for (const auto& allocation : answer.videoAllocations) {
     signaling::proto::SdkStreamAllocation a;
-    a.set_track_label(answer.videoAllocation->trackLabel);
-    a.set_stream_id(answer.videoAllocation->streamId);
-    a.set_group_id(answer.videoAllocation->groupId);
+    a.set_track_label(allocation.trackLabel);
+    a.set_stream_id(allocation.streamId);
+    a.set_group_id(allocation.groupId);
     r.allocations.push_back(std::move(a));
   }
   return r;
@@ -192,8 +192,9 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     params.audioMuted = request.audioMuted;
     for (const auto& s : request.sendStreams) {
       if (s.media_type() == signaling::proto::VIDEO) {
+        if (!params.sendsVideo) params.videoMaxBitrateKbps = s.max_bitrate_kbps();
         params.sendsVideo = true;
-        params.videoMaxBitrateKbps = s.max_bitrate_kbps();
+        params.videoLayerMaxBitrateKbps.push_back(s.max_bitrate_kbps());  // one per simulcast layer
       }
     }
     if (mediaClosed) return done(signaling::SubscribeResult::Failure(503, "meeting is closing"));

@@ -19,8 +19,8 @@ class OveruseDetector {
   static constexpr double kInitialThresholdMs = 12.5;
   static constexpr double kMinThresholdMs = 6;
   static constexpr double kMaxThresholdMs = 600;
-  static constexpr double kUp = 0.0087;     // K_u
-  static constexpr double kDown = 0.039;    // K_d
+  static constexpr double kUp = 0.0087;   // K_u
+  static constexpr double kDown = 0.039;  // K_d
   static constexpr double kOveruseTimeMs = 10;
   static constexpr double kMaxSpikeMs = 15;
 

@@ -17,7 +17,8 @@ void SendSideEstimator::OnPacketFeedback(const PacketFeedback& p, BandwidthUsage
   const double sendDeltaMs = static_cast<double>(d.sendDeltaUs) / 1000;
   const double trend =
       trendline_.Update(static_cast<double>(d.arrivalDeltaUs) / 1000, sendDeltaMs, d.arrivalUs / 1000);
-  const BandwidthUsage usage = detector_.Detect(trend, sendDeltaMs, trendline_.NumDeltas(), d.arrivalUs / 1000);
+  const BandwidthUsage usage =
+      detector_.Detect(trend, sendDeltaMs, trendline_.NumDeltas(), d.arrivalUs / 1000);
   // Over-use outranks under-use, which outranks normal.
   if (usage == BandwidthUsage::kOverusing ||
       (usage == BandwidthUsage::kUnderusing && strongest == BandwidthUsage::kNormal)) {

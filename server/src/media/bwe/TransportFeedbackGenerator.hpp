@@ -20,9 +20,9 @@ namespace medicall::media::bwe {
 
 class TransportFeedbackGenerator {
  public:
-  static constexpr int64_t kWindow = 4096;            // packets remembered
+  static constexpr int64_t kWindow = 4096;                // packets remembered
   static constexpr size_t kMaxStatusesPerFeedback = 400;  // keeps one feedback under ~1 KB
-  static constexpr int64_t kMaxDeltaUs = 8'000'000;   // 16-bit signed deltas of 250 us
+  static constexpr int64_t kMaxDeltaUs = 8'000'000;       // 16-bit signed deltas of 250 us
 
   // arrivalUs: monotonic time of the packet's arrival.
   void OnPacket(uint16_t transportSequence, int64_t arrivalUs);

@@ -12,7 +12,7 @@ namespace {
 
 enum class Kind : uint8_t { Drop, Mid, AbsSendTime, TransportCc };
 
-Kind KindOf(uint8_t id, const webrtc::sdp::ExtensionIds& ids) {
+Kind KindOf(uint8_t id, const webrtc::rtp::ExtensionIds& ids) {
   if (id == 0) return Kind::Drop;
   if (id == ids.mid) return Kind::Mid;
   if (id == ids.absSendTime) return Kind::AbsSendTime;
@@ -20,7 +20,7 @@ Kind KindOf(uint8_t id, const webrtc::sdp::ExtensionIds& ids) {
   return Kind::Drop;
 }
 
-uint8_t TargetId(Kind kind, const webrtc::sdp::ExtensionIds& ids) {
+uint8_t TargetId(Kind kind, const webrtc::rtp::ExtensionIds& ids) {
   switch (kind) {
     case Kind::Mid:
       return ids.mid;
@@ -36,7 +36,7 @@ uint8_t TargetId(Kind kind, const webrtc::sdp::ExtensionIds& ids) {
 
 }  // namespace
 
-void ExtensionTranslator::Translate(RtpPacket& packet, const webrtc::sdp::ExtensionIds& from,
+void ExtensionTranslator::Translate(RtpPacket& packet, const webrtc::rtp::ExtensionIds& from,
                                     const Target& to) {
   const auto mode = packet.GetExtensionMode();
   if (mode != RtpPacket::ExtensionMode::kOneByte && mode != RtpPacket::ExtensionMode::kTwoByte) return;

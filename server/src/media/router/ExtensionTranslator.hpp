@@ -12,20 +12,20 @@
 #include <string_view>
 
 #include "webrtc/rtp/RtpPacket.hpp"
-#include "webrtc/sdp/AnswerBuilder.hpp"
+#include "webrtc/rtp/ExtensionIds.hpp"
 
 namespace medicall::media::router {
 
 class ExtensionTranslator {
  public:
   struct Target {
-    const webrtc::sdp::ExtensionIds* ids = nullptr;
+    const webrtc::rtp::ExtensionIds* ids = nullptr;
     std::string_view mid;
     uint32_t absSendTime24 = 0;
     uint16_t transportSequence = 0;  // used when ids->transportWideCc != 0
   };
   // packet: a parsed view of a writable buffer (the forwarded copy).
-  static void Translate(webrtc::rtp::RtpPacket& packet, const webrtc::sdp::ExtensionIds& from,
+  static void Translate(webrtc::rtp::RtpPacket& packet, const webrtc::rtp::ExtensionIds& from,
                         const Target& to);
   // 6.18 fixed-point seconds, 24 bits (abs-send-time), from a monotonic microsecond clock.
   static uint32_t AbsSendTime(int64_t nowUs) {

@@ -7,19 +7,14 @@
 #include "common/Logger.hpp"
 #include "common/Ntp.hpp"
 #include "common/Random.hpp"
-#include "webrtc/rtcp/Fir.hpp"
-#include "webrtc/rtcp/Nack.hpp"
-#include "webrtc/rtcp/Pli.hpp"
+#include "media/bwe/BitrateAllocator.hpp"
+#include "media/router/SubscribeNegotiator.hpp"
 #include "webrtc/rtcp/ReceiverReport.hpp"
 #include "webrtc/rtcp/Remb.hpp"
-#include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/SenderReport.hpp"
-#include "webrtc/rtp/RtpPacketBuilder.hpp"
-#include "webrtc/rtp/KeyframeDetector.hpp"
 #include "webrtc/rtp/Rtx.hpp"
 #include "webrtc/sdp/LocalCandidates.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
-#include "webrtc/sdp/SdpWriter.hpp"
 
 namespace medicall::media::router {
 
@@ -37,22 +32,6 @@ SubscribeAnswer Fail(uint32_t status, std::string description) {
   return a;
 }
 
-// The primary video codec of an answered section, its payload type and its RTX payload type (-1: none).
-struct VideoPayload {
-  uint8_t payloadType = 0;
-  int rtxPayloadType = -1;
-  webrtc::rtp::VideoCodec codec = webrtc::rtp::VideoCodec::kUnknown;
-};
-VideoPayload VideoPayloadTypes(const sdp::MediaSection& answered) {
-  for (const sdp::Codec& c : answered.codecs) {
-    if (c.name == "rtx" || c.name == "RTX") continue;
-    const sdp::Codec* rtx = answered.FindRtxFor(c.payloadType);
-    return {c.payloadType, rtx != nullptr ? rtx->payloadType : -1,
-            webrtc::rtp::KeyframeDetector::CodecFromName(c.name)};
-  }
-  return {};
-}
-
 }  // namespace
 
 MeetingRouter::MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
@@ -63,6 +42,7 @@ MeetingRouter::MeetingRouter(const Config& config, webrtc::transport::MediaDemux
       certificate_(std::move(certificate)),
       listener_(listener),
       clock_(clock),
+      context_(clock),
       timer_(demuxer.Worker().Context()) {}
 
 MeetingRouter::~MeetingRouter() {
@@ -90,7 +70,8 @@ std::unique_ptr<RouterPeer> MeetingRouter::CreatePeer(const std::string& attende
   options.remotePwd = section.icePwd;
   options.remoteFingerprintAlgorithm = section.fingerprint->algorithm;
   options.remoteFingerprint = section.fingerprint->value;
-  auto peer = std::make_unique<RouterPeer>(*this, attendeeId, std::move(options), certificate_, demuxer_);
+  auto peer =
+      std::make_unique<RouterPeer>(*this, context_, attendeeId, std::move(options), certificate_, demuxer_);
   peer->sessionId = std::to_string(random::Value<uint64_t>() & 0x7FFFFFFFFFFFFFFFULL);
   return peer;
 }
@@ -103,9 +84,18 @@ uint32_t MeetingRouter::NewSsrc(const RouterPeer& peer) const {
 
 Publisher* MeetingRouter::FindPublisher(uint32_t streamId) const {
   for (const auto& [id, peer] : peers_) {
-    if (peer->publisher && peer->publisher->StreamId() == streamId) return peer->publisher.get();
+    if (peer->publisher && peer->publisher->LayerOfStream(streamId) >= 0) return peer->publisher.get();
   }
   return nullptr;
+}
+
+void MeetingRouter::Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId, int64_t nowMs) {
+  const bool newCamera = subscription.SetSource(publisher, streamId);
+  if (publisher == nullptr) return;
+  RecvStream* target = subscription.UpdateTarget(0, nowMs);
+  if (newCamera || target != nullptr) {
+    if (RecvStream* stream = subscription.TargetStream()) stream->RequestKeyframe(nowMs);
+  }
 }
 
 SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
@@ -146,7 +136,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     peer = fresh.get();
   }
 
-  sdp::AnswerOptions answerOptions;
+  SubscribeNegotiator::State state;
+  sdp::AnswerOptions& answerOptions = state.answerOptions;
   answerOptions.iceUfrag = peer->LocalUfrag();
   answerOptions.icePwd = peer->LocalPwd();
   answerOptions.fingerprintSha256 = certificate_->Fingerprint();
@@ -156,64 +147,18 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   answerOptions.candidatePort = demuxer_.LocalPort();
   answerOptions.sessionId = peer->sessionId;
   answerOptions.sessionVersion = std::to_string(peer->sessionVersion + 1);
-  sdp::AnswerBuilder builder(answerOptions);
-
-  if (peer->audioSsrc == 0) peer->audioSsrc = NewSsrc(*peer);
-  struct Planned {
-    std::string mid;
-    uint32_t streamId;
-    Publisher* publisher;
-  };
-  std::vector<Planned> planned;
-  std::string publisherMid;
-  bool audioTaken = false;
-  size_t videoIndex = 0;
-  for (const sdp::MediaSection& m : offer->media) {
-    if (m.kind == sdp::MediaKind::Audio) {
-      if (!audioTaken && !m.Rejected()) {
-        audioTaken = true;
-        sdp::SendParameters send{kAudioStreamId, kAudioTrackId, kCname, peer->audioSsrc, 0};
-        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendRecv, send});
-      } else {
-        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
-      }
-      continue;
-    }
-    if (m.kind != sdp::MediaKind::Video) continue;
-    const uint32_t streamId =
-        videoIndex < params.receiveStreamIds.size() ? params.receiveStreamIds[videoIndex] : 0;
-    ++videoIndex;
-    if (m.Rejected()) continue;
-    if (streamId == 0) {
-      // The attendee's own camera section (receive_stream_ids has 0 for it), or an idle one.
-      if (params.sendsVideo && publisherMid.empty() && sdp::Sends(m.direction)) {
-        publisherMid = m.mid;
-        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::RecvOnly, std::nullopt});
-      } else {
-        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
-      }
-      continue;
-    }
-    Publisher* publisher = FindPublisher(streamId);
-    if (publisher == nullptr || &publisher->Owner() == peer || !sdp::Receives(m.direction)) {
-      builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
-      continue;
-    }
-    if (peer->subscriptions.count(m.mid) == 0) {
-      const uint32_t ssrc = NewSsrc(*peer);
-      uint32_t rtxSsrc = NewSsrc(*peer);
-      while (rtxSsrc == ssrc) rtxSsrc = NewSsrc(*peer);
-      peer->subscriptions.emplace(m.mid, std::make_unique<Subscription>(*peer, m.mid, ssrc, rtxSsrc));
-    }
-    const auto& subscription = peer->subscriptions.at(m.mid);
-    sdp::SendParameters send{subscription->TrackLabel(), subscription->TrackLabel() + "_track", kCname,
-                             subscription->Ssrc(), subscription->RtxSsrc()};
-    builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendOnly, send});
-    planned.push_back(Planned{m.mid, streamId, publisher});
+  state.audioSsrc = peer->audioSsrc;
+  for (const auto& [mid, s] : peer->subscriptions) state.sendSsrcs[mid] = {s->Ssrc(), s->RtxSsrc()};
+  for (const auto& [id, other] : peers_) {
+    if (!other->publisher) continue;
+    for (size_t i = 0; i < other->publisher->LayerCount(); ++i)
+      state.streamOwners[other->publisher->LayerAt(i).streamId] = id;
   }
-
-  auto result = builder.Build(*offer, &error);
-  if (!result) return Fail(400, "cannot answer the offer: " + error);
+  state.attendeeId = params.attendeeId;
+  state.newSsrc = [this, peer] { return NewSsrc(*peer); };
+  SubscribeNegotiator::Request request{params.sendsVideo, params.receiveStreamIds};
+  auto plan = SubscribeNegotiator::Negotiate(*offer, request, state, &error);
+  if (!plan) return Fail(400, "cannot answer the offer: " + error);
 
   if (fresh) {
     RouterPeer& started = *fresh;
@@ -229,50 +174,40 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   ++peer->sessionVersion;
   peer->externalUserId = params.externalUserId;
   peer->audioMuted = params.audioMuted;
-  peer->extensions = result->extensions;
+  peer->extensions = plan->extensions;
+  peer->audioSsrc = plan->audioSsrc;
 
   // Audio: what we send on and what the attendee sends.
-  peer->audioMid.clear();
-  peer->audioPayloadType = -1;
-  for (const sdp::MediaSection& a : result->answer.media) {
-    if (a.kind != sdp::MediaKind::Audio || a.Rejected() || a.codecs.empty()) continue;
-    peer->audioMid = a.mid;
-    peer->audioPayloadType = a.codecs.front().payloadType;
-    const sdp::MediaSection* o = offer->FindMid(a.mid);
-    peer->remoteAudioSsrc = o != nullptr && !o->ssrcs.empty() ? o->ssrcs.front().ssrc : 0;
-    break;
-  }
+  peer->audioMid = plan->audio ? plan->audio->mid : std::string();
+  peer->audioPayloadType = plan->audio ? plan->audio->payloadType : -1;
+  if (plan->audio) peer->remoteAudioSsrc = plan->audio->remoteSsrc;
 
   // The attendee's own video: a publisher while SUBSCRIBE says it sends video.
   bool sourcesChanged = false;
   const uint32_t maxKbps =
       params.videoMaxBitrateKbps != 0 ? params.videoMaxBitrateKbps : kDefaultMaxBitrateKbps;
-  if (params.sendsVideo) {
+  if (plan->camera) {
+    const SubscribeNegotiator::Plan::Camera& camera = *plan->camera;
     if (!peer->publisher) {
-      peer->publisher = std::make_unique<Publisher>(*peer, nextStreamId_++, nextGroupId_++, maxKbps);
+      peer->publisher = std::make_unique<Publisher>(*peer, context_, nextGroupId_++);
       sourcesChanged = true;
-      log::Info("rtp", "router: {} publishes video stream {} group {}", peer->AttendeeId(),
-                peer->publisher->StreamId(), peer->publisher->GroupId());
     }
     Publisher& publisher = *peer->publisher;
-    publisher.SetMaxBitrateKbps(maxKbps);
-    peer->publisherMid = publisherMid;
-    const sdp::MediaSection* a = publisherMid.empty() ? nullptr : result->answer.FindMid(publisherMid);
-    const sdp::MediaSection* o = publisherMid.empty() ? nullptr : offer->FindMid(publisherMid);
-    if (a != nullptr && o != nullptr && !a->Rejected() && sdp::Receives(a->direction)) {
-      const VideoPayload payload = VideoPayloadTypes(*a);
-      uint32_t mediaSsrc = 0, rtxSsrc = 0;
-      if (const sdp::SsrcGroup* fid = o->FindSsrcGroup("FID"); fid != nullptr && fid->ssrcs.size() >= 2) {
-        mediaSsrc = fid->ssrcs[0];
-        rtxSsrc = fid->ssrcs[1];
-      } else if (!o->ssrcs.empty()) {
-        mediaSsrc = o->ssrcs.front().ssrc;
-      }
-      publisher.SetStream(mediaSsrc, rtxSsrc, payload.payloadType, payload.rtxPayloadType, payload.codec,
-                          nowMs);
-    } else {
-      publisher.SetStream(0, 0, 0, -1, webrtc::rtp::VideoCodec::kUnknown, nowMs);
+    if (publisher.SetLayers(camera.rids, nextStreamId_)) {
+      sourcesChanged = true;
+      log::Info("rtp", "router: {} publishes video group {}: {} layer(s) from stream {}", peer->AttendeeId(),
+                publisher.GroupId(), publisher.LayerCount(), publisher.StreamId());
     }
+    std::vector<uint32_t> before;
+    for (size_t i = 0; i < publisher.LayerCount(); ++i) before.push_back(publisher.LayerAt(i).maxBitrateKbps);
+    std::vector<uint32_t> layerKbps = params.videoLayerMaxBitrateKbps;
+    if (layerKbps.empty() && params.videoMaxBitrateKbps != 0) layerKbps.push_back(params.videoMaxBitrateKbps);
+    publisher.SetMaxBitrates(layerKbps, maxKbps);
+    for (size_t i = 0; i < publisher.LayerCount(); ++i)
+      sourcesChanged = sourcesChanged || before[i] != publisher.LayerAt(i).maxBitrateKbps;
+    peer->publisherMid = camera.mid;
+    publisher.SetStream(camera.mediaSsrc, camera.rtxSsrc, camera.payloadType, camera.rtxPayloadType,
+                        camera.codec, nowMs);
   } else if (peer->publisher) {
     StopPublisher(*peer);
     sourcesChanged = true;
@@ -281,25 +216,30 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   // Subscriptions: attach to their publishers; the rest of the mids stop sending.
   SubscribeAnswer out;
   std::set<std::string> active;
-  for (const Planned& p : planned) {
-    const sdp::MediaSection* a = result->answer.FindMid(p.mid);
-    Subscription& subscription = *peer->subscriptions[p.mid];
-    if (a == nullptr || a->Rejected() || !sdp::Sends(a->direction)) continue;
-    const VideoPayload payload = VideoPayloadTypes(*a);
-    if (payload.payloadType == 0) continue;
-    subscription.SetPayloadTypes(payload.payloadType, payload.rtxPayloadType);
-    if (subscription.SetSource(p.publisher)) RequestKeyframe(*p.publisher, nowMs);
-    active.insert(p.mid);
-    out.tracks.push_back(SubscribeAnswer::Track{p.streamId, subscription.Ssrc(), subscription.TrackLabel()});
+  for (const SubscribeNegotiator::Plan::Receive& r : plan->receives) {
+    Publisher* publisher = FindPublisher(r.streamId);
+    if (publisher == nullptr) continue;
+    auto& slot = peer->subscriptions[r.mid];
+    if (!slot) slot = std::make_unique<Subscription>(*peer, r.mid, r.ssrc, r.rtxSsrc);
+    Subscription& subscription = *slot;
+    subscription.SetPayloadTypes(r.payloadType, r.rtxPayloadType);
+    Attach(subscription, publisher, r.streamId, nowMs);
+    active.insert(r.mid);
+    out.tracks.push_back(SubscribeAnswer::Track{r.streamId, subscription.Ssrc(), subscription.TrackLabel()});
   }
   for (auto& [mid, subscription] : peer->subscriptions) {
     if (active.count(mid) == 0) subscription->SetSource(nullptr);
   }
 
-  out.sdpAnswer = sdp::SdpWriter::Write(result->answer);
+  out.sdpAnswer = std::move(plan->sdpAnswer);
   if (peer->publisher) {
-    out.videoAllocation = SubscribeAnswer::Allocation{kVideoAllocationLabel, peer->publisher->StreamId(),
-                                                      peer->publisher->GroupId()};
+    // One allocation per video send stream of SUBSCRIBE, in order (at least one).
+    const size_t wanted = std::max<size_t>(1, params.videoLayerMaxBitrateKbps.size());
+    const Publisher& publisher = *peer->publisher;
+    for (size_t i = 0; i < std::min(wanted, publisher.LayerCount()); ++i) {
+      out.videoAllocations.push_back(
+          SubscribeAnswer::Allocation{kVideoAllocationLabel, publisher.LayerAt(i).streamId, publisher.GroupId()});
+    }
   }
   if (sourcesChanged) NotifySourcesChanged();
   return out;
@@ -307,7 +247,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
 
 void MeetingRouter::StopPublisher(RouterPeer& peer) {
   if (!peer.publisher) return;
-  log::Info("rtp", "router: {} stops video stream {}", peer.AttendeeId(), peer.publisher->StreamId());
+  log::Info("rtp", "router: {} stops video group {}", peer.AttendeeId(), peer.publisher->GroupId());
   const std::vector<Subscription*> subscribers = peer.publisher->Subscribers();
   for (Subscription* s : subscribers) s->SetSource(nullptr);
   peer.publisher.reset();
@@ -349,19 +289,36 @@ void MeetingRouter::NotifySourcesChanged() {
   });
 }
 
+bool MeetingRouter::Listed(const Publisher& publisher, size_t layer, int64_t nowMs) const {
+  const Publisher::Layer& l = publisher.LayerAt(layer);
+  // Without simulcast the camera is listed from its SUBSCRIBE on (as before simulcast). A simulcast
+  // layer only while the sender enables it and it arrives: the SDK's priority policy would otherwise
+  // pick a dead layer and freeze (chime-protocol-2.md section 3.4).
+  if (!publisher.Simulcast()) return true;
+  return l.maxBitrateKbps > 0 && l.stream->Live(nowMs);
+}
+
 std::vector<VideoSource> MeetingRouter::Sources() const {
+  const int64_t nowMs = clock_.NowMs();
   std::vector<VideoSource> sources;
   for (const auto& [id, peer] : peers_) {
     if (!peer->publisher) continue;
     const Publisher& p = *peer->publisher;
-    VideoSource s;
-    s.streamId = p.StreamId();
-    s.groupId = p.GroupId();
-    s.attendeeId = peer->AttendeeId();
-    s.externalUserId = peer->externalUserId;
-    s.maxBitrateKbps = p.MaxBitrateKbps();
-    s.avgBitrateBps = p.AvgBitrateBps();
-    sources.push_back(std::move(s));
+    for (size_t i = 0; i < p.LayerCount(); ++i) {
+      if (!Listed(p, i, nowMs)) continue;
+      const Publisher::Layer& layer = p.LayerAt(i);
+      VideoSource s;
+      s.streamId = layer.streamId;
+      s.groupId = p.GroupId();
+      s.attendeeId = peer->AttendeeId();
+      s.externalUserId = peer->externalUserId;
+      s.maxBitrateKbps = layer.maxBitrateKbps;
+      s.avgBitrateBps = layer.stream->AvgBitrateBps();
+      s.width = layer.stream->Width();
+      s.height = layer.stream->Height();
+      s.framerate = layer.stream->Framerate();
+      sources.push_back(std::move(s));
+    }
   }
   std::sort(sources.begin(), sources.end(),
             [](const VideoSource& a, const VideoSource& b) { return a.streamId < b.streamId; });
@@ -375,8 +332,41 @@ void MeetingRouter::SetAudioMuted(const std::string& attendeeId, bool muted) {
 bool MeetingRouter::RequestKeyframeFrom(const std::string& attendeeId) {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end() || !it->second->publisher) return false;
-  RequestKeyframe(*it->second->publisher, clock_.NowMs());
+  // Every layer: a content share is one layer; a simulcast camera's receivers may be on any of them.
+  const int64_t nowMs = clock_.NowMs();
+  Publisher& publisher = *it->second->publisher;
+  for (size_t i = 0; i < publisher.LayerCount(); ++i) publisher.LayerAt(i).stream->RequestKeyframe(nowMs);
   return true;
+void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end()) return;
+  const int64_t nowMs = clock_.NowMs();
+  for (auto& [mid, s] : it->second->subscriptions) {
+    Publisher* source = s->Source();
+    if (source == nullptr) continue;
+    const bool named = std::any_of(streamIds.begin(), streamIds.end(),
+                                   [&](uint32_t id) { return source->LayerOfStream(id) >= 0; });
+    if (!named || s->Paused() == paused) continue;
+    s->SetPaused(paused);
+    log::Debug("rtp", "router: {} {} mid {}", attendeeId, paused ? "pauses" : "resumes", mid);
+    if (!paused) {
+      if (RecvStream* stream = s->TargetStream()) stream->RequestKeyframe(nowMs);
+    }
+  }
+}
+
+void MeetingRouter::UpdateSubscription(const std::string& attendeeId, const std::string& mid, uint32_t streamId) {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end()) return;
+  auto sub = it->second->subscriptions.find(mid);
+  Publisher* publisher = FindPublisher(streamId);
+  if (sub == it->second->subscriptions.end() || publisher == nullptr || &publisher->Owner() == it->second.get())
+    return;
+  Attach(*sub->second, publisher, streamId, clock_.NowMs());
+}
+
+void MeetingRouter::SetTargetBitrate(const std::string& attendeeId, uint64_t bps) {
+  if (auto it = peers_.find(attendeeId); it != peers_.end()) it->second->SetTargetBitrate(bps);
 }
 
 std::optional<Router::AudioParams> MeetingRouter::GetAudioParams(const std::string& attendeeId) const {
@@ -408,150 +398,81 @@ bool MeetingRouter::SendRtcpTo(const std::string& attendeeId, std::span<uint8_t>
 // ---- packet path ----
 
 void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
+  Router::Stats& stats = context_.stats;
   auto rtp = RtpPacket::Parse(data);
   if (!rtp) {
-    ++stats_.dropped;
+    ++stats.dropped;
     return;
   }
   RecordTransportSequence(peer, *rtp);
   const uint8_t pt = rtp->PayloadType();
   if (static_cast<int>(pt) == peer.audioPayloadType) {
-    ++stats_.audioIn;
+    ++stats.audioIn;
     if (audioSink_ != nullptr) audioSink_->OnAudioRtp(peer.AttendeeId(), *rtp);
     return;
   }
   Publisher* publisher = peer.publisher.get();
   if (publisher == nullptr || !publisher->Receiving()) {
-    ++stats_.dropped;
+    ++stats.dropped;
     return;
   }
+  const webrtc::rtp::ExtensionIds& ids = peer.extensions;
   if (static_cast<int>(pt) == publisher->RtxPayloadType()) {
     // A retransmission we asked for (RFC 4588): back to the original packet, in place. RTX without
     // an OSN is a bandwidth probe (padding only); RTX of another stream repairs nothing we forward.
-    if (!publisher->AcceptRtxSsrc(rtp->Ssrc())) {
-      ++stats_.dropped;
+    const int layer = publisher->ResolveRtx(
+        rtp->Ssrc(), ids.repairedRtpStreamId != 0 ? rtp->GetRid(ids.repairedRtpStreamId) : std::nullopt);
+    if (layer < 0) {
+      ++stats.dropped;
       return;
     }
-    auto original =
-        webrtc::rtp::Rtx::DecapsulateInPlace(*rtp, publisher->PayloadType(), publisher->MediaSsrc());
+    const RecvStream& stream = *publisher->LayerAt(static_cast<size_t>(layer)).stream;
+    auto original = webrtc::rtp::Rtx::DecapsulateInPlace(*rtp, publisher->PayloadType(), stream.MediaSsrc());
     if (!original) {
-      ++stats_.dropped;
+      ++stats.dropped;
       return;
     }
-    ForwardVideo(peer, *publisher, *original, true);
+    ForwardVideo(peer, *publisher, layer, *original, true);
     return;
   }
   if (pt != publisher->PayloadType()) {
-    ++stats_.dropped;
+    ++stats.dropped;
     return;
   }
-  const uint32_t before = publisher->MediaSsrc();
-  if (!publisher->AcceptMediaSsrc(rtp->Ssrc(), clock_.NowMs())) {
-    ++stats_.foreignSsrc;  // another encoding or stream: never interleaved into the forwarded one
+  const int64_t nowMs = clock_.NowMs();
+  const auto rid = ids.rtpStreamId != 0 ? rtp->GetRid(ids.rtpStreamId) : std::nullopt;
+  // The layer whose SSRC this is (or becomes): note a change of SSRC on it.
+  const uint32_t before = publisher->Simulcast() ? 0 : publisher->LayerAt(0).stream->MediaSsrc();
+  const int layer = publisher->ResolveMedia(rtp->Ssrc(), rid, nowMs);
+  if (layer < 0) {
+    ++stats.foreignSsrc;  // another encoding or stream: never interleaved into a forwarded one
     return;
   }
-  if (before != 0 && publisher->MediaSsrc() != before) {
+  RecvStream& stream = *publisher->LayerAt(static_cast<size_t>(layer)).stream;
+  if (before != 0 && stream.MediaSsrc() != before) {
     // A new stream from the same sender: its decoder state starts again with a key frame.
-    log::Info("rtp", "router: stream {} silent on ssrc {}, now on ssrc {}", publisher->StreamId(), before,
-              publisher->MediaSsrc());
+    log::Info("rtp", "router: group {} silent on ssrc {}, now on ssrc {}", publisher->GroupId(), before,
+              stream.MediaSsrc());
     for (Subscription* s : publisher->Subscribers()) s->WaitForKeyframe();
-    RequestKeyframe(*publisher, clock_.NowMs());
+    stream.RequestKeyframe(nowMs);
   }
-  ForwardVideo(peer, *publisher, *rtp, false);
+  ForwardVideo(peer, *publisher, layer, *rtp, false);
 }
 
-void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, const RtpPacket& rtp,
+void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, int layer, const RtpPacket& rtp,
                                  bool retransmitted) {
   const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
-  if (!publisher.OnPacket(rtp.SequenceNumber(), rtp.Timestamp(), nowMs, retransmitted)) {
-    ++stats_.dropped;  // a duplicate (late retransmission)
+  RecvStream& stream = *publisher.LayerAt(static_cast<size_t>(layer)).stream;
+  if (!stream.OnPacket(rtp.SequenceNumber(), rtp.Timestamp(), nowMs, retransmitted)) {
+    ++context_.stats.dropped;  // a duplicate (late retransmission)
     return;
   }
-  ++stats_.videoIn;
-  publisher.CountOctets(rtp.Size());
-  const bool keyframe = publisher.IsKeyframe(rtp.Payload());
-  if (keyframe) {
-    publisher.Keyframes().OnKeyframe();
-    publisher.CountKeyframe();
-  }
-  publisher.Cache().Store(rtp.SequenceNumber(), rtp.Data(), nowMs);
+  ++context_.stats.videoIn;
+  const bool keyframe = stream.IsKeyframe(rtp.Payload());
+  stream.Store(rtp.SequenceNumber(), rtp.Data(), rtp.Timestamp(), rtp.Payload(), keyframe, nowMs);
   for (Subscription* s : publisher.Subscribers()) {
-    if (s->Forward(rtp, keyframe, peer.extensions, nowUs, sendBuffer_)) ++stats_.forwarded;
-  }
-}
-
-void MeetingRouter::SendNacks(Publisher& publisher, int64_t nowMs) {
-  RouterPeer& owner = publisher.Owner();
-  if (publisher.MediaSsrc() == 0 || !owner.Transport().IsConnected()) return;
-  const size_t count = publisher.CollectNacks(nowMs, nackList_);
-  if (count == 0) return;
-  const std::span<uint8_t> out =
-      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
-  const size_t n = rtcp::Nack::Serialize(owner.audioSsrc, publisher.MediaSsrc(),
-                                         std::span<const uint16_t>(nackList_.data(), count), out);
-  if (n > 0 && owner.Transport().SendRtcp(rtcpBuffer_, n)) stats_.upstreamNacks += count;
-}
-
-void MeetingRouter::OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> data) {
-  rtcp::RtcpCompound compound(data);
-  if (!compound.Validate()) return;
-  const int64_t nowUs = clock_.NowUs();
-  const int64_t nowMs = nowUs / 1000;
-  const uint32_t arrivalCompact = ntp::Compact(ntp::FromUnixUs(clock_.WallNowUs()));
-  auto keyframeFor = [&](uint32_t ourSsrc) {
-    ++stats_.keyframeAsks;
-    Subscription* s = peer.FindSubscriptionBySsrc(ourSsrc);
-    // Keep forwarding meanwhile: holding packets back would open a sequence gap in the stream.
-    if (s != nullptr && s->Source() != nullptr) RequestKeyframe(*s->Source(), nowMs);
-  };
-  compound.ForEach([&](const rtcp::RtcpCompound::Packet& p) {
-    const uint8_t type = p.header.packetType;
-    const uint8_t fmt = p.header.count;
-    if (type == static_cast<uint8_t>(rtcp::PacketType::kSr)) {
-      auto sr = rtcp::SenderReport::Parse(p.data);
-      if (!sr) return;
-      if (peer.publisher && sr->senderSsrc == peer.publisher->MediaSsrc()) {
-        peer.publisher->Stats().OnSenderReport(sr->ntpTimestamp, nowMs);
-      }
-      OnReportBlocks(peer, std::span(sr->blocks).first(sr->blockCount), arrivalCompact);
-    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kRr)) {
-      if (auto rr = rtcp::ReceiverReport::Parse(p.data)) {
-        OnReportBlocks(peer, std::span(rr->blocks).first(rr->blockCount), arrivalCompact);
-      }
-    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kPsfb) && fmt == rtcp::kFmtPli) {
-      if (auto pli = rtcp::Pli::Parse(p.data)) keyframeFor(pli->mediaSsrc);
-    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kPsfb) && fmt == rtcp::kFmtFir) {
-      if (auto fir = rtcp::Fir::Parse(p.data)) {
-        for (size_t i = 0; i < fir->entryCount; ++i) keyframeFor(fir->entries[i].ssrc);
-      }
-    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kPsfb) && fmt == rtcp::kFmtAfb) {
-      if (auto remb = rtcp::Remb::Parse(p.data)) {
-        for (size_t i = 0; i < remb->ssrcCount; ++i) {
-          if (Subscription* s = peer.FindSubscriptionBySsrc(remb->ssrcs[i])) s->OnRemb(remb->bitrate, nowMs);
-        }
-      }
-    } else if (type == static_cast<uint8_t>(rtcp::PacketType::kRtpfb) && fmt == rtcp::kFmtNack) {
-      auto nack = rtcp::Nack::Parse(p.data);
-      if (!nack) return;
-      Subscription* s = peer.FindSubscriptionBySsrc(nack->MediaSsrc());
-      if (s == nullptr || s->Source() == nullptr) return;
-      const Subscription::NackOutcome outcome =
-          s->OnNack(*nack, s->Source()->Owner().extensions, nowUs, sendBuffer_, rtxBuffer_, peer.rtxBudget);
-      stats_.retransmitted += outcome.sent;
-      stats_.nackMisses += outcome.misses;
-      stats_.nackSuppressed += outcome.suppressed;
-      stats_.nackOverBudget += outcome.overBudget;
-    }
-  });
-}
-
-void MeetingRouter::OnReportBlocks(RouterPeer& peer, std::span<const rtcp::ReportBlock> blocks,
-                                   uint32_t arrivalCompact) {
-  for (const rtcp::ReportBlock& block : blocks) {
-    Subscription* s = peer.FindSubscriptionBySsrc(block.ssrc);
-    if (s != nullptr && s->Ssrc() == block.ssrc)
-      s->OnReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
+    if (s->Forward(rtp, layer, keyframe, peer.extensions, nowUs, context_.sendBuffer)) ++context_.stats.forwarded;
   }
 }
 
@@ -561,16 +482,17 @@ void MeetingRouter::OnPeerConnected(RouterPeer& peer) {
   for (auto& [mid, s] : peer.subscriptions) {
     if (s->Source() == nullptr) continue;
     s->WaitForKeyframe();
-    RequestKeyframe(*s->Source(), nowMs);
+    if (RecvStream* stream = s->TargetStream()) stream->RequestKeyframe(nowMs);
   }
   // Requests made before the publisher could be reached go out now.
-  if (peer.publisher) MaybeSendPli(*peer.publisher, nowMs);
+  if (peer.publisher) {
+    for (size_t i = 0; i < peer.publisher->LayerCount(); ++i) peer.publisher->LayerAt(i).stream->SendFeedback(nowMs);
+  }
 }
 
 void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason reason) {
   if (reason == WebRtcTransport::CloseReason::Local) return;
-  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(),
-            WebRtcTransport::CloseReasonName(reason));
+  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(), WebRtcTransport::CloseReasonName(reason));
   demuxer_.Worker().Post([this, watch = alive_.Observe(), id = peer.AttendeeId(), ptr = &peer] {
     if (!watch.Alive()) return;
     auto it = peers_.find(id);
@@ -580,83 +502,122 @@ void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason 
   });
 }
 
-// ---- feedback to publishers ----
+// ---- layers and feedback ----
 
-void MeetingRouter::RequestKeyframe(Publisher& publisher, int64_t nowMs) {
-  publisher.Keyframes().Request(nowMs);
-  MaybeSendPli(publisher, nowMs);
-}
-
-void MeetingRouter::MaybeSendPli(Publisher& publisher, int64_t nowMs) {
-  if (publisher.Keyframes().Due(nowMs) && SendPli(publisher)) publisher.Keyframes().Sent(nowMs);
-}
-
-bool MeetingRouter::SendPli(Publisher& publisher) {
-  RouterPeer& owner = publisher.Owner();
-  if (publisher.MediaSsrc() == 0 || !owner.Transport().IsConnected()) return false;
-  const rtcp::Pli pli{owner.audioSsrc, publisher.MediaSsrc()};
-  const size_t n =
-      pli.Serialize(std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength));
-  if (n == 0 || !owner.Transport().SendRtcp(rtcpBuffer_, n)) return false;
-  ++stats_.keyframeRequests;
-  return true;
+void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
+  // The bandwidth toward the peer is split across its video streams by bwe::BitrateAllocator (equal
+  // shares up to what each asks for; priorities when the SDK sends them); while everything asked for
+  // fits (with a margin: a receiver's estimate hovers around what it gets) nothing is limited.
+  constexpr uint64_t kFitPercent = 80;
+  const uint64_t available = peer.AvailableBitrateBps(nowMs);
+  std::array<bwe::BitrateAllocator::Demand, kMaxAllocatedStreams> demands{};
+  std::array<Subscription*, kMaxAllocatedStreams> subscriptions{};
+  std::array<uint64_t, kMaxAllocatedStreams> budgets{};
+  size_t count = 0;
+  uint64_t asked = 0;
+  for (auto& [mid, s] : peer.subscriptions) {
+    Publisher* source = s->Source();
+    if (source == nullptr || s->Paused() || count == demands.size()) continue;
+    const int layer = std::max(0, source->LayerOfStream(s->StreamId()));
+    const Publisher::Layer& l = source->LayerAt(static_cast<size_t>(layer));
+    const uint64_t want =
+        l.stream->AvgBitrateBps() != 0 ? l.stream->AvgBitrateBps() : uint64_t{l.maxBitrateKbps} * 1000;
+    if (source->LayerOfStream(s->StreamId()) >= 0) asked += want;
+    demands[count].maxBps = std::max<uint64_t>(want, 1);
+    subscriptions[count++] = s.get();
+  }
+  const bool limited = available != 0 && asked * kFitPercent / 100 > available;
+  if (limited) bwe::BitrateAllocator::Allocate(available, std::span(demands).first(count), budgets);
+  for (size_t i = 0; i < count; ++i) {
+    // 0 means "unknown" to the selector: a limited stream gets at least 1 bit/s.
+    const uint64_t share = limited ? std::max<uint64_t>(1, budgets[i]) : 0;
+    if (RecvStream* target = subscriptions[i]->UpdateTarget(share, nowMs)) target->RequestKeyframe(nowMs);
+  }
 }
 
 uint64_t MeetingRouter::EstimateFor(const Publisher& publisher, int64_t nowMs) const {
   uint64_t estimate = static_cast<uint64_t>(publisher.MaxBitrateKbps()) * 1000;
-  for (const Subscription* s : publisher.Subscribers()) {
-    if (s->RembBps() != 0 && nowMs - s->RembAtMs() <= kRembMaxAgeMs)
-      estimate = std::min(estimate, s->RembBps());
+  size_t enabled = 0;
+  for (size_t i = 0; i < publisher.LayerCount(); ++i) enabled += publisher.LayerAt(i).maxBitrateKbps > 0 ? 1 : 0;
+  // Several layers serve receivers of every bandwidth: the sender keeps all of them. One stream is
+  // held to what its slowest receiver takes (its REMB split across its video streams).
+  if (enabled <= 1) {
+    for (const Subscription* s : publisher.Subscribers()) {
+      const RouterPeer& peer = s->Peer();
+      const uint64_t remb = peer.AvailableBitrateBps(nowMs);
+      if (remb == 0) continue;
+      size_t streams = 0;
+      for (const auto& [mid, other] : peer.subscriptions) streams += other->Source() != nullptr ? 1 : 0;
+      estimate = std::min(estimate, remb / std::max<size_t>(1, streams));
+    }
   }
   return std::max(estimate, kMinRembBps);
 }
 
 void MeetingRouter::SendReports(RouterPeer& peer, int64_t nowMs) {
   Publisher& publisher = *peer.publisher;
-  if (publisher.MediaSsrc() == 0 || !peer.Transport().IsConnected()) return;
-  const std::span<uint8_t> out =
-      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
+  if (!peer.Transport().IsConnected()) return;
+  const std::span<uint8_t> out = context_.RtcpOut();
   rtcp::ReceiverReport rr;
   rr.senderSsrc = peer.audioSsrc;
-  if (publisher.Stats().HasData())
-    rr.AddBlock(publisher.Stats().MakeReportBlock(publisher.MediaSsrc(), nowMs));
-  size_t n = rr.Serialize(out);
-  if (n == 0) return;
-  if (peer.extensions.transportWideCc != 0) {
-    // The publisher estimates its uplink itself from our transport-wide feedback (its GCC ramps up);
-    // a REMB would only cap it.
-    peer.Transport().SendRtcp(rtcpBuffer_, n);
-    return;
-  }
   rtcp::Remb remb;
   remb.senderSsrc = peer.audioSsrc;
   remb.bitrate = EstimateFor(publisher, nowMs);
-  remb.AddSsrc(publisher.MediaSsrc());
+  for (size_t i = 0; i < publisher.LayerCount(); ++i) {
+    RecvStream& stream = *publisher.LayerAt(i).stream;
+    if (stream.MediaSsrc() == 0) continue;
+    if (stream.HasReport()) rr.AddBlock(stream.MakeReportBlock(nowMs));
+    remb.AddSsrc(stream.MediaSsrc());
+  }
+  if (remb.ssrcCount == 0) return;
+  size_t n = rr.Serialize(out);
+  if (n == 0) return;
+  // With transport-cc the publisher estimates its uplink itself from our transport-wide feedback (its
+  // GCC ramps up): the REMB then carries only its SUBSCRIBE maximum, not its receivers' estimates (which
+  // only see what it sends, and would hold it down). Firefox's sender starts from a REMB's value.
+  if (peer.extensions.transportWideCc != 0)
+    remb.bitrate = std::max<uint64_t>(uint64_t{publisher.MaxBitrateKbps()} * 1000, kMinRembBps);
   n += remb.Serialize(out.subspan(n));
-  peer.Transport().SendRtcp(rtcpBuffer_, n);
+  peer.Transport().SendRtcp(context_.rtcpBuffer, n);
 }
 
 // RFC 3550 section 6.4.1: one SR per stream we send the subscriber, with the NTP time of now and
 // the RTP timestamp that corresponds to it (the last one sent, advanced by the time since).
 void MeetingRouter::SendSenderReports(RouterPeer& peer, int64_t nowUs) {
   if (!peer.Transport().IsConnected()) return;
-  const std::span<uint8_t> out =
-      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
+  const std::span<uint8_t> out = context_.RtcpOut();
   const uint64_t ntpNow = ntp::FromUnixUs(clock_.WallNowUs());
   size_t n = 0;
   for (auto& [mid, s] : peer.subscriptions) {
-    if (s->Source() == nullptr || s->LastSentUs() == 0) continue;
     rtcp::SenderReport sr;
-    sr.senderSsrc = s->Ssrc();
-    sr.ntpTimestamp = ntpNow;
-    const auto& rw = s->Rewriter();
-    sr.rtpTimestamp = rw.HighestTimestamp() + static_cast<uint32_t>((nowUs - s->LastSentUs()) * 90 / 1000);
-    sr.packetCount = rw.PacketsSent();
-    sr.octetCount = rw.OctetsSent();
+    if (s->Source() == nullptr || !s->Send().MakeSenderReport(ntpNow, nowUs, sr)) continue;
     if (n + sr.SerializedSize() > out.size()) break;
     n += sr.Serialize(out.subspan(n));
   }
-  if (n > 0) peer.Transport().SendRtcp(rtcpBuffer_, n);
+  if (n > 0) peer.Transport().SendRtcp(context_.rtcpBuffer, n);
+}
+
+void MeetingRouter::ReportBitrates() {
+  std::vector<Listener::StreamBitrate> all;
+  std::vector<std::string> owners;
+  const int64_t nowMs = clock_.NowMs();
+  for (const auto& [id, peer] : peers_) {
+    if (!peer->publisher) continue;
+    for (size_t i = 0; i < peer->publisher->LayerCount(); ++i) {
+      if (!Listed(*peer->publisher, i, nowMs)) continue;
+      const Publisher::Layer& l = peer->publisher->LayerAt(i);
+      all.push_back({l.streamId, l.stream->AvgBitrateBps()});
+      owners.push_back(id);
+    }
+  }
+  for (const auto& [id, peer] : peers_) {
+    if (peer->subscriptions.empty() && all.empty()) continue;
+    std::vector<Listener::StreamBitrate> streams;
+    for (size_t i = 0; i < all.size(); ++i) {
+      if (owners[i] != id) streams.push_back(all[i]);
+    }
+    listener_.OnBitrates(id, streams, static_cast<uint32_t>(peer->AvailableBitrateBps(nowMs) / 1000));
+  }
 }
 
 // ---- transport-wide congestion control (media/bwe) ----
@@ -670,13 +631,20 @@ void MeetingRouter::RecordTransportSequence(RouterPeer& peer, const RtpPacket& r
 
 void MeetingRouter::SendTransportFeedback(RouterPeer& peer) {
   if (!peer.feedbackGenerator.HasPending() || !peer.Transport().IsConnected()) return;
-  const std::span<uint8_t> out =
-      std::span(rtcpBuffer_).first(rtcpBuffer_.size() - webrtc::srtp::kSrtpMaxTrailerLength);
-  const uint32_t mediaSsrc = peer.publisher ? peer.publisher->MediaSsrc() : peer.remoteAudioSsrc;
+  const std::span<uint8_t> out = context_.RtcpOut();
+  const uint32_t mediaSsrc = peer.publisher && peer.publisher->LayerCount() > 0
+                                 ? peer.publisher->LayerAt(0).stream->MediaSsrc()
+                                 : peer.remoteAudioSsrc;
   while (size_t n = peer.feedbackGenerator.Build(peer.audioSsrc, mediaSsrc, out)) {
-    if (!peer.Transport().SendRtcp(rtcpBuffer_, n)) break;
-    ++stats_.transportFeedbackSent;
+    if (!peer.Transport().SendRtcp(context_.rtcpBuffer, n)) break;
+    ++context_.stats.transportFeedbackSent;
   }
+}
+
+std::optional<uint64_t> MeetingRouter::AvailableOutgoingBitrate(const std::string& attendeeId) const {
+  auto it = peers_.find(attendeeId);
+  if (it == peers_.end() || it->second->sendEstimator.FeedbackCount() == 0) return std::nullopt;
+  return it->second->sendEstimator.EstimateBps();
 }
 
 void MeetingRouter::ScheduleTick() {
@@ -698,14 +666,32 @@ void MeetingRouter::Tick() {
   for (auto& [id, peer] : peers_) {
     SendTransportFeedback(*peer);
     if (report) SendSenderReports(*peer, nowUs);
+    AllocateLayers(*peer, nowMs);
     if (!peer->publisher) continue;
     Publisher& publisher = *peer->publisher;
-    MaybeSendPli(publisher, nowMs);
-    SendNacks(publisher, nowMs);
-    if (report) {
-      publisher.CloseInterval(elapsed);
-      SendReports(*peer, nowMs);
+    for (size_t i = 0; i < publisher.LayerCount(); ++i) {
+      RecvStream& stream = *publisher.LayerAt(i).stream;
+      stream.SendFeedback(nowMs);
+      if (report) stream.CloseInterval(elapsed);
     }
+    if (report) SendReports(*peer, nowMs);
+  }
+  // Simulcast layers come and go with the sender's uplink policy: INDEX follows.
+  std::vector<uint32_t> listed;
+  for (const auto& [id, peer] : peers_) {
+    if (!peer->publisher) continue;
+    for (size_t i = 0; i < peer->publisher->LayerCount(); ++i) {
+      if (Listed(*peer->publisher, i, nowMs)) listed.push_back(peer->publisher->LayerAt(i).streamId);
+    }
+  }
+  std::sort(listed.begin(), listed.end());
+  if (listed != listed_) {
+    listed_ = std::move(listed);
+    NotifySourcesChanged();
+  }
+  if (nowMs - lastBitratesMs_ >= kBitratesIntervalMs) {
+    lastBitratesMs_ = nowMs;
+    ReportBitrates();
   }
 }
 

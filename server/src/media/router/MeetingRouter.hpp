@@ -1,19 +1,23 @@
 #pragma once
-// The Router of one meeting (see Router.hpp for the contract): attendees (RouterPeer), their video
-// publishers and subscriptions, and the per-packet forwarding between them. Worker thread only.
+// The Router of one meeting (see Router.hpp for the contract): attendees (RouterPeer), their cameras
+// (Publisher, one RecvStream per simulcast layer) and subscriptions (Subscription with a SendStream),
+// and the per-packet forwarding between them. Worker thread only.
 //
-// Forwarding path (no allocation, no lock): publisher RTP arrives decrypted in the receive buffer ->
-// stats, key frame detection, copy into the publisher's cache -> per subscription: copy into one
-// send buffer, rewrite SSRC/sequence/timestamp/payload type and header extensions, encrypt, send.
-// Feedback: subscriber PLI/FIR -> PLI to the publisher, at most one per second (KeyframeRequestThrottle:
-// later requests wait for the next key frame); subscriber NACK -> retransmission from the publisher's
-// cache (RTX when negotiated), deduplicated, at most once per RTT and a few times per packet
-// (Retransmitter), within the subscriber's byte budget (RtxBudget); subscriber receiver reports -> the
-// RTT of each stream we send; subscriber REMB -> the publisher's REMB (the
-// minimum of its subscribers' estimates, capped by its SUBSCRIBE max bitrate), sent with a receiver
-// report every second, unless the publisher negotiated transport-cc: then every tick it gets
-// transport-wide feedback about the packets it sent (bwe::TransportFeedbackGenerator) and no REMB.
-#include <array>
+// Where things are:
+//  - offer/answer: SubscribeNegotiator (pure); this class applies its plan;
+//  - forwarding (no allocation, no lock): OnPeerRtp here: publisher RTP arrives decrypted -> its layer
+//    (Publisher::ResolveMedia: SSRC or RID) -> RecvStream (sequence, loss, cache, stats) -> each
+//    Subscription decides (pause, LayerSelector: switches at key frames) -> SendStream rewrites,
+//    encrypts and sends;
+//  - RTCP from an attendee: RtcpDispatcher -> RouterPeer -> the SendStream (NACK: retransmission,
+//    report blocks: RTT) or RecvStream (PLI/FIR: KeyframeRequestThrottle, SR) it names;
+//  - NACK generation and PLIs to publishers: RecvStream::SendFeedback, from the tick;
+//  - transport-cc: arrivals of each attendee's packets -> bwe::TransportFeedbackGenerator -> feedback
+//    every tick (and then no REMB to that publisher: its own GCC ramps); the attendee's feedback about
+//    what we send it -> bwe::SendSideEstimator (RouterPeer), the bandwidth toward it;
+//  - per tick (kTickMs): feedback, layer targets from the bandwidth toward each subscriber (its REMB or
+//    SetTargetBitrate, see AllocateLayers); every kReportIntervalMs receiver reports + REMB to
+//    publishers and sender reports to subscribers; every kBitratesIntervalMs Listener::OnBitrates.
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
@@ -23,11 +27,11 @@
 #include "common/AliveToken.hpp"
 #include "common/Clock.hpp"
 #include "media/router/Router.hpp"
+#include "media/router/RouterContext.hpp"
 #include "media/router/RouterPeer.hpp"
-#include "webrtc/srtp/SrtpProfile.hpp"
 
-namespace medicall::webrtc::rtcp {
-struct ReportBlock;
+namespace medicall::webrtc::sdp {
+struct MediaSection;
 }
 
 namespace medicall::media::router {
@@ -35,15 +39,14 @@ namespace medicall::media::router {
 class MeetingRouter final : public Router {
  public:
   static constexpr const char* kVideoAllocationLabel = "AmazonChimeExpressVideo";
-  static constexpr const char* kAudioStreamId = "mixed_audio";
-  static constexpr const char* kAudioTrackId = "mixed_audio_track";
-  static constexpr const char* kCname = "medicall";
   static constexpr uint32_t kFirstStreamId = 2;
   static constexpr uint32_t kDefaultMaxBitrateKbps = 1500;
   static constexpr uint64_t kMinRembBps = 100'000;
   static constexpr int64_t kTickMs = 50;
   static constexpr int64_t kReportIntervalMs = 1000;
-  static constexpr int64_t kRembMaxAgeMs = 5000;
+  static constexpr int64_t kBitratesIntervalMs = 2000;
+  static constexpr int64_t kRembMaxAgeMs = RouterPeer::kRembMaxAgeMs;
+  static constexpr size_t kMaxAllocatedStreams = 64;  // video streams toward one attendee, for allocation
 
   MeetingRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
                 std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate, Listener& listener,
@@ -58,40 +61,40 @@ class MeetingRouter final : public Router {
   std::vector<VideoSource> Sources() const override;
   void SetAudioMuted(const std::string& attendeeId, bool muted) override;
   bool RequestKeyframeFrom(const std::string& attendeeId) override;
+  void SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) override;
+  void UpdateSubscription(const std::string& attendeeId, const std::string& mid, uint32_t streamId) override;
+  void SetTargetBitrate(const std::string& attendeeId, uint64_t bps) override;
   void SetAudioSink(AudioSink* sink) override { audioSink_ = sink; }
-  Stats GetStats() const override { return stats_; }
+  Stats GetStats() const override { return context_.stats; }
   std::optional<AudioParams> GetAudioParams(const std::string& attendeeId) const override;
   bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
   bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
+  std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const override;
 
   // From RouterPeer (transport callbacks).
   void OnPeerRtp(RouterPeer& peer, std::span<uint8_t> packet);
-  void OnPeerRtcp(RouterPeer& peer, std::span<uint8_t> packet);
   void OnPeerConnected(RouterPeer& peer);
   void OnPeerClosed(RouterPeer& peer, webrtc::transport::WebRtcTransport::CloseReason reason);
 
  private:
-  static constexpr size_t kBufferSize = 1500 + webrtc::srtp::kSrtpMaxTrailerLength;
-
-  std::unique_ptr<RouterPeer> CreatePeer(const std::string& attendeeId,
-                                         const webrtc::sdp::MediaSection& section);
+  std::unique_ptr<RouterPeer> CreatePeer(const std::string& attendeeId, const webrtc::sdp::MediaSection& section);
   void RemovePeer(const std::string& attendeeId);
   void StopPublisher(RouterPeer& peer);
+  // The camera publishing `streamId` (any of its layers), or nullptr.
   Publisher* FindPublisher(uint32_t streamId) const;
   uint32_t NewSsrc(const RouterPeer& peer) const;
-  void ForwardVideo(RouterPeer& peer, Publisher& publisher, const webrtc::rtp::RtpPacket& rtp,
+  // Shows `streamId` of `publisher` on the subscription; asks for a key frame when that is new.
+  void Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId, int64_t nowMs);
+  void ForwardVideo(RouterPeer& peer, Publisher& publisher, int layer, const webrtc::rtp::RtpPacket& rtp,
                     bool retransmitted);
-  void SendNacks(Publisher& publisher, int64_t nowMs);
-  // A subscriber needs a key frame of `publisher`: a PLI now if none went out within the interval.
-  void RequestKeyframe(Publisher& publisher, int64_t nowMs);
-  // Sends the PLI if one is pending and due.
-  void MaybeSendPli(Publisher& publisher, int64_t nowMs);
-  bool SendPli(Publisher& publisher);
-  void OnReportBlocks(RouterPeer& peer, std::span<const webrtc::rtcp::ReportBlock> blocks,
-                      uint32_t arrivalCompact);
+  // The layer each of the peer's subscriptions forwards, from the bandwidth toward it.
+  void AllocateLayers(RouterPeer& peer, int64_t nowMs);
   void SendReports(RouterPeer& peer, int64_t nowMs);
   void SendSenderReports(RouterPeer& peer, int64_t nowUs);
+  void ReportBitrates();
   uint64_t EstimateFor(const Publisher& publisher, int64_t nowMs) const;
+  // True when a layer is listed in INDEX (see Sources()).
+  bool Listed(const Publisher& publisher, size_t layer, int64_t nowMs) const;
   void NotifySourcesChanged();
   void Bury(std::unique_ptr<RouterPeer> peer);
   // Transport-wide congestion control: arrivals of the attendee's packets -> feedback every tick.
@@ -105,6 +108,7 @@ class MeetingRouter final : public Router {
   std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
   Listener& listener_;
   const Clock& clock_;
+  RouterContext context_;
   AudioSink* audioSink_ = nullptr;
   std::map<std::string, std::unique_ptr<RouterPeer>> peers_;
   std::vector<std::unique_ptr<RouterPeer>> graveyard_;
@@ -113,13 +117,10 @@ class MeetingRouter final : public Router {
   bool sourcesPending_ = false;
   bool ticking_ = false;
   int64_t lastReportMs_ = 0;
+  int64_t lastBitratesMs_ = 0;
+  std::vector<uint32_t> listed_;  // stream ids of the last Sources(), to notice layers coming and going
   boost::asio::steady_timer timer_;
   AliveToken alive_;
-  Stats stats_;
-  std::array<uint8_t, kBufferSize> sendBuffer_{};
-  std::array<uint8_t, kBufferSize> rtxBuffer_{};
-  std::array<uint8_t, kBufferSize> rtcpBuffer_{};
-  std::array<uint16_t, 64> nackList_{};
 };
 
 }  // namespace medicall::media::router

@@ -2,144 +2,106 @@
 
 #include <algorithm>
 
-#include "webrtc/rtp/SeqNum.hpp"
-
 namespace medicall::media::router {
 
-Publisher::Publisher(RouterPeer& owner, uint32_t streamId, uint32_t groupId, uint32_t maxBitrateKbps)
-    : owner_(owner), streamId_(streamId), groupId_(groupId), maxBitrateKbps_(maxBitrateKbps) {
+Publisher::Publisher(RouterPeer& owner, RouterContext& context, uint32_t groupId)
+    : owner_(owner), context_(context), groupId_(groupId) {
   subscribers_.reserve(16);
+}
+
+bool Publisher::SetLayers(const std::vector<std::string>& rids, uint32_t& nextStreamId) {
+  std::vector<std::string> wanted = rids.empty() ? std::vector<std::string>{std::string()} : rids;
+  bool same = wanted.size() == layers_.size();
+  for (size_t i = 0; same && i < wanted.size(); ++i) same = layers_[i].stream->Rid() == wanted[i];
+  if (same) return false;
+  std::vector<Layer> next;
+  next.reserve(wanted.size());
+  for (const std::string& rid : wanted) {
+    auto it = std::find_if(layers_.begin(), layers_.end(),
+                           [&](const Layer& l) { return l.stream && l.stream->Rid() == rid; });
+    if (it != layers_.end()) {
+      next.push_back(std::move(*it));
+    } else {
+      next.push_back(Layer{nextStreamId++, 0, std::make_unique<RecvStream>(owner_, context_, rid)});
+    }
+  }
+  layers_ = std::move(next);
+  return true;
+}
+
+void Publisher::SetMaxBitrates(const std::vector<uint32_t>& kbps, uint32_t fallbackKbps) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i].maxBitrateKbps = i < kbps.size() ? kbps[i] : (i == 0 ? fallbackKbps : 0);
+  }
+  // Without simulcast the one layer is the camera: a 0 there means "unspecified", not "disabled".
+  if (layers_.size() == 1 && layers_[0].maxBitrateKbps == 0) layers_[0].maxBitrateKbps = fallbackKbps;
+}
+
+int Publisher::LayerOfStream(uint32_t streamId) const {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].streamId == streamId) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int Publisher::LayerOfRid(std::string_view rid) const {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].stream->Rid() == rid) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+uint32_t Publisher::MaxBitrateKbps() const {
+  uint32_t sum = 0;
+  for (const Layer& l : layers_) sum += l.maxBitrateKbps;
+  return sum;
 }
 
 void Publisher::SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, uint8_t payloadType, int rtxPayloadType,
                           webrtc::rtp::VideoCodec codec, int64_t nowMs) {
-  declaredRtxSsrc_ = rtxSsrc;
-  // A declared SSRC replaces whatever was forwarded; without one, a learned SSRC stays.
-  if (mediaSsrc != 0 && mediaSsrc != mediaSsrc_) Adopt(mediaSsrc, nowMs);
-  rtxSsrc_ = rtxSsrc;
   payloadType_ = payloadType;
   rtxPayloadType_ = rtxPayloadType;
-  codec_ = codec;
+  const bool simulcast = Simulcast();
+  for (Layer& l : layers_) {
+    l.stream->SetStream(simulcast ? 0 : mediaSsrc, simulcast ? 0 : rtxSsrc, payloadType, rtxPayloadType, codec,
+                        nowMs);
+  }
 }
 
-void Publisher::Adopt(uint32_t mediaSsrc, int64_t nowMs) {
-  mediaSsrc_ = mediaSsrc;
-  rtxSsrc_ = declaredRtxSsrc_;
-  lastMediaMs_ = nowMs;
-  lastAdoptMs_ = nowMs;
-  stats_.Reset();
-  cache_.Clear();
-  missing_ = {};
-  sequence_.Reset();
+int Publisher::ResolveMedia(uint32_t ssrc, std::optional<std::string_view> rid, int64_t nowMs) {
+  if (!Simulcast()) return layers_[0].stream->AcceptMediaSsrc(ssrc, nowMs) ? 0 : -1;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].stream->MediaSsrc() == ssrc) return layers_[i].stream->AcceptMediaSsrc(ssrc, nowMs) ? static_cast<int>(i) : -1;
+  }
+  const int layer = rid ? LayerOfRid(*rid) : -1;
+  if (layer < 0) {
+    ++unresolved_;  // no RID, or one we did not negotiate: not a layer we forward
+    return -1;
+  }
+  return layers_[static_cast<size_t>(layer)].stream->AcceptMediaSsrc(ssrc, nowMs) ? layer : -1;
 }
 
-bool Publisher::AcceptMediaSsrc(uint32_t ssrc, int64_t nowMs) {
-  if (ssrc == mediaSsrc_ && ssrc != 0) {
-    lastMediaMs_ = nowMs;
-    return true;
+int Publisher::ResolveRtx(uint32_t ssrc, std::optional<std::string_view> repairedRid) {
+  if (!Simulcast()) return layers_[0].stream->AcceptRtxSsrc(ssrc) ? 0 : -1;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (layers_[i].stream->RtxSsrc() == ssrc) return static_cast<int>(i);
   }
-  if (mediaSsrc_ == 0) {  // nothing declared: the first SSRC seen is the stream
-    Adopt(ssrc, nowMs);
-    return true;
-  }
-  if (ssrc != rtxSsrc_ && nowMs - lastMediaMs_ >= kSilenceBeforeReadoptMs &&
-      nowMs - lastAdoptMs_ >= kReadoptIntervalMs) {
-    // The forwarded SSRC went silent and another one is sending: the sender restarted its stream.
-    ++readoptions_;
-    Adopt(ssrc, nowMs);
-    return true;
-  }
-  ++foreignSsrcPackets_;
-  return false;
+  const int layer = repairedRid ? LayerOfRid(*repairedRid) : -1;
+  if (layer < 0 || layers_[static_cast<size_t>(layer)].stream->MediaSsrc() == 0) return -1;
+  layers_[static_cast<size_t>(layer)].stream->LearnRtxSsrc(ssrc);
+  return layer;
 }
 
-bool Publisher::AcceptRtxSsrc(uint32_t ssrc) {
-  if (mediaSsrc_ == 0) return false;
-  if (rtxSsrc_ == 0) rtxSsrc_ = ssrc;
-  return ssrc == rtxSsrc_;
-}
-
-bool Publisher::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t nowMs, bool retransmitted) {
-  using Result = webrtc::rtp::SequenceTracker::Result;
-  bool fresh = true;
-  switch (sequence_.Update(sequenceNumber)) {
-    case Result::kFirst:
-      received_.reset();
-      break;
-    case Result::kNewer: {
-      const int32_t gap = sequence_.Gap();
-      // The numbers skipped enter the window unreceived (their bits may be from 1024 numbers ago).
-      if (gap >= static_cast<int32_t>(kReceivedWindow)) {
-        received_.reset();
-      } else {
-        for (int32_t i = 1; i <= gap; ++i)
-          received_.reset(static_cast<uint16_t>(sequenceNumber - i) % kReceivedWindow);
-      }
-      if (gap > kMaxGap) {
-        missing_ = {};
-      } else {
-        for (int32_t i = gap; i >= 1; --i) {
-          Missing& m = missing_[nextMissing_];  // a full list drops its oldest entry
-          nextMissing_ = (nextMissing_ + 1) % kMaxMissing;
-          m = Missing{static_cast<uint16_t>(sequenceNumber - i), true, 0, nowMs, 0};
-        }
-      }
-      break;
-    }
-    case Result::kDuplicate:
-      return false;
-    case Result::kLate: {
-      // A reordered or repaired packet: new only if not received since its number entered the window.
-      // (Not the cache: a packet on probation is cached too and may have taken this number's slot.)
-      for (Missing& m : missing_) {
-        if (m.used && m.seq == sequenceNumber) {
-          m.used = false;
-          break;
-        }
-      }
-      fresh = !received_.test(sequenceNumber % kReceivedWindow);
-      break;
-    }
-    case Result::kProbation:
-      // A jump, not believed yet: forwarded (the subscribers' rewriters hold it on probation too) and
-      // cached, but it moves neither the loss tracking, the received window nor the statistics.
-      return true;
-    case Result::kResynced:
-      // The sender renumbered: what was missing before the jump will not come. The packet on probation
-      // just before this one was forwarded: a copy of it is a duplicate.
-      missing_ = {};
-      received_.reset();
-      received_.set(static_cast<uint16_t>(sequenceNumber - 1) % kReceivedWindow);
-      stats_.Reset();
-      break;
-  }
-  if (fresh) received_.set(sequenceNumber % kReceivedWindow);
-  if (fresh) stats_.OnPacket(sequenceNumber, rtpTimestamp, nowMs, retransmitted);
-  return fresh;
-}
-
-size_t Publisher::CollectNacks(int64_t nowMs, std::span<uint16_t> out) {
-  size_t n = 0;
-  for (Missing& m : missing_) {
-    if (!m.used) continue;
-    if (m.tries >= kMaxNackTries || nowMs - m.sinceMs > kMissingMaxAgeMs) {
-      m.used = false;
-      continue;
-    }
-    if (m.lastNackMs != 0 && nowMs - m.lastNackMs < kNackRetryMs) continue;
-    if (n == out.size()) break;
-    out[n++] = m.seq;
-    m.lastNackMs = nowMs;
-    ++m.tries;
-  }
-  std::sort(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(n),
-            [](uint16_t a, uint16_t b) { return webrtc::rtp::SeqNum::IsNewer(b, a); });
+uint64_t Publisher::ForeignSsrcPackets() const {
+  uint64_t n = unresolved_;
+  for (const Layer& l : layers_) n += l.stream->ForeignSsrcPackets();
   return n;
 }
 
-size_t Publisher::MissingCount() const {
-  return static_cast<size_t>(
-      std::count_if(missing_.begin(), missing_.end(), [](const Missing& m) { return m.used; }));
+uint64_t Publisher::Readoptions() const {
+  uint64_t n = 0;
+  for (const Layer& l : layers_) n += l.stream->Readoptions();
+  return n;
 }
 
 void Publisher::Attach(Subscription& subscription) {

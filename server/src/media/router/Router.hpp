@@ -28,7 +28,8 @@ class RtpPacket;
 
 namespace medicall::media::router {
 
-// A published video stream, as INDEX announces it (chime-protocol.md section 3).
+// A published video stream (one simulcast layer, or the camera's one stream), as INDEX announces it
+// (chime-protocol.md section 3, chime-protocol-2.md section 3.4). A camera's layers share the group id.
 struct VideoSource {
   uint32_t streamId = 0;
   uint32_t groupId = 0;  // only grows per attendee
@@ -44,7 +45,10 @@ struct SubscribeParams {
   std::string externalUserId;
   std::string sdpOffer;                    // plain SDP from the client
   bool sendsVideo = false;                 // SUBSCRIBE send_streams has a VIDEO entry
-  uint32_t videoMaxBitrateKbps = 0;        // from that entry
+  uint32_t videoMaxBitrateKbps = 0;        // from the first video entry
+  // max_bitrate_kbps of every video send stream in order (with simulcast one per rid, low to high;
+  // 0 = the SDK's uplink policy disabled that layer).
+  std::vector<uint32_t> videoLayerMaxBitrateKbps;
   std::vector<uint32_t> receiveStreamIds;  // one per video m-section in SDP order, 0 = none
   bool audioMuted = false;
 };
@@ -64,7 +68,9 @@ struct SubscribeAnswer {
     uint32_t streamId = 0;
     uint32_t groupId = 0;
   };
-  std::optional<Allocation> videoAllocation;  // the attendee's own video send stream
+  // The attendee's own video send streams, one per video send stream of SUBSCRIBE in the same order
+  // (one per simulcast layer, sharing one group id); empty when it sends no video.
+  std::vector<Allocation> videoAllocations;
 };
 
 class Router {
@@ -76,6 +82,14 @@ class Router {
     virtual void OnSourcesChanged() = 0;
     // The attendee's transport lost ICE consent (or failed): it dropped.
     virtual void OnAttendeeDropped(const std::string& attendeeId) = 0;
+    // Every kBitratesIntervalMs, per attendee that receives video: the received bitrate of each
+    // source stream it may subscribe to and the bandwidth we see toward it (BITRATES, section 3.5).
+    struct StreamBitrate {
+      uint32_t streamId = 0;
+      uint32_t avgBitrateBps = 0;
+    };
+    virtual void OnBitrates(const std::string& /*attendeeId*/, const std::vector<StreamBitrate>& /*streams*/,
+                            uint32_t /*availableKbps*/) {}
   };
 
   // Where each attendee's decrypted audio RTP (Opus) goes: the hook of the audio mixer.
@@ -99,7 +113,9 @@ class Router {
     uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
     uint64_t dropped = 0;           // RTP of no known stream or payload type
     uint64_t foreignSsrc = 0;       // video on another SSRC than the publisher's forwarded one (dropped)
-    uint64_t transportFeedbackSent = 0;  // transport-wide feedback packets sent to attendees
+
+    uint64_t transportFeedbackSent = 0;      // transport-wide feedback packets sent to attendees
+    uint64_t transportFeedbackReceived = 0;  // and received from them (about what we sent)
   };
 
   virtual ~Router() = default;
@@ -120,6 +136,17 @@ class Router {
   // throttle), e.g. periodically for a content share; false when it publishes no video.
   virtual bool RequestKeyframeFrom(const std::string& attendeeId) = 0;
 
+  // SDK downlink controls (chime-protocol-2.md section 3.6). PAUSE / RESUME: stop / resume forwarding
+  // the subscriptions showing one of `streamIds` (any layer of that camera) to this attendee; a resume
+  // asks the publisher for a key frame.
+  virtual void SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) = 0;
+  // REMOTE_VIDEO_UPDATE: the mid now shows `streamId` (another layer of the same camera: a seamless
+  // switch at its next key frame; another camera: as a re-SUBSCRIBE would).
+  virtual void UpdateSubscription(const std::string& attendeeId, const std::string& mid, uint32_t streamId) = 0;
+  // The bandwidth an estimator found toward the attendee (bits per second; 0 = none, use its REMB).
+  // The layer selection of its subscriptions follows it (LayerSelector::Select).
+  virtual void SetTargetBitrate(const std::string& attendeeId, uint64_t bps) = 0;
+
   // Audio: the sink (not owned; nullptr = drop) receives every attendee's Opus packets. What goes back
   // is built by the mixer (MeetingAudio numbers its packets; one numbering owner per SSRC) and sent
   // with SendRtpTo.
@@ -139,6 +166,11 @@ class Router {
   // the SRTP trailer after it). False when the attendee is unknown or not connected.
   virtual bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
   virtual bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) = 0;
+  // What we estimate we can send the attendee (bit/s), from its transport-wide feedback about the
+  // packets we forward to it (media/bwe/SendSideEstimator); nullopt until feedback arrived. The same
+  // estimate is what the layer targets and BITRATES' server_available_outgoing_bitrate use (through
+  // RouterPeer::AvailableBitrateBps, which prefers it to REMB).
+  virtual std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const = 0;
 };
 
 }  // namespace medicall::media::router

@@ -1,28 +1,36 @@
 #pragma once
 // One attendee of a routed meeting: its server WebRtcTransport (ICE-lite, DTLS server, registered with
 // the demuxer), what the last offer/answer negotiated (extension ids, audio SSRCs and payload type),
-// its subscriptions by mid and, while its camera is on, its Publisher. Transport events go to the
-// MeetingRouter, which does the routing.
+// its subscriptions by mid and, while its camera is on, its Publisher. RTP and transport events go to
+// the MeetingRouter, which does the routing; the attendee's RTCP is dispatched here (RtcpDispatcher) to
+// the stream each message names: NACKs and report blocks to the SendStream of a subscription, PLI/FIR
+// to the RecvStream that subscription shows, sender reports to the publisher's RecvStream, REMB to the
+// attendee's downlink estimate.
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "media/bwe/SendSideEstimator.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RtxBudget.hpp"
 #include "media/router/Subscription.hpp"
-#include "webrtc/sdp/AnswerBuilder.hpp"
+#include "media/router/RtcpDispatcher.hpp"
+#include "webrtc/rtp/ExtensionIds.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
 #include "webrtc/transport/WebRtcTransport.hpp"
 
 namespace medicall::media::router {
 
 class MeetingRouter;
+struct RouterContext;
 
-class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
+class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener, public RtcpDispatcher::Handler {
  public:
-  RouterPeer(MeetingRouter& router, std::string attendeeId,
+  static constexpr int64_t kRembMaxAgeMs = 5000;
+
+  RouterPeer(MeetingRouter& router, RouterContext& context, std::string attendeeId,
              webrtc::transport::WebRtcTransport::Options options,
              std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
              webrtc::transport::MediaDemuxer& demuxer);
@@ -43,7 +51,7 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
   const std::string& RemoteUfrag() const { return remoteUfrag_; }
 
   // Negotiated by the last answer.
-  webrtc::sdp::ExtensionIds extensions;
+  webrtc::rtp::ExtensionIds extensions;
   std::string sessionId;
   uint64_t sessionVersion = 0;
   std::string audioMid;
@@ -52,16 +60,38 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
   int audioPayloadType = -1;     // Opus
   bool audioMuted = false;
   std::string publisherMid;  // the attendee's camera send section
-  uint16_t NextTransportSequence() { return ++transportSequence_; }
+  // The transport-wide sequence number of a packet of `size` bytes sent now (remembered by the estimator).
+  uint16_t NextTransportSequence(size_t size, int64_t nowUs) {
+    ++transportSequence_;
+    sendEstimator.OnPacketSent(transportSequence_, size, nowUs);
+    return transportSequence_;
+  }
   // What all retransmissions to this attendee may spend (RTX and plain resends, every stream).
   RtxBudget rtxBudget;
   // Arrivals of the attendee's packets by transport-wide sequence number (when transport-cc is negotiated).
   bwe::TransportFeedbackGenerator feedbackGenerator;
+  // The estimate of what we can send the attendee, from its transport-wide feedback about our packets.
+  bwe::SendSideEstimator sendEstimator;
 
   std::map<std::string, std::unique_ptr<Subscription>> subscriptions;  // by mid
   std::unique_ptr<Publisher> publisher;
   Subscription* FindSubscriptionBySsrc(uint32_t ssrc);
   bool UsesSsrc(uint32_t ssrc) const;
+
+  // The bandwidth toward this attendee: a target when one was set (SetTargetBitrate), else the send-side
+  // estimate once its transport-wide feedback arrived (sendEstimator), else its latest REMB while
+  // fresh; 0 = unknown.
+  uint64_t AvailableBitrateBps(int64_t nowMs) const;
+  void SetTargetBitrate(uint64_t bps) { targetBitrateBps_ = bps; }
+  uint64_t RembBps() const { return rembBps_; }
+
+  // RtcpDispatcher::Handler
+  void OnSenderReport(uint32_t senderSsrc, uint64_t ntpTimestamp) override;
+  void OnReportBlocks(std::span<const webrtc::rtcp::ReportBlock> blocks) override;
+  void OnKeyframeRequest(uint32_t mediaSsrc) override;
+  void OnRemb(uint64_t bitrateBps, std::span<const uint32_t> ssrcs) override;
+  void OnNack(const webrtc::rtcp::Nack& nack) override;
+  void OnTransportFeedback(std::span<const uint8_t> packet) override;
 
   // WebRtcTransport::Listener
   void OnTransportRtp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet) override;
@@ -72,6 +102,7 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
 
  private:
   MeetingRouter& router_;
+  RouterContext& context_;
   std::string attendeeId_;
   std::string localPwd_;
   std::string remoteUfrag_;
@@ -79,6 +110,9 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener {
   std::unique_ptr<webrtc::transport::WebRtcTransport> transport_;
   bool registered_ = false;
   uint16_t transportSequence_ = 0;
+  uint64_t rembBps_ = 0;
+  int64_t rembAtMs_ = 0;
+  uint64_t targetBitrateBps_ = 0;
 };
 
 }  // namespace medicall::media::router

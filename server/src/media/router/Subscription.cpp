@@ -1,146 +1,68 @@
 #include "media/router/Subscription.hpp"
 
-#include <cstring>
+#include <algorithm>
+#include <array>
 
-#include "common/Random.hpp"
-#include "media/router/ExtensionTranslator.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RouterPeer.hpp"
-#include "webrtc/rtp/Rtx.hpp"
-#include "webrtc/srtp/SrtpProfile.hpp"
 
 namespace medicall::media::router {
 
-using webrtc::rtp::RtpPacket;
-
-namespace {
-
-constexpr int64_t kMaxRetransmitAgeMs = 1000;
-
-}  // namespace
-
 Subscription::Subscription(RouterPeer& peer, std::string mid, uint32_t ssrc, uint32_t rtxSsrc)
-    : peer_(peer),
-      mid_(std::move(mid)),
-      label_("v_" + mid_),
-      ssrc_(ssrc),
-      rtxSsrc_(rtxSsrc),
-      rewriter_(ssrc, 90000, random::Value<uint16_t>() & 0x7FFF, random::Value<uint32_t>()),
-      rtxSequence_(random::Value<uint16_t>() & 0x7FFF) {}
+    : peer_(peer), mid_(std::move(mid)), label_("v_" + mid_), send_(peer, mid_, ssrc, rtxSsrc) {}
 
-void Subscription::SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {
-  payloadType_ = payloadType;
-  rtxPayloadType_ = rtxPayloadType;
+Subscription::~Subscription() {
+  if (source_ != nullptr) source_->Detach(*this);
 }
 
 bool Subscription::SetSource(Publisher* publisher) {
+  return SetSource(publisher, publisher != nullptr ? publisher->StreamId() : 0);
+}
+
+bool Subscription::SetSource(Publisher* publisher, uint32_t streamId) {
+  streamId_ = publisher != nullptr ? streamId : 0;
   if (publisher == source_) return false;
   if (source_ != nullptr) source_->Detach(*this);
   source_ = publisher;
-  streamId_ = publisher != nullptr ? publisher->StreamId() : 0;
   if (source_ != nullptr) source_->Attach(*this);
-  waitingForKeyframe_ = true;
+  selector_ = LayerSelector{};
+  lastStream_ = nullptr;
   return true;
 }
 
-void Subscription::TranslateExtensions(RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds,
-                                       int64_t nowUs) {
-  ExtensionTranslator::Target target;
-  target.ids = &peer_.extensions;
-  target.mid = mid_;
-  target.absSendTime24 = ExtensionTranslator::AbsSendTime(nowUs);
-  if (peer_.extensions.transportWideCc != 0) target.transportSequence = peer_.NextTransportSequence();
-  ExtensionTranslator::Translate(copy, sourceIds, target);
-}
-
-bool Subscription::Prepare(RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs) {
-  const uint32_t sourceTimestamp = copy.Timestamp();
-  if (!rewriter_.Rewrite(copy, nowUs / 1000, payloadType_)) return false;
-  timestampOffset_ = copy.Timestamp() - sourceTimestamp;
-  TranslateExtensions(copy, sourceIds, nowUs);
-  return true;
-}
-
-bool Subscription::Forward(const RtpPacket& packet, bool keyframe, const webrtc::sdp::ExtensionIds& sourceIds,
-                           int64_t nowUs, std::span<uint8_t> scratch) {
-  if (payloadType_ == 0 || !peer_.Transport().IsConnected()) return false;
-  if (waitingForKeyframe_) {
-    if (!keyframe) return false;
-    waitingForKeyframe_ = false;
+RecvStream* Subscription::UpdateTarget(uint64_t availableBps, int64_t nowMs) {
+  if (source_ == nullptr || source_->LayerCount() == 0) return nullptr;
+  const int before = selector_.Target();
+  const int requested = std::max(0, source_->LayerOfStream(streamId_));
+  std::array<LayerSelector::LayerInfo, 8> infos{};
+  const size_t n = std::min(infos.size(), source_->LayerCount());
+  for (size_t i = 0; i < n; ++i) {
+    const RecvStream& s = *source_->LayerAt(i).stream;
+    infos[i] = {s.Live(nowMs), s.AvgBitrateBps()};
   }
-  const size_t size = packet.Size();
-  if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return false;
-  std::memcpy(scratch.data(), packet.Data().data(), size);
-  auto copy = RtpPacket::Parse(scratch.first(size));
-  if (!copy || !Prepare(*copy, sourceIds, nowUs)) return false;
-  lastSentUs_ = nowUs;
-  return peer_.Transport().SendRtp(scratch, size);
+  const int target = selector_.Select(std::span(infos).first(n), requested, availableBps, nowMs);
+  return target != before ? TargetStream() : nullptr;
 }
 
-Subscription::NackOutcome Subscription::OnNack(const webrtc::rtcp::Nack& nack,
-                                               const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
-                                               std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
-                                               RtxBudget& budget) {
-  NackOutcome outcome;
-  retransmitter_.BeginNack();
-  nack.ForEachLost([&](uint16_t seq) {
-    switch (Retransmit(seq, sourceIds, nowUs, scratch, rtxScratch, budget)) {
-      case Resend::kSent:
-        ++outcome.sent;
-        break;
-      case Resend::kMiss:
-        ++outcome.misses;
-        break;
-      case Resend::kSuppressed:
-        ++outcome.suppressed;
-        break;
-      case Resend::kOverBudget:
-        ++outcome.overBudget;
-        break;
-    }
-  });
-  return outcome;
+RecvStream* Subscription::TargetStream() const {
+  const int layer = selector_.Target();
+  if (source_ == nullptr || layer < 0 || static_cast<size_t>(layer) >= source_->LayerCount()) return nullptr;
+  return source_->LayerAt(static_cast<size_t>(layer)).stream.get();
 }
 
-Subscription::Resend Subscription::Retransmit(uint16_t outputSequence,
-                                              const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
-                                              std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
-                                              RtxBudget& budget) {
-  if (retransmitter_.Check(outputSequence, nowUs) != Retransmitter::Verdict::kSend)
-    return Resend::kSuppressed;
-  if (source_ == nullptr || payloadType_ == 0 || !peer_.Transport().IsConnected()) return Resend::kMiss;
-  const auto sourceSequence = rewriter_.ToSourceSequence(outputSequence);
-  if (!sourceSequence) return Resend::kMiss;
-  const auto entry = source_->Cache().Get(*sourceSequence, nowUs / 1000, kMaxRetransmitAgeMs);
-  if (!entry) return Resend::kMiss;
-  const size_t size = entry->data.size();
-  if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return Resend::kMiss;
-  const bool rtx = rtxPayloadType_ >= 0 && rtxSsrc_ != 0;
-  if (!budget.TryConsume(size + (rtx ? webrtc::rtp::Rtx::kOsnSize : 0), nowUs)) return Resend::kOverBudget;
-  std::memcpy(scratch.data(), entry->data.data(), size);
-  auto copy = RtpPacket::Parse(scratch.first(size));
-  if (!copy) return Resend::kMiss;
-  // The same header the subscriber saw the first time (not a new rewrite: the rewriter's state must
-  // not move for a retransmission).
-  copy->SetSsrc(ssrc_);
-  copy->SetSequenceNumber(outputSequence);
-  copy->SetTimestamp(copy->Timestamp() + timestampOffset_);
-  copy->SetPayloadType(payloadType_);
-  TranslateExtensions(*copy, sourceIds, nowUs);
-  bool sent = false;
-  if (!rtx) {
-    sent = peer_.Transport().SendRtp(scratch, size);
-  } else {
-    const size_t rtxSize = webrtc::rtp::Rtx::Encapsulate(
-        *copy, static_cast<uint8_t>(rtxPayloadType_), rtxSsrc_, rtxSequence_,
-        rtxScratch.first(rtxScratch.size() - webrtc::srtp::kSrtpMaxTrailerLength));
-    if (rtxSize == 0) return Resend::kMiss;
-    ++rtxSequence_;
-    sent = peer_.Transport().SendRtp(rtxScratch, rtxSize);
-  }
-  if (!sent) return Resend::kMiss;
-  retransmitter_.Resent(outputSequence, nowUs);
-  return Resend::kSent;
+void Subscription::SetPaused(bool paused) {
+  if (paused_ == paused) return;
+  paused_ = paused;
+  if (!paused_) selector_.Reset();
+}
+
+bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,
+                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch) {
+  if (paused_ || !send_.Ready() || source_ == nullptr) return false;
+  if (!selector_.Accept(layer, keyframe)) return false;
+  RecvStream& stream = *source_->LayerAt(static_cast<size_t>(layer)).stream;
+  lastStream_ = &stream;
+  return send_.Send(packet, stream, sourceIds, nowUs, scratch);
 }
 
 }  // namespace medicall::media::router

@@ -1,109 +1,86 @@
 #pragma once
-// One subscriber m-section (an attendee's recvonly video transceiver, keyed by its mid): the SSRCs we
-// send on (media + RTX, stable for the life of the mid, so a recycled mid keeps its stream), the
-// payload types of the subscriber's offer, and the RtpRewriter that keeps sequence numbers and
-// timestamps continuous while the publisher behind the mid changes. After every (re)attachment the
-// subscription waits for a key frame before it forwards anything.
+// One subscriber m-section (an attendee's recvonly video transceiver, keyed by its mid): which camera
+// it shows (a Publisher) and which of its layers (LayerSelector), whether the subscriber paused it
+// (SDK pauseVideoTile: PAUSE/RESUME, chime-protocol-2.md section 3.6), and the SendStream that carries
+// it. It only decides what to forward; the SendStream does the sending, the NACKs and the reports.
+// After every (re)attachment and every resume nothing is forwarded until a key frame.
 #include <cstdint>
 #include <span>
 #include <string>
 
-#include "media/router/Retransmitter.hpp"
-#include "media/router/RtxBudget.hpp"
-#include "webrtc/rtcp/Nack.hpp"
+#include "media/router/LayerSelector.hpp"
+#include "media/router/SendStream.hpp"
+#include "webrtc/rtp/ExtensionIds.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
-#include "webrtc/rtp/RtpRewriter.hpp"
-#include "webrtc/sdp/AnswerBuilder.hpp"
 
 namespace medicall::media::router {
 
 class Publisher;
+class RecvStream;
 class RouterPeer;
 
 class Subscription {
  public:
   Subscription(RouterPeer& peer, std::string mid, uint32_t ssrc, uint32_t rtxSsrc);
+  ~Subscription();
   Subscription(const Subscription&) = delete;
   Subscription& operator=(const Subscription&) = delete;
 
   RouterPeer& Peer() const { return peer_; }
   const std::string& Mid() const { return mid_; }
   const std::string& TrackLabel() const { return label_; }  // "v_<mid>"
-  uint32_t Ssrc() const { return ssrc_; }
-  uint32_t RtxSsrc() const { return rtxSsrc_; }
-
-  // Payload types from the answer (rtxPayloadType -1: no RTX, NACKs are answered on the media SSRC).
-  void SetPayloadTypes(uint8_t payloadType, int rtxPayloadType);
-  uint8_t PayloadType() const { return payloadType_; }
-  int RtxPayloadType() const { return rtxPayloadType_; }
+  uint32_t Ssrc() const { return send_.Ssrc(); }
+  uint32_t RtxSsrc() const { return send_.RtxSsrc(); }
+  SendStream& Send() { return send_; }
+  const SendStream& Send() const { return send_; }
+  void SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) { send_.SetPayloadTypes(payloadType, rtxPayloadType); }
 
   Publisher* Source() const { return source_; }
+  // The stream id the subscriber asked for (one layer of the source).
   uint32_t StreamId() const { return streamId_; }
-  // Attaches to `publisher` (nullptr: detaches). Returns true when the source changed.
-  bool SetSource(Publisher* publisher);
-  void WaitForKeyframe() { waitingForKeyframe_ = true; }
-  bool WaitingForKeyframe() const { return waitingForKeyframe_; }
+  // Shows `streamId` of `publisher` (nullptr: detaches). Returns true when the camera changed (then
+  // nothing is forwarded until its key frame). Another layer of the same camera only moves the target.
+  bool SetSource(Publisher* publisher, uint32_t streamId);
+  bool SetSource(Publisher* publisher);  // its first layer
+  // The layer to forward now, from the asked-for one, the layers' state and the bandwidth
+  // (LayerSelector::Select). Returns the target's RecvStream when it changed (to ask it for a key
+  // frame), else nullptr.
+  RecvStream* UpdateTarget(uint64_t availableBps, int64_t nowMs);
+  const LayerSelector& Layers() const { return selector_; }
+  // The stream forwarded last (its cache answers NACKs), or nullptr.
+  RecvStream* CurrentStream() const { return lastStream_; }
+  RecvStream* TargetStream() const;
 
-  // Copies `packet` (from the source, parsed) into scratch, rewrites it for this subscriber and sends
-  // it. sourceIds: the publisher's extension ids. False when nothing was sent.
-  bool Forward(const webrtc::rtp::RtpPacket& packet, bool keyframe,
-               const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
-  // What a NACK from the subscriber led to.
-  struct NackOutcome {
-    uint32_t sent = 0;        // packets resent
-    uint32_t misses = 0;      // not (or no longer) in the source's cache
-    uint32_t suppressed = 0;  // named twice, resent less than one RTT ago, or resent too often
-    uint32_t overBudget = 0;  // the subscriber's RTX budget was spent
-  };
-  // Answers a NACK about this stream: each packet it names is resent from the source's cache (as RTX
-  // when negotiated) if the Retransmitter allows it and the subscriber's budget has room.
-  // scratch and rtxScratch: two distinct buffers.
-  NackOutcome OnNack(const webrtc::rtcp::Nack& nack, const webrtc::sdp::ExtensionIds& sourceIds,
-                     int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
-                     RtxBudget& budget);
-  // A report block of the subscriber about this stream (RTT for the Retransmitter).
-  void OnReportBlock(uint32_t lastSr, uint32_t delaySinceLastSr, uint32_t arrivalCompact) {
-    retransmitter_.OnReportBlock(lastSr, delaySinceLastSr, arrivalCompact);
-  }
-  const Retransmitter& Retransmissions() const { return retransmitter_; }
+  void WaitForKeyframe() { selector_.Reset(); }
+  bool WaitingForKeyframe() const { return selector_.WaitingForKeyframe(); }
+  // PAUSE / RESUME from the subscriber: nothing is forwarded while paused; resuming waits for a key frame.
+  void SetPaused(bool paused);
+  bool Paused() const { return paused_; }
 
-  // Latest receiver estimate (REMB) the subscriber sent about this stream.
+  // A packet of the source's layer `layer`: forwards it when it is the layer to show.
+  bool Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,
+               const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
+
+  // Latest receiver estimate (REMB) naming this stream (kept for the tests; the router uses the peer's).
   void OnRemb(uint64_t bitrateBps, int64_t nowMs) {
     rembBps_ = bitrateBps;
     rembAtMs_ = nowMs;
   }
   uint64_t RembBps() const { return rembBps_; }
   int64_t RembAtMs() const { return rembAtMs_; }
-  const webrtc::rtp::RtpRewriter& Rewriter() const { return rewriter_; }
-  // Monotonic time of the last packet sent (0: none yet), for sender reports.
-  int64_t LastSentUs() const { return lastSentUs_; }
+  const webrtc::rtp::RtpRewriter& Rewriter() const { return send_.Rewriter(); }
+  int64_t LastSentUs() const { return send_.LastSentUs(); }
 
  private:
-  enum class Resend : uint8_t { kSent, kMiss, kSuppressed, kOverBudget };
-  // Resends the packet the subscriber knows as `outputSequence`.
-  Resend Retransmit(uint16_t outputSequence, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs,
-                    std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch, RtxBudget& budget);
-  // The subscriber's header extensions (its ids, our mid, send time, transport sequence) on `copy`.
-  void TranslateExtensions(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds,
-                           int64_t nowUs);
-  // Rewrites the copy in scratch; false when it must not be sent.
-  bool Prepare(webrtc::rtp::RtpPacket& copy, const webrtc::sdp::ExtensionIds& sourceIds, int64_t nowUs);
-
   RouterPeer& peer_;
   std::string mid_;
   std::string label_;
-  uint32_t ssrc_;
-  uint32_t rtxSsrc_;
-  uint8_t payloadType_ = 0;
-  int rtxPayloadType_ = -1;
+  SendStream send_;
   Publisher* source_ = nullptr;
   uint32_t streamId_ = 0;
-  bool waitingForKeyframe_ = true;
-  webrtc::rtp::RtpRewriter rewriter_;
-  Retransmitter retransmitter_;
-  uint32_t timestampOffset_ = 0;  // output - source timestamp of the current source
-  uint16_t rtxSequence_;
-  int64_t lastSentUs_ = 0;
+  bool paused_ = false;
+  RecvStream* lastStream_ = nullptr;
+  LayerSelector selector_;
   uint64_t rembBps_ = 0;
   int64_t rembAtMs_ = 0;
 };

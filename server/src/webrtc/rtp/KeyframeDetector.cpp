@@ -36,4 +36,19 @@ bool KeyframeDetector::IsKeyframe(VideoCodec codec, std::span<const uint8_t> pay
   return false;
 }
 
+std::optional<KeyframeDetector::Size> KeyframeDetector::KeyframeSize(VideoCodec codec,
+                                                                     std::span<const uint8_t> payload) {
+  if (codec != VideoCodec::kVp8 || !Vp8PayloadDescriptor::IsKeyframe(payload)) return std::nullopt;
+  const auto d = Vp8PayloadDescriptor::Parse(payload);
+  // frame tag (3) + start code (3) + width (2, little endian) + height (2): 14 bits each, 2 bits scale.
+  constexpr size_t kSizeOffset = 6;
+  if (!d || payload.size() < d->size + kSizeOffset + 4) return std::nullopt;
+  const uint8_t* p = payload.data() + d->size + kSizeOffset;
+  Size size;
+  size.width = static_cast<uint16_t>((p[0] | (p[1] << 8)) & 0x3FFF);
+  size.height = static_cast<uint16_t>((p[2] | (p[3] << 8)) & 0x3FFF);
+  if (size.width == 0 || size.height == 0) return std::nullopt;
+  return size;
+}
+
 }  // namespace medicall::webrtc::rtp

@@ -4,6 +4,7 @@
 // in a STAP-A, or at the start of an FU-A). Other codecs are never detected (a subscriber waiting for a
 // key frame of one stays waiting, which is why only these two may be forwarded).
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -16,6 +17,13 @@ class KeyframeDetector {
   // From the a=rtpmap encoding name (case-insensitive, RFC 4855 section 3).
   static VideoCodec CodecFromName(std::string_view encodingName);
   static bool IsKeyframe(VideoCodec codec, std::span<const uint8_t> payload);
+  // The picture size a key frame's first packet carries (VP8: the 14-bit width and height after the
+  // start code, RFC 6386 section 9.1); nullopt for other packets and codecs.
+  struct Size {
+    uint16_t width = 0;
+    uint16_t height = 0;
+  };
+  static std::optional<Size> KeyframeSize(VideoCodec codec, std::span<const uint8_t> payload);
 };
 
 }  // namespace medicall::webrtc::rtp

@@ -108,6 +108,8 @@ class RtpPacket {
   // Typed extensions. mid (RFC 8843 section 15.2): a string of 1-16 (one-byte) or up to 255 bytes.
   std::optional<std::string_view> GetMid(uint8_t id) const;
   bool SetMid(uint8_t id, std::string_view mid);
+  // The RID (rtp-stream-id or repaired-rtp-stream-id, RFC 8852 section 3): SDES text like the mid.
+  std::optional<std::string_view> GetRid(uint8_t id) const { return GetMid(id); }
   // abs-send-time (webrtc.org): 24-bit 6.18 fixed-point seconds.
   std::optional<uint32_t> GetAbsSendTime(uint8_t id) const;
   bool SetAbsSendTime(uint8_t id, uint32_t absSendTime24);

@@ -264,9 +264,18 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
       m.ssrcs.push_back(SsrcInfo{p.ssrc, p.cname, p.msidStream, p.msidTrack});
       if (rtx) m.ssrcs.push_back(SsrcInfo{p.rtxSsrc, p.cname, p.msidStream, p.msidTrack});
     }
-    // Simulcast (a=rid / a=simulcast, RFC 8851 / RFC 8853) is never answered: the router forwards
-    // one stream per publisher. Without a=simulcast in the answer the browser sends a single
-    // encoding (RFC 8853 section 5.3; JSEP RFC 9429 section 5.10), which is what we can route.
+    // Simulcast (a=rid / a=simulcast, RFC 8851 / RFC 8853) only where configured: without
+    // a=simulcast in the answer the browser sends a single encoding (RFC 8853 section 5.3; JSEP
+    // RFC 9429 section 5.10), its first one.
+    if (receive && wish.receiveSimulcast) {
+      const std::vector<std::string> rids = o.SimulcastSendRids();
+      std::string list;
+      for (const std::string& rid : rids) {
+        m.rids.push_back(Rid{rid, false, {}});
+        list += (list.empty() ? "" : ";") + rid;
+      }
+      if (!list.empty()) m.simulcast = "recv " + list;
+    }
     answer.media.push_back(std::move(m));
   }
   if (accepted == 0) return fail("no acceptable m= section");

@@ -19,27 +19,22 @@
 //    one); an offered extension direction is answered reversed;
 //  - direction: what the caller configured for the mid, limited by the offer (we can only send what
 //    the offer receives); sending sections carry a=msid and a=ssrc (+ ssrc-group FID for RTX);
-//  - simulcast is never answered: no a=rid, no a=simulcast, so the browser sends one encoding;
+//  - simulcast only where the caller asks (SectionOptions::receiveSimulcast, the router's camera section):
+//    a=rid recv + a=simulcast:recv with the offered rids; elsewhere no a=rid / a=simulcast, so the
+//    browser sends one encoding;
 //  - sections we cannot take (data channels, no common codec, no rtcp-mux) get port 0.
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "webrtc/rtp/ExtensionIds.hpp"
 #include "webrtc/sdp/SessionDescription.hpp"
 
 namespace medicall::webrtc::sdp {
 
-// Header-extension ids negotiated for the bundle (0 = not negotiated). The RTP layer uses these.
-struct ExtensionIds {
-  uint8_t mid = 0;
-  uint8_t absSendTime = 0;
-  uint8_t transportWideCc = 0;
-  uint8_t audioLevel = 0;
-  uint8_t rtpStreamId = 0;
-  uint8_t repairedRtpStreamId = 0;
-  bool operator==(const ExtensionIds&) const = default;
-};
+// Header-extension ids negotiated for the bundle: the RTP layer's type (webrtc/rtp/ExtensionIds.hpp).
+using ExtensionIds = rtp::ExtensionIds;
 
 struct AnswerOptions {
   std::string iceUfrag;           // ours, 4..256 chars (RFC 8839 section 5.4)
@@ -68,6 +63,9 @@ struct SendParameters {
 struct SectionOptions {
   Direction direction = Direction::RecvOnly;  // wished direction, from our side
   std::optional<SendParameters> send;         // required for a direction that sends
+  // Receive the offer's simulcast encodings (RFC 8853): a=rid:<id> recv for each rid of the offer's
+  // a=simulcast send list and a=simulcast:recv with them in the offered order (paused markers dropped).
+  bool receiveSimulcast = false;
 };
 
 struct AnswerResult {

@@ -50,6 +50,10 @@ struct MediaSection {
   const Extmap* FindExtmap(std::string_view uri) const;
   // The SSRC group with `semantics` (e.g. "FID") containing `ssrc`, or nullptr.
   const SsrcGroup* FindSsrcGroup(std::string_view semantics) const;
+  // The rids of a=simulcast's send direction in order (RFC 8853 section 5.1: "send low;~mid;hi" ->
+  // low, mid, hi; "~" marks a paused stream, "," alternatives of which the first is taken), each also
+  // declared by an a=rid:<id> send line. Empty without simulcast.
+  std::vector<std::string> SimulcastSendRids() const;
 };
 
 }  // namespace medicall::webrtc::sdp

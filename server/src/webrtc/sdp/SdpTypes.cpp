@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "webrtc/sdp/SdpTypes.hpp"
 
 #include "webrtc/sdp/MediaSection.hpp"
@@ -100,6 +102,38 @@ const SsrcGroup* MediaSection::FindSsrcGroup(std::string_view semantics) const {
     if (g.semantics == semantics) return &g;
   }
   return nullptr;
+}
+
+std::vector<std::string> MediaSection::SimulcastSendRids() const {
+  std::vector<std::string> out;
+  std::string_view v = simulcast;
+  // "send <list> [recv <list>]" or "recv <list> send <list>": find the list after "send".
+  for (size_t pos = 0; pos < v.size();) {
+    const size_t space = v.find(' ', pos);
+    const std::string_view word = v.substr(pos, space == std::string_view::npos ? v.npos : space - pos);
+    if (space == std::string_view::npos) break;
+    const size_t listEnd = v.find(' ', space + 1);
+    const std::string_view list = v.substr(space + 1, listEnd == v.npos ? v.npos : listEnd - space - 1);
+    if (word == "send") {
+      for (size_t i = 0; i <= list.size();) {
+        size_t end = list.find(';', i);
+        if (end == list.npos) end = list.size();
+        std::string_view alt = list.substr(i, end - i);
+        alt = alt.substr(0, alt.find(','));
+        if (!alt.empty() && alt.front() == '~') alt.remove_prefix(1);
+        const bool declared = std::any_of(rids.begin(), rids.end(),
+                                          [&](const Rid& r) { return r.send && r.id == alt; });
+        if (!alt.empty() && declared &&
+            std::find(out.begin(), out.end(), std::string(alt)) == out.end())
+          out.emplace_back(alt);
+        i = end + 1;
+      }
+      break;
+    }
+    if (listEnd == v.npos) break;
+    pos = listEnd + 1;
+  }
+  return out;
 }
 
 const MediaSection* SessionDescription::FindMid(std::string_view mid) const {

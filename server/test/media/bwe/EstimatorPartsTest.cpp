@@ -24,8 +24,8 @@ TEST(InterArrivalDeltaTest, GroupsBurstsAndMeasuresDelayVariation) {
   EXPECT_FALSE(ia.OnPacket(3'000, 104'000, 1200, d));
   EXPECT_FALSE(ia.OnPacket(20'000, 126'000, 1200, d));  // closes group 1, no predecessor yet
   ASSERT_TRUE(ia.OnPacket(40'000, 150'000, 1200, d));   // closes group 2
-  EXPECT_EQ(d.sendDeltaUs, 17'000);                      // 20 - 3
-  EXPECT_EQ(d.arrivalDeltaUs, 22'000);                   // 126 - 104: 5 ms more queueing
+  EXPECT_EQ(d.sendDeltaUs, 17'000);                     // 20 - 3
+  EXPECT_EQ(d.arrivalDeltaUs, 22'000);                  // 126 - 104: 5 ms more queueing
   // A packet sent before the current group started is ignored.
   EXPECT_FALSE(ia.OnPacket(30'000, 151'000, 1200, d));
   // A packet arriving right after with negative variation joins the burst even if sent later.
@@ -51,7 +51,7 @@ TEST(TrendlineEstimatorTest, SlopeIsPositiveWhileTheQueueGrowsAndZeroWhenSteady)
 
 TEST(OveruseDetectorTest, OveruseNeedsTimeAndARisingTrendAndTheThresholdAdapts) {
   OveruseDetector d;
-  EXPECT_EQ(d.Detect(100, 5, 1, 0), BandwidthUsage::kNormal);  // too few deltas
+  EXPECT_EQ(d.Detect(100, 5, 1, 0), BandwidthUsage::kNormal);   // too few deltas
   EXPECT_EQ(d.Detect(20, 5, 10, 5), BandwidthUsage::kNormal);   // above, but only 2.5 ms so far
   EXPECT_EQ(d.Detect(21, 5, 10, 10), BandwidthUsage::kNormal);  // 7.5 ms
   EXPECT_EQ(d.Detect(22, 5, 10, 15), BandwidthUsage::kOverusing);
@@ -120,7 +120,8 @@ TEST(TransportSendHistoryTest, MatchesFeedbackOnceAndUnwrapsTheReferenceTime) {
   auto feedbackFor = [](uint16_t base, std::vector<bool> received, int64_t firstArrivalUs) {
     std::vector<TransportFeedback::PacketResult> r;
     for (size_t i = 0; i < received.size(); ++i)
-      r.push_back({static_cast<uint16_t>(base + i), received[i], firstArrivalUs + static_cast<int64_t>(i) * 1000});
+      r.push_back(
+          {static_cast<uint16_t>(base + i), received[i], firstArrivalUs + static_cast<int64_t>(i) * 1000});
     std::vector<uint8_t> buf(256);
     buf.resize(TransportFeedback::Serialize(1, 2, 0, r, buf));
     return buf;
@@ -142,7 +143,9 @@ TEST(TransportSendHistoryTest, MatchesFeedbackOnceAndUnwrapsTheReferenceTime) {
   // Packets we never sent are ignored.
   got.clear();
   auto unknown = feedbackFor(1000, {true, true}, wrap + 5'000);
-  EXPECT_EQ(h.OnFeedback(*TransportFeedback::Parse(unknown), [&](const PacketFeedback& p) { got.push_back(p); }), 0u);
+  EXPECT_EQ(
+      h.OnFeedback(*TransportFeedback::Parse(unknown), [&](const PacketFeedback& p) { got.push_back(p); }),
+      0u);
 }
 
 }  // namespace

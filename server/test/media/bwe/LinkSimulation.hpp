@@ -23,7 +23,7 @@ struct LinkSettings {
   uint64_t capacityBps = 1'000'000;
   int64_t baseDelayUs = 20'000;
   int64_t maxQueueUs = 300'000;
-  double randomLoss = 0;  // fraction of packets lost after the queue
+  double randomLoss = 0;   // fraction of packets lost after the queue
   uint32_t lossEvery = 0;  // 0, or every N-th packet is lost after the queue (deterministic)
   int64_t feedbackIntervalUs = 50'000;
   size_t packetSize = 1200;

@@ -1,17 +1,22 @@
 // The router's side of transport-cc toward a publisher, end to end over ICE, DTLS and SRTP on
 // 127.0.0.1 (the router harness): transport-cc is answered, the transport-wide sequence numbers of the
 // publisher's packets come back in feedback packets (draft-holmer-rmcat-transport-wide-cc-extensions-01)
-// with the lost one marked, and no REMB caps the publisher's own estimate. Without transport-cc in the
+// with the lost one marked, and the REMB carries only the publisher's maximum (never its receivers'
+// estimates, which would hold its own estimate down). Without transport-cc in the
 // offer the publisher gets REMB and no transport-wide feedback.
 #include <gtest/gtest.h>
 
 #include <regex>
 
+#include "media/bwe/SendSideEstimator.hpp"
+#include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/MeetingRouter.hpp"
 #include "media/router/RouterHarness.hpp"
+#include "webrtc/rtcp/Nack.hpp"
 #include "webrtc/rtcp/Remb.hpp"
 #include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/TransportFeedback.hpp"
+#include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/sdp/SdpParser.hpp"
 
 namespace medicall::media::router {
@@ -32,9 +37,14 @@ size_t PacketWithTransportSequence(uint8_t extId, uint16_t transportSeq, uint16_
   const size_t bodySize = TestClient::Vp8Packet(kVp8, seq, 3000u * seq, ssrc, seq == 1, 300, body);
   std::copy(body.begin(), body.begin() + 12, out.begin());
   out[0] |= 0x10;
-  const std::array<uint8_t, 8> ext = {0xBE, 0xDE, 0x00, 0x01, static_cast<uint8_t>((extId << 4) | 1),
+  const std::array<uint8_t, 8> ext = {0xBE,
+                                      0xDE,
+                                      0x00,
+                                      0x01,
+                                      static_cast<uint8_t>((extId << 4) | 1),
                                       static_cast<uint8_t>(transportSeq >> 8),
-                                      static_cast<uint8_t>(transportSeq), 0};
+                                      static_cast<uint8_t>(transportSeq),
+                                      0};
   std::copy(ext.begin(), ext.end(), out.begin() + 12);
   std::copy(body.begin() + 12, body.begin() + static_cast<long>(bodySize), out.begin() + 20);
   return bodySize + ext.size();
@@ -63,7 +73,7 @@ bool IsRemb(const webrtc::rtcp::RtcpCompound::Packet& p) {
   return webrtc::rtcp::Remb::Parse(p.data).has_value();
 }
 
-TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
+TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndARembOfItsMaximumOnly) {
   RouterHarness h;
   TestClient& pub = h.AddClient("publisher");
   auto pa = h.Subscribe(pub, true, {});
@@ -76,8 +86,8 @@ TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
     std::array<uint8_t, 1500> buf{};
     for (uint16_t i = 0; i < 10; ++i) {
       if (i == 5) continue;  // lost on the way
-      const size_t n = PacketWithTransportSequence(extId, static_cast<uint16_t>(65530 + i), i + 1,
-                                                   pub.videoSsrc, buf);
+      const size_t n =
+          PacketWithTransportSequence(extId, static_cast<uint16_t>(65530 + i), i + 1, pub.videoSsrc, buf);
       EXPECT_TRUE(pub.transport->SendRtp(buf, n));
     }
     return 0;
@@ -103,7 +113,7 @@ TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
   }
   EXPECT_GE(OnWorker(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackSent; }), 1u);
 
-  // A report interval later: a receiver report, and still no REMB.
+  // A report interval later: a receiver report, and a REMB of the SUBSCRIBE maximum (1500 kbit/s).
   h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
   ASSERT_TRUE(WaitFor(
       h.ClientWorker(),
@@ -114,29 +124,49 @@ TEST(RouterTransportFeedbackTest, PublisherGetsTransportWideFeedbackAndNoRemb) {
       },
       3000ms));
   OnWorker(h.ClientWorker(), [&] {
-    ForEachRtcp(pub.rtcp, [&](const auto& p) { EXPECT_FALSE(IsRemb(p)); });
+    ForEachRtcp(pub.rtcp, [&](const auto& p) {
+      if (auto remb = webrtc::rtcp::Remb::Parse(p.data)) EXPECT_EQ(remb->bitrate, 1'500'000u);
+    });
     return 0;
   });
+}
+
+// SUBSCRIBE as RouterHarness::Subscribe does it, with an offer without the transport-cc extension and
+// feedback type (a browser without transport-cc); connects the client.
+SubscribeAnswer SubscribeWithoutTransportCc(RouterHarness& h, TestClient& c, bool sendVideo,
+                                            const std::vector<uint32_t>& receiveStreams) {
+  SubscribeParams params;
+  params.attendeeId = c.attendeeId;
+  params.sendsVideo = sendVideo;
+  params.videoMaxBitrateKbps = 1500;
+  params.receiveStreamIds = {0};
+  params.receiveStreamIds.insert(params.receiveStreamIds.end(), receiveStreams.begin(), receiveStreams.end());
+  std::string offer = c.Offer(sendVideo, receiveStreams.size());
+  offer = std::regex_replace(offer, std::regex("a=extmap:[0-9]+ [^\\r\\n]*transport-wide-cc[^\\r\\n]*\\r\\n"),
+                             "");
+  offer = std::regex_replace(offer, std::regex("a=rtcp-fb:[0-9]+ transport-cc\\r\\n"), "");
+  params.sdpOffer = offer;
+  c.answer = OnWorker(h.serverWorker, [&] { return h.router->Subscribe(params); });
+  if (c.answer.status == 200)
+    OnWorker(h.ClientWorker(), [&] { return c.Connect(c.answer.sdpAnswer, *c.ownDemux); });
+  return c.answer;
+}
+
+std::optional<uint64_t> LatestRemb(const TestClient& c) {
+  std::optional<uint64_t> latest;
+  ForEachRtcp(c.rtcp, [&](const auto& p) {
+    if (auto remb = webrtc::rtcp::Remb::Parse(p.data)) latest = remb->bitrate;
+  });
+  return latest;
 }
 
 TEST(RouterTransportFeedbackTest, WithoutTransportCcThePublisherGetsRemb) {
   RouterHarness h;
   TestClient& pub = h.AddClient("publisher");
-  SubscribeParams params;
-  params.attendeeId = pub.attendeeId;
-  params.sendsVideo = true;
-  params.videoMaxBitrateKbps = 1500;
-  params.receiveStreamIds = {0};
-  // The offer without the extension and the feedback type (a browser without transport-cc).
-  std::string offer = pub.Offer(true, 0);
-  offer = std::regex_replace(offer, std::regex("a=extmap:[0-9]+ [^\\r\\n]*transport-wide-cc[^\\r\\n]*\\r\\n"), "");
-  offer = std::regex_replace(offer, std::regex("a=rtcp-fb:[0-9]+ transport-cc\\r\\n"), "");
-  params.sdpOffer = offer;
-  pub.answer = OnWorker(h.serverWorker, [&] { return h.router->Subscribe(params); });
+  SubscribeWithoutTransportCc(h, pub, true, {});
   ASSERT_EQ(pub.answer.status, 200u) << pub.answer.description;
   EXPECT_EQ(TransportCcId(pub.answer.sdpAnswer), 0);
   EXPECT_EQ(pub.answer.sdpAnswer.find("transport-cc"), std::string::npos);
-  OnWorker(h.ClientWorker(), [&] { return pub.Connect(pub.answer.sdpAnswer, *pub.ownDemux); });
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected; }));
   OnWorker(h.ClientWorker(), [&] {
     std::array<uint8_t, 1500> buf{};
@@ -160,6 +190,121 @@ TEST(RouterTransportFeedbackTest, WithoutTransportCcThePublisherGetsRemb) {
     return 0;
   });
   EXPECT_EQ(OnWorker(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackSent; }), 0u);
+}
+
+// The subscriber side: forwarded packets carry the subscriber transport's own transport-wide sequence
+// numbers (continuous, from one counter for the transport), and the subscriber's feedback about them
+// gives the router an estimate of what it can send that subscriber.
+TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
+  RouterHarness h;
+  TestClient& pub = h.AddClient("publisher");
+  TestClient& sub = h.AddClient("subscriber");
+  auto pa = h.Subscribe(pub, true, {});
+  ASSERT_EQ(pa.status, 200u) << pa.description;
+  auto sa = h.Subscribe(sub, false, {pa.videoAllocations.at(0).streamId});
+  ASSERT_EQ(sa.status, 200u) << sa.description;
+  const uint8_t pubId = TransportCcId(pa.sdpAnswer);
+  const uint8_t subId = TransportCcId(sa.sdpAnswer);
+  ASSERT_NE(pubId, 0);
+  ASSERT_NE(subId, 0);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected && sub.connected; }));
+  EXPECT_FALSE(OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); }));
+  // Both transports up on the router's side too: it asked the publisher for a key frame.
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
+    bool pli = false;
+    ForEachRtcp(pub.rtcp,
+                [&](const auto& p) { pli = pli || (p.header.packetType == 206 && p.header.count == 1); });
+    return pli;
+  }));
+
+  bwe::TransportFeedbackGenerator subscriberSide;
+  std::vector<uint16_t> seen;
+  uint16_t next = 1;
+  for (int round = 0; round < 10; ++round) {
+    OnWorker(h.ClientWorker(), [&] {
+      std::array<uint8_t, 1500> buf{};
+      for (int i = 0; i < 10; ++i, ++next) {
+        const size_t n =
+            PacketWithTransportSequence(pubId, static_cast<uint16_t>(next + 7000), next, pub.videoSsrc, buf);
+        EXPECT_TRUE(pub.transport->SendRtp(buf, n));
+      }
+      return 0;
+    });
+    h.clock.AdvanceMs(20);
+    ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 10; }))
+        << sub.rtp.size() << " forwarded "
+        << OnWorker(h.serverWorker, [&] { return h.router->GetStats().forwarded; }) << " in "
+        << OnWorker(h.serverWorker, [&] { return h.router->GetStats().videoIn; });
+    OnWorker(h.ClientWorker(), [&] {
+      for (auto& p : sub.rtp) {
+        auto rtp = webrtc::rtp::RtpPacket::Parse(std::span(p));
+        if (!rtp) continue;
+        auto ext = rtp->FindExtension(subId);
+        EXPECT_TRUE(ext && ext->size() == 2);
+        if (!ext || ext->size() != 2) continue;
+        const uint16_t seq = ReadU16(ext->data());
+        seen.push_back(seq);
+        subscriberSide.OnPacket(seq, h.clock.NowUs());
+      }
+      sub.rtp.clear();
+      std::array<uint8_t, 1500> fb{};
+      while (size_t n = subscriberSide.Build(sub.audioSsrc, 0, std::span(fb).first(1400))) {
+        EXPECT_TRUE(sub.transport->SendRtcp(fb, n));
+      }
+      return 0;
+    });
+  }
+  ASSERT_EQ(seen.size(), 100u);
+  for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<uint16_t>(seen[i - 1] + 1)) << i;
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackReceived >= 10; }));
+  const auto estimate =
+      OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });
+  ASSERT_TRUE(estimate);
+  EXPECT_GE(*estimate, bwe::SendSideEstimator::Settings{}.minBps);
+}
+
+// A subscriber without transport-cc receiving two streams: its REMB (one total for all it receives) is
+// split across them, so each publisher is asked for half, not for the whole.
+TEST(RouterTransportFeedbackTest, ASubscribersRembIsSplitAcrossItsStreams) {
+  RouterHarness h;
+  TestClient& a = h.AddClient("a");
+  TestClient& b = h.AddClient("b");
+  TestClient& sub = h.AddClient("sub");
+  ASSERT_EQ(SubscribeWithoutTransportCc(h, a, true, {}).status, 200u);
+  ASSERT_EQ(SubscribeWithoutTransportCc(h, b, true, {}).status, 200u);
+  auto sa = SubscribeWithoutTransportCc(
+      h, sub, false, {a.answer.videoAllocations.at(0).streamId, b.answer.videoAllocations.at(0).streamId});
+  ASSERT_EQ(sa.status, 200u) << sa.description;
+  ASSERT_EQ(sa.tracks.size(), 2u);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return a.connected && b.connected && sub.connected; }));
+  OnWorker(h.ClientWorker(), [&] {
+    std::array<uint8_t, 1500> buf{};
+    for (TestClient* p : {&a, &b}) {
+      const size_t n = TestClient::Vp8Packet(kVp8, 1, 3000, p->videoSsrc, true, 300, buf);
+      EXPECT_TRUE(p->transport->SendRtp(buf, n));
+    }
+    webrtc::rtcp::Remb remb;
+    remb.senderSsrc = sub.audioSsrc;
+    remb.bitrate = 1'000'000;
+    remb.AddSsrc(sa.tracks[0].ssrc);
+    remb.AddSsrc(sa.tracks[1].ssrc);
+    size_t n = remb.Serialize(std::span(buf).first(1400));
+    // Then a NACK, whose handling shows in the router's stats: once counted, the REMB was handled too.
+    const std::array<uint16_t, 1> lost = {4242};
+    n +=
+        webrtc::rtcp::Nack::Serialize(sub.audioSsrc, sa.tracks[0].ssrc, lost, std::span(buf).subspan(n, 200));
+    EXPECT_TRUE(sub.transport->SendRtcp(buf, n));
+    return 0;
+  });
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] {
+    const auto st = h.router->GetStats();
+    return st.nackMisses + st.nackSuppressed + st.retransmitted > 0;
+  }));
+  h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
+  ASSERT_TRUE(WaitFor(
+      h.ClientWorker(), [&] { return LatestRemb(a) && LatestRemb(b); }, 3000ms));
+  EXPECT_EQ(*LatestRemb(a), 500'000u);
+  EXPECT_EQ(*LatestRemb(b), 500'000u);
 }
 
 }  // namespace

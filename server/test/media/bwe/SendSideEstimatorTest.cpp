@@ -43,7 +43,8 @@ TEST(SendSideEstimatorTest, BacksOffOnGrowingQueueingDelay) {
   link.maxQueueUs = 2'000'000;
   LinkSimulation sim(link, Start(3'000'000));
   bool overuse = false;
-  sim.Run(3'000'000, 1000, [&](int64_t) { overuse = overuse || sim.Estimator().Usage() == BandwidthUsage::kOverusing; });
+  sim.Run(3'000'000, 1000,
+          [&](int64_t) { overuse = overuse || sim.Estimator().Usage() == BandwidthUsage::kOverusing; });
   EXPECT_TRUE(overuse);
   EXPECT_LT(sim.Estimator().DelayBasedBps(), 1'100'000u);
   EXPECT_EQ(sim.Dropped(), 0u) << "delay, not loss, made it back off";

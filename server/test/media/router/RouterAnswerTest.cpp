@@ -52,7 +52,7 @@ TEST_F(AnswerFixture, PublishOfferGetsAudioWithRealMsidAndInactiveVideo) {
   auto a = Subscribe(Params("alice", offer, false, {0}));
   ASSERT_EQ(a.status, 200u) << a.description;
   EXPECT_TRUE(a.tracks.empty());
-  EXPECT_FALSE(a.videoAllocation.has_value());
+  EXPECT_TRUE(a.videoAllocations.empty());
   auto answer = sdp::SdpParser::Parse(a.sdpAnswer);
   ASSERT_TRUE(answer.has_value()) << a.sdpAnswer;
   EXPECT_TRUE(answer->iceLite);
@@ -89,10 +89,10 @@ TEST_F(AnswerFixture, ReceiveOfferGetsSendonlyVideoLabelledByMidAndAllocation) {
   // Bob publishes (stream 2), then Alice sends her camera and subscribes to Bob in mid 2.
   auto bob = Subscribe(Params("bob", ReadData("chrome-publish.offer.sdp"), true, {0}));
   ASSERT_EQ(bob.status, 200u) << bob.description;
-  ASSERT_TRUE(bob.videoAllocation.has_value());
-  EXPECT_EQ(bob.videoAllocation->trackLabel, "AmazonChimeExpressVideo");
-  EXPECT_EQ(bob.videoAllocation->streamId, 2u);
-  const uint32_t bobStream = bob.videoAllocation->streamId;
+  ASSERT_FALSE(bob.videoAllocations.empty());
+  EXPECT_EQ(bob.videoAllocations[0].trackLabel, "AmazonChimeExpressVideo");
+  EXPECT_EQ(bob.videoAllocations[0].streamId, 2u);
+  const uint32_t bobStream = bob.videoAllocations[0].streamId;
   auto sources = Sources();
   ASSERT_EQ(sources.size(), 1u);
   EXPECT_EQ(sources[0].attendeeId, "bob");
@@ -103,9 +103,9 @@ TEST_F(AnswerFixture, ReceiveOfferGetsSendonlyVideoLabelledByMidAndAllocation) {
   const std::string offer = ReadData("chrome-receive.offer.sdp");
   auto a = Subscribe(Params("alice", offer, true, {0, bobStream}));
   ASSERT_EQ(a.status, 200u) << a.description;
-  ASSERT_TRUE(a.videoAllocation.has_value());
-  EXPECT_GT(a.videoAllocation->streamId, bobStream);  // never reused, growing
-  EXPECT_GT(a.videoAllocation->groupId, bob.videoAllocation->groupId);
+  ASSERT_FALSE(a.videoAllocations.empty());
+  EXPECT_GT(a.videoAllocations[0].streamId, bobStream);  // never reused, growing
+  EXPECT_GT(a.videoAllocations[0].groupId, bob.videoAllocations[0].groupId);
   auto answer = sdp::SdpParser::Parse(a.sdpAnswer);
   ASSERT_TRUE(answer.has_value()) << a.sdpAnswer;
   EXPECT_EQ(answer->bundleMids, (std::vector<std::string>{"0", "1", "2"}));
@@ -150,7 +150,7 @@ TEST_F(AnswerFixture, ReceiveOfferGetsSendonlyVideoLabelledByMidAndAllocation) {
 TEST_F(AnswerFixture, ResubscribeKeepsIceAndSsrcsAndStopsSections) {
   auto bob = Subscribe(Params("bob", ReadData("chrome-publish.offer.sdp"), true, {0}));
   ASSERT_EQ(bob.status, 200u);
-  const uint32_t bobStream = bob.videoAllocation->streamId;
+  const uint32_t bobStream = bob.videoAllocations[0].streamId;
   const std::string offer = ReadData("chrome-receive.offer.sdp");
   auto first = Subscribe(Params("alice", offer, false, {0, bobStream}));
   ASSERT_EQ(first.status, 200u) << first.description;
@@ -169,7 +169,7 @@ TEST_F(AnswerFixture, ResubscribeKeepsIceAndSsrcsAndStopsSections) {
   EXPECT_EQ(a1->media[0].ssrcs[0].ssrc, a2->media[0].ssrcs[0].ssrc);  // audio SSRC too
   // Alice's camera is off (sendsVideo false): her camera section is not received, no allocation.
   EXPECT_EQ(a2->media[1].direction, sdp::Direction::Inactive);
-  EXPECT_FALSE(second.videoAllocation.has_value());
+  EXPECT_TRUE(second.videoAllocations.empty());
   // Stream 0 for the mid: it stops.
   auto third = Subscribe(Params("alice", offer, false, {0, 0}));
   ASSERT_EQ(third.status, 200u);
@@ -189,19 +189,19 @@ TEST_F(AnswerFixture, CameraOffStopsThePublisherAndNotifies) {
   const std::string offer = ReadData("chrome-receive.offer.sdp");
   auto on = Subscribe(Params("alice", offer, true, {0, 0}));
   ASSERT_EQ(on.status, 200u);
-  ASSERT_TRUE(on.videoAllocation.has_value());
+  ASSERT_FALSE(on.videoAllocations.empty());
   ASSERT_TRUE(testing::WaitFor(h.serverWorker, [&] { return h.listener.sourcesChanged == 1; }));
   auto off = Subscribe(Params("alice", offer, false, {0, 0}));
   ASSERT_EQ(off.status, 200u);
-  EXPECT_FALSE(off.videoAllocation.has_value());
+  EXPECT_TRUE(off.videoAllocations.empty());
   EXPECT_TRUE(Sources().empty());
   ASSERT_TRUE(testing::WaitFor(h.serverWorker, [&] { return h.listener.sourcesChanged == 2; }));
   // Camera on again: a new, larger stream id and group id.
   auto again = Subscribe(Params("alice", offer, true, {0, 0}));
-  ASSERT_TRUE(again.videoAllocation.has_value());
+  ASSERT_FALSE(again.videoAllocations.empty());
   ASSERT_TRUE(testing::WaitFor(h.serverWorker, [&] { return h.listener.sourcesChanged == 3; }));
-  EXPECT_GT(again.videoAllocation->streamId, on.videoAllocation->streamId);
-  EXPECT_GT(again.videoAllocation->groupId, on.videoAllocation->groupId);
+  EXPECT_GT(again.videoAllocations[0].streamId, on.videoAllocations[0].streamId);
+  EXPECT_GT(again.videoAllocations[0].groupId, on.videoAllocations[0].groupId);
   OnWorker(h.serverWorker, [&] {
     h.router->RemoveAttendee("alice");
     h.router->RemoveAttendee("alice");  // idempotent

@@ -2,7 +2,7 @@
 // 127.0.0.1: a publisher sends VP8-like RTP, a subscriber receives it on the SSRC of its tracks[]
 // entry with continuous rewritten sequence numbers (also across a publisher switch on a recycled
 // mid), a PLI from the subscriber reaches the publisher, a NACK is answered from the cache as RTX,
-// the publisher gets receiver reports (no REMB: transport-cc), and leaving stops the publisher. The router runs on
+// the publisher gets receiver reports and a REMB of its maximum (transport-cc), and leaving stops the publisher. The router runs on
 // the harness's ManualClock: throttles and reports move when a test advances it, never by sleeping.
 // "Nothing else arrived" is checked with a barrier: one more packet sent after the ones that must not
 // come through; once it arrived, everything sent before it was handled.
@@ -88,8 +88,8 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
   TestClient& sub = h.AddClient("subscriber");
   auto pa = h.Subscribe(pub, true, {});
   ASSERT_EQ(pa.status, 200u) << pa.description;
-  ASSERT_TRUE(pa.videoAllocation.has_value());
-  const uint32_t stream = pa.videoAllocation->streamId;
+  ASSERT_FALSE(pa.videoAllocations.empty());
+  const uint32_t stream = pa.videoAllocations.at(0).streamId;
   auto sa = h.Subscribe(sub, false, {stream});
   ASSERT_EQ(sa.status, 200u) << sa.description;
   ASSERT_EQ(sa.tracks.size(), 1u);
@@ -170,8 +170,8 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
   EXPECT_EQ(stats.retransmitted, 1u);
   EXPECT_GE(stats.keyframeRequests, 2u);
 
-  // A receiver report reaches the publisher once a report interval has passed; no REMB, since the
-  // offer has transport-cc (the publisher then estimates from our transport-wide feedback).
+  // A receiver report reaches the publisher once a report interval has passed, with a REMB of its
+  // SUBSCRIBE maximum only: the offer has transport-cc, the publisher estimates from our feedback.
   h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
   ASSERT_TRUE(WaitFor(
       h.ClientWorker(),
@@ -179,7 +179,8 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
         for (const auto& p : pub.rtcp) {
           if (p.size() >= 32 && p[1] == 201 && (p[0] & 0x1F) == 1 && ReadU32(&p[8]) == pub.videoSsrc) {
             const size_t rrLen = (ReadU16(&p[2]) + 1) * 4;
-            EXPECT_FALSE(p.size() > rrLen && webrtc::rtcp::Remb::Parse(std::span(p).subspan(rrLen)));
+            auto remb = p.size() > rrLen ? webrtc::rtcp::Remb::Parse(std::span(p).subspan(rrLen)) : std::nullopt;
+            EXPECT_TRUE(remb && remb->bitrate == 1'500'000);
             return true;
           }
         }
@@ -204,8 +205,8 @@ TEST(RouterForwardingTest, RecycledMidStaysContinuousAndLeavingStopsThePublisher
   TestClient& a = h.AddClient("a");
   TestClient& b = h.AddClient("b");
   TestClient& sub = h.AddClient("s");
-  const uint32_t streamA = h.Subscribe(a, true, {}).videoAllocation->streamId;
-  const uint32_t streamB = h.Subscribe(b, true, {}).videoAllocation->streamId;
+  const uint32_t streamA = h.Subscribe(a, true, {}).videoAllocations.at(0).streamId;
+  const uint32_t streamB = h.Subscribe(b, true, {}).videoAllocations.at(0).streamId;
   EXPECT_GT(streamB, streamA);
   auto first = h.Subscribe(sub, false, {streamA});
   ASSERT_EQ(first.tracks.size(), 1u);
@@ -335,7 +336,7 @@ TEST(RouterForwardingTest, ATransportClosedByThePeerIsADrop) {
   RouterHarness h;
   TestClient& a = h.AddClient("leaver");
   TestClient& b = h.AddClient("stayer");
-  const uint32_t stream = h.Subscribe(a, true, {}).videoAllocation->streamId;
+  const uint32_t stream = h.Subscribe(a, true, {}).videoAllocations.at(0).streamId;
   ASSERT_EQ(h.Subscribe(b, false, {stream}).tracks.size(), 1u);
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return a.connected && b.connected; }));
   const int before = OnWorker(h.serverWorker, [&] { return h.listener.sourcesChanged; });
@@ -351,7 +352,7 @@ TEST(RouterForwardingTest, ATransportClosedByThePeerIsADrop) {
   TestClient& again = h.AddClient("leaver");
   auto answer = h.Subscribe(again, true, {});
   ASSERT_EQ(answer.status, 200u);
-  EXPECT_GT(answer.videoAllocation->streamId, stream);
+  EXPECT_GT(answer.videoAllocations.at(0).streamId, stream);
   EXPECT_TRUE(WaitFor(h.ClientWorker(), [&] { return again.connected; }));
 }
 
@@ -365,7 +366,7 @@ TEST(RouterForwardingTest, UpstreamLossIsNackedAndTheRtxRepairForwarded) {
   RouterHarness h;
   TestClient& pub = h.AddClient("pub");
   TestClient& sub = h.AddClient("sub");
-  const uint32_t stream = h.Subscribe(pub, true, {}).videoAllocation->streamId;
+  const uint32_t stream = h.Subscribe(pub, true, {}).videoAllocations.at(0).streamId;
   ASSERT_EQ(h.Subscribe(sub, false, {stream}).tracks.size(), 1u);
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected && sub.connected; }));
   SendVideo(h, pub, 100, 5, true);   // 100..104
@@ -423,7 +424,7 @@ struct Call {
       : h(harness), pub(h.AddClient("pub")), sub(h.AddClient("sub")) {
     const auto pa = h.Subscribe(pub, true, {});
     EXPECT_EQ(pa.status, 200u) << pa.description;
-    stream = pa.videoAllocation ? pa.videoAllocation->streamId : 0;
+    stream = pa.videoAllocations.empty() ? 0 : pa.videoAllocations[0].streamId;
     const auto sa = h.Subscribe(sub, false, {stream});
     EXPECT_EQ(sa.tracks.size(), 1u);
     outSsrc = sa.tracks.empty() ? 0 : sa.tracks[0].ssrc;

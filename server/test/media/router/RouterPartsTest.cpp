@@ -22,11 +22,11 @@ std::vector<uint8_t> Build(RtpPacketBuilder& b) {
 }
 
 TEST(ExtensionTranslatorTest, MapsIdsRewritesValuesAndBlanksTheRest) {
-  webrtc::sdp::ExtensionIds from;
+  webrtc::rtp::ExtensionIds from;
   from.mid = 4;
   from.absSendTime = 2;
   from.rtpStreamId = 10;
-  webrtc::sdp::ExtensionIds to;
+  webrtc::rtp::ExtensionIds to;
   to.mid = 9;
   to.absSendTime = 3;
   RtpPacketBuilder b;
@@ -56,7 +56,7 @@ TEST(ExtensionTranslatorTest, MapsIdsRewritesValuesAndBlanksTheRest) {
 }
 
 TEST(ExtensionTranslatorTest, BlanksAMidOfAnotherLength) {
-  webrtc::sdp::ExtensionIds ids;
+  webrtc::rtp::ExtensionIds ids;
   ids.mid = 4;
   RtpPacketBuilder b;
   b.SetPayloadType(96).SetSsrc(3);

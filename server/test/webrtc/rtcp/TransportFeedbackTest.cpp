@@ -163,7 +163,6 @@ TEST(TransportFeedbackTest, RejectsLies) {
   }
 }
 
-
 // The chunk examples of draft-holmer-rmcat-transport-wide-cc-extensions-01, byte for byte.
 TEST(TransportFeedbackTest, SerializesTheDraftsChunkExamples) {
   std::array<uint8_t, 128> buf{};
@@ -179,7 +178,7 @@ TEST(TransportFeedbackTest, SerializesTheDraftsChunkExamples) {
 
   // 3.1.4, one-bit status vector: "|1|0|0 1 1 1 1 1 0 0 0 1 1 1 0 0|": one lost, five received, three
   // lost, three received, two lost = 0x9F1C, then one small delta (1 byte, 250 us units) per received.
-  const std::array<bool, 14> pattern = {false, true, true, true, true, true, false,
+  const std::array<bool, 14> pattern = {false, true,  true, true, true, true,  false,
                                         false, false, true, true, true, false, false};
   std::vector<Result> vector;
   int64_t t = 64'000 * 3;  // reference time 3
@@ -189,12 +188,12 @@ TEST(TransportFeedbackTest, SerializesTheDraftsChunkExamples) {
     vector.push_back(r);
   }
   n = TransportFeedback::Serialize(1, 2, 0, vector, buf);
-  ASSERT_EQ(n, 32u);  // 20 + chunk 2 + 8 deltas = 30, padded to 32
-  EXPECT_EQ(buf[3], 7);                        // length in words minus one
-  EXPECT_EQ(buf[12], 0xFF);                    // base sequence 65530
+  ASSERT_EQ(n, 32u);         // 20 + chunk 2 + 8 deltas = 30, padded to 32
+  EXPECT_EQ(buf[3], 7);      // length in words minus one
+  EXPECT_EQ(buf[12], 0xFF);  // base sequence 65530
   EXPECT_EQ(buf[13], 0xFA);
-  EXPECT_EQ(buf[15], 14);                      // status count
-  EXPECT_EQ(buf[18], 3);                       // reference time
+  EXPECT_EQ(buf[15], 14);  // status count
+  EXPECT_EQ(buf[18], 3);   // reference time
   EXPECT_EQ(buf[20], 0x9F);
   EXPECT_EQ(buf[21], 0x1C);
   for (size_t i = 22; i < 30; ++i) EXPECT_EQ(buf[i], 4) << i;  // 1 ms = 4 ticks of 250 us
@@ -203,7 +202,7 @@ TEST(TransportFeedbackTest, SerializesTheDraftsChunkExamples) {
 
   // Two-bit vector (3.1.4, S=1): a large delta forces two-bit symbols: |1|1|01|10|01|00|01|01|01| with a
   // negative (reordered) delta encoded as 16-bit signed.
-  std::vector<Result> twoBit = {{10, true, 1'000}, {11, true, 500}, {12, true, 750}, {13, false, 0},
+  std::vector<Result> twoBit = {{10, true, 1'000}, {11, true, 500},   {12, true, 750},  {13, false, 0},
                                 {14, true, 1'000}, {15, true, 1'250}, {16, true, 1'500}};
   n = TransportFeedback::Serialize(1, 2, 0, twoBit, buf);
   ASSERT_GT(n, 0u);

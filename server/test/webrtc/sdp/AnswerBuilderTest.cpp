@@ -237,48 +237,69 @@ TEST(AnswerBuilder, RejectsUnusableSectionsWithPortZero) {
   EXPECT_TRUE(answer.media[1].candidates.empty());
 }
 
-// Issue 9 item 3: until simulcast routing exists, an offer's rids and simulcast get no answer, so
-// the browser sends one encoding (the captured offer of the SDK with simulcast on in Chromium).
-TEST(AnswerBuilder, SimulcastIsNeverAnswered) {
+// Issue 11: the camera section the router asks to receive simulcast on is answered with a=rid recv
+// and a=simulcast:recv of the offered rids, in order, without the offer's paused markers (the SDK's
+// offer in Chromium: a=simulcast:send ~low;mid;~hi). Sections not asked for never get simulcast, so
+// the browser sends one encoding there.
+TEST(AnswerBuilder, SimulcastIsAnsweredWhereAskedWithTheOfferedRids) {
   auto offer = SdpParser::Parse(ReadSdp("chromium-simulcast.offer.sdp"));
   ASSERT_TRUE(offer);
   ASSERT_EQ(offer->media[1].rids.size(), 3u);
+  EXPECT_EQ(offer->media[1].SimulcastSendRids(), (std::vector<std::string>{"low", "mid", "hi"}));
+  SectionOptions camera{Direction::RecvOnly, std::nullopt};
+  camera.receiveSimulcast = true;
   AnswerBuilder builder(Local());
-  builder.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  builder.SetSection("1", camera);
   auto result = builder.Build(*offer);
   ASSERT_TRUE(result);
   SessionDescription answer = Reparse(*result);
   EXPECT_EQ(answer.media[1].direction, Direction::RecvOnly);
-  for (const MediaSection& m : answer.media) {
-    EXPECT_TRUE(m.rids.empty()) << m.mid;
-    EXPECT_TRUE(m.simulcast.empty()) << m.mid;
+  ASSERT_EQ(answer.media[1].rids.size(), 3u);
+  EXPECT_EQ(answer.media[1].rids[0], (Rid{"low", false, ""}));
+  EXPECT_EQ(answer.media[1].rids[2], (Rid{"hi", false, ""}));
+  EXPECT_EQ(answer.media[1].simulcast, "recv low;mid;hi");
+  EXPECT_NE(result->sdp.find("a=simulcast:recv low;mid;hi\r\n"), std::string::npos);
+  EXPECT_NE(result->answer.media[1].FindExtmap(uri::kRtpStreamId), nullptr);
+  EXPECT_NE(result->extensions.rtpStreamId, 0);
+  EXPECT_NE(result->extensions.repairedRtpStreamId, 0);
+  for (size_t i = 0; i < answer.media.size(); ++i) {
+    if (i == 1) continue;
+    EXPECT_TRUE(answer.media[i].rids.empty()) << answer.media[i].mid;
+    EXPECT_TRUE(answer.media[i].simulcast.empty()) << answer.media[i].mid;
   }
-  EXPECT_EQ(result->sdp.find("a=simulcast"), std::string::npos);
-  EXPECT_EQ(result->sdp.find("a=rid"), std::string::npos);
 
-  // Firefox's syntax (rids with per-layer SSRCs): the same; its sendonly rid extension is answered
-  // recvonly.
+  // Not asked for: no simulcast (the browser keeps its first encoding).
+  AnswerBuilder plainBuilder(Local());
+  plainBuilder.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  auto plain = plainBuilder.Build(*offer);
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->sdp.find("a=simulcast"), std::string::npos);
+  EXPECT_EQ(plain->sdp.find("a=rid"), std::string::npos);
+
+  // Firefox's syntax (rids with per-layer SSRCs): its rids, and its sendonly rid extension recvonly.
   auto firefox = SdpParser::Parse(ReadSdp("firefox-simulcast.offer.sdp"));
   ASSERT_TRUE(firefox);
   AnswerBuilder receiving(Local());
-  receiving.SetSection("1", SectionOptions{Direction::RecvOnly, std::nullopt});
+  receiving.SetSection("1", camera);
   auto ff = receiving.Build(*firefox);
   ASSERT_TRUE(ff);
   SessionDescription ffAnswer = Reparse(*ff);
   EXPECT_EQ(ffAnswer.media[1].direction, Direction::RecvOnly);
-  EXPECT_TRUE(ffAnswer.media[1].rids.empty());
-  EXPECT_TRUE(ffAnswer.media[1].simulcast.empty());
-  EXPECT_EQ(ff->sdp.find("a=simulcast"), std::string::npos);
+  EXPECT_EQ(ffAnswer.media[1].simulcast, "recv l;m;h");
+  EXPECT_EQ(ffAnswer.media[1].rids.size(), 3u);
   EXPECT_EQ(ffAnswer.media[1].FindExtmap(uri::kRtpStreamId)->direction, Direction::RecvOnly);
 
-  // Hand-written rids on a plain offer: the same.
+  // A rid in a=simulcast without its a=rid line, alternatives and a recv list: only declared send rids.
   auto receive = SdpParser::Parse(ReadSdp("chrome-receive.offer.sdp"));
-  receive->media[1].rids = {{"h", true, ""}, {"l", true, ""}};
-  receive->media[1].simulcast = "send h;l";
-  auto plain = AnswerBuilder(Local()).Build(*receive);
-  ASSERT_TRUE(plain);
-  EXPECT_TRUE(plain->answer.media[1].rids.empty());
-  EXPECT_TRUE(plain->answer.media[1].simulcast.empty());
+  receive->media[1].rids = {{"h", true, ""}, {"l", true, ""}, {"r", false, ""}};
+  receive->media[1].simulcast = "send h,x;~l;ghost recv r";
+  EXPECT_EQ(receive->media[1].SimulcastSendRids(), (std::vector<std::string>{"h", "l"}));
+  AnswerBuilder declared(Local());
+  declared.SetSection("1", camera);
+  auto onlyDeclared = declared.Build(*receive);
+  ASSERT_TRUE(onlyDeclared);
+  EXPECT_EQ(onlyDeclared->answer.media[1].simulcast, "recv h;l");
+  EXPECT_EQ(onlyDeclared->answer.media[1].rids.size(), 2u);
 }
 
 // Issue 15: Firefox's port-0 a=bundle-only sections are answered on our port, never stopped; VP8 is

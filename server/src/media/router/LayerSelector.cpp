@@ -1,0 +1,50 @@
+#include "media/router/LayerSelector.hpp"
+
+#include <algorithm>
+
+namespace medicall::media::router {
+
+int LayerSelector::Select(std::span<const LayerInfo> layers, int requested, uint64_t availableBps,
+                          int64_t nowMs) {
+  const int count = static_cast<int>(layers.size());
+  if (count == 0) return target_ = 0;
+  requested = std::clamp(requested, 0, count - 1);
+  // The asked-for layer, or the nearest live one below it, or above it.
+  int choice = -1;
+  for (int i = requested; i >= 0 && choice < 0; --i) {
+    if (layers[static_cast<size_t>(i)].live) choice = i;
+  }
+  for (int i = requested + 1; i < count && choice < 0; ++i) {
+    if (layers[static_cast<size_t>(i)].live) choice = i;
+  }
+  if (choice < 0) choice = requested;
+  // Lower while it does not fit.
+  int fitting = choice;
+  if (availableBps > 0) {
+    while (fitting > 0 && layers[static_cast<size_t>(fitting)].bitrateBps > availableBps) {
+      int lower = fitting - 1;
+      while (lower >= 0 && !layers[static_cast<size_t>(lower)].live) --lower;
+      if (lower < 0) break;
+      fitting = lower;
+    }
+  }
+  if (heldLayer_ >= 0 && nowMs >= heldUntilMs_) {
+    heldLayer_ = -1;  // the hold is over: probe the asked-for layer again
+    probeUntilMs_ = nowMs + kProbeMs;
+  }
+  const bool probing = nowMs < probeUntilMs_;
+  if (!probing && fitting < choice && (heldLayer_ < 0 || fitting < heldLayer_)) {
+    // A downgrade for bandwidth: hold it, longer when the last one was recent.
+    holdMs_ = lastDowngradeMs_ != 0 && nowMs - lastDowngradeMs_ <= kCalmMs ? std::min(holdMs_ * 2, kMaxHoldMs)
+                                                                           : kHoldMs;
+    heldLayer_ = fitting;
+    heldUntilMs_ = nowMs + holdMs_;
+    lastDowngradeMs_ = nowMs;
+  }
+  if (heldLayer_ >= 0) choice = std::min(choice, heldLayer_);
+  if (choice != target_) ++switches_;
+  target_ = choice;
+  return target_;
+}
+
+}  // namespace medicall::media::router

@@ -1,0 +1,144 @@
+#include "media/router/SendStream.hpp"
+
+#include <cstring>
+
+#include "common/Random.hpp"
+#include "media/router/ExtensionTranslator.hpp"
+#include "media/router/RecvStream.hpp"
+#include "media/router/RouterPeer.hpp"
+#include "webrtc/rtp/Rtx.hpp"
+#include "webrtc/srtp/SrtpProfile.hpp"
+
+namespace medicall::media::router {
+
+using webrtc::rtp::RtpPacket;
+
+namespace {
+
+constexpr int64_t kMaxRetransmitAgeMs = 1000;
+
+}  // namespace
+
+SendStream::SendStream(RouterPeer& peer, const std::string& mid, uint32_t ssrc, uint32_t rtxSsrc)
+    : peer_(peer),
+      mid_(mid),
+      ssrc_(ssrc),
+      rtxSsrc_(rtxSsrc),
+      rewriter_(ssrc, 90000, random::Value<uint16_t>() & 0x7FFF, random::Value<uint32_t>()),
+      rtxSequence_(random::Value<uint16_t>() & 0x7FFF) {}
+
+void SendStream::SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {
+  payloadType_ = payloadType;
+  rtxPayloadType_ = rtxPayloadType;
+}
+
+bool SendStream::Ready() const { return payloadType_ != 0 && peer_.Transport().IsConnected(); }
+
+void SendStream::TranslateExtensions(RtpPacket& copy, const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs) {
+  ExtensionTranslator::Target target;
+  target.ids = &peer_.extensions;
+  target.mid = mid_;
+  target.absSendTime24 = ExtensionTranslator::AbsSendTime(nowUs);
+  // A transport-wide sequence number only for a packet that carries the element (numbers the subscriber
+  // never sees would read as losses), with its send time for the subscriber transport's estimator.
+  if (peer_.extensions.transportWideCc != 0 && sourceIds.transportWideCc != 0 &&
+      copy.FindExtension(sourceIds.transportWideCc).has_value()) {
+    target.transportSequence = peer_.NextTransportSequence(copy.Size(), nowUs);
+  }
+  ExtensionTranslator::Translate(copy, sourceIds, target);
+}
+
+bool SendStream::Send(const RtpPacket& packet, const RecvStream& /*source*/,
+                      const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch) {
+  if (!Ready()) return false;
+  const size_t size = packet.Size();
+  if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return false;
+  std::memcpy(scratch.data(), packet.Data().data(), size);
+  auto copy = RtpPacket::Parse(scratch.first(size));
+  if (!copy) return false;
+  const uint32_t sourceTimestamp = copy->Timestamp();
+  if (!rewriter_.Rewrite(*copy, nowUs / 1000, payloadType_)) return false;
+  timestampOffset_ = copy->Timestamp() - sourceTimestamp;
+  TranslateExtensions(*copy, sourceIds, nowUs);
+  lastSentUs_ = nowUs;
+  if (!peer_.Transport().SendRtp(scratch, size)) return false;
+  octets_ += size;
+  return true;
+}
+
+SendStream::NackOutcome SendStream::ReceiveNack(const webrtc::rtcp::Nack& nack, RecvStream* source,
+                                                const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
+                                                std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                                                RtxBudget& budget) {
+  NackOutcome outcome;
+  retransmitter_.BeginNack();
+  nack.ForEachLost([&](uint16_t seq) {
+    switch (Retransmit(seq, source, sourceIds, nowUs, scratch, rtxScratch, budget)) {
+      case Resend::kSent:
+        ++outcome.sent;
+        break;
+      case Resend::kMiss:
+        ++outcome.misses;
+        break;
+      case Resend::kSuppressed:
+        ++outcome.suppressed;
+        break;
+      case Resend::kOverBudget:
+        ++outcome.overBudget;
+        break;
+    }
+  });
+  return outcome;
+}
+
+SendStream::Resend SendStream::Retransmit(uint16_t outputSequence, RecvStream* source,
+                                          const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
+                                          std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                                          RtxBudget& budget) {
+  if (retransmitter_.Check(outputSequence, nowUs) != Retransmitter::Verdict::kSend) return Resend::kSuppressed;
+  if (source == nullptr || !Ready()) return Resend::kMiss;
+  const auto sourceSequence = rewriter_.ToSourceSequence(outputSequence);
+  if (!sourceSequence) return Resend::kMiss;
+  const auto entry = source->Cache().Get(*sourceSequence, nowUs / 1000, kMaxRetransmitAgeMs);
+  if (!entry) return Resend::kMiss;
+  const size_t size = entry->data.size();
+  if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return Resend::kMiss;
+  const bool rtx = rtxPayloadType_ >= 0 && rtxSsrc_ != 0;
+  if (!budget.TryConsume(size + (rtx ? webrtc::rtp::Rtx::kOsnSize : 0), nowUs)) return Resend::kOverBudget;
+  std::memcpy(scratch.data(), entry->data.data(), size);
+  auto copy = RtpPacket::Parse(scratch.first(size));
+  if (!copy) return Resend::kMiss;
+  // The same header the subscriber saw the first time (not a new rewrite: the rewriter's state must
+  // not move for a retransmission).
+  copy->SetSsrc(ssrc_);
+  copy->SetSequenceNumber(outputSequence);
+  copy->SetTimestamp(copy->Timestamp() + timestampOffset_);
+  copy->SetPayloadType(payloadType_);
+  TranslateExtensions(*copy, sourceIds, nowUs);
+  bool sent = false;
+  if (!rtx) {
+    sent = peer_.Transport().SendRtp(scratch, size);
+  } else {
+    const size_t rtxSize = webrtc::rtp::Rtx::Encapsulate(
+        *copy, static_cast<uint8_t>(rtxPayloadType_), rtxSsrc_, rtxSequence_,
+        rtxScratch.first(rtxScratch.size() - webrtc::srtp::kSrtpMaxTrailerLength));
+    if (rtxSize == 0) return Resend::kMiss;
+    ++rtxSequence_;
+    sent = peer_.Transport().SendRtp(rtxScratch, rtxSize);
+  }
+  if (!sent) return Resend::kMiss;
+  retransmitter_.Resent(outputSequence, nowUs);
+  return Resend::kSent;
+}
+
+bool SendStream::MakeSenderReport(uint64_t ntpNow, int64_t nowUs, webrtc::rtcp::SenderReport& sr) const {
+  if (lastSentUs_ == 0) return false;
+  sr.senderSsrc = ssrc_;
+  sr.ntpTimestamp = ntpNow;
+  sr.rtpTimestamp = rewriter_.HighestTimestamp() + static_cast<uint32_t>((nowUs - lastSentUs_) * 90 / 1000);
+  sr.packetCount = rewriter_.PacketsSent();
+  sr.octetCount = rewriter_.OctetsSent();
+  return true;
+}
+
+}  // namespace medicall::media::router

@@ -1,0 +1,149 @@
+#include "media/router/SubscribeNegotiator.hpp"
+
+#include <algorithm>
+
+#include "webrtc/sdp/SdpWriter.hpp"
+
+namespace medicall::media::router {
+
+namespace sdp = webrtc::sdp;
+
+namespace {
+
+
+// The primary video codec of an answered section, its payload type and its RTX payload type (-1: none).
+struct VideoPayload {
+  uint8_t payloadType = 0;
+  int rtxPayloadType = -1;
+  webrtc::rtp::VideoCodec codec = webrtc::rtp::VideoCodec::kUnknown;
+};
+VideoPayload VideoPayloadTypes(const sdp::MediaSection& answered) {
+  for (const sdp::Codec& c : answered.codecs) {
+    if (c.name == "rtx" || c.name == "RTX") continue;
+    const sdp::Codec* rtx = answered.FindRtxFor(c.payloadType);
+    return {c.payloadType, rtx != nullptr ? rtx->payloadType : -1,
+            webrtc::rtp::KeyframeDetector::CodecFromName(c.name)};
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sdp::SessionDescription& offer,
+                                                                      const Request& request, const State& state,
+                                                                      std::string* error) {
+  Plan plan;
+  plan.audioSsrc = state.audioSsrc != 0 ? state.audioSsrc : state.newSsrc();
+  sdp::AnswerBuilder builder(state.answerOptions);
+  std::vector<uint32_t> taken;  // SSRCs handed out in this negotiation
+  auto fresh = [&] {
+    uint32_t v = state.newSsrc();
+    while (v == plan.audioSsrc || std::find(taken.begin(), taken.end(), v) != taken.end()) v = state.newSsrc();
+    taken.push_back(v);
+    return v;
+  };
+
+  std::string cameraMid;
+  bool audioTaken = false;
+  size_t videoIndex = 0;
+  for (const sdp::MediaSection& m : offer.media) {
+    if (m.kind == sdp::MediaKind::Audio) {
+      if (!audioTaken && !m.Rejected()) {
+        audioTaken = true;
+        sdp::SendParameters send{kAudioStreamId, kAudioTrackId, kCname, plan.audioSsrc, 0};
+        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendRecv, send});
+      } else {
+        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
+      }
+      continue;
+    }
+    if (m.kind != sdp::MediaKind::Video) continue;
+    const uint32_t streamId =
+        videoIndex < request.receiveStreamIds.size() ? request.receiveStreamIds[videoIndex] : 0;
+    ++videoIndex;
+    if (m.Rejected()) continue;
+    if (streamId == 0) {
+      // The attendee's own camera section (receive_stream_ids has 0 for it), or an idle one.
+      if (request.sendsVideo && cameraMid.empty() && sdp::Sends(m.direction)) {
+        cameraMid = m.mid;
+        sdp::SectionOptions options{sdp::Direction::RecvOnly, std::nullopt};
+        options.receiveSimulcast = true;
+        builder.SetSection(m.mid, options);
+      } else {
+        builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
+      }
+      continue;
+    }
+    auto owner = state.streamOwners.find(streamId);
+    if (owner == state.streamOwners.end() || owner->second == state.attendeeId || !sdp::Receives(m.direction)) {
+      builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
+      continue;
+    }
+    Plan::Receive receive;
+    receive.mid = m.mid;
+    receive.streamId = streamId;
+    if (auto it = state.sendSsrcs.find(m.mid); it != state.sendSsrcs.end()) {
+      receive.ssrc = it->second.first;
+      receive.rtxSsrc = it->second.second;
+    } else {
+      receive.ssrc = fresh();
+      receive.rtxSsrc = fresh();
+    }
+    const std::string label = "v_" + m.mid;
+    sdp::SendParameters send{label, label + "_track", kCname, receive.ssrc, receive.rtxSsrc};
+    builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendOnly, send});
+    plan.receives.push_back(std::move(receive));
+  }
+
+  auto result = builder.Build(offer, error);
+  if (!result) return std::nullopt;
+  plan.extensions = result->extensions;
+
+  for (const sdp::MediaSection& a : result->answer.media) {
+    if (a.kind != sdp::MediaKind::Audio || a.Rejected() || a.codecs.empty()) continue;
+    const sdp::MediaSection* o = offer.FindMid(a.mid);
+    plan.audio = Plan::Audio{a.mid, a.codecs.front().payloadType,
+                             o != nullptr && !o->ssrcs.empty() ? o->ssrcs.front().ssrc : 0};
+    break;
+  }
+
+  if (request.sendsVideo) {
+    Plan::Camera camera;
+    camera.mid = cameraMid;
+    const sdp::MediaSection* a = cameraMid.empty() ? nullptr : result->answer.FindMid(cameraMid);
+    const sdp::MediaSection* o = cameraMid.empty() ? nullptr : offer.FindMid(cameraMid);
+    if (a != nullptr && o != nullptr && !a->Rejected() && sdp::Receives(a->direction)) {
+      const VideoPayload payload = VideoPayloadTypes(*a);
+      camera.payloadType = payload.payloadType;
+      camera.rtxPayloadType = payload.rtxPayloadType;
+      camera.codec = payload.codec;
+      for (const sdp::Rid& rid : a->rids) camera.rids.push_back(rid.id);
+      if (camera.rids.empty()) {
+        if (const sdp::SsrcGroup* fid = o->FindSsrcGroup("FID"); fid != nullptr && fid->ssrcs.size() >= 2) {
+          camera.mediaSsrc = fid->ssrcs[0];
+          camera.rtxSsrc = fid->ssrcs[1];
+        } else if (!o->ssrcs.empty()) {
+          camera.mediaSsrc = o->ssrcs.front().ssrc;
+        }
+      }
+    }
+    plan.camera = std::move(camera);
+  }
+
+  std::vector<Plan::Receive> sending;
+  for (Plan::Receive& r : plan.receives) {
+    const sdp::MediaSection* a = result->answer.FindMid(r.mid);
+    if (a == nullptr || a->Rejected() || !sdp::Sends(a->direction)) continue;
+    const VideoPayload payload = VideoPayloadTypes(*a);
+    if (payload.payloadType == 0) continue;
+    r.payloadType = payload.payloadType;
+    r.rtxPayloadType = payload.rtxPayloadType;
+    sending.push_back(std::move(r));
+  }
+  plan.receives = std::move(sending);
+  plan.sdpAnswer = sdp::SdpWriter::Write(result->answer);
+  plan.answer = std::move(result->answer);
+  return plan;
+}
+
+}  // namespace medicall::media::router

@@ -164,7 +164,7 @@ async function stats() {
       const entry = { ssrc: s.ssrc, packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded,
         totalAudioEnergy: s.totalAudioEnergy, audioLevel: s.audioLevel, track, mid: s.mid,
         nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount, frameWidth: s.frameWidth,
-        bytesReceived: s.bytesReceived };
+        bytesReceived: s.bytesReceived, freezeCount: s.freezeCount, framesPerSecond: s.framesPerSecond };
       (s.kind === 'video' ? out.video : out.audio).push(entry);
     }
     if (s.type === 'outbound-rtp' && s.kind === 'video') {
@@ -206,6 +206,27 @@ window.sdkTest = {
   },
   send: (text) => session.audioVideo.realtimeSendDataMessage('chat', text, 10000),
   remoteTiles: () => Object.values(state.tiles).filter((t) => !t.local && t.active),
+  // The SDK's pauseVideoTile (PAUSE) on the remote tile of `attendeeId`; true when there was one.
+  pauseTileOf: (attendeeId) => {
+    const id = Object.keys(state.tiles).find((k) => !state.tiles[k].local && state.tiles[k].attendeeId === attendeeId);
+    if (id === undefined) return false;
+    session.audioVideo.pauseVideoTile(Number(id));
+    return true;
+  },
+  // unpauseVideoTile (RESUME) on that tile, then the milliseconds until a new frame is decoded.
+  resumeTileOf: async (attendeeId) => {
+    const id = Object.keys(state.tiles).find((k) => !state.tiles[k].local && state.tiles[k].attendeeId === attendeeId);
+    if (id === undefined) return -1;
+    const decoded = async () => (await stats()).video.reduce((n, v) => n + (v.framesDecoded || 0), 0);
+    const before = await decoded();
+    const t0 = performance.now();
+    session.audioVideo.unpauseVideoTile(Number(id));
+    while (performance.now() - t0 < 10000) {
+      if ((await decoded()) > before) return performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return -1;
+  },
   joinWith,
   // Closes the SDK's open signaling socket with `code` (the server echoes it back, so the SDK sees
   // what it would see had the server closed with it).

@@ -353,6 +353,7 @@ void MeetingRouter::UpdateSubscription(const std::string& attendeeId, const std:
   Publisher* publisher = FindPublisher(streamId);
   if (sub == it->second->subscriptions.end() || publisher == nullptr || &publisher->Owner() == it->second.get())
     return;
+  log::Info("rtp", "router: {} mid {} asks for stream {}", attendeeId, mid, streamId);
   Attach(*sub->second, publisher, streamId, clock_.NowMs());
 }
 
@@ -521,7 +522,11 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
           l.stream->AvgBitrateBps() != 0 ? l.stream->AvgBitrateBps() : uint64_t{l.maxBitrateKbps} * 1000;
       share = std::max<uint64_t>(1, available * want / std::max<uint64_t>(1, asked));
     }
-    if (RecvStream* target = s->UpdateTarget(share, nowMs)) target->RequestKeyframe(nowMs);
+    if (RecvStream* target = s->UpdateTarget(share, nowMs)) {
+      log::Info("rtp", "router: {} mid {} now layer {} (stream {}, available {} bps, share {} bps)",
+                peer.AttendeeId(), mid, s->Layers().Target(), s->StreamId(), available, share);
+      target->RequestKeyframe(nowMs);
+    }
   }
 }
 

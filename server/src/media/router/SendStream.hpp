@@ -46,6 +46,9 @@ class SendStream {
   bool Send(const webrtc::rtp::RtpPacket& packet, const RecvStream& source,
             const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
 
+  // The next packet sent continues the output without a gap (after a pause).
+  void Restart() { rewriter_.Restart(); }
+
   // What a NACK from the subscriber led to.
   struct NackOutcome {
     uint32_t sent = 0;        // packets resent

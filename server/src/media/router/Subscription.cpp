@@ -53,7 +53,10 @@ RecvStream* Subscription::TargetStream() const {
 void Subscription::SetPaused(bool paused) {
   if (paused_ == paused) return;
   paused_ = paused;
-  if (!paused_) selector_.Reset();
+  if (!paused_) {
+    selector_.Reset();
+    send_.Restart();
+  }
 }
 
 bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,

@@ -201,8 +201,8 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
                      const signaling::proto::SdkPauseResumeFrame& frame) override {
     std::vector<uint32_t> streamIds(frame.stream_ids().begin(), frame.stream_ids().end());
     if (streamIds.empty()) return;
-    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, streamIds = std::move(streamIds),
-                 pause] {
+    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId,
+                 streamIds = std::move(streamIds), pause] {
       if (self->router) self->router->SetPaused(attendeeId, streamIds, pause);
     });
   }

@@ -36,8 +36,9 @@ int LayerSelector::Select(std::span<const LayerInfo> layers, int requested, uint
   if (!probing && fitting < choice) {
     if (heldLayer_ < 0) {
       // A downgrade for bandwidth: hold it, twice as long as last time when that was recent.
-      holdMs_ = lastDowngradeMs_ != 0 && nowMs - lastDowngradeMs_ <= kCalmMs ? std::min(holdMs_ * 2, kMaxHoldMs)
-                                                                             : kHoldMs;
+      holdMs_ = lastDowngradeMs_ != 0 && nowMs - lastDowngradeMs_ <= kCalmMs
+                    ? std::min(holdMs_ * 2, kMaxHoldMs)
+                    : kHoldMs;
       heldUntilMs_ = nowMs + holdMs_;
       lastDowngradeMs_ = nowMs;
       heldLayer_ = fitting;

@@ -88,7 +88,11 @@ Publisher* MeetingRouter::FindPublisher(uint32_t streamId) const {
   return nullptr;
 }
 
-void MeetingRouter::Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId, int64_t nowMs) {
+void MeetingRouter::Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId,
+                           int64_t nowMs) {
+  if (streamId != subscription.StreamId())
+    log::Info("rtp", "router: {} mid {} shows stream {}", subscription.Peer().AttendeeId(),
+              subscription.Mid(), streamId);
   const bool newCamera = subscription.SetSource(publisher, streamId);
   if (publisher == nullptr) return;
   RecvStream* target = subscription.UpdateTarget(0, nowMs);
@@ -236,8 +240,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     const size_t wanted = std::max<size_t>(1, params.videoLayerMaxBitrateKbps.size());
     const Publisher& publisher = *peer->publisher;
     for (size_t i = 0; i < std::min(wanted, publisher.LayerCount()); ++i) {
-      out.videoAllocations.push_back(
-          SubscribeAnswer::Allocation{kVideoAllocationLabel, publisher.LayerAt(i).streamId, publisher.GroupId()});
+      out.videoAllocations.push_back(SubscribeAnswer::Allocation{
+          kVideoAllocationLabel, publisher.LayerAt(i).streamId, publisher.GroupId()});
     }
   }
   if (sourcesChanged) NotifySourcesChanged();
@@ -328,7 +332,8 @@ void MeetingRouter::SetAudioMuted(const std::string& attendeeId, bool muted) {
   if (auto it = peers_.find(attendeeId); it != peers_.end()) it->second->audioMuted = muted;
 }
 
-void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) {
+void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds,
+                              bool paused) {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end()) return;
   const int64_t nowMs = clock_.NowMs();
@@ -346,12 +351,14 @@ void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<u
   }
 }
 
-void MeetingRouter::UpdateSubscription(const std::string& attendeeId, const std::string& mid, uint32_t streamId) {
+void MeetingRouter::UpdateSubscription(const std::string& attendeeId, const std::string& mid,
+                                       uint32_t streamId) {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end()) return;
   auto sub = it->second->subscriptions.find(mid);
   Publisher* publisher = FindPublisher(streamId);
-  if (sub == it->second->subscriptions.end() || publisher == nullptr || &publisher->Owner() == it->second.get())
+  if (sub == it->second->subscriptions.end() || publisher == nullptr ||
+      &publisher->Owner() == it->second.get())
     return;
   log::Info("rtp", "router: {} mid {} asks for stream {}", attendeeId, mid, streamId);
   Attach(*sub->second, publisher, streamId, clock_.NowMs());
@@ -463,7 +470,8 @@ void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, int lay
   const bool keyframe = stream.IsKeyframe(rtp.Payload());
   stream.Store(rtp.SequenceNumber(), rtp.Data(), rtp.Timestamp(), rtp.Payload(), keyframe, nowMs);
   for (Subscription* s : publisher.Subscribers()) {
-    if (s->Forward(rtp, layer, keyframe, peer.extensions, nowUs, context_.sendBuffer)) ++context_.stats.forwarded;
+    if (s->Forward(rtp, layer, keyframe, peer.extensions, nowUs, context_.sendBuffer))
+      ++context_.stats.forwarded;
   }
 }
 
@@ -477,13 +485,15 @@ void MeetingRouter::OnPeerConnected(RouterPeer& peer) {
   }
   // Requests made before the publisher could be reached go out now.
   if (peer.publisher) {
-    for (size_t i = 0; i < peer.publisher->LayerCount(); ++i) peer.publisher->LayerAt(i).stream->SendFeedback(nowMs);
+    for (size_t i = 0; i < peer.publisher->LayerCount(); ++i)
+      peer.publisher->LayerAt(i).stream->SendFeedback(nowMs);
   }
 }
 
 void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason reason) {
   if (reason == WebRtcTransport::CloseReason::Local) return;
-  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(), WebRtcTransport::CloseReasonName(reason));
+  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(),
+            WebRtcTransport::CloseReasonName(reason));
   demuxer_.Worker().Post([this, watch = alive_.Observe(), id = peer.AttendeeId(), ptr = &peer] {
     if (!watch.Alive()) return;
     auto it = peers_.find(id);
@@ -497,10 +507,10 @@ void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason 
 
 void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   // The bandwidth toward the peer is shared by its video streams in proportion to what each asks for;
-  // while everything asked for fits (with a margin: a receiver's estimate hovers around what it gets)
-  // nothing is limited.
-  constexpr uint64_t kFitPercent = 80;
-  const uint64_t available = peer.AvailableBitrateBps(nowMs);
+  // while everything asked for fits (with a wide margin: a receiver's estimate hovers around what it
+  // gets, and the SDK adapts too: only a clear shortfall is the server's to act on) nothing is limited.
+  constexpr uint64_t kFitPercent = 60;
+  const uint64_t available = peer.TargetBitrateBps();
   uint64_t asked = 0;
   for (auto& [mid, s] : peer.subscriptions) {
     Publisher* source = s->Source();
@@ -533,7 +543,8 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
 uint64_t MeetingRouter::EstimateFor(const Publisher& publisher, int64_t nowMs) const {
   uint64_t estimate = static_cast<uint64_t>(publisher.MaxBitrateKbps()) * 1000;
   size_t enabled = 0;
-  for (size_t i = 0; i < publisher.LayerCount(); ++i) enabled += publisher.LayerAt(i).maxBitrateKbps > 0 ? 1 : 0;
+  for (size_t i = 0; i < publisher.LayerCount(); ++i)
+    enabled += publisher.LayerAt(i).maxBitrateKbps > 0 ? 1 : 0;
   // Several layers serve receivers of every bandwidth: the sender keeps all of them. One stream is
   // held to what its slowest receiver takes (its REMB split across its video streams).
   if (enabled <= 1) {
@@ -606,7 +617,7 @@ void MeetingRouter::ReportBitrates() {
     for (size_t i = 0; i < all.size(); ++i) {
       if (owners[i] != id) streams.push_back(all[i]);
     }
-    listener_.OnBitrates(id, streams, static_cast<uint32_t>(peer->AvailableBitrateBps(nowMs) / 1000));
+    listener_.OnBitrates(id, streams, static_cast<uint32_t>(peer->TargetBitrateBps() / 1000));
   }
 }
 

@@ -60,7 +60,8 @@ void Subscription::SetPaused(bool paused) {
 }
 
 bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,
-                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch) {
+                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
+                           std::span<uint8_t> scratch) {
   if (paused_ || !send_.Ready() || source_ == nullptr) return false;
   if (!selector_.Accept(layer, keyframe)) return false;
   RecvStream& stream = *source_->LayerAt(static_cast<size_t>(layer)).stream;

@@ -1,6 +1,7 @@
 // Test page on the official, unmodified amazon-chime-sdk-js (bundled by tests/lib/sdk-page.mjs).
 // Tests drive it through window.sdkTest and read what the SDK reported from window.sdkTest.state.
 import {
+  AllHighestVideoBandwidthPolicy,
   ConsoleLogger,
   DefaultDeviceController,
   DefaultMeetingSession,
@@ -70,12 +71,14 @@ async function join(name, roomId, options = {}) {
 }
 
 // Joins with a JoinInfo ({Meeting, Attendee}) obtained elsewhere, e.g. the same attendee's twice.
-async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false } = {}) {
+async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, allHighest = false } = {}) {
   const logger = new ConsoleLogger('sdk', LogLevel.WARN);
   const deviceController = new DefaultDeviceController(logger);
   const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
   configuration.attendeePresenceTimeoutMs = presenceTimeoutMs;
   configuration.enableSimulcastForUnifiedPlanChromiumBasedBrowsers = simulcast;
+  // The app's choice of downlink policy: the highest layer of every camera, whatever the estimate.
+  if (allHighest) configuration.videoDownlinkBandwidthPolicy = new AllHighestVideoBandwidthPolicy(JoinInfo.Attendee.AttendeeId);
   session = new DefaultMeetingSession(configuration, logger, deviceController);
   state.self = { attendeeId: JoinInfo.Attendee.AttendeeId, externalUserId: JoinInfo.Attendee.ExternalUserId };
   const av = session.audioVideo;

@@ -1,6 +1,7 @@
 // Test page on the official, unmodified amazon-chime-sdk-js (bundled by tests/lib/sdk-page.mjs).
 // Tests drive it through window.sdkTest and read what the SDK reported from window.sdkTest.state.
 import {
+  AllHighestVideoBandwidthPolicy,
   ConsoleLogger,
   DefaultDeviceController,
   DefaultMeetingSession,
@@ -71,7 +72,7 @@ async function join(name, roomId, options = {}) {
 
 // Joins with a JoinInfo ({Meeting, Attendee}) obtained elsewhere, e.g. the same attendee's twice.
 // videoQuality: {width, height, frameRate} for chooseVideoInputQuality (the SDK's default is 960x540@15).
-async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, videoQuality = null, contentKeyframes = true } = {}) {
+async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, videoQuality = null, contentKeyframes = true, allHighest = false } = {}) {
   const logger = new ConsoleLogger('sdk', LogLevel.WARN);
   const deviceController = new DefaultDeviceController(logger);
   const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
@@ -79,6 +80,8 @@ async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulca
   configuration.enableSimulcastForUnifiedPlanChromiumBasedBrowsers = simulcast;
   // Copied into the content share's JOIN (disable_periodic_keyframe_request_on_content_sender).
   configuration.disablePeriodicKeyframeRequestOnContentSender = !contentKeyframes;
+  // The app's choice of downlink policy: the highest layer of every camera, whatever the estimate.
+  if (allHighest) configuration.videoDownlinkBandwidthPolicy = new AllHighestVideoBandwidthPolicy(JoinInfo.Attendee.AttendeeId);
   session = new DefaultMeetingSession(configuration, logger, deviceController);
   state.self = { attendeeId: JoinInfo.Attendee.AttendeeId, externalUserId: JoinInfo.Attendee.ExternalUserId };
   const av = session.audioVideo;
@@ -169,7 +172,7 @@ async function stats() {
       const entry = { ssrc: s.ssrc, packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded,
         totalAudioEnergy: s.totalAudioEnergy, audioLevel: s.audioLevel, track, mid: s.mid,
         nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount, frameWidth: s.frameWidth,
-        bytesReceived: s.bytesReceived };
+        bytesReceived: s.bytesReceived, freezeCount: s.freezeCount, framesPerSecond: s.framesPerSecond };
       (s.kind === 'video' ? out.video : out.audio).push(entry);
     }
     if (s.type === 'outbound-rtp' && s.kind === 'video') {
@@ -211,6 +214,27 @@ window.sdkTest = {
   },
   send: (text) => session.audioVideo.realtimeSendDataMessage('chat', text, 10000),
   remoteTiles: () => Object.values(state.tiles).filter((t) => !t.local && t.active),
+  // The SDK's pauseVideoTile (PAUSE) on the remote tile of `attendeeId`; true when there was one.
+  pauseTileOf: (attendeeId) => {
+    const id = Object.keys(state.tiles).find((k) => !state.tiles[k].local && state.tiles[k].attendeeId === attendeeId);
+    if (id === undefined) return false;
+    session.audioVideo.pauseVideoTile(Number(id));
+    return true;
+  },
+  // unpauseVideoTile (RESUME) on that tile, then the milliseconds until a new frame is decoded.
+  resumeTileOf: async (attendeeId) => {
+    const id = Object.keys(state.tiles).find((k) => !state.tiles[k].local && state.tiles[k].attendeeId === attendeeId);
+    if (id === undefined) return -1;
+    const decoded = async () => (await stats()).video.reduce((n, v) => n + (v.framesDecoded || 0), 0);
+    const before = await decoded();
+    const t0 = performance.now();
+    session.audioVideo.unpauseVideoTile(Number(id));
+    while (performance.now() - t0 < 10000) {
+      if ((await decoded()) > before) return performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return -1;
+  },
   joinWith,
   // The DefaultMeetingSession, for tests that drive more of the SDK (e.g. content share) themselves.
   session: () => session,

@@ -254,6 +254,30 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     }
   }
 
+  // SDK downlink controls (chime-protocol-2.md section 3.6): to the router on the worker.
+  void OnPauseResume(const signaling::SessionIdentity& attendee, bool pause,
+                     const signaling::proto::SdkPauseResumeFrame& frame) override {
+    std::vector<uint32_t> streamIds(frame.stream_ids().begin(), frame.stream_ids().end());
+    if (streamIds.empty()) return;
+    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId,
+                 streamIds = std::move(streamIds), pause] {
+      if (self->router) self->router->SetPaused(attendeeId, streamIds, pause);
+    });
+  }
+
+  void OnRemoteVideoUpdate(const signaling::SessionIdentity& attendee,
+                           const signaling::proto::SdkRemoteVideoUpdateFrame& frame) override {
+    std::vector<std::pair<std::string, uint32_t>> updates;
+    for (const auto& c : frame.added_or_updated_video_subscriptions()) {
+      if (c.has_stream_id() && c.stream_id() != 0) updates.emplace_back(c.mid(), c.stream_id());
+    }
+    if (updates.empty()) return;
+    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, updates = std::move(updates)] {
+      if (!self->router) return;
+      for (const auto& [mid, streamId] : updates) self->router->UpdateSubscription(attendeeId, mid, streamId);
+    });
+  }
+
   void OnMuteChanged(const signaling::SessionIdentity& attendee, bool muted) override {
     worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, muted] {
       if (self->audio) self->audio->SetMuted(attendeeId, muted);
@@ -350,6 +374,21 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     asio::post(IoContext(), [self = shared_from_this(), snapshot = std::move(snapshot)]() mutable {
       self->sources = std::move(snapshot);
       if (!self->signaling->Ended()) self->signaling->PublishIndex();
+    });
+  }
+
+  // Every 2 s per video receiver: BITRATES on the signaling thread.
+  void OnBitrates(const std::string& attendeeId, const std::vector<Router::Listener::StreamBitrate>& streams,
+                  uint32_t availableKbps) override {
+    signaling::proto::SdkBitrateFrame frame;
+    for (const auto& s : streams) {
+      auto* b = frame.add_bitrates();
+      b->set_source_stream_id(s.streamId);
+      b->set_avg_bitrate_bps(s.avgBitrateBps);
+    }
+    if (availableKbps > 0) frame.set_server_available_outgoing_bitrate(availableKbps);
+    asio::post(IoContext(), [self = shared_from_this(), attendeeId, frame = std::move(frame)] {
+      if (!self->signaling->Ended()) self->signaling->SendBitrates(attendeeId, frame);
     });
   }
 
@@ -504,6 +543,8 @@ std::optional<signaling::SessionIdentity> ChimeBridge::IdentityForToken(const st
   }
   return signaling::SessionIdentity{ContentShare::ContentIdOf(attendee->attendeeId),
                                     attendee->externalUserId};
+}
+
 void ChimeBridge::SetHostMuted(const std::string& meetingId, const std::string& attendeeId, bool muted) {
   asio::post(ioc_, [this, meetingId, attendeeId, muted] {
     if (muted) {

@@ -430,6 +430,15 @@ void MeetingSignaling::EndContentOf(const std::string& baseAttendeeId) {
   RemoveAttendee(contentId);
 }
 
+void MeetingSignaling::SendBitrates(const std::string& attendeeId, const proto::SdkBitrateFrame& bitrates) {
+  auto it = attendees_.find(attendeeId);
+  if (it == attendees_.end() || !it->second.session->Joined()) return;
+  proto::SdkSignalFrame frame;
+  frame.set_type(Type::BITRATES);
+  *frame.mutable_bitrates() = bitrates;
+  it->second.session->Send(frame);
+}
+
 // ---- helpers --------------------------------------------------------------------------------------
 
 std::vector<std::shared_ptr<SignalingSession>> MeetingSignaling::Snapshot(bool presentOnly) const {

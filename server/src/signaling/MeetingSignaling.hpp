@@ -106,6 +106,9 @@ class MeetingSignaling final : private SignalingSession::Listener {
   void PublishIndex();
   // Volume and signal strength from the mixer, to every present attendee.
   void BroadcastAudioMetadata(const proto::SdkAudioMetadataFrame& metadata);
+  // BITRATES (type 13) to one joined attendee: per-stream averages and the bandwidth toward it
+  // (chime-protocol-2.md section 3.5).
+  void SendBitrates(const std::string& attendeeId, const proto::SdkBitrateFrame& bitrates);
   // Media lost the attendee (ICE consent, DTLS): its session is closed with 4500 so the client
   // reconnects; it lingers for mediaDropGraceUs, then presence dropped. Ignored while the session
   // has had no SUBSCRIBE_ACK (the loss is its predecessor's media).

@@ -180,7 +180,8 @@ void SignalingSession::HandleJoin(const proto::SdkSignalFrame& frame) {
   // No SDP compression, so there is no compression dictionary to reset on a reconnect's JOIN: every
   // JOIN_ACK says so, and the client (which resets its own state on each JOIN) sends plain offers.
   joinAck->set_wants_compressed_sdp(false);
-  joinAck->set_default_server_side_network_adaption(proto::NONE);
+  // Field 4 absent: the SDK reads DEFAULT and adapts its downlink itself (client-side mode,
+  // chime-protocol-2.md section 3.6), subscribing per layer and sending PAUSE/RESUME.
   if (options_.turnCredentials) {
     auto* turn = joinAck->mutable_turn_credentials();
     turn->set_username(options_.turnCredentials->username);

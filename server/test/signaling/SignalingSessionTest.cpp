@@ -89,7 +89,7 @@ TEST_F(SignalingSessionTest, JoinIsAnsweredWithJoinAckThenIndex) {
   EXPECT_EQ(ack.video_subscription_limit(), 25u);
   EXPECT_TRUE(ack.has_wants_compressed_sdp());
   EXPECT_FALSE(ack.wants_compressed_sdp());
-  EXPECT_EQ(ack.default_server_side_network_adaption(), proto::NONE);
+  EXPECT_FALSE(ack.has_default_server_side_network_adaption());  // client-side adaptation (issue 11)
   EXPECT_FALSE(ack.has_turn_credentials());
   EXPECT_EQ(frames[0].timestamp_ms(), static_cast<uint64_t>(clock.WallNowUs() / 1000));
   ASSERT_EQ(frames[1].type(), Type::INDEX);

@@ -33,13 +33,18 @@ int LayerSelector::Select(std::span<const LayerInfo> layers, int requested, uint
     probeUntilMs_ = nowMs + kProbeMs;
   }
   const bool probing = nowMs < probeUntilMs_;
-  if (!probing && fitting < choice && (heldLayer_ < 0 || fitting < heldLayer_)) {
-    // A downgrade for bandwidth: hold it, longer when the last one was recent.
-    holdMs_ = lastDowngradeMs_ != 0 && nowMs - lastDowngradeMs_ <= kCalmMs ? std::min(holdMs_ * 2, kMaxHoldMs)
-                                                                           : kHoldMs;
-    heldLayer_ = fitting;
-    heldUntilMs_ = nowMs + holdMs_;
-    lastDowngradeMs_ = nowMs;
+  if (!probing && fitting < choice) {
+    if (heldLayer_ < 0) {
+      // A downgrade for bandwidth: hold it, twice as long as last time when that was recent.
+      holdMs_ = lastDowngradeMs_ != 0 && nowMs - lastDowngradeMs_ <= kCalmMs
+                    ? std::min(holdMs_ * 2, kMaxHoldMs)
+                    : kHoldMs;
+      heldUntilMs_ = nowMs + holdMs_;
+      lastDowngradeMs_ = nowMs;
+      heldLayer_ = fitting;
+    } else if (fitting < heldLayer_) {
+      heldLayer_ = fitting;  // further down within the same hold
+    }
   }
   if (heldLayer_ >= 0) choice = std::min(choice, heldLayer_);
   if (choice != target_) ++switches_;

@@ -89,7 +89,11 @@ Publisher* MeetingRouter::FindPublisher(uint32_t streamId) const {
   return nullptr;
 }
 
-void MeetingRouter::Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId, int64_t nowMs) {
+void MeetingRouter::Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId,
+                           int64_t nowMs) {
+  if (streamId != subscription.StreamId())
+    log::Info("rtp", "router: {} mid {} shows stream {}", subscription.Peer().AttendeeId(),
+              subscription.Mid(), streamId);
   const bool newCamera = subscription.SetSource(publisher, streamId);
   if (publisher == nullptr) return;
   RecvStream* target = subscription.UpdateTarget(0, nowMs);
@@ -237,8 +241,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     const size_t wanted = std::max<size_t>(1, params.videoLayerMaxBitrateKbps.size());
     const Publisher& publisher = *peer->publisher;
     for (size_t i = 0; i < std::min(wanted, publisher.LayerCount()); ++i) {
-      out.videoAllocations.push_back(
-          SubscribeAnswer::Allocation{kVideoAllocationLabel, publisher.LayerAt(i).streamId, publisher.GroupId()});
+      out.videoAllocations.push_back(SubscribeAnswer::Allocation{
+          kVideoAllocationLabel, publisher.LayerAt(i).streamId, publisher.GroupId()});
     }
   }
   if (sourcesChanged) NotifySourcesChanged();
@@ -337,6 +341,8 @@ bool MeetingRouter::RequestKeyframeFrom(const std::string& attendeeId) {
   Publisher& publisher = *it->second->publisher;
   for (size_t i = 0; i < publisher.LayerCount(); ++i) publisher.LayerAt(i).stream->RequestKeyframe(nowMs);
   return true;
+}
+
 void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end()) return;
@@ -355,13 +361,16 @@ void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<u
   }
 }
 
-void MeetingRouter::UpdateSubscription(const std::string& attendeeId, const std::string& mid, uint32_t streamId) {
+void MeetingRouter::UpdateSubscription(const std::string& attendeeId, const std::string& mid,
+                                       uint32_t streamId) {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end()) return;
   auto sub = it->second->subscriptions.find(mid);
   Publisher* publisher = FindPublisher(streamId);
-  if (sub == it->second->subscriptions.end() || publisher == nullptr || &publisher->Owner() == it->second.get())
+  if (sub == it->second->subscriptions.end() || publisher == nullptr ||
+      &publisher->Owner() == it->second.get())
     return;
+  log::Info("rtp", "router: {} mid {} asks for stream {}", attendeeId, mid, streamId);
   Attach(*sub->second, publisher, streamId, clock_.NowMs());
 }
 
@@ -472,7 +481,8 @@ void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, int lay
   const bool keyframe = stream.IsKeyframe(rtp.Payload());
   stream.Store(rtp.SequenceNumber(), rtp.Data(), rtp.Timestamp(), rtp.Payload(), keyframe, nowMs);
   for (Subscription* s : publisher.Subscribers()) {
-    if (s->Forward(rtp, layer, keyframe, peer.extensions, nowUs, context_.sendBuffer)) ++context_.stats.forwarded;
+    if (s->Forward(rtp, layer, keyframe, peer.extensions, nowUs, context_.sendBuffer))
+      ++context_.stats.forwarded;
   }
 }
 
@@ -486,13 +496,15 @@ void MeetingRouter::OnPeerConnected(RouterPeer& peer) {
   }
   // Requests made before the publisher could be reached go out now.
   if (peer.publisher) {
-    for (size_t i = 0; i < peer.publisher->LayerCount(); ++i) peer.publisher->LayerAt(i).stream->SendFeedback(nowMs);
+    for (size_t i = 0; i < peer.publisher->LayerCount(); ++i)
+      peer.publisher->LayerAt(i).stream->SendFeedback(nowMs);
   }
 }
 
 void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason reason) {
   if (reason == WebRtcTransport::CloseReason::Local) return;
-  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(), WebRtcTransport::CloseReasonName(reason));
+  log::Info("rtp", "router: {} media closed ({})", peer.AttendeeId(),
+            WebRtcTransport::CloseReasonName(reason));
   demuxer_.Worker().Post([this, watch = alive_.Observe(), id = peer.AttendeeId(), ptr = &peer] {
     if (!watch.Alive()) return;
     auto it = peers_.find(id);
@@ -508,7 +520,7 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   // The bandwidth toward the peer is split across its video streams by bwe::BitrateAllocator (equal
   // shares up to what each asks for; priorities when the SDK sends them); while everything asked for
   // fits (with a margin: a receiver's estimate hovers around what it gets) nothing is limited.
-  constexpr uint64_t kFitPercent = 80;
+  constexpr uint64_t kFitPercent = 60;
   const uint64_t available = peer.AvailableBitrateBps(nowMs);
   std::array<bwe::BitrateAllocator::Demand, kMaxAllocatedStreams> demands{};
   std::array<Subscription*, kMaxAllocatedStreams> subscriptions{};
@@ -531,14 +543,19 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   for (size_t i = 0; i < count; ++i) {
     // 0 means "unknown" to the selector: a limited stream gets at least 1 bit/s.
     const uint64_t share = limited ? std::max<uint64_t>(1, budgets[i]) : 0;
-    if (RecvStream* target = subscriptions[i]->UpdateTarget(share, nowMs)) target->RequestKeyframe(nowMs);
+    if (RecvStream* target = subscriptions[i]->UpdateTarget(share, nowMs)) {
+      log::Info("rtp", "router: {} stream {} now layer {} (available {} bps, share {} bps)", peer.AttendeeId(),
+                subscriptions[i]->StreamId(), subscriptions[i]->Layers().Target(), available, share);
+      target->RequestKeyframe(nowMs);
+    }
   }
 }
 
 uint64_t MeetingRouter::EstimateFor(const Publisher& publisher, int64_t nowMs) const {
   uint64_t estimate = static_cast<uint64_t>(publisher.MaxBitrateKbps()) * 1000;
   size_t enabled = 0;
-  for (size_t i = 0; i < publisher.LayerCount(); ++i) enabled += publisher.LayerAt(i).maxBitrateKbps > 0 ? 1 : 0;
+  for (size_t i = 0; i < publisher.LayerCount(); ++i)
+    enabled += publisher.LayerAt(i).maxBitrateKbps > 0 ? 1 : 0;
   // Several layers serve receivers of every bandwidth: the sender keeps all of them. One stream is
   // held to what its slowest receiver takes (its REMB split across its video streams).
   if (enabled <= 1) {
@@ -616,7 +633,7 @@ void MeetingRouter::ReportBitrates() {
     for (size_t i = 0; i < all.size(); ++i) {
       if (owners[i] != id) streams.push_back(all[i]);
     }
-    listener_.OnBitrates(id, streams, static_cast<uint32_t>(peer->AvailableBitrateBps(nowMs) / 1000));
+    listener_.OnBitrates(id, streams, static_cast<uint32_t>(peer->TargetBitrateBps() / 1000));
   }
 }
 

@@ -77,7 +77,8 @@ class MeetingRouter final : public Router {
   void OnPeerClosed(RouterPeer& peer, webrtc::transport::WebRtcTransport::CloseReason reason);
 
  private:
-  std::unique_ptr<RouterPeer> CreatePeer(const std::string& attendeeId, const webrtc::sdp::MediaSection& section);
+  std::unique_ptr<RouterPeer> CreatePeer(const std::string& attendeeId,
+                                         const webrtc::sdp::MediaSection& section);
   void RemovePeer(const std::string& attendeeId);
   void StopPublisher(RouterPeer& peer);
   // The camera publishing `streamId` (any of its layers), or nullptr.

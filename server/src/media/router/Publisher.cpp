@@ -63,15 +63,16 @@ void Publisher::SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, uint8_t payloadT
   rtxPayloadType_ = rtxPayloadType;
   const bool simulcast = Simulcast();
   for (Layer& l : layers_) {
-    l.stream->SetStream(simulcast ? 0 : mediaSsrc, simulcast ? 0 : rtxSsrc, payloadType, rtxPayloadType, codec,
-                        nowMs);
+    l.stream->SetStream(simulcast ? 0 : mediaSsrc, simulcast ? 0 : rtxSsrc, payloadType, rtxPayloadType,
+                        codec, nowMs);
   }
 }
 
 int Publisher::ResolveMedia(uint32_t ssrc, std::optional<std::string_view> rid, int64_t nowMs) {
   if (!Simulcast()) return layers_[0].stream->AcceptMediaSsrc(ssrc, nowMs) ? 0 : -1;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    if (layers_[i].stream->MediaSsrc() == ssrc) return layers_[i].stream->AcceptMediaSsrc(ssrc, nowMs) ? static_cast<int>(i) : -1;
+    if (layers_[i].stream->MediaSsrc() == ssrc)
+      return layers_[i].stream->AcceptMediaSsrc(ssrc, nowMs) ? static_cast<int>(i) : -1;
   }
   const int layer = rid ? LayerOfRid(*rid) : -1;
   if (layer < 0) {

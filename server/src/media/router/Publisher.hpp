@@ -54,7 +54,9 @@ class Publisher {
   size_t LayerCount() const { return layers_.size(); }
   Layer& LayerAt(size_t i) { return layers_[i]; }
   const Layer& LayerAt(size_t i) const { return layers_[i]; }
-  bool Simulcast() const { return layers_.size() > 1 || (!layers_.empty() && !layers_[0].stream->Rid().empty()); }
+  bool Simulcast() const {
+    return layers_.size() > 1 || (!layers_.empty() && !layers_[0].stream->Rid().empty());
+  }
   // The layer with `streamId`, or -1.
   int LayerOfStream(uint32_t streamId) const;
   // The first layer's stream id (the publisher's id without simulcast).

@@ -145,8 +145,9 @@ void RecvStream::Store(uint16_t sequenceNumber, std::span<const uint8_t> packet,
 void RecvStream::CloseInterval(int64_t elapsedMs) {
   if (elapsedMs > 0) {
     avgBitrateBps_ = static_cast<uint32_t>(octets_ * 8000 / static_cast<uint64_t>(elapsedMs));
-    framerate_ = static_cast<uint32_t>((static_cast<uint64_t>(frames_) * 1000 + static_cast<uint64_t>(elapsedMs) / 2) /
-                                       static_cast<uint64_t>(elapsedMs));
+    framerate_ =
+        static_cast<uint32_t>((static_cast<uint64_t>(frames_) * 1000 + static_cast<uint64_t>(elapsedMs) / 2) /
+                              static_cast<uint64_t>(elapsedMs));
   }
   octets_ = 0;
   frames_ = 0;
@@ -181,8 +182,8 @@ void RecvStream::SendFeedback(int64_t nowMs) {
   if (mediaSsrc_ == 0 || !owner_.Transport().IsConnected()) return;
   const size_t count = CollectNacks(nowMs, nackList_);
   if (count == 0) return;
-  const size_t n = rtcp::Nack::Serialize(owner_.audioSsrc, mediaSsrc_,
-                                         std::span<const uint16_t>(nackList_.data(), count), context_.RtcpOut());
+  const size_t n = rtcp::Nack::Serialize(
+      owner_.audioSsrc, mediaSsrc_, std::span<const uint16_t>(nackList_.data(), count), context_.RtcpOut());
   if (n > 0 && owner_.Transport().SendRtcp(context_.rtcpBuffer, n)) context_.stats.upstreamNacks += count;
 }
 

@@ -80,9 +80,13 @@ class RecvStream {
   // A subscriber needs a key frame: a PLI now if none went out within the interval, else when due.
   void RequestKeyframe(int64_t nowMs);
   // The publisher's sender report about this stream (for our receiver reports' LSR/DLSR).
-  void ReceiveSenderReport(uint64_t ntpTimestamp, int64_t nowMs) { stats_.OnSenderReport(ntpTimestamp, nowMs); }
+  void ReceiveSenderReport(uint64_t ntpTimestamp, int64_t nowMs) {
+    stats_.OnSenderReport(ntpTimestamp, nowMs);
+  }
   bool HasReport() const { return mediaSsrc_ != 0 && stats_.HasData(); }
-  webrtc::rtcp::ReportBlock MakeReportBlock(int64_t nowMs) { return stats_.MakeReportBlock(mediaSsrc_, nowMs); }
+  webrtc::rtcp::ReportBlock MakeReportBlock(int64_t nowMs) {
+    return stats_.MakeReportBlock(mediaSsrc_, nowMs);
+  }
 
   webrtc::rtp::RtpPacketCache& Cache() { return cache_; }
   const webrtc::rtp::KeyframeRequestThrottle& Keyframes() const { return keyframes_; }

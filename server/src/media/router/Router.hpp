@@ -43,9 +43,9 @@ struct VideoSource {
 struct SubscribeParams {
   std::string attendeeId;
   std::string externalUserId;
-  std::string sdpOffer;                    // plain SDP from the client
-  bool sendsVideo = false;                 // SUBSCRIBE send_streams has a VIDEO entry
-  uint32_t videoMaxBitrateKbps = 0;        // from the first video entry
+  std::string sdpOffer;              // plain SDP from the client
+  bool sendsVideo = false;           // SUBSCRIBE send_streams has a VIDEO entry
+  uint32_t videoMaxBitrateKbps = 0;  // from the first video entry
   // max_bitrate_kbps of every video send stream in order (with simulcast one per rid, low to high;
   // 0 = the SDK's uplink policy disabled that layer).
   std::vector<uint32_t> videoLayerMaxBitrateKbps;
@@ -139,10 +139,12 @@ class Router {
   // SDK downlink controls (chime-protocol-2.md section 3.6). PAUSE / RESUME: stop / resume forwarding
   // the subscriptions showing one of `streamIds` (any layer of that camera) to this attendee; a resume
   // asks the publisher for a key frame.
-  virtual void SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) = 0;
+  virtual void SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds,
+                         bool paused) = 0;
   // REMOTE_VIDEO_UPDATE: the mid now shows `streamId` (another layer of the same camera: a seamless
   // switch at its next key frame; another camera: as a re-SUBSCRIBE would).
-  virtual void UpdateSubscription(const std::string& attendeeId, const std::string& mid, uint32_t streamId) = 0;
+  virtual void UpdateSubscription(const std::string& attendeeId, const std::string& mid,
+                                  uint32_t streamId) = 0;
   // The bandwidth an estimator found toward the attendee (bits per second; 0 = none, use its REMB).
   // The layer selection of its subscriptions follows it (LayerSelector::Select).
   virtual void SetTargetBitrate(const std::string& attendeeId, uint64_t bps) = 0;

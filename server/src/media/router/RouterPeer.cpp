@@ -9,7 +9,8 @@ namespace medicall::media::router {
 
 using webrtc::transport::WebRtcTransport;
 
-RouterPeer::RouterPeer(MeetingRouter& router, RouterContext& context, std::string attendeeId, WebRtcTransport::Options options,
+RouterPeer::RouterPeer(MeetingRouter& router, RouterContext& context, std::string attendeeId,
+                       WebRtcTransport::Options options,
                        std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
                        webrtc::transport::MediaDemuxer& demuxer)
     : router_(router),
@@ -63,7 +64,8 @@ void RouterPeer::OnTransportRtcp(WebRtcTransport&, std::span<uint8_t> packet) {
 uint64_t RouterPeer::AvailableBitrateBps(int64_t nowMs) const {
   if (targetBitrateBps_ != 0) return targetBitrateBps_;
   if (sendEstimator.FeedbackCount() != 0) return sendEstimator.EstimateBps();
-  if (rembBps_ != 0 && nowMs - rembAtMs_ <= kRembMaxAgeMs) return rembBps_;
+  if (rembBps_ != 0 && nowMs - rembAtMs_ <= kRembMaxAgeMs && nowMs - firstRembMs_ >= kRembWarmupMs)
+    return rembBps_;
   return 0;
 }
 
@@ -107,6 +109,7 @@ void RouterPeer::OnRemb(uint64_t bitrateBps, std::span<const uint32_t> ssrcs) {
     }
   }
   if (ours) {
+    if (firstRembMs_ == 0) firstRembMs_ = nowMs;
     rembBps_ = bitrateBps;
     rembAtMs_ = nowMs;
   }
@@ -115,9 +118,9 @@ void RouterPeer::OnRemb(uint64_t bitrateBps, std::span<const uint32_t> ssrcs) {
 void RouterPeer::OnNack(const webrtc::rtcp::Nack& nack) {
   Subscription* s = FindSubscriptionBySsrc(nack.MediaSsrc());
   if (s == nullptr || s->Source() == nullptr) return;
-  const SendStream::NackOutcome outcome = s->Send().ReceiveNack(
-      nack, s->CurrentStream(), s->Source()->Owner().extensions, context_.clock.NowUs(), context_.sendBuffer,
-      context_.rtxBuffer, rtxBudget);
+  const SendStream::NackOutcome outcome =
+      s->Send().ReceiveNack(nack, s->CurrentStream(), s->Source()->Owner().extensions, context_.clock.NowUs(),
+                            context_.sendBuffer, context_.rtxBuffer, rtxBudget);
   context_.stats.retransmitted += outcome.sent;
   context_.stats.nackMisses += outcome.misses;
   context_.stats.nackSuppressed += outcome.suppressed;

@@ -29,6 +29,9 @@ struct RouterContext;
 class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener, public RtcpDispatcher::Handler {
  public:
   static constexpr int64_t kRembMaxAgeMs = 5000;
+  // A receiver's REMB starts low and is set to its measured throughput after about 5 s (libwebrtc's
+  // AimdRateControl initialisation): until then it says nothing about the link.
+  static constexpr int64_t kRembWarmupMs = 8000;
 
   RouterPeer(MeetingRouter& router, RouterContext& context, std::string attendeeId,
              webrtc::transport::WebRtcTransport::Options options,
@@ -80,9 +83,13 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener, pu
 
   // The bandwidth toward this attendee: a target when one was set (SetTargetBitrate), else the send-side
   // estimate once its transport-wide feedback arrived (sendEstimator), else its latest REMB while
-  // fresh; 0 = unknown.
+  // fresh and past the warm-up; 0 = unknown.
   uint64_t AvailableBitrateBps(int64_t nowMs) const;
   void SetTargetBitrate(uint64_t bps) { targetBitrateBps_ = bps; }
+  // Only an estimator's target (0: none). Chromium's REMB toward us was measured at 200-300 kbit/s while
+  // it received over 2 Mbit/s of clean loopback video (tests/e2e/simulcast.test.mjs), so REMB does not
+  // choose layers nor go into BITRATES: the SDK adapts from its own estimate until an estimator is set.
+  uint64_t TargetBitrateBps() const { return targetBitrateBps_; }
   uint64_t RembBps() const { return rembBps_; }
 
   // RtcpDispatcher::Handler
@@ -112,6 +119,7 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener, pu
   uint16_t transportSequence_ = 0;
   uint64_t rembBps_ = 0;
   int64_t rembAtMs_ = 0;
+  int64_t firstRembMs_ = 0;
   uint64_t targetBitrateBps_ = 0;
 };
 

@@ -34,7 +34,8 @@ void SendStream::SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {
 
 bool SendStream::Ready() const { return payloadType_ != 0 && peer_.Transport().IsConnected(); }
 
-void SendStream::TranslateExtensions(RtpPacket& copy, const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs) {
+void SendStream::TranslateExtensions(RtpPacket& copy, const webrtc::rtp::ExtensionIds& sourceIds,
+                                     int64_t nowUs) {
   ExtensionTranslator::Target target;
   target.ids = &peer_.extensions;
   target.mid = mid_;
@@ -95,7 +96,8 @@ SendStream::Resend SendStream::Retransmit(uint16_t outputSequence, RecvStream* s
                                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
                                           std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
                                           RtxBudget& budget) {
-  if (retransmitter_.Check(outputSequence, nowUs) != Retransmitter::Verdict::kSend) return Resend::kSuppressed;
+  if (retransmitter_.Check(outputSequence, nowUs) != Retransmitter::Verdict::kSend)
+    return Resend::kSuppressed;
   if (source == nullptr || !Ready()) return Resend::kMiss;
   const auto sourceSequence = rewriter_.ToSourceSequence(outputSequence);
   if (!sourceSequence) return Resend::kMiss;

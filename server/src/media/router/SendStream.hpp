@@ -46,6 +46,9 @@ class SendStream {
   bool Send(const webrtc::rtp::RtpPacket& packet, const RecvStream& source,
             const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
 
+  // The next packet sent continues the output without a gap (after a pause).
+  void Restart() { rewriter_.Restart(); }
+
   // What a NACK from the subscriber led to.
   struct NackOutcome {
     uint32_t sent = 0;        // packets resent
@@ -56,8 +59,8 @@ class SendStream {
   // Answers a NACK about this stream from the cache of `source` (the stream sent last; nullptr: none).
   // scratch and rtxScratch: two distinct buffers.
   NackOutcome ReceiveNack(const webrtc::rtcp::Nack& nack, RecvStream* source,
-                          const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch,
-                          std::span<uint8_t> rtxScratch, RtxBudget& budget);
+                          const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
+                          std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch, RtxBudget& budget);
   // A report block of the subscriber about this stream (RTT for the Retransmitter).
   void ReceiveReportBlock(uint32_t lastSr, uint32_t delaySinceLastSr, uint32_t arrivalCompact) {
     retransmitter_.OnReportBlock(lastSr, delaySinceLastSr, arrivalCompact);
@@ -78,7 +81,8 @@ class SendStream {
  private:
   enum class Resend : uint8_t { kSent, kMiss, kSuppressed, kOverBudget };
   Resend Retransmit(uint16_t outputSequence, RecvStream* source, const webrtc::rtp::ExtensionIds& sourceIds,
-                    int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch, RtxBudget& budget);
+                    int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
+                    RtxBudget& budget);
   // The subscriber's header extensions (its ids, our mid, send time, transport sequence) on `copy`.
   void TranslateExtensions(webrtc::rtp::RtpPacket& copy, const webrtc::rtp::ExtensionIds& sourceIds,
                            int64_t nowUs);

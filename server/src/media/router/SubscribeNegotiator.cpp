@@ -30,15 +30,17 @@ VideoPayload VideoPayloadTypes(const sdp::MediaSection& answered) {
 }  // namespace
 
 std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sdp::SessionDescription& offer,
-                                                                      const Request& request, const State& state,
-                                                                      std::string* error) {
+                                                                        const Request& request,
+                                                                        const State& state,
+                                                                        std::string* error) {
   Plan plan;
   plan.audioSsrc = state.audioSsrc != 0 ? state.audioSsrc : state.newSsrc();
   sdp::AnswerBuilder builder(state.answerOptions);
   std::vector<uint32_t> taken;  // SSRCs handed out in this negotiation
   auto fresh = [&] {
     uint32_t v = state.newSsrc();
-    while (v == plan.audioSsrc || std::find(taken.begin(), taken.end(), v) != taken.end()) v = state.newSsrc();
+    while (v == plan.audioSsrc || std::find(taken.begin(), taken.end(), v) != taken.end())
+      v = state.newSsrc();
     taken.push_back(v);
     return v;
   };
@@ -75,7 +77,8 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
       continue;
     }
     auto owner = state.streamOwners.find(streamId);
-    if (owner == state.streamOwners.end() || owner->second == state.attendeeId || !sdp::Receives(m.direction)) {
+    if (owner == state.streamOwners.end() || owner->second == state.attendeeId ||
+        !sdp::Receives(m.direction)) {
       builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
       continue;
     }

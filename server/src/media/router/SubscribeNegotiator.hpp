@@ -39,9 +39,10 @@ class SubscribeNegotiator {
   };
   struct State {
     webrtc::sdp::AnswerOptions answerOptions;  // our ICE, DTLS and candidates, session id and version
-    uint32_t audioSsrc = 0;            // ours (0: pick one)
-    std::map<std::string, std::pair<uint32_t, uint32_t>> sendSsrcs;  // existing subscriptions: mid -> ssrc, rtx
-    std::map<uint32_t, std::string> streamOwners;                    // published stream id -> attendee
+    uint32_t audioSsrc = 0;                    // ours (0: pick one)
+    std::map<std::string, std::pair<uint32_t, uint32_t>>
+        sendSsrcs;                                 // existing subscriptions: mid -> ssrc, rtx
+    std::map<uint32_t, std::string> streamOwners;  // published stream id -> attendee
     std::string attendeeId;
     std::function<uint32_t()> newSsrc;  // a fresh non-zero SSRC not used toward this attendee
   };
@@ -52,8 +53,8 @@ class SubscribeNegotiator {
       uint32_t remoteSsrc = 0;  // 0: any
     };
     struct Camera {
-      std::string mid;                // empty: the attendee sends no video section we take
-      std::vector<std::string> rids;  // simulcast layers in order; empty: one stream
+      std::string mid;                      // empty: the attendee sends no video section we take
+      std::vector<std::string> rids;        // simulcast layers in order; empty: one stream
       uint32_t mediaSsrc = 0, rtxSsrc = 0;  // declared in the offer (0: learn)
       uint8_t payloadType = 0;              // 0: not receiving
       int rtxPayloadType = -1;
@@ -68,7 +69,7 @@ class SubscribeNegotiator {
     };
     uint32_t audioSsrc = 0;
     std::optional<Audio> audio;
-    std::optional<Camera> camera;  // set while SUBSCRIBE says the attendee sends video
+    std::optional<Camera> camera;   // set while SUBSCRIBE says the attendee sends video
     std::vector<Receive> receives;  // the sections we send on
     webrtc::rtp::ExtensionIds extensions;
     webrtc::sdp::SessionDescription answer;

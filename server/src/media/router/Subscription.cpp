@@ -53,11 +53,15 @@ RecvStream* Subscription::TargetStream() const {
 void Subscription::SetPaused(bool paused) {
   if (paused_ == paused) return;
   paused_ = paused;
-  if (!paused_) selector_.Reset();
+  if (!paused_) {
+    selector_.Reset();
+    send_.Restart();
+  }
 }
 
 bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,
-                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch) {
+                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
+                           std::span<uint8_t> scratch) {
   if (paused_ || !send_.Ready() || source_ == nullptr) return false;
   if (!selector_.Accept(layer, keyframe)) return false;
   RecvStream& stream = *source_->LayerAt(static_cast<size_t>(layer)).stream;

@@ -33,7 +33,9 @@ class Subscription {
   uint32_t RtxSsrc() const { return send_.RtxSsrc(); }
   SendStream& Send() { return send_; }
   const SendStream& Send() const { return send_; }
-  void SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) { send_.SetPayloadTypes(payloadType, rtxPayloadType); }
+  void SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {
+    send_.SetPayloadTypes(payloadType, rtxPayloadType);
+  }
 
   Publisher* Source() const { return source_; }
   // The stream id the subscriber asked for (one layer of the source).

@@ -31,6 +31,11 @@ class RtpRewriter {
   // set). Returns false when the packet must not be forwarded. nowMs: a monotonic clock.
   bool Rewrite(RtpPacket& packet, int64_t nowMs, std::optional<uint8_t> outputPayloadType = std::nullopt);
 
+  // The next packet starts the output afresh as if from a new source (next sequence number after the
+  // highest sent, timestamp advanced by the time since): what the source sent meanwhile (a paused
+  // stream) leaves no gap for the receiver to NACK.
+  void Restart() { sourceSsrc_.reset(); }
+
   // Maps an outgoing sequence number (from a subscriber's NACK) to the current source's sequence number,
   // nullopt when it was sent before the current source started, is not sent yet, or lies more than
   // kMaxNackDistance behind the highest one sent (further is ambiguous mod 2^16).

@@ -121,10 +121,9 @@ std::vector<std::string> MediaSection::SimulcastSendRids() const {
         std::string_view alt = list.substr(i, end - i);
         alt = alt.substr(0, alt.find(','));
         if (!alt.empty() && alt.front() == '~') alt.remove_prefix(1);
-        const bool declared = std::any_of(rids.begin(), rids.end(),
-                                          [&](const Rid& r) { return r.send && r.id == alt; });
-        if (!alt.empty() && declared &&
-            std::find(out.begin(), out.end(), std::string(alt)) == out.end())
+        const bool declared =
+            std::any_of(rids.begin(), rids.end(), [&](const Rid& r) { return r.send && r.id == alt; });
+        if (!alt.empty() && declared && std::find(out.begin(), out.end(), std::string(alt)) == out.end())
           out.emplace_back(alt);
         i = end + 1;
       }

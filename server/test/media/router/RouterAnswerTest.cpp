@@ -229,3 +229,39 @@ TEST_F(AnswerFixture, RefusesBadOffers) {
 
 }  // namespace
 }  // namespace medicall::media::router
+
+namespace medicall::media::router {
+namespace {
+
+// Issue 11: the SDK's simulcast camera (captured offer, a=simulcast:send ~low;mid;~hi). The answer
+// receives the three rids; SUBSCRIBE_ACK allocates one stream id per video send stream, in rid order,
+// with one group id, stable across re-SUBSCRIBEs; INDEX lists a layer only while the sender enables it
+// and it arrives, so no layer is listed before media.
+TEST_F(AnswerFixture, SimulcastCameraGetsOneAllocationPerLayerAndOneGroup) {
+  const std::string offer = ReadData("chromium-simulcast.offer.sdp");
+  ASSERT_FALSE(offer.empty());
+  SubscribeParams p = Params("sim", offer, true, {0, 0, 0});
+  p.videoLayerMaxBitrateKbps = {300, 0, 1200};
+  auto a = Subscribe(p);
+  ASSERT_EQ(a.status, 200u) << a.description;
+  ASSERT_EQ(a.videoAllocations.size(), 3u);
+  EXPECT_EQ(a.videoAllocations[0].streamId + 1, a.videoAllocations[1].streamId);
+  EXPECT_EQ(a.videoAllocations[1].streamId + 1, a.videoAllocations[2].streamId);
+  for (const auto& x : a.videoAllocations) EXPECT_EQ(x.groupId, a.videoAllocations[0].groupId);
+  EXPECT_NE(a.sdpAnswer.find("a=simulcast:recv low;mid;hi"), std::string::npos);
+  EXPECT_NE(a.sdpAnswer.find("a=rid:mid recv"), std::string::npos);
+  EXPECT_TRUE(Sources().empty());  // nothing arrives yet
+
+  // Re-SUBSCRIBE (the uplink policy changed the layers): the same ids.
+  p.videoLayerMaxBitrateKbps = {0, 1200, 0};
+  auto again = Subscribe(p);
+  ASSERT_EQ(again.status, 200u) << again.description;
+  ASSERT_EQ(again.videoAllocations.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(again.videoAllocations[i].streamId, a.videoAllocations[i].streamId);
+    EXPECT_EQ(again.videoAllocations[i].groupId, a.videoAllocations[0].groupId);
+  }
+}
+
+}  // namespace
+}  // namespace medicall::media::router

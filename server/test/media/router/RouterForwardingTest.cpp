@@ -723,5 +723,48 @@ TEST(RouterForwardingTest, PlisToThePublisherAtMostOnePerSecond) {
   EXPECT_EQ(requests, start.keyframeRequests + 2);
 }
 
+// Issue 11: PAUSE from the subscriber (SDK pauseVideoTile) stops forwarding to it; RESUME asks the
+// publisher for a key frame at once and forwarding starts again at that key frame, with the output
+// sequence numbers continuing where they stopped.
+TEST(RouterForwardingTest, PauseStopsForwardingAndResumeRequestsAKeyframe) {
+  RouterHarness h;
+  Call call(h, 100, 5);
+  const uint16_t lastSeq = call.seqs.back();
+  OnWorker(h.serverWorker, [&] {
+    h.router->SetPaused("sub", {call.stream}, true);
+    return 0;
+  });
+  SendVideo(h, call.pub, 105, 10, true);
+  SendVideo(h, call.pub, 115, 1, false);
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().videoIn >= 16; }));
+  EXPECT_TRUE(OnWorker(h.ClientWorker(), [&] { return call.sub.rtp.empty(); }));  // nothing while paused
+  // Another stream id (not this camera's) changes nothing.
+  OnWorker(h.serverWorker, [&] {
+    h.router->SetPaused("sub", {call.stream + 100}, false);
+    return 0;
+  });
+  SendVideo(h, call.pub, 116, 1, true);
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().videoIn >= 17; }));
+  EXPECT_TRUE(OnWorker(h.ClientWorker(), [&] { return call.sub.rtp.empty(); }));
+
+  h.clock.AdvanceMs(Publisher::kKeyframeIntervalMs);  // past the PLI throttle of the first key frame
+  const uint64_t plis = ServerStats(h).keyframeRequests;
+  OnWorker(h.serverWorker, [&] {
+    h.router->SetPaused("sub", {call.stream}, false);
+    return 0;
+  });
+  EXPECT_EQ(ServerStats(h).keyframeRequests, plis + 1);  // at once, not on the next tick
+  SendVideo(h, call.pub, 117, 2, false);                 // delta frames: still waiting for a key frame
+  SendVideo(h, call.pub, 119, 3, true);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 3; }));
+  OnWorker(h.ClientWorker(), [&] {
+    EXPECT_EQ(call.sub.rtp.size(), 3u);
+    EXPECT_EQ(ReadU16(&call.sub.rtp[0][2]), static_cast<uint16_t>(lastSeq + 1));
+    auto first = webrtc::rtp::RtpPacket::Parse(std::span(call.sub.rtp[0]));
+    EXPECT_TRUE(first && first->Payload()[4] == 0x9d);  // the key frame
+    return 0;
+  });
+}
+
 }  // namespace
 }  // namespace medicall::media::router

@@ -57,5 +57,20 @@ TEST(KeyframeDetectorTest, Vp8KeyframesAreFoundOnlyWhenVp8WasNegotiated) {
   EXPECT_FALSE(KeyframeDetector::IsKeyframe(VideoCodec::kVp8, {}));
 }
 
+// Issue 11: INDEX announces each layer's size, read from its VP8 key frames (RFC 6386 section 9.1).
+TEST(KeyframeDetectorTest, Vp8KeyframeSizeIsReadAfterTheStartCode) {
+  // Descriptor S=1 PID=0, frame tag P=0, start code, width 960 (scale bits set), height 540.
+  const std::vector<uint8_t> key{0x10, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0xC0, 0x43, 0x1C, 0x02, 0x11};
+  const auto size = KeyframeDetector::KeyframeSize(VideoCodec::kVp8, key);
+  ASSERT_TRUE(size);
+  EXPECT_EQ(size->width, 960);  // 0x43C0 & 0x3FFF
+  EXPECT_EQ(size->height, 540);
+  EXPECT_FALSE(KeyframeDetector::KeyframeSize(VideoCodec::kH264, key));
+  std::vector<uint8_t> delta = key;
+  delta[1] = 0x01;  // P=1
+  EXPECT_FALSE(KeyframeDetector::KeyframeSize(VideoCodec::kVp8, delta));
+  EXPECT_FALSE(KeyframeDetector::KeyframeSize(VideoCodec::kVp8, std::span(key).first(9)));  // cut short
+}
+
 }  // namespace
 }  // namespace medicall::webrtc::rtp

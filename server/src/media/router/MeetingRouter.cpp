@@ -343,7 +343,8 @@ bool MeetingRouter::RequestKeyframeFrom(const std::string& attendeeId) {
   return true;
 }
 
-void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) {
+void MeetingRouter::SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds,
+                              bool paused) {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end()) return;
   const int64_t nowMs = clock_.NowMs();
@@ -544,8 +545,9 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
     // 0 means "unknown" to the selector: a limited stream gets at least 1 bit/s.
     const uint64_t share = limited ? std::max<uint64_t>(1, budgets[i]) : 0;
     if (RecvStream* target = subscriptions[i]->UpdateTarget(share, nowMs)) {
-      log::Info("rtp", "router: {} stream {} now layer {} (available {} bps, share {} bps)", peer.AttendeeId(),
-                subscriptions[i]->StreamId(), subscriptions[i]->Layers().Target(), available, share);
+      log::Info("rtp", "router: {} stream {} now layer {} (available {} bps, share {} bps)",
+                peer.AttendeeId(), subscriptions[i]->StreamId(), subscriptions[i]->Layers().Target(),
+                available, share);
       target->RequestKeyframe(nowMs);
     }
   }

@@ -10,7 +10,6 @@ namespace sdp = webrtc::sdp;
 
 namespace {
 
-
 // The primary video codec of an answered section, its payload type and its RTX payload type (-1: none).
 struct VideoPayload {
   uint8_t payloadType = 0;

@@ -11,7 +11,8 @@
 //    has a=simulcast:send, answered with a=simulcast:recv of its rids (one RecvStream per layer);
 //  - a non-zero stream id that someone else publishes: sendonly, our SSRCs for the mid (kept for the
 //    life of the mid, new ones from State::newSsrc), labelled "v_<mid>";
-//  - everything else is inactive. transport-cc is answered when offered (we send transport-wide feedback, media/bwe).
+//  - everything else is inactive. transport-cc is answered when offered (we send transport-wide feedback,
+//  media/bwe).
 #include <cstdint>
 #include <functional>
 #include <map>

@@ -2,10 +2,10 @@
 // 127.0.0.1: a publisher sends VP8-like RTP, a subscriber receives it on the SSRC of its tracks[]
 // entry with continuous rewritten sequence numbers (also across a publisher switch on a recycled
 // mid), a PLI from the subscriber reaches the publisher, a NACK is answered from the cache as RTX,
-// the publisher gets receiver reports and a REMB of its maximum (transport-cc), and leaving stops the publisher. The router runs on
-// the harness's ManualClock: throttles and reports move when a test advances it, never by sleeping.
-// "Nothing else arrived" is checked with a barrier: one more packet sent after the ones that must not
-// come through; once it arrived, everything sent before it was handled.
+// the publisher gets receiver reports and a REMB of its maximum (transport-cc), and leaving stops the
+// publisher. The router runs on the harness's ManualClock: throttles and reports move when a test advances
+// it, never by sleeping. "Nothing else arrived" is checked with a barrier: one more packet sent after the
+// ones that must not come through; once it arrived, everything sent before it was handled.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -179,7 +179,8 @@ TEST(RouterForwardingTest, ForwardsRewritesAndAnswersFeedback) {
         for (const auto& p : pub.rtcp) {
           if (p.size() >= 32 && p[1] == 201 && (p[0] & 0x1F) == 1 && ReadU32(&p[8]) == pub.videoSsrc) {
             const size_t rrLen = (ReadU16(&p[2]) + 1) * 4;
-            auto remb = p.size() > rrLen ? webrtc::rtcp::Remb::Parse(std::span(p).subspan(rrLen)) : std::nullopt;
+            auto remb =
+                p.size() > rrLen ? webrtc::rtcp::Remb::Parse(std::span(p).subspan(rrLen)) : std::nullopt;
             EXPECT_TRUE(remb && remb->bitrate == 1'500'000);
             return true;
           }

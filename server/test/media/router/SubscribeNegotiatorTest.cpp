@@ -69,7 +69,8 @@ TEST(SubscribeNegotiatorTest, ASimulcastCameraIsReceivedPerRidAndOthersStreamsAr
   EXPECT_EQ(plan->answer.FindMid("2")->direction, sdp::Direction::SendOnly);
   EXPECT_EQ(plan->answer.FindMid("3")->direction, sdp::Direction::Inactive);
   EXPECT_NE(plan->sdpAnswer.find("a=simulcast:recv low;mid;hi"), std::string::npos);
-  EXPECT_NE(plan->sdpAnswer.find("transport-cc"), std::string::npos) << "transport-wide feedback is negotiated";
+  EXPECT_NE(plan->sdpAnswer.find("transport-cc"), std::string::npos)
+      << "transport-wide feedback is negotiated";
 }
 
 TEST(SubscribeNegotiatorTest, AKnownMidKeepsItsSsrcsAndAnUnknownStreamIsInactive) {

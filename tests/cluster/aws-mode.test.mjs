@@ -43,7 +43,10 @@ test('/join on the app node creates the meeting and attendees on the Chime endpo
   assert.ok(Meeting.MediaPlacement.AudioHostUrl.endsWith(`:${chime.mediaPort}`));
   const there = await signedGet(`${chime.url}/meetings/${Meeting.MeetingId}/attendees/${Attendee.AttendeeId}`);
   assert.equal(there.status, 200, 'the attendee exists on the endpoint');
-  assert.equal((await there.json()).Attendee.JoinToken, Attendee.JoinToken);
+  const onEndpoint = (await there.json()).Attendee;
+  assert.equal(onEndpoint.AttendeeId, Attendee.AttendeeId);
+  assert.equal(onEndpoint.JoinToken, undefined, 'a join token is returned only when it is created');
+  assert.ok(Attendee.JoinToken, '/join passes on the token the endpoint created');
 
   const second = await join(app, 'aws-room', 'Pat');
   assert.equal(second.body.JoinInfo.Meeting.MeetingId, Meeting.MeetingId, 'one meeting per room');

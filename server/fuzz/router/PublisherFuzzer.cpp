@@ -1,4 +1,4 @@
-// publisher_fuzzer: a stateful fuzzer of the publisher's receive side (media/router/Publisher:
+// publisher_fuzzer: a stateful fuzzer of the publisher's receive side (media/router/RecvStream:
 // AcceptMediaSsrc, OnPacket, CollectNacks, SetStream) and of the sequence tracking it runs on
 // (webrtc/rtp/SequenceTracker, RFC 3550 A.1), driven the way MeetingRouter drives them: a packet whose
 // SSRC is accepted goes to OnPacket, every packet OnPacket calls new goes into the packet cache, NACKs
@@ -30,19 +30,24 @@
 #include <vector>
 
 #include "common/FuzzCheck.hpp"
-#include "media/router/Publisher.hpp"
+#include "common/Clock.hpp"
+#include "media/router/RecvStream.hpp"
+#include "media/router/RouterContext.hpp"
 #include "webrtc/rtp/SeqNum.hpp"
 #include "webrtc/rtp/SequenceTracker.hpp"
 
-namespace medicall::media::router {
-// Publisher keeps a reference to its owner and never uses it on these paths; the fuzzer links
-// Publisher.cpp without the router, so the owner is an empty stand-in.
-class RouterPeer {};
-}  // namespace medicall::media::router
-
 namespace {
 
-using medicall::media::router::Publisher;
+// The stream's receive side is what is fuzzed (the router's RecvStream, one per publisher layer); its
+// feedback target is never reached on these paths and the fuzz build has no socket layer: a stand-in.
+class NoFeedback final : public medicall::media::router::FeedbackTarget {
+ public:
+  uint32_t FeedbackSenderSsrc() const override { return 1; }
+  bool FeedbackConnected() const override { return false; }
+  bool SendFeedbackRtcp(std::span<uint8_t>, size_t) override { return false; }
+};
+
+using Publisher = medicall::media::router::RecvStream;
 using medicall::webrtc::rtp::SeqNum;
 using medicall::webrtc::rtp::SequenceTracker;
 using Result = SequenceTracker::Result;
@@ -101,7 +106,7 @@ class TrackerCheck {
 
 class Model {
  public:
-  explicit Model(int64_t nowMs) : publisher_(owner_, 1, 1, 1000) {
+  explicit Model(int64_t nowMs) : context_(clock_), publisher_(owner_, context_, "") {
     publisher_.SetStream(ssrc_, kRtxSsrc, 96, 97, medicall::webrtc::rtp::VideoCodec::kVp8, nowMs);
     lastMediaMs_ = lastAdoptMs_ = nowMs;
   }
@@ -250,7 +255,9 @@ class Model {
     std::erase_if(losses_, [&](const Loss& l) { return !l.alive || created_ - l.order > kRingSize; });
   }
 
-  medicall::media::router::RouterPeer owner_;
+  NoFeedback owner_;
+  medicall::ManualClock clock_;
+  medicall::media::router::RouterContext context_;
   Publisher publisher_;
   uint32_t ssrc_ = 0x1000;
   int64_t lastMediaMs_ = 0;

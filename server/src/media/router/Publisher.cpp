@@ -1,5 +1,7 @@
 #include "media/router/Publisher.hpp"
 
+#include "media/router/RouterPeer.hpp"
+
 #include <algorithm>
 
 namespace medicall::media::router {

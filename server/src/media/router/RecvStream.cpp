@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "media/router/RouterContext.hpp"
-#include "media/router/RouterPeer.hpp"
 #include "webrtc/rtcp/Nack.hpp"
 #include "webrtc/rtcp/Pli.hpp"
 #include "webrtc/rtp/SeqNum.hpp"
@@ -12,7 +11,7 @@ namespace medicall::media::router {
 
 namespace rtcp = webrtc::rtcp;
 
-RecvStream::RecvStream(RouterPeer& owner, RouterContext& context, std::string rid)
+RecvStream::RecvStream(FeedbackTarget& owner, RouterContext& context, std::string rid)
     : owner_(owner), context_(context), rid_(std::move(rid)) {}
 
 void RecvStream::SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, uint8_t payloadType, int rtxPayloadType,
@@ -179,12 +178,13 @@ size_t RecvStream::MissingCount() const {
 
 void RecvStream::SendFeedback(int64_t nowMs) {
   if (keyframes_.Due(nowMs) && SendPli()) keyframes_.Sent(nowMs);
-  if (mediaSsrc_ == 0 || !owner_.Transport().IsConnected()) return;
+  if (mediaSsrc_ == 0 || !owner_.FeedbackConnected()) return;
   const size_t count = CollectNacks(nowMs, nackList_);
   if (count == 0) return;
-  const size_t n = rtcp::Nack::Serialize(
-      owner_.audioSsrc, mediaSsrc_, std::span<const uint16_t>(nackList_.data(), count), context_.RtcpOut());
-  if (n > 0 && owner_.Transport().SendRtcp(context_.rtcpBuffer, n)) context_.stats.upstreamNacks += count;
+  const size_t n =
+      rtcp::Nack::Serialize(owner_.FeedbackSenderSsrc(), mediaSsrc_,
+                            std::span<const uint16_t>(nackList_.data(), count), context_.RtcpOut());
+  if (n > 0 && owner_.SendFeedbackRtcp(context_.rtcpBuffer, n)) context_.stats.upstreamNacks += count;
 }
 
 void RecvStream::RequestKeyframe(int64_t nowMs) {
@@ -193,10 +193,10 @@ void RecvStream::RequestKeyframe(int64_t nowMs) {
 }
 
 bool RecvStream::SendPli() {
-  if (mediaSsrc_ == 0 || !owner_.Transport().IsConnected()) return false;
-  const rtcp::Pli pli{owner_.audioSsrc, mediaSsrc_};
+  if (mediaSsrc_ == 0 || !owner_.FeedbackConnected()) return false;
+  const rtcp::Pli pli{owner_.FeedbackSenderSsrc(), mediaSsrc_};
   const size_t n = pli.Serialize(context_.RtcpOut());
-  if (n == 0 || !owner_.Transport().SendRtcp(context_.rtcpBuffer, n)) return false;
+  if (n == 0 || !owner_.SendFeedbackRtcp(context_.rtcpBuffer, n)) return false;
   ++context_.stats.keyframeRequests;
   return true;
 }

@@ -27,8 +27,17 @@
 
 namespace medicall::media::router {
 
-class RouterPeer;
 struct RouterContext;
+
+// Where a stream's feedback to its publisher goes: the publisher's transport, from our SSRC
+// (RouterPeer implements it; a fuzzer or a test can stand in for it without the socket layer).
+class FeedbackTarget {
+ public:
+  virtual ~FeedbackTarget() = default;
+  virtual uint32_t FeedbackSenderSsrc() const = 0;
+  virtual bool FeedbackConnected() const = 0;
+  virtual bool SendFeedbackRtcp(std::span<uint8_t> buffer, size_t length) = 0;
+};
 
 class RecvStream {
  public:
@@ -39,7 +48,7 @@ class RecvStream {
   static constexpr int64_t kLiveMs = 2000;  // a stream without a packet this long is not live
 
   // owner: the publishing attendee (feedback goes to its transport). rid: empty without simulcast.
-  RecvStream(RouterPeer& owner, RouterContext& context, std::string rid);
+  RecvStream(FeedbackTarget& owner, RouterContext& context, std::string rid);
   RecvStream(const RecvStream&) = delete;
   RecvStream& operator=(const RecvStream&) = delete;
 
@@ -106,7 +115,7 @@ class RecvStream {
   void Adopt(uint32_t mediaSsrc, int64_t nowMs);
   bool SendPli();
 
-  RouterPeer& owner_;
+  FeedbackTarget& owner_;
   RouterContext& context_;
   std::string rid_;
   uint32_t mediaSsrc_ = 0;

@@ -14,6 +14,7 @@
 #include "media/bwe/SendSideEstimator.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/Publisher.hpp"
+#include "media/router/RecvStream.hpp"
 #include "media/router/RtxBudget.hpp"
 #include "media/router/Subscription.hpp"
 #include "media/router/RtcpDispatcher.hpp"
@@ -26,7 +27,9 @@ namespace medicall::media::router {
 class MeetingRouter;
 struct RouterContext;
 
-class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener, public RtcpDispatcher::Handler {
+class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
+                         public RtcpDispatcher::Handler,
+                         public FeedbackTarget {
  public:
   static constexpr int64_t kRembMaxAgeMs = 5000;
   // A receiver's REMB starts low and is set to its measured throughput after about 5 s (libwebrtc's
@@ -49,6 +52,13 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener, pu
   const std::string& AttendeeId() const { return attendeeId_; }
   std::string externalUserId;
   webrtc::transport::WebRtcTransport& Transport() { return *transport_; }
+
+  // FeedbackTarget: what our receive streams send to this (publishing) attendee.
+  uint32_t FeedbackSenderSsrc() const override { return audioSsrc; }
+  bool FeedbackConnected() const override { return transport_->IsConnected(); }
+  bool SendFeedbackRtcp(std::span<uint8_t> buffer, size_t length) override {
+    return transport_->SendRtcp(buffer, length);
+  }
   const std::string& LocalUfrag() const { return transport_->LocalUfrag(); }
   const std::string& LocalPwd() const { return localPwd_; }
   const std::string& RemoteUfrag() const { return remoteUfrag_; }

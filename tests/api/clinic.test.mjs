@@ -221,6 +221,28 @@ describe('visits, waiting room, admission', () => {
     other.events.close();
   });
 
+  test('quality report of a visit: its participants and clinicians only, even on loopback', async () => {
+    const visit = await newVisit(doctor);
+    const { waitId, patient, events } = await waitingPatient(visit);
+    const { join } = (await doctor.post(`/api/visits/${visit.id}/admit`, { waitId })).json;
+    const patientJoin = (await events.next('admitted')).join;
+    const url = `${server.url}/api/meetings/${join.Meeting.MeetingId}/quality`;
+    const report = (headers = {}) => fetch(url, { headers }).then(async (r) => ({ status: r.status, body: await r.text() }));
+    // The test client is on loopback: an open room's report would be served, a visit's is not.
+    const anonymous = await report();
+    assert.equal(anonymous.status, 403, anonymous.body);
+    assert.equal((await report({ cookie: doctor.cookie })).status, 200);
+    assert.equal((await report({ cookie: patient.cookie })).status, 200);
+    assert.equal((await report({ authorization: `Bearer ${patientJoin.Attendee.JoinToken}` })).status, 200);
+    const other = await waitingPatient(await newVisit(doctor), OTHER_PATIENT);
+    assert.equal((await report({ cookie: other.patient.cookie })).status, 404);
+    const audit = await admin.get('/api/audit');
+    assert.ok(audit.text.split('\n').some((l) => l.includes('"report.viewed"') && l.includes(visit.id)),
+      'viewing the report is audited');
+    events.close();
+    other.events.close();
+  });
+
   test('a patient session gets 403 for host actions of its visit and 404 for another visit', async () => {
     const visit = await newVisit(doctor);
     const otherVisit = await newVisit(doctor);

@@ -456,6 +456,19 @@ void Application::Start() {
     impl_->meetings.SetRemote(impl_->chime.get());
   }
   impl_->clinic.SetHostControls(&impl_->bridge);
+  // A visit's call-quality report: that visit's participants and clinicians (and the operator).
+  impl_->qualityApi.SetVisitAuthorizer([impl = impl_.get()](const std::string& meetingId,
+                                                            const HttpRequest& r, int& status,
+                                                            std::string& why) -> std::optional<bool> {
+    if (!impl->clinic.VisitOfMeeting(meetingId)) return std::nullopt;
+    if (auto refused = impl->clinicApi.AuthorizeMeetingView(meetingId, r)) {
+      status = refused->status;
+      why = "Only this visit's participants and clinicians may see its report.";
+      return false;
+    }
+    impl->clinicApi.RecordReportViewed(meetingId, r);
+    return true;
+  });
   impl_->joinApi.SetMeetingAuthorizer(
       [impl = impl_.get()](const std::string& meetingId, const HttpRequest& r) {
         return impl->clinicApi.AuthorizeMeetingView(meetingId, r);

@@ -61,15 +61,30 @@ QualityApi::QualityApi(store::QualityStore& store, meetings::MeetingsService& me
 
 bool QualityApi::Owns(std::string_view path) { return path.starts_with(kPrefix) && path.ends_with(kSuffix); }
 
-bool QualityApi::MayRead(const HttpRequest& request, const std::string& /*meetingId*/, int& status,
+bool QualityApi::MayRead(const HttpRequest& request, const std::string& meetingId, int& status,
                          std::string& why) const {
-  // The clinic roles (clinician sessions, visit ownership) extend this: today loopback or SigV4.
+  if (visitAuthorizer_) {
+    if (auto verdict = visitAuthorizer_(meetingId, request, status, why)) {
+      if (*verdict) return true;
+      // A visit's participants and clinicians were refused: the operator may still read it.
+      int signedStatus = 0;
+      std::string signedWhy;
+      return request.Header("Authorization") != nullptr && verifier_ &&
+             SignedByOperator(request, signedStatus, signedWhy);
+    }
+  }
+  // An open room's meeting: loopback or the meetings API credentials.
   if (request.remoteIsLoopback) return true;
   if (!verifier_) {
     status = 403;
     why = "Call-quality reports are served on loopback only when no meetings API credentials are configured.";
     return false;
   }
+  return SignedByOperator(request, status, why);
+}
+
+bool QualityApi::SignedByOperator(const HttpRequest& request, int& status, std::string& why) const {
+  if (!verifier_) return false;
   try {
     verifier_->Verify(request);
     return true;

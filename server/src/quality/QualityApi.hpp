@@ -11,6 +11,7 @@
 // Names (the attendees' external user ids, as the roster shows them) go into the answer only.
 //
 // Runs on the store thread (it reads the stores).
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,13 +37,24 @@ class QualityApi {
   static bool Owns(std::string_view path);
   // nullopt when the path is not ours.
   std::optional<HttpResponse> Handle(const HttpRequest& request);
-  // Who may read `meetingId`'s report; on refusal the status (401/403) and a message.
+  // Who may read `meetingId`'s report; on refusal the status (401/403/404) and a message.
   bool MayRead(const HttpRequest& request, const std::string& meetingId, int& status, std::string& why) const;
+
+  // A clinic visit's report is for that visit's participants and clinicians (issue 12), or the
+  // operator (SigV4), not for anyone on loopback. The authorizer answers nullopt for a meeting that is
+  // not a visit's (the rules above apply), true to allow (it records the view), false to refuse
+  // (filling status and why).
+  using VisitAuthorizer = std::function<std::optional<bool>(const std::string& meetingId, const HttpRequest&,
+                                                            int& status, std::string& why)>;
+  void SetVisitAuthorizer(VisitAuthorizer authorizer) { visitAuthorizer_ = std::move(authorizer); }
 
  private:
   store::QualityStore& store_;
   meetings::MeetingsService& meetings_;
   std::optional<meetings::SigV4Verifier> verifier_;
+  VisitAuthorizer visitAuthorizer_;
+
+  bool SignedByOperator(const HttpRequest& request, int& status, std::string& why) const;
 };
 
 }  // namespace medicall::quality

@@ -4,7 +4,7 @@
 // queued one, the visit page, the patient's device check and waiting room, a bad link, and the
 // clinician's call with the host controls. Zero serious or critical violations, and no page wider than
 // the phone's screen (screenshots go to tests/artifacts/a11y-*-{desktop,phone}.png). Issue 16's report
-// page (/report/<meetingId>) is not on this branch: add a check() for it when it is merged.
+// page (/report/<meetingId>) is checked with the open-room call's report.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -72,13 +72,22 @@ describe('accessibility (axe-core, WCAG 2.1 AA)', () => {
     await alice.page.getByRole('heading', { name: 'Check your camera and sound', exact: true }).waitFor({ timeout: UI_TIMEOUT });
     await alice.page.getByRole('meter').waitFor({ timeout: UI_TIMEOUT });
     await check(alice, 'join + device check');
-    await joinThroughUi(alice, server.url, `a11y-${Date.now()}`);
+    const openRoom = `a11y-${Date.now()}`;
+    await joinThroughUi(alice, server.url, openRoom);
     await check(alice, 'call');
     await alice.page.getByRole('button', { name: 'Participants', exact: true }).click();
     await check(alice, 'call + participants');
     await alice.page.getByRole('button', { name: 'Chat', exact: true }).click();
     await check(alice, 'call + chat');
     await alice.page.getByRole('button', { name: 'End call', exact: true }).click();
+
+    // The post-visit call-quality report of that call (an open room's: served on loopback).
+    const joined = await fetch(`${server.url}/join`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Reader', roomId: openRoom }),
+    }).then((r) => r.json());
+    await alice.page.goto(`${server.url}/report/${joined.JoinInfo.Meeting.MeetingId}`);
+    await alice.page.getByRole('heading', { name: 'Who was there', exact: true }).waitFor({ timeout: UI_TIMEOUT });
+    await check(alice, 'call-quality report');
 
     // Clinician pages.
     const doc = await open('Dr Jane Doe');

@@ -80,5 +80,10 @@ export function QualityChart({ id, title, unit, data, names, colours, markers }:
     return () => plot.destroy();
   }, [title, unit, data, names, colours, markers]);
 
-  return <div className="quality-chart" data-testid={`chart-${id}`} ref={holder} role="img" aria-label={`${title} over time`} />;
+  // The chart may be wider than a phone: its scrolling holder is focusable, so a keyboard can scroll it.
+  return (
+    <div className="quality-chart" data-testid={`chart-${id}`} tabIndex={0} role="region" aria-label={`${title} chart`}>
+      <div ref={holder} role="img" aria-label={`${title} over time`} />
+    </div>
+  );
 }

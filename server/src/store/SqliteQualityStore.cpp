@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "store/SqliteStatement.hpp"
+
 namespace medicall::store {
 
 std::string_view QualityColumnName(QualityColumn column) {
@@ -37,28 +39,9 @@ namespace {
   throw std::runtime_error("sqlite (quality): " + what + ": " + sqlite3_errmsg(db));
 }
 
-class Reset {
- public:
-  explicit Reset(sqlite3_stmt* s) : s_(s) {}
-  ~Reset() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  Reset(const Reset&) = delete;
-  Reset& operator=(const Reset&) = delete;
-
- private:
-  sqlite3_stmt* s_;
-};
-
-void BindText(sqlite3_stmt* s, int index, const std::string& value) {
-  sqlite3_bind_text(s, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-}
-
-std::string ColumnText(sqlite3_stmt* s, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(s, column))) : std::string();
-}
+using sqlite::BindText;
+using sqlite::ColumnText;
+using Reset = sqlite::StatementScope;
 
 std::string ValueColumns(const char* suffix) {
   std::string out;

@@ -8,6 +8,7 @@
 
 #include "common/Digest.hpp"
 #include "common/Logger.hpp"
+#include "store/SqliteStatement.hpp"
 
 namespace medicall::store {
 
@@ -62,29 +63,9 @@ constexpr const char* kAttendeeColumns =
 
 std::string Sql(const char* a, const char* b = "", const char* c = "") { return std::string(a) + b + c; }
 
-// Resets a statement (bindings and cursor) when the scope ends, whatever happens.
-class StatementScope {
- public:
-  explicit StatementScope(sqlite3_stmt* s) : s_(s) {}
-  ~StatementScope() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-  StatementScope(const StatementScope&) = delete;
-  StatementScope& operator=(const StatementScope&) = delete;
-
- private:
-  sqlite3_stmt* s_;
-};
-
-void BindText(sqlite3_stmt* s, int index, const std::string& value) {
-  sqlite3_bind_text(s, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-}
-
-std::string ColumnText(sqlite3_stmt* s, int column) {
-  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
-  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(s, column))) : std::string();
-}
+using sqlite::BindText;
+using sqlite::ColumnText;
+using sqlite::StatementScope;
 
 [[noreturn]] void Fail(sqlite3* db, const std::string& what) {
   throw std::runtime_error("sqlite: " + what + ": " + sqlite3_errmsg(db));

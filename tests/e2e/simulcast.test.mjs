@@ -40,7 +40,7 @@ async function inboundOf(a, other) {
 
 // The router's layer and subscription decisions, for a failure's message.
 const routerLog = () => server.logs.join('').split('\n')
-  .filter((l) => /layer|asks for|shows stream|publishes|silent/.test(l)).slice(-30).join('\n');
+  .filter((l) => /layer|asks for|shows stream|publishes|silent|forwards/.test(l)).slice(-40).join('\n');
 
 before(async () => {
   const webDir = await buildSdkPage();
@@ -83,6 +83,7 @@ describe('simulcast and downlink controls with the unmodified SDK', () => {
     const now = Date.now();
     for (const [a, b] of pairs) last.set(`${a.name}<-${b.name}`, { frames: (await inboundOf(a, b)).framesDecoded, at: now });
     const widths = new Map();
+    const timeline = new Map();  // per pair: what each sample saw (printed when one fails)
     const end = Date.now() + 30000;
     while (Date.now() < end) {
       await new Promise((r) => setTimeout(r, 500));
@@ -91,9 +92,13 @@ describe('simulcast and downlink controls with the unmodified SDK', () => {
         const v = await inboundOf(a, b);
         const seen = last.get(key);
         assert.ok(v, `${key}: the stream is there`);
+        if (!timeline.has(key)) timeline.set(key, []);
+        const bs = await b.stats();
+        const out = bs.outboundVideo.map((o) => `${o.rid}:${o.framesEncoded}/${o.targetBitrate}/${o.qualityLimitationReason}`).join(' ');
+        timeline.get(key).push(`${new Date().toISOString().slice(17, 23)} f=${v.framesDecoded} w=${v.frameWidth} p=${v.packetsReceived} | ${out} bwe=${bs.pair?.availableOutgoingBitrate}`);
         if (v.framesDecoded > seen.frames) last.set(key, { frames: v.framesDecoded, at: Date.now() });
         if (Date.now() - last.get(key).at > 1500 || v.frameWidth < 640) {
-          console.log(routerLog(), JSON.stringify(await a.stats()));
+          console.log(routerLog(), JSON.stringify(await a.stats()), timeline.get(key).slice(-12).join('\n'));
         }
         assert.ok(Date.now() - last.get(key).at <= 1500, `${key}: no frame decoded for ${Date.now() - seen.at} ms`);
         assert.ok(v.frameWidth >= 640, `${key}: ${v.frameWidth} px wide`);
@@ -101,6 +106,7 @@ describe('simulcast and downlink controls with the unmodified SDK', () => {
       }
     }
     console.log('simulcast widths after 30 s:', Object.fromEntries(widths));
+    console.log(routerLog());
     for (const p of people) await p.page.evaluate(() => window.sdkTest.leave());
   });
 

@@ -179,7 +179,7 @@ async function stats() {
       out.outboundVideo.push({ ssrc: s.ssrc, rid: s.rid, packetsSent: s.packetsSent, bytesSent: s.bytesSent,
         framesEncoded: s.framesEncoded, nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount,
         retransmittedPacketsSent: s.retransmittedPacketsSent, frameWidth: s.frameWidth,
-        targetBitrate: s.targetBitrate });
+        targetBitrate: s.targetBitrate, qualityLimitationReason: s.qualityLimitationReason, active: s.active });
     }
     if (s.type === 'remote-inbound-rtp' && s.kind === 'video') {
       out.remoteInboundVideo.push({ ssrc: s.ssrc, packetsLost: s.packetsLost, roundTripTime: s.roundTripTime });

@@ -314,10 +314,11 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   }
 
   // --- Router::AudioSink and MeetingAudio::Sink (media worker thread)
-  void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) override {
-    uplinks.OnPacket(attendeeId, packet.SequenceNumber(), packet.Timestamp(), packet.Size(),
-                     MonotonicNowUs());
-    if (audio) audio->OnRtp(attendeeId, packet);
+  void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet,
+                  int64_t queuedUs) override {
+    const int64_t arrivalUs = MonotonicNowUs() - queuedUs;  // MeetingAudio's NowUs() clock
+    uplinks.OnPacket(attendeeId, packet.SequenceNumber(), packet.Timestamp(), packet.Size(), arrivalUs);
+    if (audio) audio->OnRtp(attendeeId, packet, arrivalUs);
   }
   void SendAudioRtp(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override {
     if (router) router->SendRtpTo(attendeeId, buffer, length);

@@ -1,9 +1,15 @@
 #pragma once
-// One UDP socket on a media worker's io_context: receives into two preallocated buffers in turn
-// and hands each datagram to the handler (on the worker thread, synchronously: the bytes are valid
-// only during the call, and the handler may modify them in place, e.g. to decrypt). The next
-// receive is armed (into the other buffer) before the handler runs, and the handler runs through
-// MediaWorker::Guard: a handler that throws is counted and the socket keeps receiving. Sending is a
+// One UDP socket on a media worker's io_context. When the socket is readable, the worker drains it
+// with recvmsg (up to kMaxPerWakeup datagrams, then it yields to the other handlers of the loop) into
+// one preallocated buffer and hands each datagram to the handler (on the worker thread, synchronously:
+// the bytes are valid only during the call, and the handler may modify them in place, e.g. to
+// decrypt). The handler runs through MediaWorker::Guard: a handler that throws is counted and the
+// socket keeps receiving.
+//
+// Arrival time: the kernel stamps each datagram as it arrives (SO_TIMESTAMPNS), and the handler is
+// told how long it waited in the socket's queue (`queuedUs`, >= 0). A busy or descheduled worker then
+// does not look like network delay to the bandwidth estimators (transport-wide feedback, RR jitter):
+// consumers subtract it from their own clock's now. Without a kernel stamp it is 0. Sending is a
 // non-blocking send_to from the caller's buffer: no queue, no allocation; a datagram the kernel
 // cannot take right now is dropped and counted, as a router would.
 #include <array>
@@ -23,8 +29,10 @@ class MediaWorker;
 class UdpSocket {
  public:
   using Endpoint = boost::asio::ip::udp::endpoint;
-  using ReceiveHandler = std::function<void(std::span<uint8_t> datagram, const Endpoint& from)>;
+  using ReceiveHandler =
+      std::function<void(std::span<uint8_t> datagram, const Endpoint& from, int64_t queuedUs)>;
   static constexpr size_t kMaxDatagram = 65536;
+  static constexpr int kMaxPerWakeup = 64;
 
   struct Stats {
     std::atomic<uint64_t> received{0};
@@ -33,6 +41,8 @@ class UdpSocket {
     std::atomic<uint64_t> sentBytes{0};
     std::atomic<uint64_t> sendDropped{0};  // would block or failed
     std::atomic<uint64_t> receiveErrors{0};
+    std::atomic<uint64_t> truncated{0};         // larger than kMaxDatagram: dropped
+    std::atomic<uint64_t> kernelTimestamps{0};  // datagrams that carried the kernel's arrival stamp
   };
 
   UdpSocket(MediaWorker& worker, ReceiveHandler handler);

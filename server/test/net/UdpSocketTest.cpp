@@ -1,5 +1,6 @@
 // UdpSocket on a real loopback socket: a handler that throws is counted and the socket keeps
-// receiving (it re-arms before dispatch, into its other buffer), so media still flows after it.
+// receiving, so media still flows after it; datagrams are handed over in order, each intact; and the
+// handler is told how long a datagram waited in the kernel while the worker was busy (SO_TIMESTAMPNS).
 #include "net/UdpSocket.hpp"
 
 #include <gtest/gtest.h>
@@ -50,7 +51,7 @@ struct SocketFixture {
 TEST(UdpSocketTest, AHandlerThatThrowsOnceDoesNotDeafenThePort) {
   std::vector<std::string> received;  // worker thread
   bool thrown = false;
-  SocketFixture f([&](std::span<uint8_t> datagram, const UdpSocket::Endpoint&) {
+  SocketFixture f([&](std::span<uint8_t> datagram, const UdpSocket::Endpoint&, int64_t) {
     if (!thrown) {
       thrown = true;
       throw std::runtime_error("malformed packet");
@@ -72,7 +73,7 @@ TEST(UdpSocketTest, AHandlerThatThrowsOnceDoesNotDeafenThePort) {
 // when a datagram is already queued): it must not overwrite the datagram being handled.
 TEST(UdpSocketTest, TheDatagramBeingHandledIsNotOverwrittenByTheNextReceive) {
   std::vector<std::string> seen;  // worker thread
-  SocketFixture f([&](std::span<uint8_t> datagram, const UdpSocket::Endpoint&) {
+  SocketFixture f([&](std::span<uint8_t> datagram, const UdpSocket::Endpoint&, int64_t) {
     seen.emplace_back(datagram.begin(), datagram.end());
   });
   std::promise<void> release;
@@ -90,6 +91,43 @@ TEST(UdpSocketTest, TheDatagramBeingHandledIsNotOverwrittenByTheNextReceive) {
   ASSERT_TRUE(WaitFor(f.worker, [&] { return seen.size() == 2; }));
   EXPECT_EQ(OnWorker(f.worker, [&] { return seen; }),
             (std::vector<std::string>{"datagram-one", "datagram-two"}));
+}
+
+// The worker is held for 120 ms while a datagram arrives: the kernel's stamp says it waited about that
+// long (the bandwidth estimators then see its real arrival, not the worker's delay); one that arrives
+// while the worker is idle waited almost nothing.
+TEST(UdpSocketTest, TheHandlerIsToldHowLongADatagramWaitedInTheKernel) {
+  std::vector<int64_t> queued;  // worker thread
+  SocketFixture f(
+      [&](std::span<uint8_t>, const UdpSocket::Endpoint&, int64_t queuedUs) { queued.push_back(queuedUs); });
+  std::promise<void> entered;
+  f.worker.Post([&entered] {
+    entered.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  });
+  entered.get_future().wait();
+  f.Send("while-busy");
+  ASSERT_TRUE(WaitFor(f.worker, [&] { return queued.size() == 1; }));
+  f.Send("while-idle");
+  ASSERT_TRUE(WaitFor(f.worker, [&] { return queued.size() == 2; }));
+  const auto seen = OnWorker(f.worker, [&] { return queued; });
+  EXPECT_GE(seen[0], 60'000) << "a datagram queued behind a busy worker";
+  EXPECT_LE(seen[0], 1'000'000);
+  EXPECT_LT(seen[1], seen[0]);
+  EXPECT_EQ(f.socket->GetStats().kernelTimestamps.load(), 2U);
+}
+
+// The largest IPv4 datagram (65507 bytes, under kMaxDatagram) arrives whole, and so does the next.
+TEST(UdpSocketTest, TheLargestDatagramArrivesWholeAndSoDoesTheNext) {
+  std::vector<size_t> sizes;  // worker thread
+  SocketFixture f([&](std::span<uint8_t> datagram, const UdpSocket::Endpoint&, int64_t) {
+    sizes.push_back(datagram.size());
+  });
+  f.Send(std::string(65507, 'x'));
+  f.Send("small");
+  ASSERT_TRUE(WaitFor(f.worker, [&] { return sizes.size() == 2; }));
+  EXPECT_EQ(OnWorker(f.worker, [&] { return sizes; }), (std::vector<size_t>{65507, 5}));
+  EXPECT_EQ(f.socket->GetStats().truncated.load(), 0U);
 }
 
 }  // namespace

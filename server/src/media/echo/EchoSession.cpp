@@ -34,7 +34,7 @@ bool EchoSession::Contains(const std::vector<uint8_t>& pts, uint8_t pt) const {
   return std::find(pts.begin(), pts.end(), pt) != pts.end();
 }
 
-void EchoSession::OnTransportRtp(WebRtcTransport& transport, std::span<uint8_t> packet) {
+void EchoSession::OnTransportRtp(WebRtcTransport& transport, std::span<uint8_t> packet, int64_t) {
   auto rtp = webrtc::rtp::RtpPacket::Parse(packet);
   if (!rtp) return;
   const uint8_t pt = rtp->PayloadType();

@@ -49,7 +49,8 @@ class EchoSession final : public webrtc::transport::WebRtcTransport::Listener {
   const std::string& Id() const { return transport_->LocalUfrag(); }
 
   // WebRtcTransport::Listener
-  void OnTransportRtp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet) override;
+  void OnTransportRtp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet,
+                      int64_t queuedUs) override;
   void OnTransportRtcp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet) override;
   void OnTransportConnected(webrtc::transport::WebRtcTransport& transport) override;
   void OnTransportClosed(webrtc::transport::WebRtcTransport& transport,

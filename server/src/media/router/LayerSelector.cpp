@@ -9,13 +9,21 @@ int LayerSelector::Select(std::span<const LayerInfo> layers, int requested, uint
   const int count = static_cast<int>(layers.size());
   if (count == 0) return target_ = 0;
   requested = std::clamp(requested, 0, count - 1);
-  // The asked-for layer, or the nearest live one below it, or above it.
+  int64_t newestMs = 0;
+  for (const LayerInfo& l : layers) {
+    if (l.live) newestMs = std::max(newestMs, l.lastPacketMs);
+  }
+  const auto sending = [&](int i) {
+    const LayerInfo& l = layers[static_cast<size_t>(i)];
+    return l.live && (l.lastPacketMs == 0 || newestMs - l.lastPacketMs <= kStalledMs);
+  };
+  // The asked-for layer, or the nearest sending one below it, or above it.
   int choice = -1;
   for (int i = requested; i >= 0 && choice < 0; --i) {
-    if (layers[static_cast<size_t>(i)].live) choice = i;
+    if (sending(i)) choice = i;
   }
   for (int i = requested + 1; i < count && choice < 0; ++i) {
-    if (layers[static_cast<size_t>(i)].live) choice = i;
+    if (sending(i)) choice = i;
   }
   if (choice < 0) choice = requested;
   // Lower while it does not fit.
@@ -23,7 +31,7 @@ int LayerSelector::Select(std::span<const LayerInfo> layers, int requested, uint
   if (availableBps > 0) {
     while (fitting > 0 && layers[static_cast<size_t>(fitting)].bitrateBps > availableBps) {
       int lower = fitting - 1;
-      while (lower >= 0 && !layers[static_cast<size_t>(lower)].live) --lower;
+      while (lower >= 0 && !sending(lower)) --lower;
       if (lower < 0) break;
       fitting = lower;
     }

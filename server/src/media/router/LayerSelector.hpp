@@ -2,7 +2,10 @@
 // Which simulcast layer of a publisher one subscription forwards, and when it may switch.
 //
 // Select() picks the target layer: the one the subscriber asked for (its SUBSCRIBE or
-// REMOTE_VIDEO_UPDATE stream id), or the nearest live one when that layer is not being sent, then
+// REMOTE_VIDEO_UPDATE stream id), or the nearest live one when that layer is not being sent (a layer
+// silent for kStalledMs while another layer of the camera still sends counts as not sent: the layers
+// share one capture clock, and a sender pauses its top layer at once when its estimate falls, so the
+// subscriber gets the lower layer within about half a second rather than after RecvStream::kLiveMs), then
 // lower while the layer's bitrate exceeds the bandwidth available for this stream. A downgrade for
 // bandwidth is held for a while (kHoldMs, doubled on each repeat up to kMaxHoldMs), then the asked-for
 // layer is tried again for kProbeMs whatever the estimate says: the estimate of a receiver only sees what it
@@ -29,10 +32,12 @@ class LayerSelector {
   static constexpr int64_t kMaxHoldMs = 64000;
   static constexpr int64_t kCalmMs = 30000;  // a downgrade within this of the last one holds twice as long
   static constexpr int64_t kProbeMs = 4000;  // after a hold, the asked-for layer is sent this long
+  static constexpr int64_t kStalledMs = 500;  // behind another layer's last packet: paused
 
   struct LayerInfo {
     bool live = false;
     uint32_t bitrateBps = 0;  // measured; 0 = not known yet (never too much)
+    int64_t lastPacketMs = 0;  // 0 = not known (never stalled)
   };
 
   // The target for `requested` (a layer index) at nowMs given the layers' state and the bandwidth

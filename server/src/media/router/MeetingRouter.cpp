@@ -407,18 +407,19 @@ bool MeetingRouter::SendRtcpTo(const std::string& attendeeId, std::span<uint8_t>
 
 // ---- packet path ----
 
-void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
+void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data, int64_t queuedUs) {
   Router::Stats& stats = context_.stats;
   auto rtp = RtpPacket::Parse(data);
   if (!rtp) {
     ++stats.dropped;
     return;
   }
-  RecordTransportSequence(peer, *rtp);
+  const int64_t arrivalUs = clock_.NowUs() - queuedUs;
+  RecordTransportSequence(peer, *rtp, arrivalUs);
   const uint8_t pt = rtp->PayloadType();
   if (static_cast<int>(pt) == peer.audioPayloadType) {
     ++stats.audioIn;
-    if (audioSink_ != nullptr) audioSink_->OnAudioRtp(peer.AttendeeId(), *rtp);
+    if (audioSink_ != nullptr) audioSink_->OnAudioRtp(peer.AttendeeId(), *rtp, queuedUs);
     return;
   }
   Publisher* publisher = peer.publisher.get();
@@ -442,7 +443,7 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
       ++stats.dropped;
       return;
     }
-    ForwardVideo(peer, *publisher, layer, *original, true);
+    ForwardVideo(peer, *publisher, layer, *original, true, arrivalUs);
     return;
   }
   if (pt != publisher->PayloadType()) {
@@ -466,15 +467,16 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data) {
     for (Subscription* s : publisher->Subscribers()) s->WaitForKeyframe();
     stream.RequestKeyframe(nowMs);
   }
-  ForwardVideo(peer, *publisher, layer, *rtp, false);
+  ForwardVideo(peer, *publisher, layer, *rtp, false, arrivalUs);
 }
 
 void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, int layer, const RtpPacket& rtp,
-                                 bool retransmitted) {
+                                 bool retransmitted, int64_t arrivalUs) {
   const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
   RecvStream& stream = *publisher.LayerAt(static_cast<size_t>(layer)).stream;
-  if (!stream.OnPacket(rtp.SequenceNumber(), rtp.Timestamp(), nowMs, retransmitted)) {
+  // Its arrival (not when the worker got to it) drives the interarrival jitter we report.
+  if (!stream.OnPacket(rtp.SequenceNumber(), rtp.Timestamp(), arrivalUs / 1000, retransmitted)) {
     ++context_.stats.dropped;  // a duplicate (late retransmission)
     return;
   }
@@ -641,11 +643,11 @@ void MeetingRouter::ReportBitrates() {
 
 // ---- transport-wide congestion control (media/bwe) ----
 
-void MeetingRouter::RecordTransportSequence(RouterPeer& peer, const RtpPacket& rtp) {
+void MeetingRouter::RecordTransportSequence(RouterPeer& peer, const RtpPacket& rtp, int64_t arrivalUs) {
   if (peer.extensions.transportWideCc == 0) return;
   const auto value = rtp.FindExtension(peer.extensions.transportWideCc);
   if (!value || value->size() < 2) return;
-  peer.feedbackGenerator.OnPacket(ReadU16(value->data()), clock_.NowUs());
+  peer.feedbackGenerator.OnPacket(ReadU16(value->data()), arrivalUs);
 }
 
 void MeetingRouter::SendTransportFeedback(RouterPeer& peer) {

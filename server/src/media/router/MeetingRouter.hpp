@@ -72,7 +72,8 @@ class MeetingRouter final : public Router {
   std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const override;
 
   // From RouterPeer (transport callbacks).
-  void OnPeerRtp(RouterPeer& peer, std::span<uint8_t> packet);
+  // queuedUs: how long the datagram waited in the kernel; the packet arrived at clock_ now minus that.
+  void OnPeerRtp(RouterPeer& peer, std::span<uint8_t> packet, int64_t queuedUs = 0);
   void OnPeerConnected(RouterPeer& peer);
   void OnPeerClosed(RouterPeer& peer, webrtc::transport::WebRtcTransport::CloseReason reason);
 
@@ -87,7 +88,7 @@ class MeetingRouter final : public Router {
   // Shows `streamId` of `publisher` on the subscription; asks for a key frame when that is new.
   void Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId, int64_t nowMs);
   void ForwardVideo(RouterPeer& peer, Publisher& publisher, int layer, const webrtc::rtp::RtpPacket& rtp,
-                    bool retransmitted);
+                    bool retransmitted, int64_t arrivalUs);
   // The layer each of the peer's subscriptions forwards, from the bandwidth toward it.
   void AllocateLayers(RouterPeer& peer, int64_t nowMs);
   void SendReports(RouterPeer& peer, int64_t nowMs);
@@ -99,7 +100,7 @@ class MeetingRouter final : public Router {
   void NotifySourcesChanged();
   void Bury(std::unique_ptr<RouterPeer> peer);
   // Transport-wide congestion control: arrivals of the attendee's packets -> feedback every tick.
-  void RecordTransportSequence(RouterPeer& peer, const webrtc::rtp::RtpPacket& rtp);
+  void RecordTransportSequence(RouterPeer& peer, const webrtc::rtp::RtpPacket& rtp, int64_t arrivalUs);
   void SendTransportFeedback(RouterPeer& peer);
   void ScheduleTick();
   void Tick();

@@ -110,6 +110,7 @@ class RecvStream {
   uint16_t Height() const { return height_; }
   // A packet arrived within kLiveMs.
   bool Live(int64_t nowMs) const { return lastPacketMs_ != 0 && nowMs - lastPacketMs_ <= kLiveMs; }
+  int64_t LastPacketMs() const { return lastPacketMs_; }  // 0 before the first
 
  private:
   void Adopt(uint32_t mediaSsrc, int64_t nowMs);

@@ -96,7 +96,9 @@ class Router {
   class AudioSink {
    public:
     virtual ~AudioSink() = default;
-    virtual void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) = 0;
+    // queuedUs: how long the datagram waited in the kernel (UdpSocket); its arrival is now minus that.
+    virtual void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet,
+                            int64_t queuedUs) = 0;
   };
 
   // Forwarding counters of the whole meeting (tests, metrics, benchmarks).

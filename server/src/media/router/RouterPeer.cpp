@@ -53,8 +53,8 @@ bool RouterPeer::UsesSsrc(uint32_t ssrc) const {
   return false;
 }
 
-void RouterPeer::OnTransportRtp(WebRtcTransport&, std::span<uint8_t> packet) {
-  router_.OnPeerRtp(*this, packet);
+void RouterPeer::OnTransportRtp(WebRtcTransport&, std::span<uint8_t> packet, int64_t queuedUs) {
+  router_.OnPeerRtp(*this, packet, queuedUs);
 }
 
 void RouterPeer::OnTransportRtcp(WebRtcTransport&, std::span<uint8_t> packet) {

@@ -111,7 +111,8 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   void OnTransportFeedback(std::span<const uint8_t> packet) override;
 
   // WebRtcTransport::Listener
-  void OnTransportRtp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet) override;
+  void OnTransportRtp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet,
+                      int64_t queuedUs) override;
   void OnTransportRtcp(webrtc::transport::WebRtcTransport& transport, std::span<uint8_t> packet) override;
   void OnTransportConnected(webrtc::transport::WebRtcTransport& transport) override;
   void OnTransportClosed(webrtc::transport::WebRtcTransport& transport,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/Logger.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RouterPeer.hpp"
 
@@ -38,7 +39,7 @@ RecvStream* Subscription::UpdateTarget(uint64_t availableBps, int64_t nowMs) {
   const size_t n = std::min(infos.size(), source_->LayerCount());
   for (size_t i = 0; i < n; ++i) {
     const RecvStream& s = *source_->LayerAt(i).stream;
-    infos[i] = {s.Live(nowMs), s.AvgBitrateBps()};
+    infos[i] = {s.Live(nowMs), s.AvgBitrateBps(), s.LastPacketMs()};
   }
   const int target = selector_.Select(std::span(infos).first(n), requested, availableBps, nowMs);
   return target != before ? TargetStream() : nullptr;
@@ -63,7 +64,10 @@ bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool
                            const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
                            std::span<uint8_t> scratch) {
   if (paused_ || !send_.Ready() || source_ == nullptr) return false;
+  const int before = selector_.Current();
   if (!selector_.Accept(layer, keyframe)) return false;
+  if (selector_.Current() != before)
+    log::Info("rtp", "router: {} mid {} forwards layer {} from its key frame", peer_.AttendeeId(), mid_, layer);
   RecvStream& stream = *source_->LayerAt(static_cast<size_t>(layer)).stream;
   lastStream_ = &stream;
   return send_.Send(packet, stream, sourceIds, nowUs, scratch);

@@ -7,10 +7,8 @@ namespace medicall::webrtc::transport {
 
 MediaDemuxer::MediaDemuxer(net::MediaWorker& worker)
     : worker_(worker),
-      socket_(worker,
-              [this](std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& from) {
-                OnDatagram(datagram, ToTransportAddress(from));
-              }),
+      socket_(worker, [this](std::span<uint8_t> datagram, const net::UdpSocket::Endpoint& from,
+                             int64_t queuedUs) { OnDatagram(datagram, ToTransportAddress(from), queuedUs); }),
       timer_(worker.Context()) {
   byUfrag_.reserve(64);
   byAddress_.reserve(128);
@@ -33,7 +31,7 @@ void MediaDemuxer::ListenTcp(const std::string& address, uint16_t port,
   tcp_ = std::make_unique<net::TcpMediaServer>(
       worker_.Context(), options,
       [this](std::span<uint8_t> frame, const net::TcpMediaServer::Endpoint& from) {
-        OnDatagram(frame, ToTransportAddress(from));
+        OnDatagram(frame, ToTransportAddress(from), 0);
       },
       [this](const net::TcpMediaServer::Endpoint& from) { byAddress_.erase(ToTransportAddress(from)); });
   tcp_->Listen(address, port);
@@ -86,7 +84,8 @@ void MediaDemuxer::SendDatagram(std::span<const uint8_t> datagram, const stun::T
   socket_.Send(datagram, ToEndpoint(to));
 }
 
-void MediaDemuxer::OnDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from) {
+void MediaDemuxer::OnDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from,
+                              int64_t queuedUs) {
   const auto now = WebRtcTransport::Clock::now();
   const PacketKind kind = PacketClassifier::Classify(datagram);
   if (kind == PacketKind::Stun) {
@@ -131,7 +130,7 @@ void MediaDemuxer::OnDatagram(std::span<uint8_t> datagram, const stun::Transport
     ++counters_.unknownAddress;
     return;
   }
-  it->second->ReceivePacket(kind, datagram, from, now);
+  it->second->ReceivePacket(kind, datagram, from, now, queuedUs);
 }
 
 }  // namespace medicall::webrtc::transport

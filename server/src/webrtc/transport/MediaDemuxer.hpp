@@ -73,7 +73,8 @@ class MediaDemuxer final : public WebRtcTransport::Network {
     size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
 
-  void OnDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from);
+  // queuedUs: how long it waited in the kernel (UdpSocket); 0 for ICE-TCP frames.
+  void OnDatagram(std::span<uint8_t> datagram, const stun::TransportAddress& from, int64_t queuedUs);
   void ScheduleTick();
 
   net::MediaWorker& worker_;

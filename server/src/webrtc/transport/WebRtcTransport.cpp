@@ -109,7 +109,7 @@ void WebRtcTransport::NoteIceProgress(Clock::time_point now) {
 }
 
 void WebRtcTransport::ReceivePacket(PacketKind kind, std::span<uint8_t> datagram,
-                                    const TransportAddress& from, Clock::time_point now) {
+                                    const TransportAddress& from, Clock::time_point now, int64_t queuedUs) {
   if (closed_) {
     CountDrop(Drop::Closed);
     return;
@@ -143,7 +143,7 @@ void WebRtcTransport::ReceivePacket(PacketKind kind, std::span<uint8_t> datagram
       }
       if (rtp) {
         ++counters_.rtpIn;
-        listener_.OnTransportRtp(*this, datagram.first(length));
+        listener_.OnTransportRtp(*this, datagram.first(length), queuedUs);
       } else {
         ++counters_.rtcpIn;
         listener_.OnTransportRtcp(*this, datagram.first(length));

@@ -71,8 +71,9 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
   class Listener {
    public:
     virtual ~Listener() = default;
-    // A decrypted packet; the span may be modified (it is the receive buffer).
-    virtual void OnTransportRtp(WebRtcTransport& transport, std::span<uint8_t> packet) = 0;
+    // A decrypted packet; the span may be modified (it is the receive buffer). queuedUs: how long the
+    // datagram waited in the kernel before we read it (its arrival is now minus that).
+    virtual void OnTransportRtp(WebRtcTransport& transport, std::span<uint8_t> packet, int64_t queuedUs) = 0;
     virtual void OnTransportRtcp(WebRtcTransport& transport, std::span<uint8_t> packet) = 0;
     // DTLS finished and SRTP sessions exist: SendRtp works from now on.
     virtual void OnTransportConnected(WebRtcTransport& transport) {}
@@ -115,7 +116,7 @@ class WebRtcTransport final : private ice::IceListener, private dtls::DtlsTransp
                    Clock::time_point now);
   // DTLS, RTP or RTCP (as classified by PacketClassifier); RTP/RTCP are decrypted in place.
   void ReceivePacket(PacketKind kind, std::span<uint8_t> datagram, const stun::TransportAddress& from,
-                     Clock::time_point now);
+                     Clock::time_point now, int64_t queuedUs = 0);
   // ICE consent and retransmissions, DTLS retransmissions; call every 10-50 ms.
   void Tick(Clock::time_point now);
   void Close();

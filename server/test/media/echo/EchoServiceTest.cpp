@@ -59,7 +59,7 @@ using medicall::testing::WaitFor;
 
 class ClientEvents : public WebRtcTransport::Listener {
  public:
-  void OnTransportRtp(WebRtcTransport&, std::span<uint8_t> p) override {
+  void OnTransportRtp(WebRtcTransport&, std::span<uint8_t> p, int64_t) override {
     ++rtpCount;
     if (store) rtp.emplace_back(p.begin(), p.end());
   }

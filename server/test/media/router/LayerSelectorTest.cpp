@@ -117,6 +117,26 @@ TEST(LayerSelectorTest, ALayerThatIsNotSentFallsBackToTheNearestLiveOne) {
   EXPECT_EQ(s.Select(layers, 1, 0, 0), 1);  // nothing live: what was asked
 }
 
+// A sender whose estimate falls pauses its top layer while the low one goes on: within kStalledMs of
+// the top layer's last packet the subscription targets the low layer (not after RecvStream::kLiveMs),
+// and it goes back up as soon as the top layer sends again.
+TEST(LayerSelectorTest, ATopLayerThatStopsWhileTheLowOneSendsIsLeftWithinHalfASecond) {
+  LayerSelector s;
+  const auto at = [](int64_t lowMs, int64_t hiMs) {
+    return std::array<Info, 3>{{{true, 150'000, lowMs}, {false, 0, 0}, {true, 900'000, hiMs}}};
+  };
+  EXPECT_EQ(s.Select(at(10'000, 10'000), 2, 0, 10'000), 2);
+  // Silent for 400 ms while low sends: a frame or two late is no pause.
+  EXPECT_EQ(s.Select(at(10'400, 10'000), 2, 0, 10'400), 2);
+  EXPECT_EQ(s.Select(at(10'000 + LayerSelector::kStalledMs + 33, 10'000), 2, 0, 10'533), 0);
+  // Both silent (the whole camera stalls): nothing to choose between, the asked-for layer stays.
+  LayerSelector both;
+  EXPECT_EQ(both.Select(at(10'000, 10'000), 2, 0, 11'500), 2);
+  // The top layer is back: the target goes up (the switch itself waits for its key frame).
+  EXPECT_EQ(s.Select(at(12'000, 11'990), 2, 0, 12'000), 2);
+  EXPECT_EQ(s.Switches(), 3u);  // from the initial 0 up, down, up
+}
+
 TEST(LayerSelectorTest, TooLittleBandwidthGoesDownHoldsThenProbesTheAskedForLayer) {
   LayerSelector s;
   const std::array<Info, 3> layers{{{true, 150'000}, {true, 500'000}, {true, 1'200'000}}};

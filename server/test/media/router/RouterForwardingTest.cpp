@@ -252,7 +252,7 @@ TEST(RouterForwardingTest, RecycledMidStaysContinuousAndLeavingStopsThePublisher
 // numbering of its own on the same SSRC (it used to have a second counter, Router::SendAudio).
 TEST(RouterForwardingTest, AudioGoesToTheSinkAndTheMixersPacketsKeepTheirNumbers) {
   struct Sink : Router::AudioSink {
-    void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& p) override {
+    void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& p, int64_t) override {
       from.push_back(attendeeId);
       sizes.push_back(p.PayloadSize());
     }

@@ -47,7 +47,7 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
     videoSsrc = base + 2;
     rtxSsrc = base + 3;
   }
-  void OnTransportRtp(webrtc::transport::WebRtcTransport&, std::span<uint8_t> p) override {
+  void OnTransportRtp(webrtc::transport::WebRtcTransport&, std::span<uint8_t> p, int64_t) override {
     ++rtpCount;
     if (keep) rtp.emplace_back(p.begin(), p.end());
   }

@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 
 class Recorder : public WebRtcTransport::Listener {
  public:
-  void OnTransportRtp(WebRtcTransport&, std::span<uint8_t> packet) override {
+  void OnTransportRtp(WebRtcTransport&, std::span<uint8_t> packet, int64_t) override {
     rtp.emplace_back(packet.begin(), packet.end());
   }
   void OnTransportRtcp(WebRtcTransport&, std::span<uint8_t> packet) override {

@@ -20,10 +20,11 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
 
   // Waits until the socket is readable, then drains it.
   void Receive() {
-    socket.async_wait(asio::socket_base::wait_read,
-                      MediaWorker::Bind(slot, [self = shared_from_this()](const boost::system::error_code& ec) {
-                        self->OnReadable(ec);
-                      }));
+    socket.async_wait(
+        asio::socket_base::wait_read,
+        MediaWorker::Bind(slot, [self = shared_from_this()](const boost::system::error_code& ec) {
+          self->OnReadable(ec);
+        }));
   }
 
   void OnReadable(const boost::system::error_code& ec) {
@@ -72,9 +73,8 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
     std::memcpy(from.data(), &address, msg.msg_namelen);
     from.resize(msg.msg_namelen);
     const int64_t queuedUs = QueuedUs(msg);
-    worker.Guard("udp receive", [&] {
-      handler(std::span<uint8_t>(buffer.data(), static_cast<size_t>(n)), from, queuedUs);
-    });
+    worker.Guard("udp receive",
+                 [&] { handler(std::span<uint8_t>(buffer.data(), static_cast<size_t>(n)), from, queuedUs); });
     return true;
   }
 

@@ -70,6 +70,7 @@ class MeetingRouter final : public Router {
   bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
   bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
   std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const override;
+  std::vector<DownlinkView> DownlinkViews() const override;
 
   // From RouterPeer (transport callbacks).
   void OnPeerRtp(RouterPeer& peer, std::span<uint8_t> packet);

@@ -10,7 +10,8 @@
 //    Subscription decides (pause, LayerSelector: switches at key frames) -> SendStream rewrites,
 //    encrypts and sends;
 //  - RTCP from an attendee: RtcpDispatcher -> RouterPeer -> the SendStream (NACK: retransmission,
-//    report blocks: RTT) or RecvStream (PLI/FIR: KeyframeRequestThrottle, SR) it names;
+//    report blocks: RTT) or RecvStream (PLI/FIR: KeyframeRequestThrottle, SR) it names; what the
+//    attendee's reports and feedback said of its downlink: DownlinkViews (RouterPeer::Downlink);
 //  - NACK generation and PLIs to publishers: RecvStream::SendFeedback, from the tick;
 //  - transport-cc: arrivals of each attendee's packets -> bwe::TransportFeedbackGenerator -> feedback
 //    every tick (and then no REMB to that publisher: its own GCC ramps); the attendee's feedback about

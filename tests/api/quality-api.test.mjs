@@ -11,7 +11,8 @@ import { signRequest } from '../lib/sigv4.mjs';
 const credentials = { accessKeyId: 'AKIDQUALITYTEST', secretAccessKey: 'quality-secret' };
 const COLUMNS = ['send_kbps', 'receive_kbps', 'send_fps', 'receive_fps', 'send_width', 'send_height',
   'receive_width', 'receive_height', 'uplink_loss_pct', 'downlink_loss_pct', 'jitter_ms', 'rtt_ms', 'freezes',
-  'audio_packets_per_s', 'audio_present', 'mic_level', 'signal_strength', 'nacks', 'plis'];
+  'audio_packets_per_s', 'audio_present', 'mic_level', 'signal_strength', 'nacks', 'plis',
+  'server_down_loss_pct', 'server_down_jitter_ms', 'server_rtt_ms', 'nacks_in', 'plis_in', 'rtx_out', 'estimate_kbps'];
 
 let host;
 let keyed;   // with meetings API credentials

@@ -148,6 +148,38 @@ describe('post-visit call-quality report', () => {
     for (const s of during) assert.ok(s.signal_strength < 2, `signal strength during the loss: ${s.signal_strength}`);
     assert.ok(series(aliceId).some((s) => s.send_kbps > 50 && s.rtt_ms !== null), 'client figures joined the samples');
 
+    // The server's own view of each attendee's downlink: from the RTCP it sends as a receiver (its
+    // receiver reports about the video and the mixed audio we send it, its NACKs and PLIs, our resends),
+    // and our bandwidth estimate toward it. Values, as a real call on these links gives them.
+    const downlink = {};
+    for (const [name, id] of [['Alice', aliceId], ['Bob', bobId]]) {
+      const down = report.samples.filter((s) => s.attendeeId === id && s.atMs >= callStart + 5000 && s.atMs <= lossEnd + CLEAN_MS);
+      console.log(`# ${name}'s downlink: ${JSON.stringify(down.map((s) => [s.atMs - lossStart, s.server_down_loss_pct,
+        s.server_down_jitter_ms, s.server_rtt_ms, s.nacks_in, s.plis_in, s.rtx_out, s.estimate_kbps]))}`);
+      assert.ok(down.length >= 8, `${name}: samples through the call: ${down.length}`);
+      const withRtt = down.filter((s) => s.server_rtt_ms !== null);
+      assert.ok(withRtt.length >= down.length * 0.8, `${name}: RTT from receiver reports in ${withRtt.length} of ${down.length} samples`);
+      for (const s of withRtt) assert.ok(s.server_rtt_ms > 0 && s.server_rtt_ms < 1000, `${name}'s server RTT at ${s.atMs}: ${s.server_rtt_ms} ms`);
+      for (const s of down) {
+        for (const c of ['nacks_in', 'plis_in', 'rtx_out']) assert.ok(Number.isInteger(s[c]) && s[c] >= 0, `${name} ${c} at ${s.atMs}: ${s[c]}`);
+        assert.ok(s.server_down_loss_pct !== null && s.server_down_loss_pct >= 0 && s.server_down_loss_pct <= 100,
+          `${name}'s download loss from its reports at ${s.atMs}: ${s.server_down_loss_pct}`);
+        assert.ok(s.server_down_jitter_ms !== null && s.server_down_jitter_ms >= 0 && s.server_down_jitter_ms < 1000,
+          `${name}'s download jitter at ${s.atMs}: ${s.server_down_jitter_ms}`);
+      }
+      const estimated = down.filter((s) => s.estimate_kbps > 0);
+      assert.ok(estimated.length >= down.length * 0.8, `${name}: a bandwidth estimate in ${estimated.length} of ${down.length} samples`);
+      downlink[name] = down;
+    }
+    // Bob's download is clean where Alice's upload was not: what he lost of what we sent him stays low.
+    // The router forwards Alice's video with the gaps her uplink left: during the loss Bob's receiver
+    // reports show them and he NACKs them (the counters move), outside it his download is clean.
+    const bobCalm = downlink.Bob.filter((s) => s.atMs <= lossStart || s.atMs >= lossEnd + 5500);
+    assert.ok(bobCalm.every((s) => s.server_down_loss_pct < 3), "Bob's download clean outside the loss");
+    const bobLossy = downlink.Bob.filter((s) => s.atMs >= lossStart + 5500 && s.atMs <= lossEnd);
+    assert.ok(bobLossy.reduce((n, s) => n + s.nacks_in, 0) > 0, "Bob NACKed Alice's forwarded video during her loss");
+    assert.ok(Math.max(...bobLossy.map((s) => s.server_down_loss_pct)) >= 2, "Bob's reports showed the gaps");
+
     const finding = report.summary.find((f) => f.attendeeId === aliceId && f.kind === 'upload_loss');
     assert.ok(finding, `a finding about Alice's upload: ${JSON.stringify(report.summary)}`);
     assert.match(finding.text, /^Alice's upload was lost \d+% from \d\d:\d\d:\d\d to \d\d:\d\d:\d\d/);
@@ -165,7 +197,7 @@ describe('post-visit call-quality report', () => {
     await viewer.page.getByRole('heading', { name: 'Call quality report' }).waitFor({ timeout: 15000 });
     const item = viewer.page.getByTestId('summary').getByText(/^Alice's upload was lost/);
     await item.waitFor({ timeout: 15000 });
-    for (const chart of ['send-bitrate', 'upload-loss', 'rtt']) {
+    for (const chart of ['send-bitrate', 'upload-loss', 'download-loss', 'rtt']) {
       const canvas = viewer.page.getByTestId(`chart-${chart}`).locator('canvas');
       await canvas.waitFor({ timeout: 15000 });
       assert.ok((await canvas.boundingBox()).width > 300, `${chart} chart drawn`);

@@ -55,6 +55,22 @@ std::string JoinTokenFromSubprotocols(const std::string* header) {
   return sawChime ? token : std::string();
 }
 
+// The router's view of an attendee's downlink, as the call-quality recorder takes it.
+quality::DownlinkView QualityDownlink(const media::router::DownlinkView& d) {
+  quality::DownlinkView v;
+  v.lossPct = d.lossPct;
+  v.jitterMs = d.jitterMs;
+  v.rttMs = d.rttMs;
+  v.nacksReceived = d.nacksReceived;
+  v.keyframeRequestsReceived = d.keyframeRequestsReceived;
+  v.retransmissionsSent = d.retransmissionsSent;
+  if (d.estimateBps)
+    v.estimateBps = static_cast<double>(*d.estimateBps);
+  else if (d.rembBps != 0)
+    v.estimateBps = static_cast<double>(d.rembBps);
+  return v;
+}
+
 signaling::SubscribeResult ToSignaling(const media::router::SubscribeAnswer& answer) {
   signaling::SubscribeResult r;
   r.status = answer.status;
@@ -339,12 +355,19 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     // view goes to the call-quality recorder too.
     const int64_t nowUs = MonotonicNowUs();
     for (auto& [attendeeId, level] : named) level.signalStrength = uplinks.SignalStrength(attendeeId, nowUs);
+    // The downlink views (from each attendee's RTCP) go with them.
     std::vector<quality::UplinkMonitorSet::Entry> views;
-    if (++levelReports % 5 == 0) views = uplinks.Views(nowUs, 5);
-    asio::post(IoContext(), [self = shared_from_this(), named = std::move(named), views = std::move(views)] {
+    std::vector<media::router::DownlinkView> downlinks;
+    if (++levelReports % 5 == 0) {
+      views = uplinks.Views(nowUs, 5);
+      if (router) downlinks = router->DownlinkViews();
+    }
+    asio::post(IoContext(), [self = shared_from_this(), named = std::move(named), views = std::move(views),
+                             downlinks = std::move(downlinks)] {
       if (self->signaling->Ended()) return;
       if (self->quality) {
         for (const auto& v : views) self->quality->OnServerView(v.attendeeId, v.view, v.signalStrength);
+        for (const auto& d : downlinks) self->quality->OnServerDownlink(d.attendeeId, QualityDownlink(d));
         self->quality->Tick();
       }
       signaling::proto::SdkAudioMetadataFrame metadata;

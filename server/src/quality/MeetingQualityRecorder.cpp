@@ -13,6 +13,9 @@ namespace {
 void Max(std::optional<double>& into, const std::optional<double>& v) {
   if (v) into = into ? std::max(*into, *v) : *v;
 }
+// How much a cumulative counter moved since `base`; a smaller value means it started again (a new
+// transport), from 0.
+double CountSince(uint64_t now, uint64_t base) { return static_cast<double>(now >= base ? now - base : now); }
 std::optional<double> SumKbps(const std::optional<double>& a, const std::optional<double>& b) {
   if (!a && !b) return std::nullopt;
   return (a.value_or(0) + b.value_or(0)) / 1000.0;
@@ -95,12 +98,24 @@ void MeetingQualityRecorder::OnServerView(const std::string& attendeeId, const U
   it->second.viewAtUs = clock_.NowUs();
 }
 
+void MeetingQualityRecorder::OnServerDownlink(const std::string& attendeeId, const DownlinkView& view) {
+  auto it = attendees_.find(attendeeId);
+  if (it == attendees_.end() || !it->second.present) return;
+  Interval& i = it->second.interval;
+  ++i.downlinkViews;
+  i.downLoss.Add(view.lossPct);
+  i.downJitter.Add(view.jitterMs);
+  i.serverRtt.Add(view.rttMs);
+  i.estimate.Add(view.estimateBps);
+  it->second.downlink = view;
+}
+
 std::optional<store::QualitySample> MeetingQualityRecorder::Sample(const std::string& attendeeId,
                                                                    const Attendee& a, int64_t nowUs) const {
   const Interval& i = a.interval;
   // A server view older than the interval says nothing about it.
   const bool viewFresh = a.view && nowUs - a.viewAtUs <= intervalMs_ * 1000;
-  if (i.reports == 0 && !viewFresh) return std::nullopt;
+  if (i.reports == 0 && !viewFresh && i.downlinkViews == 0) return std::nullopt;
   store::QualitySample s;
   s.meetingId = meetingId_;
   s.attendeeId = attendeeId;
@@ -133,6 +148,17 @@ std::optional<store::QualitySample> MeetingQualityRecorder::Sample(const std::st
     if (viewFresh) s[QualityColumn::kAudioPresent] = 0.0;
   }
   if (viewFresh) s[QualityColumn::kSignalStrength] = a.signalStrength;
+  if (i.downlinkViews > 0) {
+    s[QualityColumn::kServerDownLossPct] = i.downLoss.Value();
+    s[QualityColumn::kServerDownJitterMs] = i.downJitter.Value();
+    s[QualityColumn::kServerRttMs] = i.serverRtt.Value();
+    if (auto bps = i.estimate.Value()) s[QualityColumn::kEstimateKbps] = *bps / 1000.0;
+    s[QualityColumn::kNacksIn] = CountSince(a.downlink.nacksReceived, a.downlinkBase.nacksReceived);
+    s[QualityColumn::kPlisIn] =
+        CountSince(a.downlink.keyframeRequestsReceived, a.downlinkBase.keyframeRequestsReceived);
+    s[QualityColumn::kRtxOut] =
+        CountSince(a.downlink.retransmissionsSent, a.downlinkBase.retransmissionsSent);
+  }
   return s;
 }
 
@@ -144,6 +170,7 @@ void MeetingQualityRecorder::Tick() {
   for (auto& [id, a] : attendees_) {
     if (auto s = Sample(id, a, nowUs)) samples.push_back(std::move(*s));
     a.interval = Interval{};
+    a.downlinkBase = a.downlink;
   }
   if (!samples.empty()) sink_.WriteSamples(std::move(samples));
 }

@@ -2,7 +2,10 @@
 // Per-attendee call-quality samples of one live meeting: every `intervalMs` (about 5 s) one
 // QualitySample per attendee that reported anything, combining
 //   - the client's CLIENT_METRIC frames of the interval (averaged; freezes, NACKs, PLIs summed), and
-//   - the server's own view of the attendee's uplink (UplinkMonitor over the interval),
+//   - the server's own view of the attendee's uplink (UplinkMonitor over the interval), and
+//   - the server's view of its downlink from the RTCP it sends as a receiver (DownlinkView, about once
+//     a second: report-block loss, jitter and RTT averaged; NACKs, PLIs and resends counted over the
+//     interval; the bandwidth estimate averaged),
 // plus joined/left/dropped events. Rows go to a QualitySink.
 //
 // Threading: the signaling thread. Time from the Clock (wall time stamps the rows).
@@ -13,6 +16,7 @@
 
 #include "common/Clock.hpp"
 #include "quality/ClientMetricReport.hpp"
+#include "quality/DownlinkView.hpp"
 #include "quality/QualitySink.hpp"
 #include "quality/UplinkMonitor.hpp"
 #include "signaling/SignalingProtocol.pb.h"
@@ -32,6 +36,8 @@ class MeetingQualityRecorder {
                            const signaling::proto::SdkClientMetricFrame& frame);
   // The server's latest view of the attendee's uplink audio and the signal strength it sent.
   void OnServerView(const std::string& attendeeId, const UplinkView& view, uint32_t signalStrength);
+  // The server's latest view of the attendee's downlink (its counters are cumulative).
+  void OnServerDownlink(const std::string& attendeeId, const DownlinkView& view);
   // Call often (every second or more): writes the samples once an interval is over.
   void Tick();
   int64_t IntervalMs() const { return intervalMs_; }
@@ -52,7 +58,9 @@ class MeetingQualityRecorder {
   struct Interval {
     int reports = 0;
     Mean audioSend, videoSend, audioReceive, videoReceive, sendFps, receiveFps, audioSendLoss,
-        audioSendJitter, audioSendRtt, audioReceiveLoss, videoReceiveLoss, stunRtt, freezes, nacks, plis;
+        audioSendJitter, audioSendRtt, audioReceiveLoss, videoReceiveLoss, stunRtt, freezes, nacks, plis,
+        downLoss, downJitter, serverRtt, estimate;
+    int downlinkViews = 0;
     std::optional<double> sendWidth, sendHeight, receiveWidth, receiveHeight, micLevel;
   };
   struct Attendee {
@@ -61,6 +69,9 @@ class MeetingQualityRecorder {
     std::optional<UplinkView> view;
     uint32_t signalStrength = 0;
     int64_t viewAtUs = 0;
+    // The downlink counters at the latest view and at the end of the previous interval.
+    DownlinkView downlink;
+    DownlinkView downlinkBase;
   };
 
   std::optional<store::QualitySample> Sample(const std::string& attendeeId, const Attendee& a,

@@ -19,15 +19,15 @@ struct Run {
   int count = 0;
 };
 
-// Runs of samples whose `column` is at least `threshold`; one sample below (or without the figure)
-// between two above does not end a run.
-std::vector<Run> RunsOf(const std::vector<const QualitySample*>& samples, QualityColumn column,
-                        double threshold) {
+// Runs of samples whose figure (`valueOf`) is at least `threshold`; one sample below (or without the
+// figure) between two above does not end a run.
+template <typename ValueOf>
+std::vector<Run> RunsOf(const std::vector<const QualitySample*>& samples, ValueOf valueOf, double threshold) {
   std::vector<Run> runs;
   std::optional<Run> current;
   size_t misses = 0;
   for (size_t i = 0; i < samples.size(); ++i) {
-    const auto& v = (*samples[i])[column];
+    const std::optional<double> v = valueOf(*samples[i]);
     if (v && *v >= threshold) {
       if (!current) current = Run{i, i, 0, 0};
       current->last = i;
@@ -42,6 +42,19 @@ std::vector<Run> RunsOf(const std::vector<const QualitySample*>& samples, Qualit
   }
   if (current) runs.push_back(*current);
   return runs;
+}
+
+std::vector<Run> RunsOf(const std::vector<const QualitySample*>& samples, QualityColumn column,
+                        double threshold) {
+  return RunsOf(
+      samples, [column](const QualitySample& s) { return s[column]; }, threshold);
+}
+
+// What the attendee lost of what we sent it: its client's figure, else what its receiver reports told
+// the server (a client that sends no CLIENT_METRIC, or not that one).
+std::optional<double> DownloadLoss(const QualitySample& s) {
+  const auto& client = s[QualityColumn::kDownlinkLossPct];
+  return client ? client : s[QualityColumn::kServerDownLossPct];
 }
 
 std::string Possessive(const std::string& name) {
@@ -97,7 +110,7 @@ std::vector<QualitySummary::Finding> QualitySummary::Summarize(
       f.text += ".";
       out.push_back(std::move(f));
     }
-    for (const Run& r : RunsOf(list, QualityColumn::kDownlinkLossPct, t.lossPct)) {
+    for (const Run& r : RunsOf(list, DownloadLoss, t.lossPct)) {
       Finding f{id, "download_loss", startOf(r), list[r.last]->atMs, r.sum / r.count, {}};
       f.text = fmt::format("{} download was lost {}% {}.", who, static_cast<int>(std::lround(f.value)),
                            span(f.fromMs, f.toMs));

@@ -1,11 +1,11 @@
 #pragma once
 // The plain-language part of the call-quality report: what went wrong, for whom, and when, e.g.
 //   "Bob's upload was lost 12% from 10:04:10 to 10:07:00; video fell to 4 fps."
-// from a meeting's samples (in time order) and events. Each finding is a run of consecutive samples
-// of one attendee past a threshold (a single good sample inside a run does not split it).
-// Times are printed in the zone `utcOffsetMinutes` east of UTC: HH:MM:SS, or HH:MM for runs of two
-// minutes and more. Names come from the caller (the meetings store); an attendee without one is
-// called by the start of its id.
+// from a meeting's samples (in time order) and events. Download loss is the client's figure, or the
+// server's (from the attendee's receiver reports) in samples without it. Each finding is a run of consecutive
+// samples of one attendee past a threshold (a single good sample inside a run does not split it). Times are
+// printed in the zone `utcOffsetMinutes` east of UTC: HH:MM:SS, or HH:MM for runs of two minutes and more.
+// Names come from the caller (the meetings store); an attendee without one is called by the start of its id.
 #include <cstdint>
 #include <map>
 #include <string>

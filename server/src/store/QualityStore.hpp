@@ -15,7 +15,8 @@
 
 namespace medicall::store {
 
-// The figures of a sample, in this order in the table, the CSV and the JSON.
+// The figures of a sample, in this order in the table, the CSV and the JSON. New ones go at the end (a
+// database made before them gets the columns added when it is opened, its rows keep NULL there).
 enum class QualityColumn : uint8_t {
   kSendKbps,     // audio + video the attendee sent (client report)
   kReceiveKbps,  // audio + video it received
@@ -36,6 +37,14 @@ enum class QualityColumn : uint8_t {
   kSignalStrength,         // 0..2, what AUDIO_METADATA told the client
   kNacks,                  // NACKs the attendee's video sender received in the interval
   kPlis,                   // keyframe requests it received
+  // The server's view of the attendee's downlink (what we send it), from the RTCP it sends as a receiver:
+  kServerDownLossPct,   // fraction lost in its receiver reports (worst stream of the video and audio)
+  kServerDownJitterMs,  // interarrival jitter in those reports (worst stream)
+  kServerRttMs,         // round trip from those reports against our sender reports (LSR/DLSR)
+  kNacksIn,             // NACKs it sent us about the video we forward it, in the interval
+  kPlisIn,              // keyframe requests (PLI, FIR) it sent us
+  kRtxOut,              // packets we resent it
+  kEstimateKbps,        // what we estimate we can send it (send-side estimate, else its REMB)
   kCount
 };
 inline constexpr size_t kQualityColumnCount = static_cast<size_t>(QualityColumn::kCount);

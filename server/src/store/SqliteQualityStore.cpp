@@ -3,6 +3,8 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "store/SqliteStatement.hpp"
@@ -28,7 +30,14 @@ std::string_view QualityColumnName(QualityColumn column) {
                                                                    "mic_level",
                                                                    "signal_strength",
                                                                    "nacks",
-                                                                   "plis"};
+                                                                   "plis",
+                                                                   "server_down_loss_pct",
+                                                                   "server_down_jitter_ms",
+                                                                   "server_rtt_ms",
+                                                                   "nacks_in",
+                                                                   "plis_in",
+                                                                   "rtx_out",
+                                                                   "estimate_kbps"};
   const auto i = static_cast<size_t>(column);
   return i < kQualityColumnCount ? kNames[i] : std::string_view("?");
 }
@@ -73,6 +82,7 @@ SqliteQualityStore::SqliteQualityStore(const std::string& dataDir) {
           "at_ms INTEGER NOT NULL" +
           ValueColumns(" REAL") + ")")
              .c_str());
+    AddMissingColumns();
     Exec("CREATE INDEX IF NOT EXISTS quality_samples_by_meeting ON quality_samples(meeting_id, at_ms)");
     Exec("CREATE INDEX IF NOT EXISTS quality_samples_by_time ON quality_samples(at_ms)");
     Exec(
@@ -104,6 +114,21 @@ SqliteQualityStore::SqliteQualityStore(const std::string& dataDir) {
 SqliteQualityStore::~SqliteQualityStore() {
   for (auto* s : statements_) sqlite3_finalize(s);
   sqlite3_close(db_);
+}
+
+// A table made by an older version lacks the columns added since (at the end of QualityColumn): they
+// are added, NULL in the rows it has.
+void SqliteQualityStore::AddMissingColumns() {
+  std::set<std::string> present;
+  const std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> info(
+      Prepare("PRAGMA table_info(quality_samples)"), sqlite3_finalize);
+  int rc;
+  while ((rc = sqlite3_step(info.get())) == SQLITE_ROW) present.insert(ColumnText(info.get(), 1));
+  if (rc != SQLITE_DONE) Fail(db_, "table_info");
+  for (size_t i = 0; i < kQualityColumnCount; ++i) {
+    const std::string name(QualityColumnName(static_cast<QualityColumn>(i)));
+    if (!present.contains(name)) Exec(("ALTER TABLE quality_samples ADD COLUMN " + name + " REAL").c_str());
+  }
 }
 
 void SqliteQualityStore::Exec(const char* sql) {

@@ -2,6 +2,7 @@
 // QualityStore in its own tables (quality_samples, quality_events) of the data directory's SQLite
 // database (`medicall.db`, WAL, shared with SqliteStore through its own connection). Quality figures
 // are not acknowledged to anyone, so synchronous=NORMAL: a power cut may lose the last seconds.
+// Opening a database made before a column was added adds it (ALTER TABLE, from PRAGMA table_info).
 #include <mutex>
 #include <string>
 
@@ -36,6 +37,7 @@ class SqliteQualityStore final : public QualityStore {
     kPurgeEvents,
     kStatementCount
   };
+  void AddMissingColumns();
   void Exec(const char* sql);
   sqlite3_stmt* Prepare(const std::string& sql);
 

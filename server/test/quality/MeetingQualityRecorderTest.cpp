@@ -102,6 +102,80 @@ TEST(MeetingQualityRecorderTest, UnknownAttendeesAreIgnoredAndLeavingFlushesAndR
   EXPECT_EQ(sink.events.size(), 2u);
 }
 
+DownlinkView Downlink(double loss, double rtt, uint64_t nacks, uint64_t plis, uint64_t rtx) {
+  DownlinkView d;
+  d.lossPct = loss;
+  d.jitterMs = 4;
+  d.rttMs = rtt;
+  d.nacksReceived = nacks;
+  d.keyframeRequestsReceived = plis;
+  d.retransmissionsSent = rtx;
+  d.estimateBps = 1'200'000;
+  return d;
+}
+
+// Issue 16: the server's view of the attendee's downlink (its RTCP as a receiver) goes into the same
+// sample: report figures averaged over the interval, the cumulative counters as what they moved by.
+TEST(MeetingQualityRecorderTest, TheServersDownlinkViewAveragedAndItsCountersPerInterval) {
+  CollectingSink sink;
+  ManualClock clock;
+  MeetingQualityRecorder r("m1", sink, clock, 5000);
+  r.OnJoined("bob");
+  for (int i = 0; i < 5; ++i) {
+    r.OnServerDownlink("bob", Downlink(i == 4 ? 10 : 0, 20 + i, 3 + i, 1, 2 * i));  // loss mean 2%
+    clock.AdvanceMs(1000);
+    r.Tick();
+  }
+  ASSERT_EQ(sink.samples.size(), 1u);  // no client report, no uplink view: the downlink alone
+  {
+    const auto& s = sink.samples[0];
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kServerDownLossPct], 2.0);
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kServerDownJitterMs], 4.0);
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kServerRttMs], 22.0);
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kEstimateKbps], 1200.0);
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kNacksIn], 7.0);  // since the transport began
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kPlisIn], 1.0);
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kRtxOut], 8.0);
+    EXPECT_FALSE(s[QualityColumn::kDownlinkLossPct]);  // that one is the client's
+    EXPECT_FALSE(s[QualityColumn::kUplinkLossPct]);
+  }
+  // The next interval counts from where the last one ended; a view without report figures (they went
+  // stale) leaves those empty.
+  DownlinkView quiet = Downlink(0, 0, 12, 1, 8);
+  quiet.lossPct.reset();
+  quiet.rttMs.reset();
+  quiet.jitterMs.reset();
+  quiet.estimateBps.reset();
+  r.OnServerDownlink("bob", quiet);
+  clock.AdvanceMs(5000);
+  r.Tick();
+  ASSERT_EQ(sink.samples.size(), 2u);
+  {
+    const auto& s = sink.samples[1];
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kNacksIn], 5.0);
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kPlisIn], 0.0);
+    EXPECT_DOUBLE_EQ(*s[QualityColumn::kRtxOut], 0.0);
+    EXPECT_FALSE(s[QualityColumn::kServerDownLossPct] || s[QualityColumn::kServerRttMs] ||
+                 s[QualityColumn::kEstimateKbps]);
+  }
+  // A new transport starts its counters again: what it counted so far is the interval's.
+  r.OnServerDownlink("bob", Downlink(0, 30, 2, 0, 1));
+  clock.AdvanceMs(5000);
+  r.Tick();
+  ASSERT_EQ(sink.samples.size(), 3u);
+  EXPECT_DOUBLE_EQ(*sink.samples[2][QualityColumn::kNacksIn], 2.0);
+  EXPECT_DOUBLE_EQ(*sink.samples[2][QualityColumn::kRtxOut], 1.0);
+  // An interval without any view of bob writes nothing.
+  clock.AdvanceMs(5000);
+  r.Tick();
+  EXPECT_EQ(sink.samples.size(), 3u);
+  // Nor is anyone else's view taken.
+  r.OnServerDownlink("stranger", Downlink(50, 30, 2, 0, 1));
+  clock.AdvanceMs(5000);
+  r.Tick();
+  EXPECT_EQ(sink.samples.size(), 3u);
+}
+
 TEST(MeetingQualityRecorderTest, InvalidFramesAreRefused) {
   CollectingSink sink;
   ManualClock clock;

@@ -30,6 +30,8 @@ class QualityApiTest : public ::testing::Test {
     s.atMs = 1'700'000'005'000;
     s[QualityColumn::kUplinkLossPct] = 12.5;
     s[QualityColumn::kSendKbps] = 300;
+    s[QualityColumn::kServerRttMs] = 12;
+    s[QualityColumn::kNacksIn] = 4;
     quality_.InsertSamples({s});
     quality_.InsertEvent({meetingId_, attendeeId_, 1'700'000'000'000, "joined"});
   }
@@ -62,6 +64,9 @@ TEST_F(QualityApiTest, JsonHasColumnsSamplesEventsNamesAndSummary) {
   const auto j = nlohmann::json::parse(r->body);
   EXPECT_EQ(j["meetingId"], meetingId_);
   EXPECT_EQ(j["columns"].size(), store::kQualityColumnCount);
+  EXPECT_EQ(j["columns"].back(), "estimate_kbps");
+  EXPECT_EQ(j["samples"][0]["server_rtt_ms"], 12.0);
+  EXPECT_EQ(j["samples"][0]["nacks_in"], 4.0);
   ASSERT_EQ(j["samples"].size(), 1u);
   EXPECT_EQ(j["samples"][0]["uplink_loss_pct"], 12.5);
   EXPECT_TRUE(j["samples"][0]["rtt_ms"].is_null());
@@ -81,6 +86,12 @@ TEST_F(QualityApiTest, CsvByQueryOrAccept) {
   EXPECT_NE(csv->body.find("\r\n" + meetingId_ + "," + attendeeId_ + ",1700000005000,300,,"),
             std::string::npos)
       << csv->body;
+  // The server's view of the downlink at the end of each row.
+  EXPECT_NE(csv->body.find(",plis,server_down_loss_pct,server_down_jitter_ms,server_rtt_ms,nacks_in,plis_in,"
+                           "rtx_out,estimate_kbps\r\n"),
+            std::string::npos)
+      << csv->body;
+  EXPECT_NE(csv->body.find(",,12,4,,,\r\n"), std::string::npos) << csv->body;
   HttpRequest accept = Get();
   accept.headers["Accept"] = "text/csv";
   EXPECT_EQ(api.Handle(accept)->body, csv->body);

@@ -67,6 +67,30 @@ TEST(QualitySummaryTest, DownloadRttFreezesDropsAndTimeZones) {
   EXPECT_EQ(texts[3], "Attendee x1234567's connection dropped at 11:00:07.");
 }
 
+// Issue 16: without the client's figure (no CLIENT_METRIC, or not that one) the download loss comes from
+// the attendee's receiver reports; where the client has a figure, that one counts.
+TEST(QualitySummaryTest, DownloadLossFromTheServersViewWhenTheClientSaysNothing) {
+  std::vector<QualitySample> samples;
+  for (int64_t t = kTen + 5000; t <= kTen + 60'000; t += 5000) {
+    QualitySample s = At("bob-id", t, 0);
+    const bool lossy = t > kTen + 10'000 && t <= kTen + 25'000;  // 10:00:15, :20, :25
+    s[QualityColumn::kServerDownLossPct] = lossy ? 9 : 0.2;
+    samples.push_back(s);
+    QualitySample alice = At("alice-id", t, 0);
+    alice[QualityColumn::kDownlinkLossPct] = 0.5;   // her client saw a clean download
+    alice[QualityColumn::kServerDownLossPct] = 30;  // what her reports said is not used then
+    samples.push_back(alice);
+  }
+  const auto f = QualitySummary::Summarize(samples, {}, {{"bob-id", "Bob"}, {"alice-id", "Alice"}});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].attendeeId, "bob-id");
+  EXPECT_EQ(f[0].kind, "download_loss");
+  EXPECT_EQ(f[0].fromMs, kTen + 10'000);
+  EXPECT_EQ(f[0].toMs, kTen + 25'000);
+  EXPECT_DOUBLE_EQ(f[0].value, 9);
+  EXPECT_EQ(f[0].text, "Bob's download was lost 9% from 10:00:10 to 10:00:25.");
+}
+
 TEST(QualitySummaryTest, AGoodCallHasNoFindings) {
   EXPECT_TRUE(QualitySummary::Summarize({At("a", kTen, 1), At("a", kTen + 5000, 2)}, {}, {}).empty());
   EXPECT_EQ(QualitySummary::FormatTime(kTen - 1000, -90, true), "08:29:59");

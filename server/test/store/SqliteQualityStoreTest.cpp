@@ -1,6 +1,7 @@
 #include "store/SqliteQualityStore.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <random>
@@ -74,6 +75,78 @@ TEST_F(SqliteQualityStoreTest, SharesTheDatabaseFileWithTheMeetingsStore) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "medicall.db"));
   SqliteQualityStore reopened(dir_.string());
   EXPECT_EQ(reopened.ListSamples("m1", 10).size(), 1u);
+}
+
+// Issue 16: the server's view of the downlink went into new columns at the end; they come back like
+// the others.
+TEST_F(SqliteQualityStoreTest, TheServersDownlinkColumnsRoundTrip) {
+  SqliteQualityStore store(dir_.string());
+  QualitySample s = Sample("m1", "a", 1000, 0);
+  s[QualityColumn::kServerDownLossPct] = 9.5;
+  s[QualityColumn::kServerDownJitterMs] = 3.25;
+  s[QualityColumn::kServerRttMs] = 41;
+  s[QualityColumn::kNacksIn] = 7;
+  s[QualityColumn::kPlisIn] = 0;
+  s[QualityColumn::kRtxOut] = 12;
+  s[QualityColumn::kEstimateKbps] = 2400;
+  store.InsertSamples({s});
+  const auto rows = store.ListSamples("m1", 10);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].values, s.values);
+}
+
+// A database made before those columns existed opens: the columns are added, its rows stay, NULL in
+// them, and new rows carry them. Opening it again changes nothing.
+TEST_F(SqliteQualityStoreTest, AnOlderTableGetsTheNewColumnsAndKeepsItsRows) {
+  std::filesystem::create_directories(dir_);
+  const std::string path = (dir_ / "medicall.db").string();
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    // The table as the first version made it (up to "plis").
+    const char* old =
+        "CREATE TABLE quality_samples (meeting_id TEXT NOT NULL, attendee_id TEXT NOT NULL, at_ms INTEGER "
+        "NOT "
+        "NULL, send_kbps REAL, receive_kbps REAL, send_fps REAL, receive_fps REAL, send_width REAL, "
+        "send_height REAL, receive_width REAL, receive_height REAL, uplink_loss_pct REAL, downlink_loss_pct "
+        "REAL, jitter_ms REAL, rtt_ms REAL, freezes REAL, audio_packets_per_s REAL, audio_present REAL, "
+        "mic_level REAL, signal_strength REAL, nacks REAL, plis REAL);"
+        "INSERT INTO quality_samples (meeting_id, attendee_id, at_ms, uplink_loss_pct, rtt_ms, plis) "
+        "VALUES ('m1', 'a', 1000, 12.5, 80, 2);";
+    ASSERT_EQ(sqlite3_exec(db, old, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  }
+  for (int open = 0; open < 2; ++open) {
+    SqliteQualityStore store(dir_.string());
+    if (open == 0) {
+      QualitySample s = Sample("m1", "b", 2000, 1);
+      s[QualityColumn::kServerRttMs] = 15;
+      s[QualityColumn::kEstimateKbps] = 900;
+      store.InsertSamples({s});
+    }
+    const auto rows = store.ListSamples("m1", 10);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].attendeeId, "a");
+    EXPECT_DOUBLE_EQ(*rows[0][QualityColumn::kUplinkLossPct], 12.5);
+    EXPECT_DOUBLE_EQ(*rows[0][QualityColumn::kRttMs], 80);
+    EXPECT_DOUBLE_EQ(*rows[0][QualityColumn::kPlis], 2);
+    EXPECT_FALSE(rows[0][QualityColumn::kServerRttMs] || rows[0][QualityColumn::kNacksIn] ||
+                 rows[0][QualityColumn::kEstimateKbps]);
+    EXPECT_DOUBLE_EQ(*rows[1][QualityColumn::kServerRttMs], 15);
+    EXPECT_DOUBLE_EQ(*rows[1][QualityColumn::kEstimateKbps], 900);
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  int columns = 0;
+  sqlite3_exec(
+      db, "PRAGMA table_info(quality_samples)",
+      [](void* n, int, char**, char**) {
+        ++*static_cast<int*>(n);
+        return 0;
+      },
+      &columns, nullptr);
+  sqlite3_close(db);
+  EXPECT_EQ(columns, static_cast<int>(3 + kQualityColumnCount));
 }
 
 TEST(QualityColumnTest, NamesAreDistinctSnakeCase) {

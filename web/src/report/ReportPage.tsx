@@ -18,6 +18,8 @@ const COLOURS = ['#1565c0', '#ef6c00', '#6a1b9a', '#00838f', '#ad1457', '#558b2f
 const CHARTS = [
   { id: 'send-bitrate', column: 'send_kbps', title: 'Sent bitrate (audio + video)', unit: 'kbit/s' },
   { id: 'upload-loss', column: 'uplink_loss_pct', title: 'Upload packet loss', unit: '%' },
+  // The server's view: what each attendee's receiver reports said it lost of what the server sent it.
+  { id: 'download-loss', column: 'server_down_loss_pct', title: 'Download packet loss (receiver reports)', unit: '%' },
   { id: 'rtt', column: 'rtt_ms', title: 'Round-trip time', unit: 'ms' },
   { id: 'receive-bitrate', column: 'receive_kbps', title: 'Received bitrate', unit: 'kbit/s' },
   { id: 'send-fps', column: 'send_fps', title: 'Camera frame rate sent', unit: 'fps' },

@@ -668,6 +668,14 @@ std::optional<uint64_t> MeetingRouter::AvailableOutgoingBitrate(const std::strin
   return it->second->sendEstimator.EstimateBps();
 }
 
+std::vector<DownlinkView> MeetingRouter::DownlinkViews() const {
+  std::vector<DownlinkView> views;
+  views.reserve(peers_.size());
+  const int64_t nowMs = clock_.NowMs();
+  for (const auto& [id, peer] : peers_) views.push_back(peer->Downlink(nowMs));
+  return views;
+}
+
 void MeetingRouter::ScheduleTick() {
   timer_.expires_after(std::chrono::milliseconds(kTickMs));
   timer_.async_wait([this, watch = alive_.Observe()](const boost::system::error_code& ec) {

@@ -10,7 +10,8 @@
 //    Subscription decides (pause, LayerSelector: switches at key frames) -> SendStream rewrites,
 //    encrypts and sends;
 //  - RTCP from an attendee: RtcpDispatcher -> RouterPeer -> the SendStream (NACK: retransmission,
-//    report blocks: RTT) or RecvStream (PLI/FIR: KeyframeRequestThrottle, SR) it names;
+//    report blocks: RTT) or RecvStream (PLI/FIR: KeyframeRequestThrottle, SR) it names; what the
+//    attendee's reports and feedback said of its downlink: DownlinkViews (RouterPeer::Downlink);
 //  - NACK generation and PLIs to publishers: RecvStream::SendFeedback, from the tick;
 //  - transport-cc: arrivals of each attendee's packets -> bwe::TransportFeedbackGenerator -> feedback
 //    every tick (and then no REMB to that publisher: its own GCC ramps); the attendee's feedback about
@@ -70,6 +71,7 @@ class MeetingRouter final : public Router {
   bool SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
   bool SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override;
   std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const override;
+  std::vector<DownlinkView> DownlinkViews() const override;
 
   // From RouterPeer (transport callbacks).
   // queuedUs: how long the datagram waited in the kernel; the packet arrived at clock_ now minus that.

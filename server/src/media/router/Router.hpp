@@ -73,6 +73,40 @@ struct SubscribeAnswer {
   std::vector<Allocation> videoAllocations;
 };
 
+// The server's view of one attendee's downlink (what we send it), from the RTCP it sends us as a
+// receiver: its report blocks (RFC 3550 section 6.4.1) about each video stream we forward it and about
+// the mixed audio, the NACKs and keyframe requests it sent, what we resent, and the bandwidth we
+// estimate toward it. A snapshot taken on the worker (Router::DownlinkViews).
+struct DownlinkView {
+  // A report block is fresh for this long (Chromium reports video every second, audio every 5 s).
+  static constexpr int64_t kFreshMs = 10'000;
+
+  struct Stream {
+    uint32_t ssrc = 0;  // ours
+    bool audio = false;
+    double fractionLost = 0;  // 0..1, in its latest report
+    int32_t cumulativeLost = 0;
+    uint32_t extendedHighestSeq = 0;
+    double jitterMs = 0;
+    std::optional<double> rttMs;  // latest from LSR/DLSR
+    int64_t reportAgeMs = 0;
+  };
+  std::string attendeeId;
+  std::vector<Stream> streams;  // the streams it reported on, fresh or not
+  // Over the fresh reports: the worst stream's loss (%) and jitter, and the latest round trip.
+  std::optional<double> lossPct;
+  std::optional<double> jitterMs;
+  std::optional<double> rttMs;
+  // Counters since its transport began.
+  uint64_t nacksReceived = 0;             // NACK messages about our streams
+  uint64_t keyframeRequestsReceived = 0;  // PLIs and FIR entries about our streams
+  uint64_t retransmissionsSent = 0;       // packets resent after its NACKs
+  // What we can send it: the send-side estimate from its transport-wide feedback (nullopt until some
+  // arrived), and its latest REMB (0: none).
+  std::optional<uint64_t> estimateBps;
+  uint64_t rembBps = 0;
+};
+
 class Router {
  public:
   class Listener {
@@ -175,6 +209,8 @@ class Router {
   // estimate is what the layer targets and BITRATES' server_available_outgoing_bitrate use (through
   // RouterPeer::AvailableBitrateBps, which prefers it to REMB).
   virtual std::optional<uint64_t> AvailableOutgoingBitrate(const std::string& attendeeId) const = 0;
+  // Every attendee's downlink as the server sees it (for the call-quality samples), on the worker.
+  virtual std::vector<DownlinkView> DownlinkViews() const = 0;
 };
 
 }  // namespace medicall::media::router

@@ -1,5 +1,7 @@
 #include "media/router/RouterPeer.hpp"
 
+#include <algorithm>
+
 #include "common/Ntp.hpp"
 #include "media/router/MeetingRouter.hpp"
 #include "media/router/RouterContext.hpp"
@@ -69,6 +71,42 @@ uint64_t RouterPeer::AvailableBitrateBps(int64_t nowMs) const {
   return 0;
 }
 
+DownlinkView RouterPeer::Downlink(int64_t nowMs) const {
+  DownlinkView view;
+  view.attendeeId = attendeeId_;
+  int64_t rttAtMs = 0;
+  auto add = [&](const ReportBlockStats& r, uint32_t ssrc, bool audio) {
+    if (r.Reports() == 0) return;
+    DownlinkView::Stream s;
+    s.ssrc = ssrc;
+    s.audio = audio;
+    s.fractionLost = r.FractionLost();
+    s.cumulativeLost = r.CumulativeLost();
+    s.extendedHighestSeq = r.ExtendedHighestSeq();
+    s.jitterMs = r.JitterMs();
+    if (auto rtt = r.RttUs()) s.rttMs = static_cast<double>(*rtt) / 1000.0;
+    s.reportAgeMs = nowMs - r.LastReportMs();
+    view.streams.push_back(s);
+    if (s.reportAgeMs > DownlinkView::kFreshMs) return;
+    view.lossPct = std::max(view.lossPct.value_or(0), s.fractionLost * 100.0);
+    view.jitterMs = std::max(view.jitterMs.value_or(0), s.jitterMs);
+    // One path carries every stream: the round trip measured last is the one to tell.
+    if (s.rttMs && nowMs - r.RttAtMs() <= DownlinkView::kFreshMs && (!view.rttMs || r.RttAtMs() >= rttAtMs)) {
+      view.rttMs = s.rttMs;
+      rttAtMs = r.RttAtMs();
+    }
+  };
+  add(audioReports, audioSsrc, true);
+  for (const auto& [mid, subscription] : subscriptions)
+    add(subscription->Send().Reports(), subscription->Ssrc(), false);
+  view.nacksReceived = counters_.nacks;
+  view.keyframeRequestsReceived = counters_.keyframeRequests;
+  view.retransmissionsSent = counters_.retransmissions;
+  if (sendEstimator.FeedbackCount() != 0) view.estimateBps = sendEstimator.EstimateBps();
+  view.rembBps = rembBps_;
+  return view;
+}
+
 // ---- RTCP from this attendee, to the stream it names ----
 
 void RouterPeer::OnSenderReport(uint32_t senderSsrc, uint64_t ntpTimestamp) {
@@ -82,10 +120,15 @@ void RouterPeer::OnSenderReport(uint32_t senderSsrc, uint64_t ntpTimestamp) {
 void RouterPeer::OnReportBlocks(std::span<const webrtc::rtcp::ReportBlock> blocks) {
   if (blocks.empty()) return;
   const uint32_t arrivalCompact = ntp::Compact(ntp::FromUnixUs(context_.clock.WallNowUs()));
+  const int64_t nowMs = context_.clock.NowMs();
   for (const webrtc::rtcp::ReportBlock& block : blocks) {
+    if (audioSsrc != 0 && block.ssrc == audioSsrc) {
+      audioReports.OnReportBlock(block, arrivalCompact, nowMs);
+      continue;
+    }
     Subscription* s = FindSubscriptionBySsrc(block.ssrc);
     if (s != nullptr && s->Ssrc() == block.ssrc) {
-      s->Send().ReceiveReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
+      s->Send().ReceiveReportBlock(block, arrivalCompact, nowMs);
       sendEstimator.SetRttMs(s->Send().Retransmissions().RttUs() / 1000);
     }
   }
@@ -94,6 +137,7 @@ void RouterPeer::OnReportBlocks(std::span<const webrtc::rtcp::ReportBlock> block
 void RouterPeer::OnKeyframeRequest(uint32_t mediaSsrc) {
   ++context_.stats.keyframeAsks;
   Subscription* s = FindSubscriptionBySsrc(mediaSsrc);
+  if (s != nullptr) ++counters_.keyframeRequests;
   // Keep forwarding meanwhile: holding packets back would open a sequence gap in the stream.
   if (s == nullptr || s->Source() == nullptr) return;
   if (RecvStream* stream = s->TargetStream()) stream->RequestKeyframe(context_.clock.NowMs());
@@ -117,11 +161,13 @@ void RouterPeer::OnRemb(uint64_t bitrateBps, std::span<const uint32_t> ssrcs) {
 
 void RouterPeer::OnNack(const webrtc::rtcp::Nack& nack) {
   Subscription* s = FindSubscriptionBySsrc(nack.MediaSsrc());
+  if (s != nullptr) ++counters_.nacks;
   if (s == nullptr || s->Source() == nullptr) return;
   const SendStream::NackOutcome outcome =
       s->Send().ReceiveNack(nack, s->CurrentStream(), s->Source()->Owner().extensions, context_.clock.NowUs(),
                             context_.sendBuffer, context_.rtxBuffer, rtxBudget);
   context_.stats.retransmitted += outcome.sent;
+  counters_.retransmissions += outcome.sent;
   context_.stats.nackMisses += outcome.misses;
   context_.stats.nackSuppressed += outcome.suppressed;
   context_.stats.nackOverBudget += outcome.overBudget;

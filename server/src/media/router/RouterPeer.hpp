@@ -5,7 +5,8 @@
 // the MeetingRouter, which does the routing; the attendee's RTCP is dispatched here (RtcpDispatcher) to
 // the stream each message names: NACKs and report blocks to the SendStream of a subscription, PLI/FIR
 // to the RecvStream that subscription shows, sender reports to the publisher's RecvStream, REMB to the
-// attendee's downlink estimate.
+// attendee's downlink estimate, report blocks about the mixed audio we send it to audioReports. With the
+// NACK / keyframe-request / resend counters that is the server's view of its downlink (Downlink()).
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RecvStream.hpp"
+#include "media/router/ReportBlockStats.hpp"
+#include "media/router/Router.hpp"
 #include "media/router/RtxBudget.hpp"
 #include "media/router/Subscription.hpp"
 #include "media/router/RtcpDispatcher.hpp"
@@ -35,6 +38,7 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   // A receiver's REMB starts low and is set to its measured throughput after about 5 s (libwebrtc's
   // AimdRateControl initialisation): until then it says nothing about the link.
   static constexpr int64_t kRembWarmupMs = 8000;
+  static constexpr uint32_t kAudioClockRate = 48000;  // Opus RTP clock (RFC 7587 section 4.1)
 
   RouterPeer(MeetingRouter& router, RouterContext& context, std::string attendeeId,
              webrtc::transport::WebRtcTransport::Options options,
@@ -102,6 +106,19 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   uint64_t TargetBitrateBps() const { return targetBitrateBps_; }
   uint64_t RembBps() const { return rembBps_; }
 
+  // The attendee's report blocks about the mixed audio we send it (on audioSsrc, built by the mixer,
+  // which also sends the sender reports they answer).
+  ReportBlockStats audioReports{kAudioClockRate};
+  // What the attendee, as a receiver, sent us about our streams, and what we resent it.
+  struct DownlinkCounters {
+    uint64_t nacks = 0;             // NACK messages naming one of our video streams
+    uint64_t keyframeRequests = 0;  // PLIs and FIR entries naming one of them
+    uint64_t retransmissions = 0;   // packets resent after those NACKs
+  };
+  const DownlinkCounters& Counters() const { return counters_; }
+  // The server's view of the attendee's downlink now (Router::DownlinkViews).
+  DownlinkView Downlink(int64_t nowMs) const;
+
   // RtcpDispatcher::Handler
   void OnSenderReport(uint32_t senderSsrc, uint64_t ntpTimestamp) override;
   void OnReportBlocks(std::span<const webrtc::rtcp::ReportBlock> blocks) override;
@@ -132,6 +149,7 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   int64_t rembAtMs_ = 0;
   int64_t firstRembMs_ = 0;
   uint64_t targetBitrateBps_ = 0;
+  DownlinkCounters counters_;
 };
 
 }  // namespace medicall::media::router

@@ -24,7 +24,7 @@ SendStream::SendStream(RouterPeer& peer, const std::string& mid, uint32_t ssrc, 
       mid_(mid),
       ssrc_(ssrc),
       rtxSsrc_(rtxSsrc),
-      rewriter_(ssrc, 90000, random::Value<uint16_t>() & 0x7FFF, random::Value<uint32_t>()),
+      rewriter_(ssrc, kVideoClockRate, random::Value<uint16_t>() & 0x7FFF, random::Value<uint32_t>()),
       rtxSequence_(random::Value<uint16_t>() & 0x7FFF) {}
 
 void SendStream::SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {

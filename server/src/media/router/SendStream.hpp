@@ -8,15 +8,18 @@
 //  - the answer to the subscriber's NACKs (RFC 4585 section 6.2.1): resent from the source's cache,
 //    as RTX (RFC 4588) when negotiated, deduplicated and paced by the Retransmitter, within the
 //    subscriber's byte budget (RtxBudget);
-//  - the RTT from the subscriber's report blocks, and our sender reports (RFC 3550 section 6.4.1).
+//  - the subscriber's report blocks about it (ReportBlockStats: loss, jitter, RTT, which also paces the
+//    Retransmitter), and our sender reports (RFC 3550 section 6.4.1).
 // Worker thread only.
 #include <cstdint>
 #include <span>
 #include <string>
 
+#include "media/router/ReportBlockStats.hpp"
 #include "media/router/Retransmitter.hpp"
 #include "media/router/RtxBudget.hpp"
 #include "webrtc/rtcp/Nack.hpp"
+#include "webrtc/rtcp/ReportBlock.hpp"
 #include "webrtc/rtcp/SenderReport.hpp"
 #include "webrtc/rtp/ExtensionIds.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
@@ -29,6 +32,8 @@ class RouterPeer;
 
 class SendStream {
  public:
+  static constexpr uint32_t kVideoClockRate = 90000;
+
   SendStream(RouterPeer& peer, const std::string& mid, uint32_t ssrc, uint32_t rtxSsrc);
   SendStream(const SendStream&) = delete;
   SendStream& operator=(const SendStream&) = delete;
@@ -61,10 +66,13 @@ class SendStream {
   NackOutcome ReceiveNack(const webrtc::rtcp::Nack& nack, RecvStream* source,
                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
                           std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch, RtxBudget& budget);
-  // A report block of the subscriber about this stream (RTT for the Retransmitter).
-  void ReceiveReportBlock(uint32_t lastSr, uint32_t delaySinceLastSr, uint32_t arrivalCompact) {
-    retransmitter_.OnReportBlock(lastSr, delaySinceLastSr, arrivalCompact);
+  // A report block of the subscriber about this stream, arrived at nowMs (arrivalCompact: our wall
+  // clock in compact NTP): its figures, and the RTT for the Retransmitter.
+  void ReceiveReportBlock(const webrtc::rtcp::ReportBlock& block, uint32_t arrivalCompact, int64_t nowMs) {
+    reports_.OnReportBlock(block, arrivalCompact, nowMs);
+    retransmitter_.OnReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
   }
+  const ReportBlockStats& Reports() const { return reports_; }
   // Our sender report at ntpNow / nowUs; false when nothing was sent yet.
   bool MakeSenderReport(uint64_t ntpNow, int64_t nowUs, webrtc::rtcp::SenderReport& sr) const;
 
@@ -95,6 +103,7 @@ class SendStream {
   int rtxPayloadType_ = -1;
   webrtc::rtp::RtpRewriter rewriter_;
   Retransmitter retransmitter_;
+  ReportBlockStats reports_{kVideoClockRate};
   uint32_t timestampOffset_ = 0;  // output - source timestamp of the current source
   uint16_t rtxSequence_;
   int64_t lastSentUs_ = 0;

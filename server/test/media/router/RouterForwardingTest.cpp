@@ -18,6 +18,7 @@
 #include "media/router/Retransmitter.hpp"
 #include "media/router/RouterHarness.hpp"
 #include "common/Ntp.hpp"
+#include "webrtc/rtcp/ReceiverReport.hpp"
 #include "webrtc/rtcp/Remb.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/rtp/Rtx.hpp"
@@ -78,6 +79,17 @@ std::vector<uint8_t> Feedback(uint8_t type, uint8_t fmt, uint32_t sender, uint32
   WriteU32(&p[4], sender);
   WriteU32(&p[8], media);
   std::copy(fci.begin(), fci.end(), p.begin() + 12);
+  return p;
+}
+
+// A receiver report (RFC 3550 section 6.4.2) with these blocks, with room for the SRTCP trailer.
+std::vector<uint8_t> ReceiverReportFrom(uint32_t sender,
+                                        std::initializer_list<webrtc::rtcp::ReportBlock> blocks) {
+  webrtc::rtcp::ReceiverReport rr;
+  rr.senderSsrc = sender;
+  for (const auto& b : blocks) EXPECT_TRUE(rr.AddBlock(b));
+  std::vector<uint8_t> p(rr.SerializedSize() + webrtc::srtp::kSrtpMaxTrailerLength);
+  EXPECT_EQ(rr.Serialize(p), rr.SerializedSize());
   return p;
 }
 
@@ -442,6 +454,26 @@ struct Call {
       return 0;
     });
   }
+  // Moves the clock one report interval on and waits for the sender report about our stream that this
+  // makes the router send; its NTP time (0 when none came).
+  uint64_t NextSenderReport() {
+    h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
+    // The latest SR (one from before the clock moved may be among them).
+    const uint64_t wanted = ntp::FromUnixUs(h.clock.WallNowUs());
+    uint64_t srNtp = 0;
+    const bool arrived = WaitFor(h.ClientWorker(), [&] {
+      for (const auto& p : sub.rtcp) {
+        for (size_t pos = 0; pos + 28 <= p.size(); pos += (ReadU16(&p[pos + 2]) + 1) * 4) {
+          if (p[pos + 1] == 200 && ReadU32(&p[pos + 4]) == outSsrc) {
+            srNtp =
+                std::max(srNtp, (static_cast<uint64_t>(ReadU32(&p[pos + 8])) << 32) | ReadU32(&p[pos + 12]));
+          }
+        }
+      }
+      return srNtp == wanted;
+    });
+    return arrived ? srNtp : 0;
+  }
   void SendFromSubscriber(std::vector<uint8_t> packet) {
     OnWorker(h.ClientWorker(), [&] {
       EXPECT_TRUE(sub.transport->SendRtcp(packet, packet.size() - webrtc::srtp::kSrtpMaxTrailerLength));
@@ -508,31 +540,14 @@ TEST(RouterForwardingTest, ANackWithinOneRttOfTheResendIsNotAnswered) {
   Call call(h);
   // Our sender report about the stream, then the subscriber's receiver report about it: it took 300 ms
   // to come back and waited 100 ms before it left, so the round trip is 200 ms.
-  h.clock.AdvanceMs(MeetingRouter::kReportIntervalMs);
-  // The latest SR (one from before the clock moved may be among them).
-  const uint64_t wanted = ntp::FromUnixUs(h.clock.WallNowUs());
-  uint64_t srNtp = 0;
-  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] {
-    for (const auto& p : call.sub.rtcp) {
-      for (size_t pos = 0; pos + 28 <= p.size(); pos += (ReadU16(&p[pos + 2]) + 1) * 4) {
-        if (p[pos + 1] == 200 && ReadU32(&p[pos + 4]) == call.outSsrc) {
-          srNtp =
-              std::max(srNtp, (static_cast<uint64_t>(ReadU32(&p[pos + 8])) << 32) | ReadU32(&p[pos + 12]));
-        }
-      }
-    }
-    return srNtp == wanted;
-  }));
+  const uint64_t srNtp = call.NextSenderReport();
+  ASSERT_NE(srNtp, 0u);
   h.clock.AdvanceMs(300);
-  std::vector<uint8_t> rr(8 + 24 + webrtc::srtp::kSrtpMaxTrailerLength);
-  rr[0] = 0x81;
-  rr[1] = 201;
-  WriteU16(&rr[2], 7);
-  WriteU32(&rr[4], call.sub.videoSsrc);
-  WriteU32(&rr[8], call.outSsrc);
-  WriteU32(&rr[24], ntp::Compact(srNtp));
-  WriteU32(&rr[28], ntp::UsToCompact(100'000));
-  call.SendFromSubscriber(rr);
+  webrtc::rtcp::ReportBlock block;
+  block.ssrc = call.outSsrc;
+  block.lastSr = ntp::Compact(srNtp);
+  block.delaySinceLastSr = ntp::UsToCompact(100'000);
+  call.SendFromSubscriber(ReceiverReportFrom(call.sub.videoSsrc, {block}));
 
   // Fresh packets (the cache keeps a second of them; the clock moved on).
   SendVideo(h, call.pub, 130, 5, false);
@@ -550,6 +565,88 @@ TEST(RouterForwardingTest, ANackWithinOneRttOfTheResendIsNotAnswered) {
   const auto after = ServerStats(h);
   EXPECT_EQ(after.retransmitted - before.retransmitted, 2u);
   EXPECT_EQ(after.nackSuppressed - before.nackSuppressed, 1u);
+}
+
+// Issue 16: the server's view of each attendee's downlink comes from the RTCP it sends as a receiver:
+// its report blocks about the video we forward it and the mixed audio (loss, jitter, RTT against our
+// SR), the NACKs and PLIs it sent about our streams and what we resent.
+TEST(RouterForwardingTest, DownlinkViewsTellWhatEachSubscribersRtcpSaid) {
+  RouterHarness h;
+  Call call(h);
+  auto before = ServerStats(h);
+  call.Nack({{call.seqs.at(3), 0}});
+  ASSERT_TRUE(call.WaitForNackHandled(before, 1));
+  call.SendFromSubscriber(Feedback(206, 1, call.sub.videoSsrc, call.outSsrc));
+  call.SendFromSubscriber(Feedback(206, 1, call.sub.videoSsrc, 0xDEADBEEF));  // not ours: not counted
+  ASSERT_TRUE(
+      WaitFor(h.serverWorker, [&] { return h.router->GetStats().keyframeAsks >= before.keyframeAsks + 2; }));
+
+  const uint64_t srNtp = call.NextSenderReport();
+  ASSERT_NE(srNtp, 0u);
+  h.clock.AdvanceMs(300);
+  const uint32_t audioSsrc = OnWorker(h.serverWorker, [&] { return h.router->GetAudioParams("sub")->ssrc; });
+  webrtc::rtcp::ReportBlock video;
+  video.ssrc = call.outSsrc;
+  video.fractionLost = 23;  // 9%
+  video.cumulativeLost = 3;
+  video.extendedHighestSeq = call.seqs.back();
+  video.jitter = 1800;  // 20 ms at 90 kHz
+  video.lastSr = ntp::Compact(srNtp);
+  video.delaySinceLastSr = ntp::UsToCompact(100'000);
+  webrtc::rtcp::ReportBlock audio;
+  audio.ssrc = audioSsrc;
+  audio.fractionLost = 5;
+  audio.jitter = 480;  // 10 ms at 48 kHz; no SR of the mixer in this harness: no LSR
+  webrtc::rtcp::ReportBlock foreign = video;
+  foreign.ssrc = 0x12345678;  // no stream of ours
+  foreign.fractionLost = 255;
+  call.SendFromSubscriber(ReceiverReportFrom(call.sub.videoSsrc, {video, audio, foreign}));
+  const auto viewOf = [&](const std::string& id) {
+    return OnWorker(h.serverWorker, [&] {
+      for (auto& v : h.router->DownlinkViews())
+        if (v.attendeeId == id) return v;
+      return DownlinkView{};
+    });
+  };
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] {
+    for (const auto& v : h.router->DownlinkViews())
+      if (v.attendeeId == "sub" && v.streams.size() == 2) return true;
+    return false;
+  }));
+
+  const DownlinkView sub = viewOf("sub");
+  ASSERT_EQ(sub.streams.size(), 2u);
+  EXPECT_TRUE(sub.streams[0].audio);
+  EXPECT_EQ(sub.streams[0].ssrc, audioSsrc);
+  EXPECT_NEAR(sub.streams[0].jitterMs, 10.0, 1e-9);
+  EXPECT_FALSE(sub.streams[0].rttMs);
+  EXPECT_FALSE(sub.streams[1].audio);
+  EXPECT_EQ(sub.streams[1].ssrc, call.outSsrc);
+  EXPECT_EQ(sub.streams[1].cumulativeLost, 3);
+  EXPECT_EQ(sub.streams[1].extendedHighestSeq, call.seqs.back());
+  ASSERT_TRUE(sub.lossPct && sub.jitterMs && sub.rttMs);
+  EXPECT_NEAR(*sub.lossPct, 23 * 100.0 / 256, 1e-9);  // the worst stream
+  EXPECT_NEAR(*sub.jitterMs, 20.0, 1e-9);
+  EXPECT_NEAR(*sub.rttMs, 200.0, 0.1);
+  EXPECT_EQ(sub.nacksReceived, 1u);
+  EXPECT_EQ(sub.keyframeRequestsReceived, 1u);
+  EXPECT_EQ(sub.retransmissionsSent, 1u);
+  EXPECT_FALSE(sub.estimateBps);  // the test client sends no transport-wide feedback
+  EXPECT_EQ(sub.rembBps, 0u);
+
+  // The publisher receives nothing from us: nothing to tell.
+  const DownlinkView pub = viewOf("pub");
+  EXPECT_TRUE(pub.streams.empty());
+  EXPECT_FALSE(pub.lossPct || pub.rttMs);
+  EXPECT_EQ(pub.nacksReceived + pub.keyframeRequestsReceived + pub.retransmissionsSent, 0u);
+
+  // Reports older than DownlinkView::kFreshMs no longer speak for the link.
+  h.clock.AdvanceMs(DownlinkView::kFreshMs + 1);
+  const DownlinkView stale = viewOf("sub");
+  EXPECT_EQ(stale.streams.size(), 2u);
+  EXPECT_GT(stale.streams[1].reportAgeMs, DownlinkView::kFreshMs);
+  EXPECT_FALSE(stale.lossPct || stale.jitterMs || stale.rttMs);
+  EXPECT_EQ(stale.nacksReceived, 1u);
 }
 
 TEST(RouterForwardingTest, RetransmissionsStayWithinTheSubscribersBudget) {

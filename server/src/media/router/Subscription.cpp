@@ -67,7 +67,8 @@ bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool
   const int before = selector_.Current();
   if (!selector_.Accept(layer, keyframe)) return false;
   if (selector_.Current() != before)
-    log::Info("rtp", "router: {} mid {} forwards layer {} from its key frame", peer_.AttendeeId(), mid_, layer);
+    log::Info("rtp", "router: {} mid {} forwards layer {} from its key frame", peer_.AttendeeId(), mid_,
+              layer);
   RecvStream& stream = *source_->LayerAt(static_cast<size_t>(layer)).stream;
   lastStream_ = &stream;
   return send_.Send(packet, stream, sourceIds, nowUs, scratch);

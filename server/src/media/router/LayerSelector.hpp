@@ -30,13 +30,13 @@ class LayerSelector {
  public:
   static constexpr int64_t kHoldMs = 8000;
   static constexpr int64_t kMaxHoldMs = 64000;
-  static constexpr int64_t kCalmMs = 30000;  // a downgrade within this of the last one holds twice as long
-  static constexpr int64_t kProbeMs = 4000;  // after a hold, the asked-for layer is sent this long
+  static constexpr int64_t kCalmMs = 30000;   // a downgrade within this of the last one holds twice as long
+  static constexpr int64_t kProbeMs = 4000;   // after a hold, the asked-for layer is sent this long
   static constexpr int64_t kStalledMs = 500;  // behind another layer's last packet: paused
 
   struct LayerInfo {
     bool live = false;
-    uint32_t bitrateBps = 0;  // measured; 0 = not known yet (never too much)
+    uint32_t bitrateBps = 0;   // measured; 0 = not known yet (never too much)
     int64_t lastPacketMs = 0;  // 0 = not known (never stalled)
   };
 

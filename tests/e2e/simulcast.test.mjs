@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, waitFor } from '../lib/browser.mjs';
+import { inboundVideoOf } from '../lib/host-call.mjs';
 import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { startServer } from '../lib/server.mjs';
 
@@ -27,16 +28,6 @@ async function attendee(name, room, opts = { simulcast: true }) {
     state: () => b.page.evaluate(() => window.sdkTest.state) };
 }
 
-// The inbound video entry that carries `other`'s tile (its element's track), or null.
-async function inboundOf(a, other) {
-  return a.page.evaluate(async (attendeeId) => {
-    const tiles = window.sdkTest.state.tiles;
-    const tileId = Object.keys(tiles).find((k) => !tiles[k].local && tiles[k].attendeeId === attendeeId);
-    const track = document.getElementById(`tile-${tileId}`)?.srcObject?.getVideoTracks()[0];
-    if (!track) return null;
-    return (await window.sdkTest.stats()).video.find((v) => v.track === track.id) || null;
-  }, other.self.attendeeId);
-}
 
 // The router's layer and subscription decisions, for a failure's message.
 const routerLog = () => server.logs.join('').split('\n')
@@ -71,7 +62,7 @@ describe('simulcast and downlink controls with the unmodified SDK', () => {
 
     // Each sender's high layer reaches each receiver (a warm-up: the SDK picks its layers).
     for (const [a, b] of pairs) {
-      await waitFor(async () => ((await inboundOf(a, b))?.frameWidth || 0) >= 640,
+      await waitFor(async () => ((await inboundVideoOf(a, b))?.frameWidth || 0) >= 640,
         { timeoutMs: 45000, what: `${a.name}: >= 640 px from ${b.name} (logs: ${a.logs.slice(-3).join(' | ')})` });
     }
     // The start settles first (the SDK re-subscribes as INDEX lists the layers; each new stream starts
@@ -81,7 +72,7 @@ describe('simulcast and downlink controls with the unmodified SDK', () => {
     // new decoded frame (a freeze).
     const last = new Map();
     const now = Date.now();
-    for (const [a, b] of pairs) last.set(`${a.name}<-${b.name}`, { frames: (await inboundOf(a, b)).framesDecoded, at: now });
+    for (const [a, b] of pairs) last.set(`${a.name}<-${b.name}`, { frames: (await inboundVideoOf(a, b)).framesDecoded, at: now });
     const widths = new Map();
     const timeline = new Map();  // per pair: what each sample saw (printed when one fails)
     const end = Date.now() + 30000;
@@ -89,7 +80,7 @@ describe('simulcast and downlink controls with the unmodified SDK', () => {
       await new Promise((r) => setTimeout(r, 500));
       for (const [a, b] of pairs) {
         const key = `${a.name}<-${b.name}`;
-        const v = await inboundOf(a, b);
+        const v = await inboundVideoOf(a, b);
         const seen = last.get(key);
         assert.ok(v, `${key}: the stream is there`);
         if (!timeline.has(key)) timeline.set(key, []);
@@ -114,10 +105,10 @@ describe('simulcast and downlink controls with the unmodified SDK', () => {
     const room = `pause-${Date.now()}`;
     const sender = await attendee('Pia', room);
     const receiver = await attendee('Rex', room);
-    await waitFor(async () => ((await inboundOf(receiver, sender))?.framesDecoded || 0) > 30,
+    await waitFor(async () => ((await inboundVideoOf(receiver, sender))?.framesDecoded || 0) > 30,
       { timeoutMs: 40000, what: 'Rex decodes Pia' });
     await new Promise((r) => setTimeout(r, 3000));  // the senders' layers settle for two people
-    const mid = (await inboundOf(receiver, sender)).mid;
+    const mid = (await inboundVideoOf(receiver, sender)).mid;
 
     assert.equal(await receiver.page.evaluate((id) => window.sdkTest.pauseTileOf(id), sender.self.attendeeId), true);
     await new Promise((r) => setTimeout(r, 1500));  // what was in flight (and its repairs) arrives

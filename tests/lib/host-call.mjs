@@ -5,8 +5,9 @@ import { launchBrowser, waitFor } from './browser.mjs';
 
 // Opens `${origin}/` in a Chromium inside `host`, joins `room` as `name` and waits for the SDK's
 // audioVideoDidStart. browsers: the test's list of browsers to close. extraArgs: e.g. the flag that
-// lets Chromium trust the test's certificate. Returns the browser with name, self, stats(), state().
-export async function sdkAttendeeOn(host, { name, room, origin, browsers, extraArgs = [] }) {
+// lets Chromium trust the test's certificate. joinOptions: the test page's join options (video,
+// simulcast, allHighest). Returns the browser with name, self, stats(), state().
+export async function sdkAttendeeOn(host, { name, room, origin, browsers, extraArgs = [], joinOptions = {} }) {
   const b = await launchBrowser({ executablePath: await host.chromiumPath(), extraArgs });
   browsers.push(b);
   await b.page.goto(`${origin}/`);
@@ -16,7 +17,7 @@ export async function sdkAttendeeOn(host, { name, room, origin, browsers, extraA
   await waitFor(() => b.page.evaluate(() => Boolean(window.sdkTest)), {
     timeoutMs: 15000, what: `${name}: the test page's script (logs: ${b.logs.join(' | ')})`,
   });
-  const self = await b.page.evaluate(([n, r]) => window.sdkTest.join(n, r, {}), [name, room]);
+  const self = await b.page.evaluate(([n, r, o]) => window.sdkTest.join(n, r, o), [name, room, joinOptions]);
   await waitFor(() => b.page.evaluate(() => window.sdkTest.state.started), {
     timeoutMs: 40000, what: `${name}: audioVideoDidStart (logs: ${b.logs.slice(-5).join(' | ')})`,
   });
@@ -43,4 +44,15 @@ export async function decodesVideoOf(a, other) {
     .some((t) => t.attendeeId === other.self.attendeeId), { timeoutMs: 30000, what: `${a.name}: a tile for ${other.name}` });
   const first = await waitFor(() => framesDecodedBy(a), { timeoutMs: 30000, what: `${a.name}: frames from ${other.name}` });
   await waitFor(async () => (await framesDecodedBy(a)) > first + 20, { timeoutMs: 20000, what: `${a.name}: frames growing` });
+}
+
+// The inbound-rtp video entry (the test page's stats()) that carries `other`'s tile on `a`, or null.
+export async function inboundVideoOf(a, other) {
+  return a.page.evaluate(async (attendeeId) => {
+    const tiles = window.sdkTest.state.tiles;
+    const tileId = Object.keys(tiles).find((k) => !tiles[k].local && tiles[k].attendeeId === attendeeId);
+    const track = document.getElementById(`tile-${tileId}`)?.srcObject?.getVideoTracks()[0];
+    if (!track) return null;
+    return (await window.sdkTest.stats()).video.find((v) => v.track === track.id) || null;
+  }, other.self.attendeeId);
 }

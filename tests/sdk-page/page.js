@@ -172,7 +172,10 @@ async function stats() {
       const entry = { ssrc: s.ssrc, packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded,
         totalAudioEnergy: s.totalAudioEnergy, audioLevel: s.audioLevel, track, mid: s.mid,
         nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount, frameWidth: s.frameWidth,
-        bytesReceived: s.bytesReceived, freezeCount: s.freezeCount, framesPerSecond: s.framesPerSecond };
+        bytesReceived: s.bytesReceived, freezeCount: s.freezeCount, framesPerSecond: s.framesPerSecond,
+        packetsLost: s.packetsLost, framesDropped: s.framesDropped, keyFramesDecoded: s.keyFramesDecoded,
+        totalFreezesDuration: s.totalFreezesDuration, jitterBufferDelay: s.jitterBufferDelay,
+        jitterBufferEmittedCount: s.jitterBufferEmittedCount };
       (s.kind === 'video' ? out.video : out.audio).push(entry);
     }
     if (s.type === 'outbound-rtp' && s.kind === 'video') {

@@ -179,6 +179,9 @@ void MeetingSignaling::OnSubscribeAcked(SignalingSession& session, uint32_t sequ
   }
   BroadcastToPresent(announce, &session);
   session.Send(roster);
+  // INDEX carries num_participants, and the SDK's simulcast uplink policy follows it (two people: one
+  // full layer; three or more: low and high): everyone else gets a fresh INDEX when a person arrives.
+  if (PresentPeopleCount() != indexedPeople_) PublishIndex(&session);
 }
 
 void MeetingSignaling::OnMuteChanged(SignalingSession& session, bool muted) {
@@ -276,6 +279,7 @@ void MeetingSignaling::Retire(const std::string& attendeeId, EndReason reason) {
   if (info->streams_size() > 0) BroadcastToPresent(frame, nullptr);
   delegate_.OnAttendeeLeft(attendee.session->Identity(), reason);
   EndContentOf(attendeeId);
+  if (PresentPeopleCount() != indexedPeople_) PublishIndex();  // num_participants changed
 }
 
 void MeetingSignaling::Linger(const std::string& attendeeId, int64_t untilUs) {
@@ -391,9 +395,11 @@ void MeetingSignaling::Drain() {
   for (auto& session : connecting) session->End(EndReason::kServerShutdown);
 }
 
-void MeetingSignaling::PublishIndex() {
+void MeetingSignaling::PublishIndex(const SignalingSession* except) {
+  indexedPeople_ = PresentPeopleCount();
   for (const auto& session : Snapshot(false)) {
-    if (session->Joined()) session->SendIndex(delegate_.IndexFor(session->Identity()));
+    if (session.get() != except && session->Joined())
+      session->SendIndex(delegate_.IndexFor(session->Identity()));
   }
 }
 

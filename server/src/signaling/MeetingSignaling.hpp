@@ -102,8 +102,9 @@ class MeetingSignaling final : private SignalingSession::Listener {
   std::shared_ptr<SignalingSession> Connect(SessionIdentity identity, SignalingSession::Transport transport,
                                             std::optional<TurnCredentials> turnCredentials = std::nullopt);
 
-  // Media published or unpublished a stream: every joined session gets a fresh INDEX.
-  void PublishIndex();
+  // Media published or unpublished a stream, or a person arrived or left (num_participants): every
+  // joined session but `except` gets a fresh INDEX.
+  void PublishIndex(const SignalingSession* except = nullptr);
   // Volume and signal strength from the mixer, to every present attendee.
   void BroadcastAudioMetadata(const proto::SdkAudioMetadataFrame& metadata);
   // BITRATES (type 13) to one joined attendee: per-stream averages and the bandwidth toward it
@@ -195,7 +196,8 @@ class MeetingSignaling final : private SignalingSession::Listener {
   bool ended_ = false;
   bool draining_ = false;
   uint32_t nextAudioStreamId_ = 1;
-  std::map<std::string, Attendee> attendees_;                  // joined, by attendee id
+  size_t indexedPeople_ = 0;                   // num_participants of the last INDEX sent to everyone
+  std::map<std::string, Attendee> attendees_;  // joined, by attendee id
   std::vector<std::shared_ptr<SignalingSession>> connecting_;  // before their JOIN
   std::deque<BufferedMessage> buffered_;
   AliveToken alive_;  // last: linger timers check it

@@ -119,6 +119,32 @@ TEST_F(MeetingSignalingTest, PresenceStartsAtTheFirstSubscribeAck) {
   EXPECT_FALSE(self.dropped());
 }
 
+// The SDK's simulcast uplink policy follows INDEX num_participants (two people: one layer; three: low
+// and high), so a person arriving or leaving sends everyone else a fresh INDEX even when no video
+// source changed; a content share is no person and changes nothing.
+TEST_F(MeetingSignalingTest, ArrivalsAndDeparturesOfPeopleRefreshEveryonesIndex) {
+  Client& a = Arrive("a");
+  Client& b = Arrive("b");
+  ClearAll();
+  const auto indexes = [](Client& c) {
+    int n = 0;
+    for (const auto& f : c.transport.Frames()) n += f.type() == Type::INDEX ? 1 : 0;
+    return n;
+  };
+  Arrive("c");
+  EXPECT_EQ(indexes(a), 1);
+  EXPECT_EQ(indexes(b), 1);
+  EXPECT_EQ(meeting->PresentPeopleCount(), 3u);
+  ClearAll();
+  Arrive(std::string("a") + "#content");
+  EXPECT_EQ(indexes(a), 0);
+  EXPECT_EQ(indexes(b), 0);
+  ClearAll();
+  meeting->RemoveAttendee("c");
+  EXPECT_EQ(indexes(a), 1);
+  EXPECT_EQ(indexes(b), 1);
+}
+
 TEST_F(MeetingSignalingTest, ANewcomerLearnsEveryoneAndEveryoneLearnsTheNewcomer) {
   Client& a = Arrive("a");
   Client& b = Arrive("b");
@@ -393,7 +419,7 @@ TEST_F(MeetingSignalingTest, AReconnectWithTheSameAudioSessionIdIsQuietAndMakesN
   EXPECT_EQ(frames[1].type(), Type::INDEX);
   ASSERT_EQ(frames[2].type(), Type::DATA_MESSAGE);
   EXPECT_EQ(frames[2].data_message().messages(0).data(), "still here");
-  EXPECT_EQ(media.indexRequests["a"], 2);
+  EXPECT_EQ(media.indexRequests["a"], 3);  // a1's JOIN, b's arrival (num_participants), a2's JOIN
 
   a2.session->OnBinaryMessage(SubscribeFrame());
   const uint32_t newId = *meeting->AudioStreamIdOf("a");
@@ -610,7 +636,7 @@ TEST_F(MeetingSignalingTest, PublishIndexReachesEveryJoinedSession) {
   EXPECT_EQ(a.transport.FramesOfType(Type::INDEX).size(), 1u);
   EXPECT_EQ(b.transport.FramesOfType(Type::INDEX).size(), 1u);
   EXPECT_TRUE(c.transport.sent.empty());
-  EXPECT_EQ(media.indexRequests["a"], 2);  // at JOIN and now
+  EXPECT_EQ(media.indexRequests["a"], 3);  // at JOIN, when b arrived (num_participants), and now
 }
 
 TEST_F(MeetingSignalingTest, AudioMetadataGoesToEveryonePresent) {

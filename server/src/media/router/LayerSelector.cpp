@@ -37,8 +37,15 @@ int LayerSelector::Select(std::span<const LayerInfo> layers, int requested, uint
     }
   }
   if (heldLayer_ >= 0 && nowMs >= heldUntilMs_) {
-    heldLayer_ = -1;  // the hold is over: probe the asked-for layer again
-    probeUntilMs_ = nowMs + kProbeMs;
+    if (!layerProbes_ && fitting < choice) {
+      // Without trials the hold goes on while the layer still does not fit: no new downgrade (its hold
+      // does not double), and the layer goes up at most kHoldMs after it fits.
+      heldLayer_ = fitting;
+      heldUntilMs_ = nowMs + kHoldMs;
+    } else {
+      heldLayer_ = -1;  // the hold is over: probe the asked-for layer again (or let the bandwidth decide)
+      if (layerProbes_) probeUntilMs_ = nowMs + kProbeMs;
+    }
   }
   const bool probing = nowMs < probeUntilMs_;
   if (!probing && fitting < choice) {

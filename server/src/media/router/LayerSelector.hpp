@@ -43,6 +43,9 @@ class LayerSelector {
   // The target for `requested` (a layer index) at nowMs given the layers' state and the bandwidth
   // available to this stream (0 = unknown). Sets and returns it.
   int Select(std::span<const LayerInfo> layers, int requested, uint64_t availableBps, int64_t nowMs);
+  // Off: when a hold ends the asked-for layer is not sent on trial; it comes back once the bandwidth
+  // says it fits (the router pads toward its own estimate to find out). On by default.
+  void SetLayerProbes(bool on) { layerProbes_ = on; }
   // Sets the target directly (no bandwidth rule), e.g. without simulcast.
   void SetTarget(int layer) { target_ = layer; }
   int Target() const { return target_; }
@@ -66,6 +69,7 @@ class LayerSelector {
   int64_t holdMs_ = kHoldMs;
   int heldLayer_ = -1;
   int64_t probeUntilMs_ = 0;
+  bool layerProbes_ = true;
   uint64_t switches_ = 0;
 };
 

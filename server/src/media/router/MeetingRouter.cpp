@@ -522,8 +522,13 @@ void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason 
 void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   // The bandwidth toward the peer is split across its video streams by bwe::BitrateAllocator (equal
   // shares up to what each asks for; priorities when the SDK sends them); while everything asked for
-  // fits (with a margin: a receiver's estimate hovers around what it gets) nothing is limited.
-  constexpr uint64_t kFitPercent = 60;
+  // fits nothing is limited. Our own estimate (transport-wide feedback about what we send) is held to
+  // what it measures: a stream limited by it gets padding up to the estimate (SendPadding), so the
+  // estimate climbs as far as the path carries and the layer goes up only once it fits. A receiver's
+  // REMB hovers around what it gets (it cannot probe): there everything fits with a margin, and the
+  // LayerSelector tries the asked-for layer again after a hold.
+  const bool ownEstimate = peer.sendEstimator.FeedbackCount() != 0 && peer.extensions.transportWideCc != 0;
+  const uint64_t kFitPercent = ownEstimate ? 100 : 60;
   const uint64_t available = peer.AvailableBitrateBps(nowMs);
   std::array<bwe::BitrateAllocator::Demand, kMaxAllocatedStreams> demands{};
   std::array<Subscription*, kMaxAllocatedStreams> subscriptions{};
@@ -543,7 +548,9 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   }
   const bool limited = available != 0 && asked * kFitPercent / 100 > available;
   if (limited) bwe::BitrateAllocator::Allocate(available, std::span(demands).first(count), budgets);
+  peer.paddingTargetBps = limited && ownEstimate ? available : 0;
   for (size_t i = 0; i < count; ++i) {
+    subscriptions[i]->SetLayerProbes(!ownEstimate);
     // 0 means "unknown" to the selector: a limited stream gets at least 1 bit/s.
     const uint64_t share = limited ? std::max<uint64_t>(1, budgets[i]) : 0;
     if (RecvStream* target = subscriptions[i]->UpdateTarget(share, nowMs)) {
@@ -686,6 +693,24 @@ void MeetingRouter::ScheduleTick() {
   });
 }
 
+// Padding toward a peer whose streams are held below what they ask for (AllocateLayers): RTX padding
+// packets after this tick's media, up to the estimate, on the first stream that can carry them.
+void MeetingRouter::SendPadding(RouterPeer& peer, int64_t nowUs) {
+  size_t owed = peer.paddingBudget.Take(peer.paddingTargetBps, nowUs);
+  if (owed == 0 || !peer.Transport().IsConnected()) return;
+  for (auto& [mid, s] : peer.subscriptions) {
+    if (s->Source() == nullptr || s->Paused()) continue;
+    while (owed > 0) {
+      const auto bytes = static_cast<uint8_t>(std::min<size_t>(owed, 255));
+      const size_t sent = s->Send().SendPadding(bytes, nowUs, context_.sendBuffer);
+      if (sent == 0) break;
+      ++context_.stats.paddingPackets;
+      owed -= std::min<size_t>(owed, sent);
+    }
+    if (owed == 0) return;
+  }
+}
+
 void MeetingRouter::Tick() {
   const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
@@ -696,6 +721,7 @@ void MeetingRouter::Tick() {
     SendTransportFeedback(*peer);
     if (report) SendSenderReports(*peer, nowUs);
     AllocateLayers(*peer, nowMs);
+    SendPadding(*peer, nowUs);
     if (!peer->publisher) continue;
     Publisher& publisher = *peer->publisher;
     for (size_t i = 0; i < publisher.LayerCount(); ++i) {

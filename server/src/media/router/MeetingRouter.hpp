@@ -102,6 +102,7 @@ class MeetingRouter final : public Router {
   void NotifySourcesChanged();
   void Bury(std::unique_ptr<RouterPeer> peer);
   // Transport-wide congestion control: arrivals of the attendee's packets -> feedback every tick.
+  void SendPadding(RouterPeer& peer, int64_t nowUs);
   void RecordTransportSequence(RouterPeer& peer, const webrtc::rtp::RtpPacket& rtp, int64_t arrivalUs);
   void SendTransportFeedback(RouterPeer& peer);
   void ScheduleTick();

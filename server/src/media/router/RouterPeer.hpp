@@ -13,6 +13,7 @@
 #include <string>
 
 #include "media/bwe/SendSideEstimator.hpp"
+#include "media/bwe/PaddingBudget.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/RecvStream.hpp"
@@ -77,12 +78,18 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   int audioPayloadType = -1;     // Opus
   bool audioMuted = false;
   std::string publisherMid;  // the attendee's camera send section
-  // The transport-wide sequence number of a packet of `size` bytes sent now (remembered by the estimator).
-  uint16_t NextTransportSequence(size_t size, int64_t nowUs) {
+  // The transport-wide sequence number of a packet of `size` bytes sent now (remembered by the estimator;
+  // media, unlike padding, also counts toward the padding budget).
+  uint16_t NextTransportSequence(size_t size, int64_t nowUs, bool padding = false) {
     ++transportSequence_;
     sendEstimator.OnPacketSent(transportSequence_, size, nowUs);
+    if (!padding) paddingBudget.OnSent(size);
     return transportSequence_;
   }
+  // Padding up to the estimate while the attendee's streams ask for more than it allows
+  // (MeetingRouter::AllocateLayers sets the target; 0: none).
+  bwe::PaddingBudget paddingBudget;
+  uint64_t paddingTargetBps = 0;
   // What all retransmissions to this attendee may spend (RTX and plain resends, every stream).
   RtxBudget rtxBudget;
   // Arrivals of the attendee's packets by transport-wide sequence number (when transport-cc is negotiated).

@@ -6,6 +6,7 @@
 #include "media/router/ExtensionTranslator.hpp"
 #include "media/router/RecvStream.hpp"
 #include "media/router/RouterPeer.hpp"
+#include "webrtc/rtp/RtpPacketBuilder.hpp"
 #include "webrtc/rtp/Rtx.hpp"
 #include "webrtc/srtp/SrtpProfile.hpp"
 
@@ -131,6 +132,30 @@ SendStream::Resend SendStream::Retransmit(uint16_t outputSequence, RecvStream* s
   if (!sent) return Resend::kMiss;
   retransmitter_.Resent(outputSequence, nowUs);
   return Resend::kSent;
+}
+
+size_t SendStream::SendPadding(uint8_t paddingBytes, int64_t nowUs, std::span<uint8_t> scratch) {
+  if (paddingBytes == 0 || !Ready() || rtxPayloadType_ < 0 || rtxSsrc_ == 0 || lastSentUs_ == 0 ||
+      peer_.extensions.transportWideCc == 0)
+    return 0;
+  webrtc::rtp::RtpPacketBuilder b;
+  b.SetPayloadType(static_cast<uint8_t>(rtxPayloadType_))
+      .SetSsrc(rtxSsrc_)
+      .SetSequenceNumber(rtxSequence_)
+      .SetTimestamp(rewriter_.HighestTimestamp())
+      .SetPadding(paddingBytes);
+  if (peer_.extensions.mid != 0) b.AddMid(peer_.extensions.mid, mid_);
+  if (peer_.extensions.absSendTime != 0)
+    b.AddAbsSendTime(peer_.extensions.absSendTime, ExtensionTranslator::AbsSendTime(nowUs));
+  webrtc::rtp::RtpPacketBuilder sized = b;  // the size with the element, for the estimator's record
+  sized.AddTransportSequenceNumber(peer_.extensions.transportWideCc, 0);
+  const size_t size = sized.SizeFor(0);
+  if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return 0;
+  b.AddTransportSequenceNumber(peer_.extensions.transportWideCc,
+                               peer_.NextTransportSequence(size, nowUs, true));
+  if (b.Build({}, scratch) != size) return 0;
+  ++rtxSequence_;
+  return peer_.Transport().SendRtp(scratch, size) ? size : 0;
 }
 
 bool SendStream::MakeSenderReport(uint64_t ntpNow, int64_t nowUs, webrtc::rtcp::SenderReport& sr) const {

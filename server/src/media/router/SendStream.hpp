@@ -51,6 +51,11 @@ class SendStream {
   bool Send(const webrtc::rtp::RtpPacket& packet, const RecvStream& source,
             const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
 
+  // One RTX packet that carries only `paddingBytes` (1-255) of padding (RFC 3550 section 5.1, on the RTX
+  // SSRC of RFC 4588: the subscriber's decoder never sees it) with a transport-wide sequence number, so
+  // the estimator toward the subscriber learns what the path carries. Returns its size (0: not sent:
+  // no RTX negotiated, no transport-cc, nothing sent on this stream yet, or not connected).
+  size_t SendPadding(uint8_t paddingBytes, int64_t nowUs, std::span<uint8_t> scratch);
   // The next packet sent continues the output without a gap (after a pause).
   void Restart() { rewriter_.Restart(); }
 

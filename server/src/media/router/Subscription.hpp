@@ -49,6 +49,7 @@ class Subscription {
   // frame), else nullptr.
   RecvStream* UpdateTarget(uint64_t availableBps, int64_t nowMs);
   const LayerSelector& Layers() const { return selector_; }
+  void SetLayerProbes(bool on) { selector_.SetLayerProbes(on); }
   // The stream forwarded last (its cache answers NACKs), or nullptr.
   RecvStream* CurrentStream() const { return lastStream_; }
   RecvStream* TargetStream() const;

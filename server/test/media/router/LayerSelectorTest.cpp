@@ -164,6 +164,31 @@ TEST(LayerSelectorTest, TooLittleBandwidthGoesDownHoldsThenProbesTheAskedForLaye
   EXPECT_EQ(fresh.Select(layers, 2, 0, clock.NowMs()), 2);
 }
 
+// With the router's own estimate (it pads toward it, so it measures what the path carries) nothing is
+// sent on trial: a held layer goes up once it fits and its hold is over, and while it does not fit the
+// hold goes on without doubling.
+TEST(LayerSelectorTest, WithoutLayerProbesTheLayerGoesUpOnlyOnceItFits) {
+  LayerSelector s;
+  s.SetLayerProbes(false);
+  const std::array<Info, 3> layers{{{true, 150'000}, {true, 500'000}, {true, 1'200'000}}};
+  ManualClock clock;
+  EXPECT_EQ(s.Select(layers, 2, 2'000'000, clock.NowMs()), 2);
+  EXPECT_EQ(s.Select(layers, 2, 400'000, clock.NowMs()), 0);
+  // The hold ends and the estimate still says 400 kbit/s: no trial of the high layer.
+  clock.AdvanceMs(LayerSelector::kHoldMs);
+  EXPECT_EQ(s.Select(layers, 2, 400'000, clock.NowMs()), 0);
+  clock.AdvanceMs(LayerSelector::kProbeMs);
+  EXPECT_EQ(s.Select(layers, 2, 400'000, clock.NowMs()), 0);
+  // The estimate climbed to 600 kbit/s: the middle layer fits, within one (undoubled) hold.
+  clock.AdvanceMs(LayerSelector::kHoldMs - LayerSelector::kProbeMs - 1);
+  EXPECT_EQ(s.Select(layers, 2, 600'000, clock.NowMs()), 0);
+  clock.AdvanceMs(1);
+  EXPECT_EQ(s.Select(layers, 2, 600'000, clock.NowMs()), 1);
+  // Later, 1.5 Mbit/s: the high layer.
+  clock.AdvanceMs(LayerSelector::kHoldMs);
+  EXPECT_EQ(s.Select(layers, 2, 1'500'000, clock.NowMs()), 2);
+}
+
 TEST(LayerSelectorTest, ResetWaitsForTheNextKeyframe) {
   LayerSelector s;
   EXPECT_FALSE(s.Accept(0, false));

@@ -539,9 +539,7 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
     Publisher* source = s->Source();
     if (source == nullptr || s->Paused() || count == demands.size()) continue;
     const int layer = std::max(0, source->LayerOfStream(s->StreamId()));
-    const Publisher::Layer& l = source->LayerAt(static_cast<size_t>(layer));
-    const uint64_t want =
-        l.stream->AvgBitrateBps() != 0 ? l.stream->AvgBitrateBps() : uint64_t{l.maxBitrateKbps} * 1000;
+    const uint64_t want = source->LayerDemandBps(static_cast<size_t>(layer), nowMs);
     if (source->LayerOfStream(s->StreamId()) >= 0) asked += want;
     demands[count].maxBps = std::max<uint64_t>(want, 1);
     subscriptions[count++] = s.get();

@@ -39,6 +39,14 @@ void Publisher::SetMaxBitrates(const std::vector<uint32_t>& kbps, uint32_t fallb
   if (layers_.size() == 1 && layers_[0].maxBitrateKbps == 0) layers_[0].maxBitrateKbps = fallbackKbps;
 }
 
+uint64_t Publisher::LayerDemandBps(size_t i, int64_t nowMs) const {
+  const Layer& l = layers_[i];
+  const uint64_t measured = l.stream->AvgBitrateBps();
+  const uint64_t maximum = uint64_t{l.maxBitrateKbps} * 1000;
+  const bool young = l.stream->LiveSinceMs() == 0 || nowMs - l.stream->LiveSinceMs() < kYoungLayerMs;
+  return measured == 0 || young ? std::max(measured, maximum) : measured;
+}
+
 int Publisher::LayerOfStream(uint32_t streamId) const {
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (layers_[i].streamId == streamId) return static_cast<int>(i);

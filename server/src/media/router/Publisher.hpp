@@ -57,6 +57,12 @@ class Publisher {
   bool Simulcast() const {
     return layers_.size() > 1 || (!layers_.empty() && !layers_[0].stream->Rid().empty());
   }
+  // The bitrate to plan layer i with: what it measured over the last second, or, while it is young
+  // (live for less than kYoungLayerMs: its encoder is still ramping up) or unmeasured, at least the
+  // sender's maximum for it (SUBSCRIBE), so a layer that has just started is not taken to fit a path
+  // it will overrun a second later.
+  static constexpr int64_t kYoungLayerMs = 5000;
+  uint64_t LayerDemandBps(size_t i, int64_t nowMs) const;
   // The layer with `streamId`, or -1.
   int LayerOfStream(uint32_t streamId) const;
   // The first layer's stream id (the publisher's id without simulcast).

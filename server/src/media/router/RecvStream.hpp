@@ -111,6 +111,7 @@ class RecvStream {
   // A packet arrived within kLiveMs.
   bool Live(int64_t nowMs) const { return lastPacketMs_ != 0 && nowMs - lastPacketMs_ <= kLiveMs; }
   int64_t LastPacketMs() const { return lastPacketMs_; }  // 0 before the first
+  int64_t LiveSinceMs() const { return liveSinceMs_; }    // its first packet after a silence (0: none)
 
  private:
   void Adopt(uint32_t mediaSsrc, int64_t nowMs);
@@ -128,6 +129,7 @@ class RecvStream {
   int64_t lastMediaMs_ = 0;
   int64_t lastAdoptMs_ = 0;
   int64_t lastPacketMs_ = 0;
+  int64_t liveSinceMs_ = 0;
   uint64_t foreignSsrcPackets_ = 0;
   uint64_t readoptions_ = 0;
   webrtc::rtp::RtpPacketCache cache_{kCachePackets};

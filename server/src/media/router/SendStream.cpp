@@ -144,7 +144,8 @@ size_t SendStream::SendPadding(uint8_t paddingBytes, int64_t nowUs, std::span<ui
       .SetSequenceNumber(rtxSequence_)
       .SetTimestamp(rewriter_.HighestTimestamp())
       .SetPadding(paddingBytes);
-  if (peer_.extensions.mid != 0) b.AddMid(peer_.extensions.mid, mid_);
+  // No MID: the RTX SSRC is signaled (a=ssrc-group:FID), and Firefox binds a mid to whatever SSRC last
+  // carried its MID, so padding with one took the stream away from the video (nothing decoded).
   if (peer_.extensions.absSendTime != 0)
     b.AddAbsSendTime(peer_.extensions.absSendTime, ExtensionTranslator::AbsSendTime(nowUs));
   webrtc::rtp::RtpPacketBuilder sized = b;  // the size with the element, for the estimator's record

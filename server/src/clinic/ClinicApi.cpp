@@ -76,7 +76,7 @@ ClinicApi::ClinicApi(ClinicService& service, const Config& config, const Clock& 
       config_(config),
       clock_(clock),
       post_(std::move(post)),
-      sessions_(static_cast<int64_t>(config.sessionIdleMinutes) * 60 * 1'000'000,
+      sessions_(service.Store(), static_cast<int64_t>(config.sessionIdleMinutes) * 60 * 1'000'000,
                 static_cast<int64_t>(config.sessionMaxHours) * 3600 * 1'000'000, clock) {}
 
 bool ClinicApi::Owns(std::string_view path) {

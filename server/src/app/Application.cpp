@@ -459,7 +459,8 @@ void Application::Start() {
   if (impl_->cluster.Enabled()) {
     // Dashboards and waiting patients on other nodes: the clinic's events over the control channel,
     // applied on the store thread (where the clinic runs).
-    impl_->clinic.SetBroadcast([impl = impl_.get()](const std::string& e) { impl->cluster.PublishClinic(e); });
+    impl_->clinic.SetBroadcast(
+        [impl = impl_.get()](const std::string& e) { impl->cluster.PublishClinic(e); });
     impl_->cluster.SetClinicHandler([impl = impl_.get()](const std::string& e) {
       impl->storeExecutor.Post([impl, e] {
         try {

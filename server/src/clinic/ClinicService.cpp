@@ -306,7 +306,8 @@ void ClinicService::OnPeerEvent(const std::string& text) {
   if (op == "patient" && event.contains("data"))
     return ToPatientHere(event.value("waitId", ""), event.value("event", ""), event["data"]);
   if (op == "close") return ClosePatientHere(event.value("waitId", ""));
-  if (op == "message") return KeepMessage(event.value("visitId", ""), event.value("text", ""), event.value("at", 0LL));
+  if (op == "message")
+    return KeepMessage(event.value("visitId", ""), event.value("text", ""), event.value("at", 0LL));
   if (op == "visit-ended") return ForgetVisit(event.value("visitId", ""), event.value("meetingId", ""));
 }
 

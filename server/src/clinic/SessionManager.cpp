@@ -35,7 +35,9 @@ bool SessionManager::Alive(const std::string& idHash) {
   return store_.FindSession(idHash, NowUs(), false).has_value();
 }
 
-void SessionManager::End(const std::string& cookieValue) { store_.DeleteSession(digest::Sha256Hex(cookieValue)); }
+void SessionManager::End(const std::string& cookieValue) {
+  store_.DeleteSession(digest::Sha256Hex(cookieValue));
+}
 
 void SessionManager::EndAllOf(const std::string& userId) { store_.DeleteSessionsOf(userId); }
 

@@ -418,7 +418,8 @@ std::vector<RedisValue> RedisClinicStore::ReadHashesLocked(const std::vector<std
 
 std::string RedisClinicStore::SharedLinkKey(const std::string& candidate) {
   std::lock_guard lock(writeMutex_);
-  const auto replies = write_.Pipeline({{"SET", kPrefix + "linkkey", candidate, "NX"}, {"GET", kPrefix + "linkkey"}});
+  const auto replies =
+      write_.Pipeline({{"SET", kPrefix + "linkkey", candidate, "NX"}, {"GET", kPrefix + "linkkey"}});
   if (replies[1].IsNil()) throw std::runtime_error("redis: the shared visit-link key vanished");
   return replies[1].text;
 }
@@ -688,8 +689,9 @@ std::optional<SessionRecord> RedisClinicStore::FindSession(const std::string& id
   RedisValue reply;
   {
     std::lock_guard lock(writeMutex_);
-    reply = write_.Script(kFindSession, {},
-                          {idHash, std::to_string(nowUs), touch ? "1" : "0", std::to_string(kSessionTtlSlackMs)});
+    reply =
+        write_.Script(kFindSession, {},
+                      {idHash, std::to_string(nowUs), touch ? "1" : "0", std::to_string(kSessionTtlSlackMs)});
   }
   if (reply.elements.empty()) return std::nullopt;
   return ToSession(Fields(reply));

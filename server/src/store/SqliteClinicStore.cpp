@@ -524,12 +524,14 @@ int64_t SqliteClinicStore::PurgeBefore(int64_t cutoff) {
 
 void SqliteClinicStore::InsertSession(const SessionRecord& r) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, std::string("INSERT INTO clinic_sessions (") + kSessionColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+  Statement s(
+      db_, std::string("INSERT INTO clinic_sessions (") + kSessionColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
   s.Bind(r.idHash).Bind(r.role).Bind(r.userId).Bind(r.waitId).Bind(r.csrfToken);
   s.Bind(r.createdUs).Bind(r.lastSeenUs).Bind(r.idleUs).Bind(r.maxUs).Run();
 }
 
-std::optional<SessionRecord> SqliteClinicStore::FindSession(const std::string& idHash, int64_t nowUs, bool touch) {
+std::optional<SessionRecord> SqliteClinicStore::FindSession(const std::string& idHash, int64_t nowUs,
+                                                            bool touch) {
   std::lock_guard lock(mutex_);
   return InTransaction([&]() -> std::optional<SessionRecord> {
     Statement s(db_, Select(kSessionColumns, "clinic_sessions", "WHERE id_hash = ?"));

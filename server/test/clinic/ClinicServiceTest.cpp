@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "clinic/FakeStream.hpp"
 #include "meetings/TempDir.hpp"
 #include "store/SqliteClinicStore.hpp"
 #include "store/SqliteStore.hpp"
@@ -12,21 +13,7 @@
 namespace medicall::clinic {
 namespace {
 
-class FakeStream final : public ResponseStream {
- public:
-  void Send(std::string bytes) override {
-    if (!closed) sent.push_back(std::move(bytes));
-  }
-  bool Closed() const override { return closed; }
-  void Close() override { closed = true; }
-  bool Got(const std::string& text) const {
-    for (const auto& s : sent)
-      if (s.find(text) != std::string::npos) return true;
-    return false;
-  }
-  std::vector<std::string> sent;
-  bool closed = false;
-};
+using test::FakeStream;
 
 // A clinic on a temporary data directory, with the meetings service on the same database.
 class ClinicServiceTest : public ::testing::Test {

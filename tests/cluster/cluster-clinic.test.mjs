@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SERVER_BINARY } from '../lib/server.mjs';
 import { ClinicClient } from '../lib/clinic.mjs';
-import { startCluster } from './lib.mjs';
+import { startCluster, sleep } from './lib.mjs';
 
 const cleanup = [];
 after(async () => { for (const f of cleanup.reverse()) await f().catch(() => {}); });
@@ -186,4 +186,43 @@ test('sessions survive a node restart (they live in Redis)', async () => {
   assert.equal(after.status, 200, after.text);
   assert.equal(after.json.user.email, email);
   assert.equal((await sameSession(doctor, node2).get('/api/auth/session')).status, 200);
+});
+
+test('a Redis outage: the clinic answers 503, then goes on with its sessions and data; a tampered entry is named', async () => {
+  const { redis, node1, node2 } = await startCluster(cleanup);
+  const cliDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-cli-'));
+  cleanup.push(() => rm(cliDir, { recursive: true, force: true }));
+  const email = await addUser(redis, cliDir, node1, { name: 'Dr Jane Doe', email: 'jane@example.org' });
+  const doctor = new ClinicClient(node1);
+  await doctor.login(email, PASSWORD);
+  const visit = (await doctor.post('/api/visits', {})).json.visit;
+
+  await redis.kill9();
+  const down = await doctor.get('/api/auth/session');
+  assert.equal(down.status, 503, down.text);
+  assert.equal(down.json.error, 'ServiceUnavailable');
+  assert.equal(down.headers.get('retry-after'), '1');
+  assert.equal((await sameSession(doctor, node2).get('/api/visits')).status, 503);
+
+  await redis.start();  // appendonly yes: what was acknowledged is back
+  let back;
+  for (let i = 0; i < 50; i++) {
+    back = await doctor.get('/api/auth/session');
+    if (back.status === 200) break;
+    await sleep(200);
+  }
+  assert.equal(back.status, 200, 'the session outlived the outage');
+  const visits = await sameSession(doctor, node2).get('/api/visits');
+  assert.equal(visits.status, 200, visits.text);
+  assert.ok(visits.json.visits.some((v) => v.id === visit.id));
+
+  const ok = cli(redis, cliDir, ['audit', 'verify']);
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  // An entry altered in Redis breaks the chain at that entry.
+  const edit = spawnSync('/usr/bin/redis-cli', ['-p', String(redis.port), 'HSET', 'medicall:clinic:a:2', 'detail', 'edited'],
+    { encoding: 'utf8' });
+  assert.equal(edit.status, 0, edit.stderr);
+  const broken = cli(redis, cliDir, ['audit', 'verify']);
+  assert.equal(broken.status, 1, broken.stdout + broken.stderr);
+  assert.match(broken.stdout, /audit chain broken at seq 2: hash does not match/);
 });

@@ -121,6 +121,11 @@ std::optional<HttpResponse> ClinicApi::Handle(const HttpRequest& request) {
     if (e.RetryAfterSeconds() > 0)
       r.headers.emplace_back("Retry-After", std::to_string(e.RetryAfterSeconds()));
     return r;
+  } catch (const ServiceUnavailable& e) {
+    // The clinic store (Redis in a cluster) is unreachable: nothing was done, try again shortly.
+    HttpResponse r = Error(503, "ServiceUnavailable", e.what());
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
   } catch (const ApiError& e) {
     return Error(e.Status(), e.Status() == 404 ? "NotFound" : "BadRequest", e.what());
   } catch (const std::exception& e) {
@@ -453,14 +458,24 @@ void ClinicApi::RecordReportViewed(const std::string& meetingId, const HttpReque
 }
 
 void ClinicApi::Tick() {
-  for (const auto& hash : service_.Events().Ping()) sessions_.TouchByHash(hash);
-  sessions_.Sweep();
-  service_.Events().CloseEndedSessions([this](const std::string& hash) { return sessions_.Alive(hash); });
-  const int64_t now = clock_.NowUs();
-  if (lastPurgeUs_ == 0 || now - lastPurgeUs_ >= 3600LL * 1'000'000) {
-    lastPurgeUs_ = now;
-    service_.PurgeExpired();
+  const auto open = service_.Events().Ping();
+  try {
+    for (const auto& hash : open) sessions_.TouchByHash(hash);
+    sessions_.Sweep();
+    service_.Events().CloseEndedSessions([this](const std::string& hash) { return sessions_.Alive(hash); });
+    const int64_t now = clock_.NowUs();
+    if (lastPurgeUs_ == 0 || now - lastPurgeUs_ >= 3600LL * 1'000'000) {
+      service_.PurgeExpired();
+      lastPurgeUs_ = now;
+    }
+  } catch (const ServiceUnavailable& e) {
+    // Streams stay open (their sessions cannot be checked now); said once per outage.
+    if (!storeDown_) log::Warn("clinic", "session upkeep paused: {}", e.what());
+    storeDown_ = true;
+    return;
   }
+  if (storeDown_) log::Info("clinic", "session upkeep resumed: the clinic store answers again");
+  storeDown_ = false;
 }
 
 }  // namespace medicall::clinic

@@ -47,12 +47,26 @@ function sameSession(client, node) {
   return other;
 }
 
+// Two nodes, Redis, a CLI data directory, and a clinician (made with the CLI) logged in on node 1.
+async function clinicCluster() {
+  const cluster = await startCluster(cleanup);
+  const cliDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-cli-'));
+  cleanup.push(() => rm(cliDir, { recursive: true, force: true }));
+  return { ...cluster, cliDir };
+}
+
+async function clinicianOnNode1() {
+  const cluster = await clinicCluster();
+  const email = await addUser(cluster.redis, cluster.cliDir, cluster.node1, { name: 'Dr Jane Doe', email: 'jane@example.org' });
+  const doctor = new ClinicClient(cluster.node1);
+  await doctor.login(email, PASSWORD);
+  return { ...cluster, email, doctor };
+}
+
 function tokenOf(visit) { return visit.link.replace(/^\/v\//, ''); }
 
 test('a clinician on node 1 sees, admits and messages a patient waiting through node 2', async () => {
-  const { redis, node1, node2 } = await startCluster(cleanup);
-  const cliDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-cli-'));
-  cleanup.push(() => rm(cliDir, { recursive: true, force: true }));
+  const { redis, node1, node2, cliDir } = await clinicCluster();
 
   // Accounts with the CLI against Redis; passwords set through node 2, logins through node 1.
   const doctorEmail = await addUser(redis, cliDir, node2, { name: 'Dr Jane Doe', email: 'jane@example.org' });
@@ -175,12 +189,7 @@ test('a clinician on node 1 sees, admits and messages a patient waiting through 
 });
 
 test('sessions survive a node restart (they live in Redis)', async () => {
-  const { redis, node1, node2 } = await startCluster(cleanup);
-  const cliDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-cli-'));
-  cleanup.push(() => rm(cliDir, { recursive: true, force: true }));
-  const email = await addUser(redis, cliDir, node1, { name: 'Dr Jane Doe', email: 'jane@example.org' });
-  const doctor = new ClinicClient(node1);
-  await doctor.login(email, PASSWORD);
+  const { node1, node2, email, doctor } = await clinicianOnNode1();
   await node1.restart();
   const after = await doctor.get('/api/auth/session');
   assert.equal(after.status, 200, after.text);
@@ -189,12 +198,7 @@ test('sessions survive a node restart (they live in Redis)', async () => {
 });
 
 test('a Redis outage: the clinic answers 503, then goes on with its sessions and data; a tampered entry is named', async () => {
-  const { redis, node1, node2 } = await startCluster(cleanup);
-  const cliDir = await mkdtemp(path.join(os.tmpdir(), 'medicall-cli-'));
-  cleanup.push(() => rm(cliDir, { recursive: true, force: true }));
-  const email = await addUser(redis, cliDir, node1, { name: 'Dr Jane Doe', email: 'jane@example.org' });
-  const doctor = new ClinicClient(node1);
-  await doctor.login(email, PASSWORD);
+  const { redis, node2, cliDir, doctor } = await clinicianOnNode1();
   const visit = (await doctor.post('/api/visits', {})).json.visit;
 
   await redis.kill9();

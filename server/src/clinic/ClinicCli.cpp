@@ -132,8 +132,9 @@ int ClinicCli::Run(int argc, char** argv, std::FILE* out, std::FILE* err) {
         std::fprintf(err, "medicall: no user with email %s\n", email.c_str());
         return 1;
       }
+      store.DeleteSessionsOf(user->userId);  // sessions are stored: they end now, event streams included
       service.Audit().Append("cli", "user.disabled", "", "", user->userId);
-      std::fprintf(out, "user %s disabled (their sessions end at their next request)\n", email.c_str());
+      std::fprintf(out, "user %s disabled (their sessions have ended)\n", email.c_str());
       return 0;
     }
     std::fputs(kUsage, err);

@@ -65,8 +65,10 @@ class ClinicStore {
 
   // ---- login sessions (times in wall-clock microseconds) ----
   virtual void InsertSession(const SessionRecord& session) = 0;
-  // The live session of this hash; with `touch` its idle clock restarts at `nowUs`. A session that
-  // has expired by `nowUs` is deleted and not returned.
+  // The live session of this hash; with `touch` its idle clock restarts at `nowUs` (written only when
+  // the last touch is kTouchGranularityUs old or more, so a burst of requests costs one write). A
+  // session that has expired by `nowUs` is deleted and not returned.
+  static constexpr int64_t kTouchGranularityUs = 1'000'000;
   virtual std::optional<SessionRecord> FindSession(const std::string& idHash, int64_t nowUs, bool touch) = 0;
   virtual void DeleteSession(const std::string& idHash) = 0;
   virtual void DeleteSessionsOf(const std::string& userId) = 0;

@@ -238,7 +238,8 @@ if ARGV[3] ~= '' then redis.call('SADD', P .. 'su:' .. ARGV[3], ARGV[1]) end
 return 1
 )lua");
 
-// ARGV: hash, now, touch (1|0), slackMs. The session's fields, or false when over (then deleted).
+// ARGV: hash, now, touch (1|0), slackMs, touch granularity. The session's fields, or false when over
+// (then deleted).
 const std::string kFindSession = SessionScript(R"lua(
 local k = P .. 's:' .. ARGV[1]
 local now = tonumber(ARGV[2])
@@ -250,7 +251,7 @@ if sessionOver(k, now) then
   dropSession(ARGV[1])
   return false
 end
-if ARGV[3] == '1' then
+if ARGV[3] == '1' and now - tonumber(redis.call('HGET', k, 'last')) >= tonumber(ARGV[5]) then
   redis.call('HSET', k, 'last', ARGV[2])
   local f = redis.call('HMGET', k, 'idle', 'created', 'max')
   local left = math.min(tonumber(f[1]), tonumber(f[2]) + tonumber(f[3]) - now)
@@ -689,9 +690,9 @@ std::optional<SessionRecord> RedisClinicStore::FindSession(const std::string& id
   RedisValue reply;
   {
     std::lock_guard lock(writeMutex_);
-    reply =
-        write_.Script(kFindSession, {},
-                      {idHash, std::to_string(nowUs), touch ? "1" : "0", std::to_string(kSessionTtlSlackMs)});
+    reply = write_.Script(kFindSession, {},
+                          {idHash, std::to_string(nowUs), touch ? "1" : "0",
+                           std::to_string(kSessionTtlSlackMs), std::to_string(kTouchGranularityUs)});
   }
   if (reply.elements.empty()) return std::nullopt;
   return ToSession(Fields(reply));

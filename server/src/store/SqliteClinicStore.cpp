@@ -533,23 +533,21 @@ void SqliteClinicStore::InsertSession(const SessionRecord& r) {
 std::optional<SessionRecord> SqliteClinicStore::FindSession(const std::string& idHash, int64_t nowUs,
                                                             bool touch) {
   std::lock_guard lock(mutex_);
-  return InTransaction([&]() -> std::optional<SessionRecord> {
-    Statement s(db_, Select(kSessionColumns, "clinic_sessions", "WHERE id_hash = ?"));
-    s.Bind(idHash);
-    if (!s.Step()) return std::nullopt;
-    SessionRecord r = ReadSession(s);
-    if (r.ExpiredAt(nowUs)) {
-      Statement gone(db_, "DELETE FROM clinic_sessions WHERE id_hash = ?");
-      gone.Bind(idHash).Run();
-      return std::nullopt;
-    }
-    if (touch) {
-      Statement seen(db_, "UPDATE clinic_sessions SET last_seen_us = ? WHERE id_hash = ?");
-      seen.Bind(nowUs).Bind(idHash).Run();
-      r.lastSeenUs = nowUs;
-    }
-    return r;
-  });
+  Statement s(db_, Select(kSessionColumns, "clinic_sessions", "WHERE id_hash = ?"));
+  s.Bind(idHash);
+  if (!s.Step()) return std::nullopt;
+  SessionRecord r = ReadSession(s);
+  if (r.ExpiredAt(nowUs)) {
+    Statement gone(db_, "DELETE FROM clinic_sessions WHERE id_hash = ?");
+    gone.Bind(idHash).Run();
+    return std::nullopt;
+  }
+  if (touch && nowUs - r.lastSeenUs >= kTouchGranularityUs) {
+    Statement seen(db_, "UPDATE clinic_sessions SET last_seen_us = ? WHERE id_hash = ?");
+    seen.Bind(nowUs).Bind(idHash).Run();
+    r.lastSeenUs = nowUs;
+  }
+  return r;
 }
 
 void SqliteClinicStore::DeleteSession(const std::string& idHash) {

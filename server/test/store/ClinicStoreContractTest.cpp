@@ -395,6 +395,11 @@ TYPED_TEST(ClinicStoreContractTest, SessionsEndWhenIdleOrTooOldAndAreSharedByNod
   EXPECT_EQ(found->lastSeenUs, t0 + 29'000'000);
   EXPECT_EQ(found->createdUs, t0);
   EXPECT_FALSE(s.FindSession("nope", t0, true));
+  // A touch less than a second after the last one is not written (a burst of requests, one write).
+  s.InsertSession(this->SessionOf("h7", "u4", t0));
+  EXPECT_EQ(s.FindSession("h7", t0 + 999'999, true)->lastSeenUs, t0);
+  EXPECT_EQ(s.FindSession("h7", t0 + 1'000'000, true)->lastSeenUs, t0 + 1'000'000);
+  s.DeleteSession("h7");
   // Touched at 29 s: alive at 58 s; h2 was not touched: over at 30 s, and gone.
   EXPECT_TRUE(s.FindSession("h1", t0 + 58'000'000, false));
   EXPECT_FALSE(s.FindSession("h2", t0 + 30'000'000, false));

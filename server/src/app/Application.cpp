@@ -24,6 +24,7 @@
 #include "app/StaticFiles.hpp"
 #include "app/TlsCredentials.hpp"
 #include "clinic/ClinicApi.hpp"
+#include "clinic/ClinicBackend.hpp"
 #include "common/Logger.hpp"
 #include "meetings/MeetingsApi.hpp"
 #include "meetings/MeetingsService.hpp"
@@ -36,7 +37,6 @@
 #include "quality/QualityApi.hpp"
 #include "quality/StoredQualitySink.hpp"
 #include "store/SqliteQualityStore.hpp"
-#include "store/SqliteClinicStore.hpp"
 #include "store/SqliteStore.hpp"
 #include "store/StoreExecutor.hpp"
 #include "webrtc/dtls/DtlsCertificate.hpp"
@@ -63,9 +63,9 @@ struct Application::Impl {
         meetings(*store, config),
         meetingsApi(meetings, config),
         joinApi(meetings, config),
-        clinicStore(c.dataDir),
-        links(c.dataDir),
-        clinic(clinicStore, &meetings, links, config),
+        clinicStore(clinic::ClinicBackend::OpenStore(c)),
+        links(clinic::ClinicBackend::OpenLinks(c, *clinicStore)),
+        clinic(*clinicStore, &meetings, links, config),
         clinicApi(clinic, config, Clock::System(),
                   [this](std::function<void()> task) { storeExecutor.Post(std::move(task)); }),
         staticFiles(config.webDir),
@@ -383,7 +383,7 @@ struct Application::Impl {
   meetings::MeetingsService meetings;
   meetings::MeetingsApi meetingsApi;
   JoinApi joinApi;
-  store::SqliteClinicStore clinicStore;  // the clinic's tables, same database file
+  std::unique_ptr<store::ClinicStore> clinicStore;  // SQLite (same database file), or Redis in a cluster
   clinic::LinkSigner links;
   clinic::ClinicService clinic;
   clinic::ClinicApi clinicApi;
@@ -456,6 +456,21 @@ void Application::Start() {
     impl_->meetings.SetRemote(impl_->chime.get());
   }
   impl_->clinic.SetHostControls(&impl_->bridge);
+  if (impl_->cluster.Enabled()) {
+    // Dashboards and waiting patients on other nodes: the clinic's events over the control channel,
+    // applied on the store thread (where the clinic runs).
+    impl_->clinic.SetBroadcast(
+        [impl = impl_.get()](const std::string& e) { impl->cluster.PublishClinic(e); });
+    impl_->cluster.SetClinicHandler([impl = impl_.get()](const std::string& e) {
+      impl->storeExecutor.Post([impl, e] {
+        try {
+          impl->clinic.OnPeerEvent(e);
+        } catch (const std::exception& error) {
+          log::Error("clinic", "event from another node not applied: {}", error.what());
+        }
+      });
+    });
+  }
   // A visit's call-quality report: that visit's participants and clinicians (and the operator).
   impl_->qualityApi.SetVisitAuthorizer([impl = impl_.get()](const std::string& meetingId,
                                                             const HttpRequest& r, int& status,

@@ -65,6 +65,14 @@ ClusterSupport::~ClusterSupport() {
   if (node_) node_->Stop();
 }
 
+void ClusterSupport::SetClinicHandler(std::function<void(const std::string& event)> handler) {
+  if (node_) node_->SetClinicHandler(std::move(handler));
+}
+
+void ClusterSupport::PublishClinic(const std::string& event) {
+  if (node_) node_->PublishClinic(event);
+}
+
 void ClusterSupport::Start(meetings::MeetingsService& meetings, uint16_t httpPort, uint16_t mediaPort) {
   if (!node_) return;
   meetings.SetListener(node_.get());

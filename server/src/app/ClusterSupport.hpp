@@ -33,6 +33,11 @@ class ClusterSupport {
   ~ClusterSupport();
 
   bool Enabled() const { return node_ != nullptr; }
+  // The clinic's events between the nodes, on the control channel (no-ops without a cluster).
+  // `handler` runs on the subscriber thread; set it before Start. PublishClinic throws
+  // ServiceUnavailable when Redis is unreachable.
+  void SetClinicHandler(std::function<void(const std::string& event)> handler);
+  void PublishClinic(const std::string& event);
   // Wires placement and the control channel into `meetings` and starts the node.
   void Start(meetings::MeetingsService& meetings, uint16_t httpPort, uint16_t mediaPort);
   // /control/<MeetingId> of a meeting hosted elsewhere: a relay to its host (nullopt: serve it here).

@@ -76,7 +76,7 @@ ClinicApi::ClinicApi(ClinicService& service, const Config& config, const Clock& 
       config_(config),
       clock_(clock),
       post_(std::move(post)),
-      sessions_(static_cast<int64_t>(config.sessionIdleMinutes) * 60 * 1'000'000,
+      sessions_(service.Store(), static_cast<int64_t>(config.sessionIdleMinutes) * 60 * 1'000'000,
                 static_cast<int64_t>(config.sessionMaxHours) * 3600 * 1'000'000, clock) {}
 
 bool ClinicApi::Owns(std::string_view path) {
@@ -120,6 +120,11 @@ std::optional<HttpResponse> ClinicApi::Handle(const HttpRequest& request) {
     HttpResponse r = Error(e.Status(), e.Type(), e.what());
     if (e.RetryAfterSeconds() > 0)
       r.headers.emplace_back("Retry-After", std::to_string(e.RetryAfterSeconds()));
+    return r;
+  } catch (const ServiceUnavailable& e) {
+    // The clinic store (Redis in a cluster) is unreachable: nothing was done, try again shortly.
+    HttpResponse r = Error(503, "ServiceUnavailable", e.what());
+    r.headers.emplace_back("Retry-After", "1");
     return r;
   } catch (const ApiError& e) {
     return Error(e.Status(), e.Status() == 404 ? "NotFound" : "BadRequest", e.what());
@@ -453,14 +458,24 @@ void ClinicApi::RecordReportViewed(const std::string& meetingId, const HttpReque
 }
 
 void ClinicApi::Tick() {
-  for (const auto& hash : service_.Events().Ping()) sessions_.TouchByHash(hash);
-  sessions_.Sweep();
-  service_.Events().CloseEndedSessions([this](const std::string& hash) { return sessions_.Alive(hash); });
-  const int64_t now = clock_.NowUs();
-  if (lastPurgeUs_ == 0 || now - lastPurgeUs_ >= 3600LL * 1'000'000) {
-    lastPurgeUs_ = now;
-    service_.PurgeExpired();
+  const auto open = service_.Events().Ping();
+  try {
+    for (const auto& hash : open) sessions_.TouchByHash(hash);
+    sessions_.Sweep();
+    service_.Events().CloseEndedSessions([this](const std::string& hash) { return sessions_.Alive(hash); });
+    const int64_t now = clock_.NowUs();
+    if (lastPurgeUs_ == 0 || now - lastPurgeUs_ >= 3600LL * 1'000'000) {
+      service_.PurgeExpired();
+      lastPurgeUs_ = now;
+    }
+  } catch (const ServiceUnavailable& e) {
+    // Streams stay open (their sessions cannot be checked now); said once per outage.
+    if (!storeDown_) log::Warn("clinic", "session upkeep paused: {}", e.what());
+    storeDown_ = true;
+    return;
   }
+  if (storeDown_) log::Info("clinic", "session upkeep resumed: the clinic store answers again");
+  storeDown_ = false;
 }
 
 }  // namespace medicall::clinic

@@ -70,6 +70,7 @@ class ClinicApi {
   Post post_;
   SessionManager sessions_;
   int64_t lastPurgeUs_ = 0;
+  bool storeDown_ = false;  // the last Tick found the store unreachable
 };
 
 }  // namespace medicall::clinic

@@ -9,7 +9,7 @@
 #include "clinic/LinkSigner.hpp"
 #include "common/Config.hpp"
 #include "common/LibraryInit.hpp"
-#include "store/SqliteClinicStore.hpp"
+#include "clinic/ClinicBackend.hpp"
 
 namespace medicall::clinic {
 
@@ -22,7 +22,8 @@ constexpr const char* kUsage =
     "  medicall user list\n"
     "  medicall user disable --email jane@example.org\n"
     "  medicall audit verify\n"
-    "(server settings such as --data-dir or MEDICALL_DATA_DIR apply too)\n";
+    "(server settings such as --data-dir or MEDICALL_DATA_DIR apply too; with MEDICALL_REDIS_URL the\n"
+    "commands act on the cluster's clinic in Redis, as its nodes do)\n";
 
 std::string BaseUrl(const Config& config) {
   if (!config.publicUrl.empty()) {
@@ -80,7 +81,8 @@ int ClinicCli::Run(int argc, char** argv, std::FILE* out, std::FILE* err) {
   }
   try {
     InitLibraries();
-    store::SqliteClinicStore store(config.dataDir);
+    const auto opened = ClinicBackend::OpenStore(config);
+    store::ClinicStore& store = *opened;
     if (command == "audit" && sub == "verify") {
       const auto v = AuditLog::Verify(store);
       if (v.ok) {
@@ -95,7 +97,7 @@ int ClinicCli::Run(int argc, char** argv, std::FILE* out, std::FILE* err) {
       std::fputs(kUsage, err);
       return 2;
     }
-    LinkSigner links(config.dataDir);
+    LinkSigner links = ClinicBackend::OpenLinks(config, store);
     ClinicService service(store, nullptr, links, config);
     if (sub == "add") {
       if (!flags.count("role") || !flags.count("name") || !flags.count("email")) {
@@ -130,8 +132,9 @@ int ClinicCli::Run(int argc, char** argv, std::FILE* out, std::FILE* err) {
         std::fprintf(err, "medicall: no user with email %s\n", email.c_str());
         return 1;
       }
+      store.DeleteSessionsOf(user->userId);  // sessions are stored: they end now, event streams included
       service.Audit().Append("cli", "user.disabled", "", "", user->userId);
-      std::fprintf(out, "user %s disabled (their sessions end at their next request)\n", email.c_str());
+      std::fprintf(out, "user %s disabled (their sessions have ended)\n", email.c_str());
       return 0;
     }
     std::fputs(kUsage, err);

@@ -241,8 +241,74 @@ json ClinicService::StateFor(const std::string& userId) {
   return {{"visits", visits}, {"queue", queue}};
 }
 
-void ClinicService::PublishClinic(const std::string& clinic) {
+void ClinicService::PublishClinicHere(const std::string& clinic) {
   events_.PublishToClinic(clinic, "state", [this](const std::string& userId) { return StateFor(userId); });
+}
+
+void ClinicService::PublishClinic(const std::string& clinic) {
+  PublishClinicHere(clinic);
+  Share({{"op", "state"}, {"clinic", clinic}});
+}
+
+void ClinicService::ToPatientHere(const std::string& waitId, const std::string& event, const json& data) {
+  if (event == "admitted" && data.contains("join")) {
+    std::lock_guard lock(mutex_);
+    pendingJoins_[waitId] = data["join"];
+  }
+  events_.SendToPatient(waitId, event, data);
+}
+
+void ClinicService::ToPatient(const std::string& waitId, const std::string& event, const json& data) {
+  ToPatientHere(waitId, event, data);
+  Share({{"op", "patient"}, {"waitId", waitId}, {"event", event}, {"data", data}});
+}
+
+void ClinicService::ClosePatientHere(const std::string& waitId) {
+  events_.ClosePatient(waitId);
+  std::lock_guard lock(mutex_);
+  pendingJoins_.erase(waitId);
+}
+
+void ClinicService::ClosePatient(const std::string& waitId) {
+  ClosePatientHere(waitId);
+  Share({{"op", "close"}, {"waitId", waitId}});
+}
+
+void ClinicService::KeepMessage(const std::string& visitId, const std::string& text, int64_t at) {
+  std::lock_guard lock(mutex_);
+  auto& list = messages_[visitId];
+  list.push_back({text, at});
+  if (list.size() > kMaxMessagesKept) list.erase(list.begin());
+}
+
+void ClinicService::ForgetVisit(const std::string& visitId, const std::string& meetingId) {
+  std::lock_guard lock(mutex_);
+  messages_.erase(visitId);
+  if (!meetingId.empty())
+    std::erase_if(clinicianAttendees_, [&](const auto& e) { return e.first.starts_with(meetingId + "/"); });
+}
+
+void ClinicService::Share(const json& event) {
+  if (!broadcast_) return;
+  try {
+    broadcast_(DumpJson(event));
+  } catch (const std::exception& e) {
+    // This node's streams have it; the other nodes' see the store's state at their next event.
+    log::Error("clinic", "event {} not sent to the other nodes: {}", event.value("op", ""), e.what());
+  }
+}
+
+void ClinicService::OnPeerEvent(const std::string& text) {
+  const json event = json::parse(text, nullptr, false);
+  if (!event.is_object()) return;
+  const std::string op = event.value("op", "");
+  if (op == "state") return PublishClinicHere(event.value("clinic", ""));
+  if (op == "patient" && event.contains("data"))
+    return ToPatientHere(event.value("waitId", ""), event.value("event", ""), event["data"]);
+  if (op == "close") return ClosePatientHere(event.value("waitId", ""));
+  if (op == "message")
+    return KeepMessage(event.value("visitId", ""), event.value("text", ""), event.value("at", 0LL));
+  if (op == "visit-ended") return ForgetVisit(event.value("visitId", ""), event.value("meetingId", ""));
 }
 
 VisitRecord ClinicService::OpenVisit(const UserRecord& clinician, const std::string& visitId) {
@@ -316,11 +382,7 @@ json ClinicService::Admit(const UserRecord& clinician, const std::string& visitI
     const auto patient = meetings_->CreateAttendee(meeting.meetingId, params);
     store_.SetWaitState(wait->waitId, "admitted", patient.attendeeId);
     const json patientJoin = JoinJson(meeting, patient, host, config_);
-    {
-      std::lock_guard lock(mutex_);
-      pendingJoins_[wait->waitId] = patientJoin;
-    }
-    events_.SendToPatient(wait->waitId, "admitted", {{"join", patientJoin}});
+    ToPatient(wait->waitId, "admitted", {{"join", patientJoin}});
     audit_.Append(clinician.userId, "visit.admitted", visit.visitId, meeting.meetingId, patient.attendeeId,
                   "wait " + wait->waitId);
     PublishClinic(visit.clinic);
@@ -343,13 +405,9 @@ void ClinicService::Message(const UserRecord& clinician, const std::string& visi
   }
   if (!waitId.empty() && targets.empty())
     throw ClinicError(404, "NotFound", "Nobody with this waitId is waiting for this visit.");
-  {
-    std::lock_guard lock(mutex_);
-    auto& list = messages_[visit.visitId];
-    list.push_back({text, at});
-    if (list.size() > kMaxMessagesKept) list.erase(list.begin());
-  }
-  for (const auto& w : targets) events_.SendToPatient(w.waitId, "message", {{"text", text}, {"at", at}});
+  KeepMessage(visit.visitId, text, at);
+  Share({{"op", "message"}, {"visitId", visit.visitId}, {"text", text}, {"at", at}});
+  for (const auto& w : targets) ToPatient(w.waitId, "message", {{"text", text}, {"at", at}});
   audit_.Append(clinician.userId, "message.sent", visit.visitId, "", waitId,
                 std::to_string(targets.size()) + " recipients");
 }
@@ -364,7 +422,7 @@ VisitRecord ClinicService::Transfer(const UserRecord& clinician, const std::stri
   visit.clinicianId = to->userId;
   store_.UpdateVisit(visit);
   for (const auto& w : store_.ListWaitsOfVisit(visit.visitId))
-    if (w.state == "waiting") events_.SendToPatient(w.waitId, "transferred", {{"clinicianName", to->name}});
+    if (w.state == "waiting") ToPatient(w.waitId, "transferred", {{"clinicianName", to->name}});
   audit_.Append(clinician.userId, "visit.transferred", visit.visitId, visit.meetingId, to->userId,
                 "from " + from);
   PublishClinic(visit.clinic);
@@ -384,18 +442,14 @@ void ClinicService::End(const UserRecord& clinician, const std::string& visitId)
   for (const auto& w : store_.ListWaitsOfVisit(visit.visitId)) {
     if (w.state == "waiting" || w.state == "admitted") {
       store_.SetWaitState(w.waitId, "ended", w.attendeeId);
-      events_.SendToPatient(w.waitId, "ended", {{"reason", "VisitEnded"}});
-      events_.ClosePatient(w.waitId);
+      ToPatient(w.waitId, "ended", {{"reason", "VisitEnded"}});
+      ClosePatient(w.waitId);
     }
     std::lock_guard lock(mutex_);
     pendingJoins_.erase(w.waitId);
   }
-  {
-    std::lock_guard lock(mutex_);
-    messages_.erase(visit.visitId);
-    std::erase_if(clinicianAttendees_,
-                  [&](const auto& e) { return e.first.starts_with(visit.meetingId + "/"); });
-  }
+  ForgetVisit(visit.visitId, visit.meetingId);
+  Share({{"op", "visit-ended"}, {"visitId", visit.visitId}, {"meetingId", visit.meetingId}});
   audit_.Append(clinician.userId, "visit.ended", visit.visitId, visit.meetingId);
   PublishClinic(visit.clinic);
 }
@@ -444,10 +498,8 @@ void ClinicService::Remove(const UserRecord& clinician, const std::string& visit
     store_.SetWaitState(w.waitId, "removed", w.attendeeId);
     visit.linkState = "removed";  // the link that patient used is dead
     store_.UpdateVisit(visit);
-    events_.SendToPatient(w.waitId, "ended", {{"reason", "Removed"}});
-    events_.ClosePatient(w.waitId);
-    std::lock_guard lock(mutex_);
-    pendingJoins_.erase(w.waitId);
+    ToPatient(w.waitId, "ended", {{"reason", "Removed"}});
+    ClosePatient(w.waitId);
   }
   {
     std::lock_guard lock(mutex_);
@@ -471,7 +523,7 @@ VisitRecord ClinicService::Take(const UserRecord& clinician, const std::string& 
   v.linkExpiresAt = v.createdAt + kVisitLinkMs;
   if (!store_.TakeQueuedWait(waitId, v))
     throw ClinicError(409, "AlreadyTaken", "Another clinician has already taken this patient.");
-  events_.SendToPatient(waitId, "transferred", {{"clinicianName", clinician.name}});
+  ToPatient(waitId, "transferred", {{"clinicianName", clinician.name}});
   audit_.Append(clinician.userId, "queue.taken", v.visitId, "", waitId);
   PublishClinic(v.clinic);
   return v;

@@ -12,7 +12,12 @@
 // - The take of a queued patient is one store transaction: of concurrent takes exactly one wins.
 // - Names (patients', clinicians') go to the store's records and the event streams only: never to
 //   the log or the audit trail's free text.
+// - In a cluster the event streams of one clinic are spread over the nodes: every event for a
+//   stream (a dashboard's "state" notice, a patient's events, messages and JoinInfo kept for a
+//   stream that reconnects) is applied here and sent to the other nodes (SetBroadcast), which apply
+//   it to their own streams (OnPeerEvent). Dashboards re-read the shared store on a state notice.
 // Thread-safe: the in-memory parts (messages, JoinInfo not yet fetched) are behind a mutex.
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -50,6 +55,12 @@ class ClinicService {
                 const Config& config, const Clock& clock = Clock::System());
 
   void SetHostControls(HostControls* controls) { host_ = controls; }
+  // A cluster: `broadcast` sends an event (JSON text) to the other nodes, whose OnPeerEvent gets it.
+  void SetBroadcast(std::function<void(const std::string& event)> broadcast) {
+    broadcast_ = std::move(broadcast);
+  }
+  // An event from another node (on the store thread): applied to this node's streams and memory.
+  void OnPeerEvent(const std::string& event);
   EventHub& Events() { return events_; }
   AuditLog& Audit() { return audit_; }
   store::ClinicStore& Store() { return store_; }
@@ -137,7 +148,17 @@ class ClinicService {
                                              const store::UserRecord& clinician);
   std::string SenderAttendeeOf(const store::VisitRecord& visit, const store::UserRecord& clinician);
   void CheckAttendeeOfVisit(const store::VisitRecord& visit, const std::string& attendeeId);
+  // Each of these acts on this node's streams and tells the other nodes to do the same.
   void PublishClinic(const std::string& clinic);
+  void ToPatient(const std::string& waitId, const std::string& event, const nlohmann::json& data);
+  void ClosePatient(const std::string& waitId);
+  // The parts on this node only.
+  void PublishClinicHere(const std::string& clinic);
+  void ToPatientHere(const std::string& waitId, const std::string& event, const nlohmann::json& data);
+  void ClosePatientHere(const std::string& waitId);
+  void KeepMessage(const std::string& visitId, const std::string& text, int64_t at);
+  void ForgetVisit(const std::string& visitId, const std::string& meetingId);
+  void Share(const nlohmann::json& event);
   store::WaitRecord StartWait(const std::string& visitId, const std::string& clinic, const std::string& name,
                               const std::string& action);
   int64_t NowMs() const { return clock_.WallNowUs() / 1000; }
@@ -153,6 +174,7 @@ class ClinicService {
   RateLimiter accountLimiter_;
   RateLimiter addressLimiter_;
   HostControls* host_ = nullptr;
+  std::function<void(const std::string&)> broadcast_;
 
   std::mutex mutex_;
   std::map<std::string, std::vector<StoredMessage>> messages_;          // visitId ->

@@ -46,8 +46,24 @@ LinkSigner LinkSigner::WithKey(std::string key) {
   return s;
 }
 
+LinkSigner LinkSigner::FromSource(std::function<std::string()> source) {
+  LinkSigner s;
+  s.source_ = std::move(source);
+  return s;
+}
+
+std::string LinkSigner::Key() const {
+  std::lock_guard lock(*mutex_);
+  if (key_.empty() && source_) {
+    std::string key = source_();
+    if (key.size() != 32) throw std::runtime_error("the shared visit-link key is not 32 bytes");
+    key_ = std::move(key);
+  }
+  return key_;
+}
+
 std::string LinkSigner::TokenFor(const std::string& visitId) const {
-  const auto mac = digest::HmacSha256(key_, "visit:" + visitId);
+  const auto mac = digest::HmacSha256(Key(), "visit:" + visitId);
   return meetings::IdGenerator::Base64UrlEncode(mac.data(), kTokenBytes);
 }
 

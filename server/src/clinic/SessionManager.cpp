@@ -5,8 +5,8 @@
 
 namespace medicall::clinic {
 
-SessionManager::SessionManager(int64_t idleUs, int64_t maxUs, const Clock& clock)
-    : idleUs_(idleUs), maxUs_(maxUs), clock_(clock) {}
+SessionManager::SessionManager(store::ClinicStore& store, int64_t idleUs, int64_t maxUs, const Clock& clock)
+    : store_(store), idleUs_(idleUs), maxUs_(maxUs), clock_(clock) {}
 
 Session SessionManager::Create(const std::string& role, const std::string& userId, const std::string& waitId,
                                std::string& cookieValue) {
@@ -17,65 +17,33 @@ Session SessionManager::Create(const std::string& role, const std::string& userI
   s.userId = userId;
   s.waitId = waitId;
   s.csrfToken = meetings::IdGenerator::RandomBase64Url(32);
-  s.createdUs = s.lastSeenUs = clock_.NowUs();
-  std::lock_guard lock(mutex_);
-  sessions_[s.idHash] = s;
+  s.createdUs = s.lastSeenUs = NowUs();
+  s.idleUs = idleUs_;
+  s.maxUs = maxUs_;
+  store_.InsertSession(s);
   return s;
-}
-
-bool SessionManager::Expired(const Session& s, int64_t now) const {
-  return now - s.lastSeenUs >= idleUs_ || now - s.createdUs >= maxUs_;
 }
 
 std::optional<Session> SessionManager::Find(const std::string& cookieValue) {
   if (cookieValue.empty() || cookieValue.size() > 128) return std::nullopt;
-  const std::string idHash = digest::Sha256Hex(cookieValue);
-  const int64_t now = clock_.NowUs();
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(idHash);
-  if (it == sessions_.end()) return std::nullopt;
-  if (Expired(it->second, now)) {
-    sessions_.erase(it);
-    return std::nullopt;
-  }
-  it->second.lastSeenUs = now;
-  return it->second;
+  return store_.FindSession(digest::Sha256Hex(cookieValue), NowUs(), true);
 }
 
-void SessionManager::TouchByHash(const std::string& idHash) {
-  const int64_t now = clock_.NowUs();
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(idHash);
-  if (it != sessions_.end() && !Expired(it->second, now)) it->second.lastSeenUs = now;
-}
+void SessionManager::TouchByHash(const std::string& idHash) { store_.FindSession(idHash, NowUs(), true); }
 
 bool SessionManager::Alive(const std::string& idHash) {
-  const int64_t now = clock_.NowUs();
-  std::lock_guard lock(mutex_);
-  auto it = sessions_.find(idHash);
-  return it != sessions_.end() && !Expired(it->second, now);
+  return store_.FindSession(idHash, NowUs(), false).has_value();
 }
 
 void SessionManager::End(const std::string& cookieValue) {
-  std::lock_guard lock(mutex_);
-  sessions_.erase(digest::Sha256Hex(cookieValue));
+  store_.DeleteSession(digest::Sha256Hex(cookieValue));
 }
 
-void SessionManager::EndAllOf(const std::string& userId) {
-  std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [&](const auto& entry) { return entry.second.userId == userId; });
-}
+void SessionManager::EndAllOf(const std::string& userId) { store_.DeleteSessionsOf(userId); }
 
-size_t SessionManager::Sweep() {
-  const int64_t now = clock_.NowUs();
-  std::lock_guard lock(mutex_);
-  return std::erase_if(sessions_, [&](const auto& entry) { return Expired(entry.second, now); });
-}
+size_t SessionManager::Sweep() { return static_cast<size_t>(store_.PurgeSessions(NowUs())); }
 
-size_t SessionManager::Count() {
-  std::lock_guard lock(mutex_);
-  return sessions_.size();
-}
+size_t SessionManager::Count() { return static_cast<size_t>(store_.CountSessions()); }
 
 bool SessionManager::CsrfMatches(const Session& session, const std::string* header) {
   return header != nullptr && !session.csrfToken.empty() &&

@@ -3,32 +3,25 @@
 // client's cookie: the server keeps SHA-256 of it. Each session has its own CSRF token (256 bits),
 // which every state-changing request must echo in X-CSRF-Token. A session ends at logout, after
 // `idleUs` without a request (Touch), or `maxUs` after its creation, whichever is first.
-// In memory (a restart logs everybody out). Thread-safe; time from the injected clock.
+// Sessions live in the ClinicStore (SQLite, or Redis in a cluster): a session made on one node is
+// valid on every node, and a restart logs nobody out. Each read checks the end with the injected
+// clock's wall time; thread-safe as the store is.
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "common/Clock.hpp"
+#include "store/ClinicStore.hpp"
 
 namespace medicall::clinic {
 
-struct Session {
-  std::string idHash;  // SHA-256 hex of the cookie value
-  std::string role;    // admin | clinician | patient
-  std::string userId;  // admin/clinician
-  std::string waitId;  // patient: the wait it started
-  std::string csrfToken;
-  int64_t createdUs = 0;
-  int64_t lastSeenUs = 0;
-};
+using Session = store::SessionRecord;
 
 class SessionManager {
  public:
   static constexpr const char* kCookieName = "medicall_session";
 
-  SessionManager(int64_t idleUs, int64_t maxUs, const Clock& clock);
+  SessionManager(store::ClinicStore& store, int64_t idleUs, int64_t maxUs, const Clock& clock);
 
   // A new session; `cookieValue` receives the id for the cookie (never stored).
   Session Create(const std::string& role, const std::string& userId, const std::string& waitId,
@@ -44,7 +37,7 @@ class SessionManager {
   void EndAllOf(const std::string& userId);
   // Drops expired sessions; returns how many.
   size_t Sweep();
-  size_t Count();
+  size_t Count();  // stored, including expired ones not yet swept
 
   // True when `header` is present and equals the session's CSRF token (constant time).
   static bool CsrfMatches(const Session& session, const std::string* header);
@@ -53,13 +46,12 @@ class SessionManager {
   int64_t MaxSeconds() const { return maxUs_ / 1'000'000; }
 
  private:
-  bool Expired(const Session& s, int64_t now) const;
+  int64_t NowUs() const { return clock_.WallNowUs(); }
 
+  store::ClinicStore& store_;
   const int64_t idleUs_;
   const int64_t maxUs_;
   const Clock& clock_;
-  std::mutex mutex_;
-  std::map<std::string, Session> sessions_;  // by idHash
 };
 
 }  // namespace medicall::clinic

@@ -200,6 +200,10 @@ void ClusterNode::Deliver(const std::string& message) {
   const std::string op = j.value("op", "");
   const std::string meetingId = j.value("meetingId", "");
   const std::string detail = j.value("detail", "");
+  if (op == "clinic") {
+    if (clinicHandler_) clinicHandler_(detail);
+    return;
+  }
   if (meetingId.empty()) return;
   log::Debug("cluster", "control {} for meeting {} from {}", op, meetingId, j.value("from", ""));
   if (op == "meeting-ended") local_.OnMeetingEnded(meetingId, ReasonFromName(detail));

@@ -9,7 +9,8 @@
 //   (load: meetings placed there plus attendees connected there), atomically (a Lua
 //   compare-and-set), so two nodes resolving it at once agree.
 // - Control: DeleteMeeting / DeleteAttendee on any node reach the host through the Redis channel
-//   `medicall:control` (OnMeetingEnded / OnAttendeeDeleted on every other node's listener).
+//   `medicall:control` (OnMeetingEnded / OnAttendeeDeleted on every other node's listener). The
+//   clinic's events (waiting rooms, dashboards) travel on the same channel (PublishClinic).
 //
 // Redis unreachable: the heartbeat retries with backoff (logged once per outage), placement
 // throws ServiceUnavailable (the APIs answer 503), calls in progress are not touched.
@@ -71,6 +72,13 @@ class ClusterNode final : public meetings::MeetingPlacement, public meetings::Me
   // request carries it, so that only a node can ask another to serve a meeting it may not host.
   std::string RelaySecret();
 
+  // The clinic's events to the other nodes (a JSON text), and from them to `handler` (set before
+  // Start; called on the subscriber thread). Throws ServiceUnavailable when Redis is unreachable.
+  void SetClinicHandler(std::function<void(const std::string& event)> handler) {
+    clinicHandler_ = std::move(handler);
+  }
+  void PublishClinic(const std::string& event) { Publish("clinic", "", event); }
+
   // meetings::MeetingPlacement
   std::string Resolve(const std::string& meetingId) override { return ResolveOwner(meetingId).audioHost; }
   bool IsLocal(const std::string& meetingId) override;
@@ -93,6 +101,7 @@ class ClusterNode final : public meetings::MeetingPlacement, public meetings::Me
   store::RedisEndpoint endpoint_;
   std::function<int64_t()> load_;
   meetings::MeetingsListener& local_;
+  std::function<void(const std::string&)> clinicHandler_;
   NodeInfo self_;
   std::atomic<bool> draining_{false};
   std::atomic<bool> left_{false};

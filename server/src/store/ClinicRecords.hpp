@@ -1,6 +1,7 @@
 #pragma once
 // Plain records of the clinic plane (issue 12): accounts, set-password links, visits, waiting
-// patients, audit entries. Times are Unix milliseconds; 0 = unset.
+// patients, audit entries, login sessions. Times are Unix milliseconds (sessions: microseconds);
+// 0 = unset.
 #include <cstdint>
 #include <string>
 
@@ -62,6 +63,22 @@ struct AuditRecord {
   std::string detail;  // free text: never a name
   std::string prevHash;
   std::string hash;
+};
+
+// A login or patient session: only SHA-256 of its id (the cookie value) is kept. It ends when
+// `idleUs` pass without a request, or `maxUs` after its creation.
+struct SessionRecord {
+  std::string idHash;
+  std::string role;    // admin | clinician | patient
+  std::string userId;  // admin/clinician
+  std::string waitId;  // patient: the wait it started
+  std::string csrfToken;
+  int64_t createdUs = 0;  // wall clock, Unix microseconds
+  int64_t lastSeenUs = 0;
+  int64_t idleUs = 0;
+  int64_t maxUs = 0;
+
+  bool ExpiredAt(int64_t nowUs) const { return nowUs - lastSeenUs >= idleUs || nowUs - createdUs >= maxUs; }
 };
 
 }  // namespace medicall::store

@@ -1,6 +1,7 @@
 #pragma once
 // The clinic plane's persistent state (accounts, visits, waiting rooms, the audit chain) behind
-// one interface, apart from store::Store. SqliteClinicStore keeps it in the same SQLite file.
+// one interface, apart from store::Store. SqliteClinicStore keeps it in the same SQLite file;
+// RedisClinicStore in Redis, shared by the nodes of a cluster (MEDICALL_REDIS_URL).
 // Every method is thread-safe and durable when it returns; storage failures throw
 // std::runtime_error; "not found" is an empty optional or false.
 #include <functional>
@@ -61,6 +62,19 @@ class ClinicStore {
   // Deletes visits (and their waits) ended, or created and never admitted, before `cutoff`, and queue
   // waits older than it. Returns the number of visits deleted.
   virtual int64_t PurgeBefore(int64_t cutoff) = 0;
+
+  // ---- login sessions (times in wall-clock microseconds) ----
+  virtual void InsertSession(const SessionRecord& session) = 0;
+  // The live session of this hash; with `touch` its idle clock restarts at `nowUs` (written only when
+  // the last touch is kTouchGranularityUs old or more, so a burst of requests costs one write). A
+  // session that has expired by `nowUs` is deleted and not returned.
+  static constexpr int64_t kTouchGranularityUs = 1'000'000;
+  virtual std::optional<SessionRecord> FindSession(const std::string& idHash, int64_t nowUs, bool touch) = 0;
+  virtual void DeleteSession(const std::string& idHash) = 0;
+  virtual void DeleteSessionsOf(const std::string& userId) = 0;
+  // Deletes the sessions expired by `nowUs`; returns how many.
+  virtual int64_t PurgeSessions(int64_t nowUs) = 0;
+  virtual int64_t CountSessions() = 0;
 };
 
 }  // namespace medicall::store

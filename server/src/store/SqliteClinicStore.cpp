@@ -66,6 +66,18 @@ CREATE TABLE IF NOT EXISTS clinic_audit (
   hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS clinic_audit_by_time ON clinic_audit(time);
+CREATE TABLE IF NOT EXISTS clinic_sessions (
+  id_hash TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  wait_id TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_us INTEGER NOT NULL,
+  last_seen_us INTEGER NOT NULL,
+  idle_us INTEGER NOT NULL,
+  max_us INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS clinic_sessions_by_user ON clinic_sessions(user_id);
 )sql";
 
 constexpr const char* kUserColumns =
@@ -76,6 +88,11 @@ constexpr const char* kVisitColumns =
 constexpr const char* kWaitColumns = "wait_id, visit_id, clinic, name, since, state, attendee_id";
 constexpr const char* kAuditColumns =
     "seq, time, actor, action, visit_id, meeting_id, target, detail, prev_hash, hash";
+
+constexpr const char* kSessionColumns =
+    "id_hash, role, user_id, wait_id, csrf_token, created_us, last_seen_us, idle_us, max_us";
+// A session is over once idle or past its lifetime (SessionRecord::ExpiredAt), with ?1 = now.
+constexpr const char* kSessionExpired = "(?1 - last_seen_us >= idle_us OR ?1 - created_us >= max_us)";
 
 const std::string kGenesisHash(64, '0');
 
@@ -183,6 +200,20 @@ AuditRecord ReadAudit(const auto& s) {
   a.prevHash = s.Text(8);
   a.hash = s.Text(9);
   return a;
+}
+
+SessionRecord ReadSession(const auto& s) {
+  SessionRecord r;
+  r.idHash = s.Text(0);
+  r.role = s.Text(1);
+  r.userId = s.Text(2);
+  r.waitId = s.Text(3);
+  r.csrfToken = s.Text(4);
+  r.createdUs = s.Int(5);
+  r.lastSeenUs = s.Int(6);
+  r.idleUs = s.Int(7);
+  r.maxUs = s.Int(8);
+  return r;
 }
 
 std::string Select(const char* columns, const char* table, const char* rest) {
@@ -487,6 +518,63 @@ int64_t SqliteClinicStore::PurgeBefore(int64_t cutoff) {
     visits.Bind(cutoff).Run();
     return static_cast<int64_t>(visits.Changes());
   });
+}
+
+// ---- sessions ----
+
+void SqliteClinicStore::InsertSession(const SessionRecord& r) {
+  std::lock_guard lock(mutex_);
+  Statement s(
+      db_, std::string("INSERT INTO clinic_sessions (") + kSessionColumns + ") VALUES (?,?,?,?,?,?,?,?,?)");
+  s.Bind(r.idHash).Bind(r.role).Bind(r.userId).Bind(r.waitId).Bind(r.csrfToken);
+  s.Bind(r.createdUs).Bind(r.lastSeenUs).Bind(r.idleUs).Bind(r.maxUs).Run();
+}
+
+std::optional<SessionRecord> SqliteClinicStore::FindSession(const std::string& idHash, int64_t nowUs,
+                                                            bool touch) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, Select(kSessionColumns, "clinic_sessions", "WHERE id_hash = ?"));
+  s.Bind(idHash);
+  if (!s.Step()) return std::nullopt;
+  SessionRecord r = ReadSession(s);
+  if (r.ExpiredAt(nowUs)) {
+    Statement gone(db_, "DELETE FROM clinic_sessions WHERE id_hash = ?");
+    gone.Bind(idHash).Run();
+    return std::nullopt;
+  }
+  if (touch && nowUs - r.lastSeenUs >= kTouchGranularityUs) {
+    Statement seen(db_, "UPDATE clinic_sessions SET last_seen_us = ? WHERE id_hash = ?");
+    seen.Bind(nowUs).Bind(idHash).Run();
+    r.lastSeenUs = nowUs;
+  }
+  return r;
+}
+
+void SqliteClinicStore::DeleteSession(const std::string& idHash) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "DELETE FROM clinic_sessions WHERE id_hash = ?");
+  s.Bind(idHash).Run();
+}
+
+void SqliteClinicStore::DeleteSessionsOf(const std::string& userId) {
+  if (userId.empty()) return;
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "DELETE FROM clinic_sessions WHERE user_id = ?");
+  s.Bind(userId).Run();
+}
+
+int64_t SqliteClinicStore::PurgeSessions(int64_t nowUs) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, std::string("DELETE FROM clinic_sessions WHERE ") + kSessionExpired);
+  s.Bind(nowUs).Run();
+  return s.Changes();
+}
+
+int64_t SqliteClinicStore::CountSessions() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT COUNT(*) FROM clinic_sessions");
+  s.Step();
+  return s.Int(0);
 }
 
 }  // namespace medicall::store

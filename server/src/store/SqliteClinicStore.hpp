@@ -1,5 +1,5 @@
 #pragma once
-// ClinicStore on SQLite: its own tables (users, password_tokens, visits, waits, audit) in the same
+// ClinicStore on SQLite: its own tables (users, password_tokens, visits, waits, audit, sessions) in the same
 // `medicall.db` as SqliteStore, on its own connection (WAL, synchronous=FULL, 5 s busy timeout), so
 // the `medicall user|audit` commands may run while the server does.
 #include <mutex>
@@ -51,6 +51,13 @@ class SqliteClinicStore final : public ClinicStore {
   void ForEachAudit(int64_t from, int64_t to, const std::function<void(const AuditRecord&)>& each) override;
 
   int64_t PurgeBefore(int64_t cutoff) override;
+
+  void InsertSession(const SessionRecord& session) override;
+  std::optional<SessionRecord> FindSession(const std::string& idHash, int64_t nowUs, bool touch) override;
+  void DeleteSession(const std::string& idHash) override;
+  void DeleteSessionsOf(const std::string& userId) override;
+  int64_t PurgeSessions(int64_t nowUs) override;
+  int64_t CountSessions() override;
 
  private:
   class Statement;

@@ -5,12 +5,15 @@
 #include <atomic>
 #include <thread>
 
+#include "clinic/FakeStream.hpp"
 #include "meetings/TempDir.hpp"
 #include "store/SqliteClinicStore.hpp"
 #include "store/SqliteStore.hpp"
 
 namespace medicall::clinic {
 namespace {
+
+using test::FakeStream;
 
 // A clinic on a temporary data directory, with the meetings service on the same database.
 class ClinicServiceTest : public ::testing::Test {
@@ -204,6 +207,38 @@ TEST_F(ClinicServiceTest, NoAttendeeBeforeAdmissionThenBothJoinOneMeeting) {
     EXPECT_EQ(audit.find(name), std::string::npos) << name;
   EXPECT_NE(audit.find("visit.admitted"), std::string::npos);
   EXPECT_NE(audit.find("attendee.removed"), std::string::npos);
+}
+
+// Two nodes of a cluster: one store, each node its own streams, their events cross-wired (in the
+// server: the Redis control channel).
+TEST_F(ClinicServiceTest, EventsReachTheStreamsOfAnotherNode) {
+  ClinicService peer(clinicStore, &meetings, links, config, clock);
+  service.SetBroadcast([&](const std::string& e) { peer.OnPeerEvent(e); });
+  peer.SetBroadcast([&](const std::string& e) { service.OnPeerEvent(e); });
+  const auto doctor = AddClinician("Dr Jane Doe", "jane@example.org", "correct horse");
+  auto dashboard = std::make_shared<FakeStream>();  // on this node
+  service.Events().AddClinician(doctor.userId, doctor.clinic, "s1", dashboard);
+  const auto visit = service.CreateVisit(doctor, "Paula Patient", 0);
+  const auto wait = peer.WaitOnLink(links.TokenFor(visit.visitId), "Paula P");  // through the peer
+  EXPECT_TRUE(dashboard->Got(wait.waitId)) << "the dashboard re-read the store on the peer's notice";
+
+  auto patient = std::make_shared<FakeStream>();  // the patient's stream is on the peer
+  peer.Events().AddPatient(wait.waitId, "s2", patient);
+  service.Message(doctor, visit.visitId, "", "Running 5 minutes late");
+  EXPECT_TRUE(patient->Got("event: message"));
+  EXPECT_EQ(peer.PatientStatus(wait.waitId)["messages"].size(), 1u) << "kept for a reconnect there";
+
+  service.Admit(doctor, visit.visitId, wait.waitId, "127.0.0.1:3001");
+  EXPECT_TRUE(patient->Got("event: admitted"));
+  const auto pending = peer.PendingJoin(wait.waitId);
+  ASSERT_TRUE(pending);
+  EXPECT_EQ((*pending)["Attendee"]["AttendeeId"], clinicStore.FindWait(wait.waitId)->attendeeId);
+
+  service.End(doctor, visit.visitId);
+  EXPECT_TRUE(patient->Got("VisitEnded"));
+  EXPECT_TRUE(patient->closed);
+  EXPECT_FALSE(peer.PendingJoin(wait.waitId));
+  EXPECT_TRUE(peer.PatientStatus(wait.waitId)["messages"].empty());
 }
 
 TEST_F(ClinicServiceTest, TransferMovesTheVisitAndMessagesReachOnlyWaitingPatients) {

@@ -2,19 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "clinic/FakeStream.hpp"
+
 namespace medicall::clinic {
 namespace {
 
-class FakeStream final : public ResponseStream {
- public:
-  void Send(std::string bytes) override {
-    if (!closed) sent.push_back(std::move(bytes));
-  }
-  bool Closed() const override { return closed; }
-  void Close() override { closed = true; }
-  std::vector<std::string> sent;
-  bool closed = false;
-};
+using test::FakeStream;
 
 TEST(EventHubTest, EventsGoToTheirClinicAndWaitOnly) {
   EventHub hub;

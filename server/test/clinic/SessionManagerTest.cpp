@@ -3,15 +3,25 @@
 #include <gtest/gtest.h>
 
 #include "common/Digest.hpp"
+#include "meetings/TempDir.hpp"
+#include "store/SqliteClinicStore.hpp"
 
 namespace medicall::clinic {
 namespace {
 
 constexpr int64_t kMinute = 60'000'000;
 
-TEST(SessionManagerTest, IdIs256RandomBitsAndOnlyItsHashIsKept) {
+// Sessions live in the clinic store (here SQLite; ClinicStoreContractTest runs the store's side
+// against Redis too).
+class SessionManagerTest : public ::testing::Test {
+ protected:
+  testing::TempDir dir;
+  store::SqliteClinicStore store{dir.Path()};
+};
+
+TEST_F(SessionManagerTest, IdIs256RandomBitsAndOnlyItsHashIsKept) {
   ManualClock clock;
-  SessionManager sessions(30 * kMinute, 12 * 60 * kMinute, clock);
+  SessionManager sessions(store, 30 * kMinute, 12 * 60 * kMinute, clock);
   std::string cookie;
   const Session s = sessions.Create("clinician", "u1", "", cookie);
   EXPECT_EQ(cookie.size(), 43u);  // 32 bytes, base64url without padding
@@ -29,9 +39,9 @@ TEST(SessionManagerTest, IdIs256RandomBitsAndOnlyItsHashIsKept) {
   EXPECT_FALSE(sessions.Find(""));
 }
 
-TEST(SessionManagerTest, IdleTimeoutRestartsWithEachRequest) {
+TEST_F(SessionManagerTest, IdleTimeoutRestartsWithEachRequest) {
   ManualClock clock;
-  SessionManager sessions(30 * kMinute, 12 * 60 * kMinute, clock);
+  SessionManager sessions(store, 30 * kMinute, 12 * 60 * kMinute, clock);
   std::string cookie;
   sessions.Create("clinician", "u1", "", cookie);
   clock.AdvanceUs(29 * kMinute);
@@ -43,9 +53,9 @@ TEST(SessionManagerTest, IdleTimeoutRestartsWithEachRequest) {
   EXPECT_FALSE(sessions.Find(cookie)) << "gone for good";
 }
 
-TEST(SessionManagerTest, AbsoluteLifetimeEndsEvenAnActiveSession) {
+TEST_F(SessionManagerTest, AbsoluteLifetimeEndsEvenAnActiveSession) {
   ManualClock clock;
-  SessionManager sessions(30 * kMinute, 60 * kMinute, clock);
+  SessionManager sessions(store, 30 * kMinute, 60 * kMinute, clock);
   std::string cookie;
   sessions.Create("clinician", "u1", "", cookie);
   for (int i = 0; i < 5; ++i) {
@@ -56,9 +66,9 @@ TEST(SessionManagerTest, AbsoluteLifetimeEndsEvenAnActiveSession) {
   EXPECT_FALSE(sessions.Find(cookie));
 }
 
-TEST(SessionManagerTest, LogoutAndDisableEndSessions) {
+TEST_F(SessionManagerTest, LogoutAndDisableEndSessions) {
   ManualClock clock;
-  SessionManager sessions(30 * kMinute, 60 * kMinute, clock);
+  SessionManager sessions(store, 30 * kMinute, 60 * kMinute, clock);
   std::string a, b, c;
   sessions.Create("clinician", "u1", "", a);
   sessions.Create("clinician", "u1", "", b);
@@ -71,9 +81,9 @@ TEST(SessionManagerTest, LogoutAndDisableEndSessions) {
   EXPECT_TRUE(sessions.Find(c));
 }
 
-TEST(SessionManagerTest, SweepDropsExpiredSessionsAndTouchKeepsOneAlive) {
+TEST_F(SessionManagerTest, SweepDropsExpiredSessionsAndTouchKeepsOneAlive) {
   ManualClock clock;
-  SessionManager sessions(10 * kMinute, 600 * kMinute, clock);
+  SessionManager sessions(store, 10 * kMinute, 600 * kMinute, clock);
   std::string a, b;
   const Session kept = sessions.Create("patient", "", "w1", a);
   sessions.Create("patient", "", "w2", b);
@@ -85,9 +95,28 @@ TEST(SessionManagerTest, SweepDropsExpiredSessionsAndTouchKeepsOneAlive) {
   EXPECT_FALSE(sessions.Find(b));
 }
 
-TEST(SessionManagerTest, CsrfTokenMustMatchExactly) {
+TEST_F(SessionManagerTest, SessionsOutliveTheManagerThatMadeThem) {
   ManualClock clock;
-  SessionManager sessions(kMinute, kMinute, clock);
+  std::string cookie;
+  std::string csrf;
+  {
+    SessionManager before(store, 30 * kMinute, 60 * kMinute, clock);
+    csrf = before.Create("clinician", "u1", "", cookie).csrfToken;
+  }
+  // A restart, or another node on the same store.
+  SessionManager after(store, 30 * kMinute, 60 * kMinute, clock);
+  clock.AdvanceUs(kMinute);
+  auto found = after.Find(cookie);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->userId, "u1");
+  EXPECT_EQ(found->csrfToken, csrf);
+  after.End(cookie);
+  EXPECT_FALSE(after.Find(cookie));
+}
+
+TEST_F(SessionManagerTest, CsrfTokenMustMatchExactly) {
+  ManualClock clock;
+  SessionManager sessions(store, kMinute, kMinute, clock);
   std::string cookie;
   const Session s = sessions.Create("clinician", "u1", "", cookie);
   const std::string right = s.csrfToken;
@@ -100,7 +129,7 @@ TEST(SessionManagerTest, CsrfTokenMustMatchExactly) {
   EXPECT_FALSE(SessionManager::CsrfMatches(s, &cookie));
 }
 
-TEST(SessionManagerTest, CookieValueFindsTheSessionCookie) {
+TEST_F(SessionManagerTest, CookieValueFindsTheSessionCookie) {
   const std::string header = "theme=dark; medicall_session=abc-123_X; other=1";
   EXPECT_EQ(SessionManager::CookieValue(&header, "medicall_session"), "abc-123_X");
   EXPECT_EQ(SessionManager::CookieValue(&header, "theme"), "dark");

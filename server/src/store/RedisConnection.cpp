@@ -215,7 +215,8 @@ void RedisConnection::Flush() {
 }
 
 redisReply* RedisConnection::Receive(std::chrono::milliseconds wait) {
-  const auto deadline = std::chrono::steady_clock::now() + wait;
+  // An idle timeout, as hiredis's socket timeout was: a long reply that keeps arriving is not cut.
+  auto deadline = std::chrono::steady_clock::now() + wait;
   char buffer[16 * 1024];
   for (;;) {
     void* reply = nullptr;
@@ -233,6 +234,7 @@ redisReply* RedisConnection::Receive(std::chrono::milliseconds wait) {
     }
     if (n == 0) return nullptr;
     if (redisReaderFeed(reader_, buffer, n) != REDIS_OK) Lost("read", "out of memory");
+    deadline = std::chrono::steady_clock::now() + wait;
   }
 }
 

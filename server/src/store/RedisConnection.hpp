@@ -76,12 +76,12 @@ class RedisConnection {
   [[noreturn]] void Lost(const std::string& what, const std::string& detail);
   void Append(const std::vector<std::string>& argv);
   void Flush();
-  // The next reply, reading for at most `wait`; nullptr when none came in time.
+  // The next reply; nullptr when nothing arrived for `wait`.
   redisReply* Receive(std::chrono::milliseconds wait);
   RedisValue ReadReply();
 
   RedisEndpoint endpoint_;
-  std::chrono::milliseconds timeout_;  // connect (with the TLS handshake), and each reply
+  std::chrono::milliseconds timeout_;  // connect (with the TLS handshake); then silence in a read or write
   std::unique_ptr<RedisSocket> socket_;
   redisReader* reader_ = nullptr;  // hiredis's reply parser for this connection
   std::string output_;             // formatted commands not yet written

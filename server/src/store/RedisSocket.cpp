@@ -226,7 +226,7 @@ bool RedisSocket::WaitForTls(int result, Deadline deadline, const char* what) {
 }
 
 void RedisSocket::Write(std::string_view bytes, std::chrono::milliseconds timeout) {
-  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  Deadline deadline = std::chrono::steady_clock::now() + timeout;  // renewed by each part written
   size_t done = 0;
   while (done < bytes.size()) {
     if (ssl_ != nullptr) {
@@ -236,6 +236,7 @@ void RedisSocket::Write(std::string_view bytes, std::chrono::milliseconds timeou
       const int result = SSL_write_ex(ssl_, bytes.data() + done, bytes.size() - done, &n);
       if (result == 1) {
         done += n;
+        deadline = std::chrono::steady_clock::now() + timeout;
         continue;
       }
       if (!WaitForTls(result, deadline, "write")) Fail("write timed out");
@@ -244,6 +245,7 @@ void RedisSocket::Write(std::string_view bytes, std::chrono::milliseconds timeou
     const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
     if (n >= 0) {
       done += static_cast<size_t>(n);
+      deadline = std::chrono::steady_clock::now() + timeout;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
       if (!Wait(POLLOUT, deadline)) Fail("write timed out");
     } else if (errno != EINTR) {

@@ -34,7 +34,7 @@ class RedisSocket {
   RedisSocket(const RedisSocket&) = delete;
   RedisSocket& operator=(const RedisSocket&) = delete;
 
-  // Writes all of `bytes` within `timeout`, or throws Error.
+  // Writes all of `bytes`, or throws Error; fails when no part of them went out for `timeout`.
   void Write(std::string_view bytes, std::chrono::milliseconds timeout);
   // Up to `size` bytes of what arrives within `timeout`: their count, 0 when nothing came in time.
   // Throws Error when Redis closed the connection or it failed.

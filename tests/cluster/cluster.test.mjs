@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { WsClient } from '../lib/ws-client.mjs';
 import { waitFor } from '../lib/browser.mjs';
 import { startCluster, startRedis, startNode, roomOn, join, hostOf, roster, sleep } from './lib.mjs';
-import { startServer } from '../lib/server.mjs';
 
 const cleanup = [];
 after(async () => { for (const f of cleanup.reverse()) await f().catch(() => {}); });
@@ -158,12 +157,6 @@ test('Redis unreachable at start: the node says so, answers 503, and serves once
   }, { timeoutMs: 15000, intervalMs: 300, what: '/join once Redis answers' });
   assert.ok(afterStart.body.JoinInfo.Meeting.MeetingId);
   await waitFor(() => /answers again/.test(node.output()), { timeoutMs: 10000, what: 'the node says Redis is back' });
-});
-
-test('rediss:// is refused at start-up with the reason', async () => {
-  await assert.rejects(
-    startServer({ env: { MEDICALL_REDIS_URL: 'rediss://127.0.0.1:6380/0' }, timeoutMs: 5000 }),
-    /exited \(1\)[\s\S]*rediss:\/\/ \(TLS\) is not supported/);
 });
 
 test('DeleteAttendee through node 1 removes the attendee from its session on node 2 within a second', async () => {

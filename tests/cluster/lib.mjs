@@ -1,38 +1,59 @@
 // Two MediCall nodes sharing a real redis-server (Debian's redis-server, started here on a free
-// loopback port with its files in a temp dir). A missing redis-server fails the test.
+// loopback port with its files in a temp dir). A missing redis-server fails the test. With `tls` it
+// listens for TLS only (rediss://) with a certificate from a throwaway CA (redis.pki.ca), which the
+// nodes are told to trust (MEDICALL_REDIS_CA_FILE); with `password` it wants AUTH.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import tls from 'node:tls';
 import { freeTcpPort, startServer } from '../lib/server.mjs';
+import { makeTestPki } from '../lib/test-pki.mjs';
 
 export const REDIS_SERVER = '/usr/bin/redis-server';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function ping(port) {
+// Sends `commands` (inline, then QUIT) and resolves with Redis's replies to them, '' when it could
+// not be reached.
+export function redisCommand(redis, commands) {
   return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.on('connect', () => s.write('PING\r\n'));
-    s.on('data', (d) => { s.destroy(); resolve(d.toString().startsWith('+PONG')); });
-    s.on('error', () => resolve(false));
+    const host = '127.0.0.1';
+    const s = redis.pki ? tls.connect({ host, port: redis.port, ca: readFileSync(redis.pki.ca) })
+      : net.connect(redis.port, host);
+    const auth = redis.password ? `AUTH ${redis.password}\r\n` : '';
+    s.on(redis.pki ? 'secureConnect' : 'connect', () => s.write(`${auth}${commands.join('\r\n')}\r\nQUIT\r\n`));
+    let text = '';
+    const done = () => {
+      if (auth && text.startsWith('+OK\r\n')) text = text.slice(5);
+      resolve(text.endsWith('+OK\r\n') ? text.slice(0, -5) : text);
+    };
+    s.on('data', (d) => { text += d.toString(); });
+    s.on('close', done);
+    s.on('error', () => { text = ''; });
+    s.setTimeout(2000, () => s.destroy());
   });
 }
 
-export async function startRedis({ appendOnly = true, fsync = 'always', start = true } = {}) {
+export async function startRedis({ appendOnly = true, fsync = 'always', start = true, tls: useTls = false,
+  password = '' } = {}) {
   if (!existsSync(REDIS_SERVER)) throw new Error(`${REDIS_SERVER} missing: apt-get install redis-server (scripts/install-deps.sh)`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'medicall-redis-'));
   const port = await freeTcpPort();
+  const pki = useTls ? await makeTestPki(path.join(dir, 'pki')) : null;
   const redis = {
-    port, dir, proc: null,
-    url: `redis://127.0.0.1:${port}/0`,
+    port, dir, proc: null, pki, password,
+    url: `${useTls ? 'rediss' : 'redis'}://127.0.0.1:${port}/0`,
     async start() {
-      this.proc = spawn(REDIS_SERVER, ['--bind', '127.0.0.1', '--port', String(port), '--dir', dir, '--save', '',
-        '--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', fsync, '--daemonize', 'no'], { stdio: 'ignore' });
+      const listen = pki ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', pki.cert,
+        '--tls-key-file', pki.key, '--tls-ca-cert-file', pki.ca, '--tls-auth-clients', 'no'] : ['--port', String(port)];
+      this.proc = spawn(REDIS_SERVER, ['--bind', '127.0.0.1', ...listen, '--dir', dir, '--save', '',
+        '--appendonly', appendOnly ? 'yes' : 'no', '--appendfsync', fsync, '--daemonize', 'no',
+        ...(password ? ['--requirepass', password] : [])], { stdio: 'ignore' });
       this.exited = new Promise((r) => this.proc.once('exit', r));
       for (let i = 0; i < 100; i++) {
-        if (await ping(port)) return this;
+        if ((await redisCommand(this, ['PING'])).includes('+PONG')) return this;
         await sleep(100);
       }
       throw new Error('redis-server did not answer PING');
@@ -52,12 +73,14 @@ export async function startRedis({ appendOnly = true, fsync = 'always', start = 
 }
 
 export async function startNode(redis, name, env = {}, args = []) {
-  return startServer({ env: { MEDICALL_REDIS_URL: redis.url, MEDICALL_NODE_ID: name, ...env }, args, logLevel: 'info' });
+  const trust = redis.pki ? { MEDICALL_REDIS_CA_FILE: redis.pki.ca } : {};
+  return startServer({ env: { MEDICALL_REDIS_URL: redis.url, MEDICALL_NODE_ID: name, ...trust, ...env }, args,
+    logLevel: 'info' });
 }
 
-// Two nodes on one Redis; `cleanup` collects what the test's after() stops.
-export async function startCluster(cleanup, { env = {}, args = [] } = {}) {
-  const redis = await startRedis();
+// Two nodes on one Redis (started with `redisOptions`); `cleanup` collects what the test's after() stops.
+export async function startCluster(cleanup, { env = {}, args = [], redisOptions = {} } = {}) {
+  const redis = await startRedis(redisOptions);
   cleanup.push(() => redis.stop());
   const node1 = await startNode(redis, 'node-1', env, args);
   cleanup.push(() => node1.stop());

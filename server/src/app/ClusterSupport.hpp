@@ -22,8 +22,8 @@ namespace medicall::app {
 
 class ClusterSupport {
  public:
-  // RedisStore for MEDICALL_REDIS_URL (throws std::runtime_error naming the setting for a bad or
-  // rediss:// URL), else SqliteStore in the data directory.
+  // RedisStore for MEDICALL_REDIS_URL (throws std::runtime_error naming the setting for a bad URL
+  // or TLS files that do not load), else SqliteStore in the data directory.
   static std::unique_ptr<store::Store> MakeStore(const Config& config);
 
   // `local` gets the control events (the signaling bridge); `attendeesHere` and `meetingsHere` are

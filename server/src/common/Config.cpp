@@ -265,8 +265,8 @@ const std::vector<Setting>& Settings() {
        "origins allowed to call /join, /api/roster, /events (comma separated; default none)",
        [](Config& c, const std::string& v) { return ParseOrigins(v, c.corsOrigins); }},
       {"MEDICALL_REDIS_URL", "redis-url",
-       "redis://[:password@]host:port/db: shared state in Redis, this process one node of a cluster "
-       "(default: none, SQLite)",
+       "redis://[:password@]host:port/db (rediss:// for TLS): shared state in Redis, this process one "
+       "node of a cluster (default: none, SQLite)",
        [](Config& c, const std::string& v) {
          c.redisUrl = v;
          return true;  // parsed at start-up, with the reason
@@ -274,6 +274,24 @@ const std::vector<Setting>& Settings() {
       {"MEDICALL_REDIS_PASSWORD", nullptr, "Redis password when MEDICALL_REDIS_URL has none",
        [](Config& c, const std::string& v) {
          c.redisPassword = v;
+         return true;
+       }},
+      {"MEDICALL_REDIS_CA_FILE", "redis-ca-file",
+       "PEM CA bundle that signs the Redis server's certificate, for rediss:// (default: the system "
+       "trust store)",
+       [](Config& c, const std::string& v) {
+         c.redisCaFile = v;
+         return true;  // loaded at start-up, with the reason
+       }},
+      {"MEDICALL_REDIS_CERT_FILE", "redis-cert-file",
+       "PEM client certificate for rediss:// when Redis asks for one (tls-auth-clients yes)",
+       [](Config& c, const std::string& v) {
+         c.redisCertFile = v;
+         return true;
+       }},
+      {"MEDICALL_REDIS_KEY_FILE", "redis-key-file", "PEM private key of MEDICALL_REDIS_CERT_FILE",
+       [](Config& c, const std::string& v) {
+         c.redisKeyFile = v;
          return true;
        }},
       {"MEDICALL_NODE_ID", "node-id", "this node's name in the cluster (default: host name:PORT)",

@@ -62,11 +62,17 @@ struct Config {
   int turnTtlSeconds = 86400;  // MEDICALL_TURN_TTL_SECONDS: lifetime of issued TURN credentials
 
   // Cluster (several nodes sharing state in Redis); all unset: one node on SQLite.
-  // MEDICALL_REDIS_URL: redis://[[user]:password@]host[:port][/db]; set: the store is Redis and this
-  // process is one node of a cluster (rediss:// is refused at start-up: hiredis here has no TLS).
+  // MEDICALL_REDIS_URL: redis://[[user]:password@]host[:port][/db], or rediss://... for TLS (the
+  // server's certificate verified and its name checked against the URL's host; no fallback to the
+  // clear); set: the store is Redis and this process is one node of a cluster.
   std::string redisUrl;
   std::string redisPassword;  // MEDICALL_REDIS_PASSWORD: Redis password when the URL has none
-  std::string nodeId;         // MEDICALL_NODE_ID: this node's name in Redis (default: host name:PORT)
+  std::string redisCaFile;    // MEDICALL_REDIS_CA_FILE: CA bundle for rediss:// (default: system store)
+  // MEDICALL_REDIS_CERT_FILE / MEDICALL_REDIS_KEY_FILE: client certificate and key for rediss://
+  // (mutual TLS, Redis's tls-auth-clients yes); both or neither.
+  std::string redisCertFile;
+  std::string redisKeyFile;
+  std::string nodeId;  // MEDICALL_NODE_ID: this node's name in Redis (default: host name:PORT)
   // MEDICALL_NODE_URL: http://host:port where the other nodes reach this one (signaling of meetings
   // it hosts is relayed there); default http://<first media address>:PORT.
   std::string nodeUrl;

@@ -2,26 +2,19 @@
 
 #include <hiredis/hiredis.h>
 #include <openssl/sha.h>
-#include <poll.h>
 
 #include <charconv>
 #include <cstdio>
 #include <stdexcept>
 
 #include "common/ApiError.hpp"
+#include "store/RedisSocket.hpp"
 
 namespace medicall::store {
 
 namespace {
 
 constexpr std::chrono::milliseconds kReconnectInterval{500};
-
-timeval ToTimeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
 
 RedisValue Copy(const redisReply* r) {
   RedisValue v;
@@ -69,20 +62,21 @@ struct ErrorReply {
 }  // namespace
 
 std::optional<RedisEndpoint> RedisEndpoint::Parse(const std::string& url, const std::string& passwordSetting,
-                                                  std::string& error) {
-  if (url.rfind("rediss://", 0) == 0) {
+                                                  std::string& error, const RedisTlsFiles& tlsFiles) {
+  const bool tls = url.rfind("rediss://", 0) == 0;
+  if (!tls && url.rfind("redis://", 0) != 0) {
     error =
-        "MEDICALL_REDIS_URL: rediss:// (TLS) is not supported: Debian's hiredis 0.14 is built without TLS; "
-        "use "
-        "redis:// on a private network, or a TLS tunnel (stunnel, spiped) to Redis";
+        "MEDICALL_REDIS_URL must start with redis:// or rediss:// (TLS): redis[s]://[:password@]host:port/db";
     return std::nullopt;
   }
-  if (url.rfind("redis://", 0) != 0) {
-    error = "MEDICALL_REDIS_URL must start with redis:// (redis://[:password@]host:port/db)";
+  if (!tls && tlsFiles.Any()) {
+    error =
+        "MEDICALL_REDIS_CA_FILE, MEDICALL_REDIS_CERT_FILE and MEDICALL_REDIS_KEY_FILE are for rediss:// "
+        "(TLS), but MEDICALL_REDIS_URL is redis:// (in the clear)";
     return std::nullopt;
   }
   RedisEndpoint e;
-  std::string rest = url.substr(8);
+  std::string rest = url.substr(tls ? 9 : 8);
   if (const auto at = rest.rfind('@'); at != std::string::npos) {
     const std::string auth = rest.substr(0, at);
     rest = rest.substr(at + 1);
@@ -134,6 +128,10 @@ std::optional<RedisEndpoint> RedisEndpoint::Parse(const std::string& url, const 
     }
     e.port = static_cast<uint16_t>(value);
   }
+  if (tls) {
+    e.tls = RedisTlsContext::Load(tlsFiles, error);
+    if (!e.tls) return std::nullopt;
+  }
   return e;
 }
 
@@ -147,12 +145,13 @@ RedisConnection::RedisConnection(RedisEndpoint endpoint, std::chrono::millisecon
 RedisConnection::~RedisConnection() { Disconnect(); }
 
 void RedisConnection::Disconnect() {
-  if (context_ != nullptr) redisFree(context_);
-  context_ = nullptr;
+  socket_.reset();
+  if (reader_ != nullptr) redisReaderFree(reader_);
+  reader_ = nullptr;
+  output_.clear();
 }
 
-void RedisConnection::Lost(const std::string& what) {
-  const std::string detail = context_ != nullptr && context_->err != 0 ? context_->errstr : "no connection";
+void RedisConnection::Lost(const std::string& what, const std::string& detail) {
   Disconnect();
   nextAttempt_ = std::chrono::steady_clock::now() + kReconnectInterval;
   throw ServiceUnavailable("The state store (Redis at " + endpoint_.Describe() + ") is unavailable: " + what +
@@ -160,14 +159,17 @@ void RedisConnection::Lost(const std::string& what) {
 }
 
 void RedisConnection::Connect() {
-  if (context_ != nullptr) return;
+  if (socket_ != nullptr) return;
   const auto now = std::chrono::steady_clock::now();
   if (now < nextAttempt_)
     throw ServiceUnavailable("The state store (Redis at " + endpoint_.Describe() + ") is unavailable.");
-  context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, ToTimeval(timeout_));
-  if (context_ == nullptr || context_->err != 0) Lost("connect");
-  redisSetTimeout(context_, ToTimeval(timeout_));
-  redisEnableKeepAlive(context_);
+  try {
+    socket_ = std::make_unique<RedisSocket>(endpoint_.host, endpoint_.port, endpoint_.tls.get(), timeout_);
+  } catch (const RedisSocket::Error& e) {
+    Lost("connect", e.what());
+  }
+  reader_ = redisReaderCreate();
+  if (reader_ == nullptr) Lost("connect", "out of memory");
   try {
     if (!endpoint_.password.empty()) {
       if (endpoint_.user.empty())
@@ -195,15 +197,50 @@ void RedisConnection::Append(const std::vector<std::string>& argv) {
     args.push_back(a.data());
     lengths.push_back(a.size());
   }
-  if (redisAppendCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data()) !=
-      REDIS_OK)
-    Lost("write");
+  char* formatted = nullptr;
+  const int length =
+      redisFormatCommandArgv(&formatted, static_cast<int>(args.size()), args.data(), lengths.data());
+  if (length < 0 || formatted == nullptr) Lost("write", "out of memory");
+  output_.append(formatted, static_cast<size_t>(length));
+  redisFreeCommand(formatted);
+}
+
+void RedisConnection::Flush() {
+  try {
+    socket_->Write(output_, timeout_);
+  } catch (const RedisSocket::Error& e) {
+    Lost("write", e.what());
+  }
+  output_.clear();
+}
+
+redisReply* RedisConnection::Receive(std::chrono::milliseconds wait) {
+  // An idle timeout, as hiredis's socket timeout was: a long reply that keeps arriving is not cut.
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  char buffer[16 * 1024];
+  for (;;) {
+    void* reply = nullptr;
+    if (redisReaderGetReply(reader_, &reply) != REDIS_OK)
+      Lost("read", std::string("not a Redis reply: ") + reader_->errstr);
+    if (reply != nullptr) return static_cast<redisReply*>(reply);
+    const auto left = std::max(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()),
+        std::chrono::milliseconds(0));
+    size_t n = 0;
+    try {
+      n = socket_->Read(buffer, sizeof(buffer), left);
+    } catch (const RedisSocket::Error& e) {
+      Lost("read", e.what());
+    }
+    if (n == 0) return nullptr;
+    if (redisReaderFeed(reader_, buffer, n) != REDIS_OK) Lost("read", "out of memory");
+    deadline = std::chrono::steady_clock::now() + wait;
+  }
 }
 
 RedisValue RedisConnection::ReadReply() {
-  void* raw = nullptr;
-  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) Lost("read");
-  auto* reply = static_cast<redisReply*>(raw);
+  redisReply* reply = Receive(timeout_);
+  if (reply == nullptr) Lost("read", "no reply within " + std::to_string(timeout_.count()) + " ms");
   RedisValue value;
   std::optional<ErrorReply> error;
   if (reply->type == REDIS_REPLY_ERROR)
@@ -220,6 +257,7 @@ RedisValue RedisConnection::Command(const std::vector<std::string>& argv) { retu
 std::vector<RedisValue> RedisConnection::Pipeline(const std::vector<std::vector<std::string>>& commands) {
   Connect();
   for (const auto& c : commands) Append(c);
+  Flush();
   std::vector<RedisValue> out;
   out.reserve(commands.size());
   std::optional<std::string> firstError;
@@ -262,17 +300,8 @@ RedisValue RedisConnection::Script(const std::string& body, const std::vector<st
 
 std::optional<RedisValue> RedisConnection::ReadPush(std::chrono::milliseconds timeout) {
   Connect();
-  void* raw = nullptr;
-  // A reply already buffered is returned without touching the socket.
-  if (redisGetReplyFromReader(context_, &raw) != REDIS_OK) Lost("read");
-  if (raw == nullptr) {
-    pollfd fd{context_->fd, POLLIN, 0};
-    const int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
-    if (ready == 0) return std::nullopt;
-    if (ready < 0) Lost("poll");
-    if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) Lost("read");
-  }
-  auto* reply = static_cast<redisReply*>(raw);
+  redisReply* reply = Receive(timeout);  // a reply already buffered is returned without reading
+  if (reply == nullptr) return std::nullopt;
   RedisValue value = Copy(reply);
   freeReplyObject(reply);
   return value;

@@ -1,5 +1,7 @@
 #pragma once
-// One synchronous connection to Redis (hiredis), with the address parsed from MEDICALL_REDIS_URL.
+// One synchronous connection to Redis, with the address parsed from MEDICALL_REDIS_URL: in the
+// clear (redis://) or TLS (rediss://). hiredis formats the commands and parses the replies; the bytes
+// travel through a RedisSocket of ours, since Debian's hiredis 0.14 has no TLS.
 // Not thread-safe: each user holds its own, behind its own mutex. A command that cannot reach
 // Redis throws ServiceUnavailable (HTTP 503 ServiceUnavailableException in the APIs) and drops the
 // connection; the next command reconnects (at most one attempt per reconnect interval, so an
@@ -12,7 +14,9 @@
 #include <string>
 #include <vector>
 
-struct redisContext;
+#include "store/RedisTlsContext.hpp"
+
+struct redisReader;
 struct redisReply;
 
 namespace medicall::store {
@@ -23,11 +27,14 @@ struct RedisEndpoint {
   int db = 0;
   std::string user;      // ACL user from the URL ("" = default)
   std::string password;  // from the URL, else MEDICALL_REDIS_PASSWORD
+  // rediss://: TLS, the server's certificate verified and its name checked against `host`; null:
+  // in the clear. Never a fallback from one to the other.
+  std::shared_ptr<const RedisTlsContext> tls;
 
-  // redis://[[user]:password@]host[:port][/db]. rediss:// (TLS) is refused with a message that says
-  // why: Debian's hiredis 0.14 is built without TLS. Returns nullopt and fills `error` on bad input.
+  // redis[s]://[[user]:password@]host[:port][/db]; `tlsFiles` (CA, client certificate and key) only
+  // with rediss://. Returns nullopt and fills `error` on bad input or TLS files that do not load.
   static std::optional<RedisEndpoint> Parse(const std::string& url, const std::string& passwordSetting,
-                                            std::string& error);
+                                            std::string& error, const RedisTlsFiles& tlsFiles = {});
   std::string Describe() const;  // host:port/db, never the password
 };
 
@@ -42,6 +49,8 @@ struct RedisValue {
   bool IsNil() const { return kind == Kind::kNil; }
 };
 
+class RedisSocket;
+
 class RedisConnection {
  public:
   RedisConnection(RedisEndpoint endpoint, std::chrono::milliseconds timeout);
@@ -51,7 +60,7 @@ class RedisConnection {
 
   // Connects (AUTH, SELECT) if not connected. Throws ServiceUnavailable when Redis cannot be reached.
   void Connect();
-  bool Connected() const { return context_ != nullptr; }
+  bool Connected() const { return socket_ != nullptr; }
   RedisValue Command(const std::vector<std::string>& argv);
   // Several commands in one round trip; the replies in order. An error reply in any throws.
   std::vector<RedisValue> Pipeline(const std::vector<std::vector<std::string>>& commands);
@@ -64,13 +73,18 @@ class RedisConnection {
 
  private:
   void Disconnect();
-  [[noreturn]] void Lost(const std::string& what);
+  [[noreturn]] void Lost(const std::string& what, const std::string& detail);
   void Append(const std::vector<std::string>& argv);
+  void Flush();
+  // The next reply; nullptr when nothing arrived for `wait`.
+  redisReply* Receive(std::chrono::milliseconds wait);
   RedisValue ReadReply();
 
   RedisEndpoint endpoint_;
-  std::chrono::milliseconds timeout_;
-  redisContext* context_ = nullptr;
+  std::chrono::milliseconds timeout_;  // connect (with the TLS handshake); then silence in a read or write
+  std::unique_ptr<RedisSocket> socket_;
+  redisReader* reader_ = nullptr;  // hiredis's reply parser for this connection
+  std::string output_;             // formatted commands not yet written
   std::chrono::steady_clock::time_point nextAttempt_{};
 };
 

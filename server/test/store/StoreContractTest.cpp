@@ -1,5 +1,6 @@
 // The behaviour every Store must have, run against each implementation: SqliteStore on a
-// temporary directory and RedisStore on a real redis-server the test starts.
+// temporary directory and RedisStore on a real redis-server the test starts, in the clear
+// (redis://) and over TLS (rediss://, a password too).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -36,6 +37,14 @@ class RedisBacking {
   test::RedisServerProcess server_;
 };
 
+class RedisTlsBacking {
+ public:
+  std::unique_ptr<Store> Open() { return std::make_unique<RedisStore>(server_.Endpoint()); }
+
+ private:
+  test::RedisServerProcess server_{test::RedisServerOptions::Tls().Password("contract-pw")};
+};
+
 template <typename Backing>
 class StoreContractTest : public ::testing::Test {
  protected:
@@ -70,12 +79,13 @@ class StoreContractTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-using Backings = ::testing::Types<SqliteBacking, RedisBacking>;
+using Backings = ::testing::Types<SqliteBacking, RedisBacking, RedisTlsBacking>;
 class BackingNames {
  public:
   template <typename T>
   static std::string GetName(int) {
-    return std::is_same_v<T, SqliteBacking> ? "Sqlite" : "Redis";
+    if (std::is_same_v<T, SqliteBacking>) return "Sqlite";
+    return std::is_same_v<T, RedisBacking> ? "Redis" : "RedisTls";
   }
 };
 TYPED_TEST_SUITE(StoreContractTest, Backings, BackingNames);

@@ -39,7 +39,8 @@ RecvStream* Subscription::UpdateTarget(uint64_t availableBps, int64_t nowMs) {
   const size_t n = std::min(infos.size(), source_->LayerCount());
   for (size_t i = 0; i < n; ++i) {
     const RecvStream& s = *source_->LayerAt(i).stream;
-    infos[i] = {s.Live(nowMs), static_cast<uint32_t>(std::min<uint64_t>(source_->LayerDemandBps(i, nowMs), UINT32_MAX)),
+    infos[i] = {s.Live(nowMs),
+                static_cast<uint32_t>(std::min<uint64_t>(source_->LayerDemandBps(i, nowMs), UINT32_MAX)),
                 s.LastPacketMs()};
   }
   const int target = selector_.Select(std::span(infos).first(n), requested, availableBps, nowMs);

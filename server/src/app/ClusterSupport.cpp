@@ -18,13 +18,7 @@ namespace medicall::app {
 namespace {
 
 std::optional<store::RedisEndpoint> Endpoint(const Config& config) {
-  if (config.redisUrl.empty()) return std::nullopt;
-  std::string error;
-  auto endpoint =
-      store::RedisEndpoint::Parse(config.redisUrl, config.redisPassword, error,
-                                  {config.redisCaFile, config.redisCertFile, config.redisKeyFile});
-  if (!endpoint) throw std::runtime_error(error);
-  return endpoint;
+  return store::RedisEndpoint::FromConfig(config);
 }
 
 }  // namespace

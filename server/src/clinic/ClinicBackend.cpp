@@ -11,10 +11,8 @@ namespace medicall::clinic {
 
 std::unique_ptr<store::ClinicStore> ClinicBackend::OpenStore(const Config& config) {
   if (config.redisUrl.empty()) return std::make_unique<store::SqliteClinicStore>(config.dataDir);
-  std::string error;
-  const auto endpoint = store::RedisEndpoint::Parse(config.redisUrl, config.redisPassword, error);
-  if (!endpoint) throw std::runtime_error(error);
-  return std::make_unique<store::RedisClinicStore>(*endpoint);
+  // The same endpoint as the meetings store (TLS files included).
+  return std::make_unique<store::RedisClinicStore>(*store::RedisEndpoint::FromConfig(config));
 }
 
 LinkSigner ClinicBackend::OpenLinks(const Config& config, store::ClinicStore& store) {

@@ -135,6 +135,15 @@ std::optional<RedisEndpoint> RedisEndpoint::Parse(const std::string& url, const 
   return e;
 }
 
+std::optional<RedisEndpoint> RedisEndpoint::FromConfig(const Config& config) {
+  if (config.redisUrl.empty()) return std::nullopt;
+  std::string error;
+  auto endpoint = Parse(config.redisUrl, config.redisPassword, error,
+                        {config.redisCaFile, config.redisCertFile, config.redisKeyFile});
+  if (!endpoint) throw std::runtime_error(error);
+  return endpoint;
+}
+
 std::string RedisEndpoint::Describe() const {
   return host + ":" + std::to_string(port) + "/" + std::to_string(db);
 }

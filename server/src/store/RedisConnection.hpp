@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/Config.hpp"
 #include "store/RedisTlsContext.hpp"
 
 struct redisReader;
@@ -36,6 +37,10 @@ struct RedisEndpoint {
   static std::optional<RedisEndpoint> Parse(const std::string& url, const std::string& passwordSetting,
                                             std::string& error, const RedisTlsFiles& tlsFiles = {});
   std::string Describe() const;  // host:port/db, never the password
+  // From the settings (MEDICALL_REDIS_URL, _PASSWORD, _CA_FILE, _CERT_FILE, _KEY_FILE): nullopt when no
+  // URL is set; throws std::runtime_error with the reason when they are unusable. The one place every
+  // Redis user of the process (store, clinic store, CLI) reads them.
+  static std::optional<RedisEndpoint> FromConfig(const Config& config);
 };
 
 // A reply tree, copied out of hiredis so nothing outlives its freeReplyObject.

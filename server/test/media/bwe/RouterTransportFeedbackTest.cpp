@@ -6,6 +6,7 @@
 // offer the publisher gets REMB and no transport-wide feedback.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "media/bwe/SendSideEstimator.hpp"
@@ -56,6 +57,15 @@ uint8_t TransportCcId(const std::string& answerSdp) {
   if (!answer) return 0;
   for (const auto& m : answer->media) {
     if (const auto* e = m.FindExtmap(webrtc::sdp::uri::kTransportWideCc)) return static_cast<uint8_t>(e->id);
+  }
+  return 0;
+}
+
+uint8_t MidId(const std::string& answerSdp) {
+  auto answer = webrtc::sdp::SdpParser::Parse(answerSdp);
+  if (!answer) return 0;
+  for (const auto& m : answer->media) {
+    if (const auto* e = m.FindExtmap(webrtc::sdp::uri::kMid)) return static_cast<uint8_t>(e->id);
   }
   return 0;
 }
@@ -220,6 +230,10 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
 
   bwe::TransportFeedbackGenerator subscriberSide;
   std::vector<uint16_t> seen;
+  size_t padding = 0;
+  uint32_t videoSsrc = 0;
+  const uint8_t midId = MidId(sa.sdpAnswer);
+  ASSERT_NE(midId, 0);
   uint16_t next = 1;
   for (int round = 0; round < 10; ++round) {
     OnWorker(h.ClientWorker(), [&] {
@@ -232,7 +246,12 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
       return 0;
     });
     h.clock.AdvanceMs(20);
-    ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return sub.rtp.size() >= 10; }))
+    // Ten video packets (padding may come between them).
+    const auto video = [&] {
+      return std::count_if(sub.rtp.begin(), sub.rtp.end(),
+                           [](const auto& p) { return p.size() > 1 && (p[1] & 0x7F) == kVp8; });
+    };
+    ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return video() >= 10; }))
         << sub.rtp.size() << " forwarded "
         << OnWorker(h.serverWorker, [&] { return h.router->GetStats().forwarded; }) << " in "
         << OnWorker(h.serverWorker, [&] { return h.router->GetStats().videoIn; });
@@ -244,8 +263,19 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
         EXPECT_TRUE(ext && ext->size() == 2);
         if (!ext || ext->size() != 2) continue;
         const uint16_t seq = ReadU16(ext->data());
-        seen.push_back(seq);
         subscriberSide.OnPacket(seq, h.clock.NowUs());
+        if (rtp->PayloadType() == webrtc::sdp::OfferBuilder::kVp8RtxPt) {
+          ++padding;
+          EXPECT_TRUE(rtp->HasPadding());
+          EXPECT_EQ(rtp->Payload().size(), 0u);
+          EXPECT_GT(rtp->PaddingSize(), 0u);
+          EXPECT_FALSE(rtp->FindExtension(midId).has_value());
+          if (videoSsrc != 0) EXPECT_NE(rtp->Ssrc(), videoSsrc);
+          continue;
+        }
+        EXPECT_EQ(rtp->PayloadType(), kVp8);
+        if (videoSsrc == 0) videoSsrc = rtp->Ssrc();
+        seen.push_back(seq);
       }
       sub.rtp.clear();
       std::array<uint8_t, 1500> fb{};
@@ -255,8 +285,34 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
       return 0;
     });
   }
+  // The media took consecutive transport-wide numbers, and padding took the ones between (below).
   ASSERT_EQ(seen.size(), 100u);
   for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<uint16_t>(seen[i - 1] + 1)) << i;
+  // The camera's first seconds are planned at its SUBSCRIBE maximum (1.5 Mbit/s), above the estimate's
+  // start (1 Mbit/s): the subscriber's stream is limited, so padding goes toward the estimate: RTX
+  // (payload type 97) packets of padding only, on another SSRC than the video, numbered transport-wide
+  // (the estimator learns from them) and without a MID (Firefox rebinds a mid to any SSRC carrying it).
+  // (The router ticks every 50 ms of real time and pads for the time its clock moved: the test's clock
+  // moves while it waits.)
+  ASSERT_TRUE(WaitFor(h.ClientWorker(),
+                      [&] {
+                        h.clock.AdvanceMs(5);
+                        for (auto& p : sub.rtp) {
+                          auto rtp = webrtc::rtp::RtpPacket::Parse(std::span(p));
+                          if (!rtp || rtp->PayloadType() != webrtc::sdp::OfferBuilder::kVp8RtxPt) continue;
+                          ++padding;
+                          EXPECT_TRUE(rtp->HasPadding());
+                          EXPECT_EQ(rtp->Payload().size(), 0u);
+                          EXPECT_GT(rtp->PaddingSize(), 0u);
+                          EXPECT_FALSE(rtp->FindExtension(midId).has_value());
+                          EXPECT_TRUE(rtp->FindExtension(subId).has_value());
+                          EXPECT_NE(rtp->Ssrc(), videoSsrc);
+                        }
+                        sub.rtp.clear();
+                        return padding > 0;
+                      }))
+      << "padding packets sent: "
+      << OnWorker(h.serverWorker, [&] { return h.router->GetStats().paddingPackets; });
   ASSERT_TRUE(WaitFor(h.serverWorker, [&] { return h.router->GetStats().transportFeedbackReceived >= 10; }));
   const auto estimate =
       OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });

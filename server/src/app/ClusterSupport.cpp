@@ -15,16 +15,8 @@
 
 namespace medicall::app {
 
-namespace {
-
-std::optional<store::RedisEndpoint> Endpoint(const Config& config) {
-  return store::RedisEndpoint::FromConfig(config);
-}
-
-}  // namespace
-
 std::unique_ptr<store::Store> ClusterSupport::MakeStore(const Config& config) {
-  if (auto endpoint = Endpoint(config)) {
+  if (auto endpoint = store::RedisEndpoint::FromConfig(config)) {
     auto redis = std::make_unique<store::RedisStore>(*endpoint);
     try {
       redis->Ping();
@@ -48,7 +40,7 @@ ClusterSupport::ClusterSupport(const Config& config, boost::asio::io_context& io
       meetingsHere_(std::move(meetingsHere)),
       sampleTimer_(ioc),
       drainTimer_(ioc) {
-  if (auto endpoint = Endpoint(config)) {
+  if (auto endpoint = store::RedisEndpoint::FromConfig(config)) {
     node_ = std::make_unique<cluster::ClusterNode>(
         config, *endpoint, [this] { return load_.load(); }, local);
   }

@@ -206,6 +206,9 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     params.sdpOffer = std::move(request.sdpOffer);
     params.receiveStreamIds = std::move(request.receiveStreamIds);
     params.audioMuted = request.audioMuted;
+    for (const auto& c : request.videoSubscriptions) {
+      if (auto preference = PreferenceOf(c)) params.videoPreferences.push_back(std::move(*preference));
+    }
     for (const auto& s : request.sendStreams) {
       if (s.media_type() == signaling::proto::VIDEO) {
         if (!params.sendsVideo) params.videoMaxBitrateKbps = s.max_bitrate_kbps();
@@ -281,16 +284,27 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     });
   }
 
+  // A mid's priority and tile bitrate, when the SDK sent either (server-side adaptation only).
+  static std::optional<media::router::VideoPreference> PreferenceOf(
+      const signaling::proto::SdkVideoSubscriptionConfiguration& c) {
+    if (!c.has_priority() && !c.has_target_bitrate_kbps()) return std::nullopt;
+    return media::router::VideoPreference{c.mid(), c.priority(), c.target_bitrate_kbps()};
+  }
+
   void OnRemoteVideoUpdate(const signaling::SessionIdentity& attendee,
                            const signaling::proto::SdkRemoteVideoUpdateFrame& frame) override {
     std::vector<std::pair<std::string, uint32_t>> updates;
+    std::vector<media::router::VideoPreference> preferences;
     for (const auto& c : frame.added_or_updated_video_subscriptions()) {
       if (c.has_stream_id() && c.stream_id() != 0) updates.emplace_back(c.mid(), c.stream_id());
+      if (auto preference = PreferenceOf(c)) preferences.push_back(std::move(*preference));
     }
-    if (updates.empty()) return;
-    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, updates = std::move(updates)] {
+    if (updates.empty() && preferences.empty()) return;
+    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, updates = std::move(updates),
+                 preferences = std::move(preferences)] {
       if (!self->router) return;
       for (const auto& [mid, streamId] : updates) self->router->UpdateSubscription(attendeeId, mid, streamId);
+      for (const auto& preference : preferences) self->router->SetVideoPreference(attendeeId, preference);
     });
   }
 

@@ -29,6 +29,8 @@ struct SubscribeRequest {
   std::string sdpOffer;                                 // plain text (we ask for no compression)
   std::vector<proto::SdkStreamDescriptor> sendStreams;  // audio 1/1 and, with the camera, video 2/2
   std::vector<uint32_t> receiveStreamIds;               // one per video m-section, 0 = none
+  // Per mid: the SDK's priority and tile bitrate (sent with server-side network adaptation).
+  std::vector<proto::SdkVideoSubscriptionConfiguration> videoSubscriptions;
   std::string audioHost;
   bool audioMuted = false;
   bool audioCheckin = false;

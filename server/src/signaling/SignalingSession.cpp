@@ -217,6 +217,8 @@ void SignalingSession::HandleSubscribe(const proto::SdkSignalFrame& frame) {
   request.sdpOffer = sub.sdp_offer();
   request.sendStreams.assign(sub.send_streams().begin(), sub.send_streams().end());
   request.receiveStreamIds.assign(sub.receive_stream_ids().begin(), sub.receive_stream_ids().end());
+  request.videoSubscriptions.assign(sub.video_subscription_configuration().begin(),
+                                    sub.video_subscription_configuration().end());
   request.audioHost = sub.audio_host();
   request.audioMuted = sub.audio_muted();
   request.audioCheckin = sub.audio_checkin();

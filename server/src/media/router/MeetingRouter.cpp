@@ -234,6 +234,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   for (auto& [mid, subscription] : peer->subscriptions) {
     if (active.count(mid) == 0) subscription->SetSource(nullptr);
   }
+  for (const VideoPreference& preference : params.videoPreferences) ApplyPreference(*peer, preference);
 
   out.sdpAnswer = std::move(plan->sdpAnswer);
   if (peer->publisher) {
@@ -379,6 +380,16 @@ void MeetingRouter::SetTargetBitrate(const std::string& attendeeId, uint64_t bps
   if (auto it = peers_.find(attendeeId); it != peers_.end()) it->second->SetTargetBitrate(bps);
 }
 
+void MeetingRouter::SetVideoPreference(const std::string& attendeeId, const VideoPreference& preference) {
+  if (auto it = peers_.find(attendeeId); it != peers_.end()) ApplyPreference(*it->second, preference);
+}
+
+void MeetingRouter::ApplyPreference(RouterPeer& peer, const VideoPreference& preference) {
+  auto it = peer.subscriptions.find(preference.mid);
+  if (it == peer.subscriptions.end()) return;
+  it->second->SetPreference(preference.priority, uint64_t{preference.targetBitrateKbps} * 1000);
+}
+
 std::optional<Router::AudioParams> MeetingRouter::GetAudioParams(const std::string& attendeeId) const {
   auto it = peers_.find(attendeeId);
   if (it == peers_.end() || it->second->audioPayloadType < 0 || it->second->audioSsrc == 0)
@@ -520,10 +531,11 @@ void MeetingRouter::OnPeerClosed(RouterPeer& peer, WebRtcTransport::CloseReason 
 // ---- layers and feedback ----
 
 void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
-  // The bandwidth toward the peer is split across its video streams by bwe::BitrateAllocator (equal
-  // shares up to what each asks for; priorities when the SDK sends them); while everything asked for
-  // fits nothing is limited. Our own estimate (transport-wide feedback about what we send) is held to
-  // what it measures: a stream limited by it gets padding up to the estimate (SendPadding), so the
+  // The bandwidth toward the peer is split across its video streams by bwe::BitrateAllocator (the
+  // SDK's priorities first, equal shares within a priority, each up to what it asks for: its layer,
+  // or less when the SDK's tile size calls for less); while everything asked for fits nothing is
+  // limited but the tile sizes. Our own estimate (transport-wide feedback about what we send) is held
+  // to what it measures: a stream limited by it gets padding up to the estimate (SendPadding), so the
   // estimate climbs as far as the path carries and the layer goes up only once it fits. A receiver's
   // REMB hovers around what it gets (it cannot probe): there everything fits with a margin, and the
   // LayerSelector tries the asked-for layer again after a hold.
@@ -539,8 +551,10 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
     Publisher* source = s->Source();
     if (source == nullptr || s->Paused() || count == demands.size()) continue;
     const int layer = std::max(0, source->LayerOfStream(s->StreamId()));
-    const uint64_t want = source->LayerDemandBps(static_cast<size_t>(layer), nowMs);
+    uint64_t want = source->LayerDemandBps(static_cast<size_t>(layer), nowMs);
+    if (s->TargetBps() != 0) want = std::min(want, s->TargetBps());
     if (source->LayerOfStream(s->StreamId()) >= 0) asked += want;
+    demands[count].priority = s->Priority();
     demands[count].maxBps = std::max<uint64_t>(want, 1);
     subscriptions[count++] = s.get();
   }
@@ -548,13 +562,13 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   if (limited) bwe::BitrateAllocator::Allocate(available, std::span(demands).first(count), budgets);
   peer.paddingTargetBps = limited && ownEstimate ? available : 0;
   for (size_t i = 0; i < count; ++i) {
-    subscriptions[i]->SetLayerProbes(!ownEstimate);
+    Subscription& s = *subscriptions[i];
+    s.SetLayerProbes(!ownEstimate);
     // 0 means "unknown" to the selector: a limited stream gets at least 1 bit/s.
-    const uint64_t share = limited ? std::max<uint64_t>(1, budgets[i]) : 0;
-    if (RecvStream* target = subscriptions[i]->UpdateTarget(share, nowMs)) {
+    const uint64_t share = limited ? std::max<uint64_t>(1, budgets[i]) : s.TargetBps();
+    if (RecvStream* target = s.UpdateTarget(share, nowMs)) {
       log::Info("rtp", "router: {} stream {} now layer {} (available {} bps, share {} bps)",
-                peer.AttendeeId(), subscriptions[i]->StreamId(), subscriptions[i]->Layers().Target(),
-                available, share);
+                peer.AttendeeId(), s.StreamId(), s.Layers().Target(), available, share);
       target->RequestKeyframe(nowMs);
     }
   }
@@ -642,7 +656,7 @@ void MeetingRouter::ReportBitrates() {
     for (size_t i = 0; i < all.size(); ++i) {
       if (owners[i] != id) streams.push_back(all[i]);
     }
-    listener_.OnBitrates(id, streams, static_cast<uint32_t>(peer->TargetBitrateBps() / 1000));
+    listener_.OnBitrates(id, streams, static_cast<uint32_t>(peer->OutgoingEstimateBps() / 1000));
   }
 }
 

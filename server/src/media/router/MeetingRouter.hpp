@@ -65,6 +65,7 @@ class MeetingRouter final : public Router {
   void SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) override;
   void UpdateSubscription(const std::string& attendeeId, const std::string& mid, uint32_t streamId) override;
   void SetTargetBitrate(const std::string& attendeeId, uint64_t bps) override;
+  void SetVideoPreference(const std::string& attendeeId, const VideoPreference& preference) override;
   void SetAudioSink(AudioSink* sink) override { audioSink_ = sink; }
   Stats GetStats() const override { return context_.stats; }
   std::optional<AudioParams> GetAudioParams(const std::string& attendeeId) const override;
@@ -93,6 +94,7 @@ class MeetingRouter final : public Router {
                     bool retransmitted, int64_t arrivalUs);
   // The layer each of the peer's subscriptions forwards, from the bandwidth toward it.
   void AllocateLayers(RouterPeer& peer, int64_t nowMs);
+  void ApplyPreference(RouterPeer& peer, const VideoPreference& preference);
   void SendReports(RouterPeer& peer, int64_t nowMs);
   void SendSenderReports(RouterPeer& peer, int64_t nowUs);
   void ReportBitrates();

@@ -40,6 +40,17 @@ struct VideoSource {
   uint32_t width = 0, height = 0, framerate = 0;
 };
 
+// The SDK's preference for one subscribed mid (SdkVideoSubscriptionConfiguration, sent in SUBSCRIBE and
+// REMOTE_VIDEO_UPDATE, chime-protocol-2.md section 3.6): its priority (higher is more important: the SDK
+// sends MAX_SAFE_INTEGER - app priority, which a uint32 field carries as 2^32 - 1 - app priority; 0 =
+// unset, all equal) and the bitrate its tile size calls for (kbps; 0 = none). The bandwidth toward the
+// subscriber goes to the most important streams first (MeetingRouter::AllocateLayers).
+struct VideoPreference {
+  std::string mid;
+  uint32_t priority = 0;
+  uint32_t targetBitrateKbps = 0;
+};
+
 struct SubscribeParams {
   std::string attendeeId;
   std::string externalUserId;
@@ -51,6 +62,7 @@ struct SubscribeParams {
   std::vector<uint32_t> videoLayerMaxBitrateKbps;
   std::vector<uint32_t> receiveStreamIds;  // one per video m-section in SDP order, 0 = none
   bool audioMuted = false;
+  std::vector<VideoPreference> videoPreferences;  // by mid; mids not listed keep theirs
 };
 
 struct SubscribeAnswer {
@@ -185,6 +197,8 @@ class Router {
   // The bandwidth an estimator found toward the attendee (bits per second; 0 = none, use its REMB).
   // The layer selection of its subscriptions follows it (LayerSelector::Select).
   virtual void SetTargetBitrate(const std::string& attendeeId, uint64_t bps) = 0;
+  // REMOTE_VIDEO_UPDATE's priority and target bitrate for a mid (unknown mids are ignored).
+  virtual void SetVideoPreference(const std::string& attendeeId, const VideoPreference& preference) = 0;
 
   // Audio: the sink (not owned; nullptr = drop) receives every attendee's Opus packets. What goes back
   // is built by the mixer (MeetingAudio numbers its packets; one numbering owner per SSRC) and sent

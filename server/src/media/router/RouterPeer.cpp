@@ -71,6 +71,13 @@ uint64_t RouterPeer::AvailableBitrateBps(int64_t nowMs) const {
   return 0;
 }
 
+uint64_t RouterPeer::OutgoingEstimateBps() const {
+  if (targetBitrateBps_ != 0) return targetBitrateBps_;
+  if (extensions.transportWideCc != 0 && sendEstimator.FeedbackCount() != 0)
+    return sendEstimator.EstimateBps();
+  return 0;
+}
+
 DownlinkView RouterPeer::Downlink(int64_t nowMs) const {
   DownlinkView view;
   view.attendeeId = attendeeId_;

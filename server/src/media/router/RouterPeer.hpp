@@ -111,6 +111,10 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   // it received over 2 Mbit/s of clean loopback video (tests/e2e/simulcast.test.mjs), so REMB does not
   // choose layers nor go into BITRATES: the SDK adapts from its own estimate until an estimator is set.
   uint64_t TargetBitrateBps() const { return targetBitrateBps_; }
+  // What BITRATES' server_available_outgoing_bitrate tells the SDK (it overrides the client's
+  // availableIncomingBitrate, which its priority policy picks layers by): a set target, else our own
+  // send-side estimate once transport-wide feedback about what we send arrived; 0 (absent) with REMB only.
+  uint64_t OutgoingEstimateBps() const;
   uint64_t RembBps() const { return rembBps_; }
 
   // The attendee's report blocks about the mixed audio we send it (on audioSsrc, built by the mixer,

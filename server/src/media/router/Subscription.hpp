@@ -59,6 +59,13 @@ class Subscription {
   // PAUSE / RESUME from the subscriber: nothing is forwarded while paused; resuming waits for a key frame.
   void SetPaused(bool paused);
   bool Paused() const { return paused_; }
+  // The SDK's priority (higher first; 0 = unset) and tile bitrate (bps; 0 = none) for this mid.
+  void SetPreference(uint32_t priority, uint64_t targetBps) {
+    priority_ = priority;
+    targetBps_ = targetBps;
+  }
+  uint32_t Priority() const { return priority_; }
+  uint64_t TargetBps() const { return targetBps_; }
 
   // A packet of the source's layer `layer`: forwards it when it is the layer to show.
   bool Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,
@@ -82,6 +89,8 @@ class Subscription {
   Publisher* source_ = nullptr;
   uint32_t streamId_ = 0;
   bool paused_ = false;
+  uint32_t priority_ = 0;
+  uint64_t targetBps_ = 0;
   RecvStream* lastStream_ = nullptr;
   LayerSelector selector_;
   uint64_t rembBps_ = 0;

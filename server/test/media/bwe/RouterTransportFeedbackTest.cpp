@@ -318,6 +318,21 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
       OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });
   ASSERT_TRUE(estimate);
   EXPECT_GE(*estimate, bwe::SendSideEstimator::Settings{}.minBps);
+  // BITRATES tells the subscriber's SDK that estimate (server_available_outgoing_bitrate, kbps), which
+  // overrides its availableIncomingBitrate; before the feedback it was absent (0).
+  h.clock.AdvanceMs(MeetingRouter::kBitratesIntervalMs + 10);
+  ASSERT_TRUE(WaitFor(h.serverWorker, [&] {
+    auto it = h.listener.bitratesAvailableKbps.find("subscriber");
+    return it != h.listener.bitratesAvailableKbps.end() && it->second != 0;
+  }));
+  OnWorker(h.serverWorker, [&] {
+    const auto now = h.router->AvailableOutgoingBitrate("subscriber");
+    EXPECT_TRUE(now);
+    if (now) {
+      EXPECT_NEAR(h.listener.bitratesAvailableKbps.at("subscriber"), *now / 1000.0, *now / 1000.0 * 0.2);
+    }
+    return 0;
+  });
 }
 
 // A subscriber without transport-cc receiving two streams: its REMB (one total for all it receives) is

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,8 +36,13 @@ class RecordingListener : public Router::Listener {
  public:
   void OnSourcesChanged() override { ++sourcesChanged; }
   void OnAttendeeDropped(const std::string& attendeeId) override { dropped.push_back(attendeeId); }
+  void OnBitrates(const std::string& attendeeId, const std::vector<StreamBitrate>& /*streams*/,
+                  uint32_t availableKbps) override {
+    bitratesAvailableKbps[attendeeId] = availableKbps;  // the latest BITRATES toward each attendee
+  }
   int sourcesChanged = 0;
   std::vector<std::string> dropped;
+  std::map<std::string, uint32_t> bitratesAvailableKbps;
 };
 
 // One client peer connection.

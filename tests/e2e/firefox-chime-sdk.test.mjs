@@ -2,7 +2,8 @@
 // one meeting through the unmodified amazon-chime-sdk-js: both start, each decodes the other's video,
 // Firefox never reconnects once the call runs, receives the mixed audio, presence, mute and chat;
 // camera off and on in Firefox; three people with two Firefox attendees; Firefox's RTCP and media
-// (our PLI and receiver reports, its rate and frame size, our NACKs and its RTX under 10% loss)
+// (our PLI and receiver reports, its rate and frame size, our NACKs and its RTX under 10% loss, and
+// the reverse: its NACKs and our RTX under 10% download loss)
 // measured with getStats on both sides; a Chromium attendee with the SDK's simulcast option gets
 // a=simulcast:recv and Firefox decodes its camera.
 //
@@ -281,6 +282,43 @@ describe('Firefox ESR with the unmodified amazon-chime-sdk-js against MediCall',
       assert.ok(after3s - before > 30, `Chromium decoded ${after3s - before} frames in 3 s under loss`);
     } finally {
       execFileSync('nft', ['delete', 'table', 'inet', 'medicallff']);
+    }
+    await neverReconnected(fox);
+  });
+
+  // Firefox as the receiver under 10% download loss: it NACKs, our RTX repairs the stream and it keeps
+  // decoding. Before RTX carried our MID, Firefox's BUNDLE filter dropped every RTX packet (it passes a
+  // packet without a MID only from an SSRC it has seen with one) and decoded 0-5 frames in 3 s.
+  test('Firefox under 10% download loss: it NACKs, our RTX repairs, it keeps decoding', async () => {
+    const room = `ff-dl-${Date.now()}`;
+    const fox = await attendee('firefox', 'Faye', room);
+    const chrome = await attendee('chromium', 'Cole', room);
+    await Promise.all([started(fox), started(chrome)]);
+    await seesVideoOf(fox, chrome);
+    const local = (await fox.stats()).localCandidate;
+    assert.ok(local?.port, `Firefox's selected local candidate: ${JSON.stringify(local)}`);
+    const rules = [
+      'table inet medicallffdl {',
+      ' chain in {',
+      '  type filter hook input priority 0;',
+      `  udp sport ${server.mediaPort} udp dport ${local.port} numgen random mod 100 < 10 drop`,
+      ' }',
+      '}',
+    ].join('\n');
+    execFileSync('nft', ['-f', '-'], { input: rules });
+    try {
+      await sleep(5000);  // past the first losses and the NACK round trips they start
+      const a = await fox.stats();
+      await sleep(3000);
+      const b = await fox.stats();
+      const d = (k) => sum(b.video, k) - sum(a.video, k);
+      const text = `decoded ${d('framesDecoded')}, dropped ${d('framesDropped')}, NACKs ${d('nackCount')}, ` +
+        `PLIs ${d('pliCount')}, lost ${d('packetsLost')} of ${d('packetsReceived')} received`;
+      console.log(`Firefox receiver, 3 s under 10% download loss: ${text}`);
+      assert.ok(d('nackCount') > 0, `Firefox sent NACKs under loss (${text})`);
+      assert.ok(d('framesDecoded') > 30, `Firefox decoded > 30 frames in 3 s under loss (${text})`);
+    } finally {
+      execFileSync('nft', ['delete', 'table', 'inet', 'medicallffdl']);
     }
     await neverReconnected(fox);
   });

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "common/Bytes.hpp"
 #include "common/Random.hpp"
 #include "media/router/ExtensionTranslator.hpp"
 #include "media/router/RecvStream.hpp"
@@ -122,9 +123,8 @@ SendStream::Resend SendStream::Retransmit(uint16_t outputSequence, RecvStream* s
   if (!rtx) {
     sent = peer_.Transport().SendRtp(scratch, size);
   } else {
-    const size_t rtxSize = webrtc::rtp::Rtx::Encapsulate(
-        *copy, static_cast<uint8_t>(rtxPayloadType_), rtxSsrc_, rtxSequence_,
-        rtxScratch.first(rtxScratch.size() - webrtc::srtp::kSrtpMaxTrailerLength));
+    const size_t rtxSize =
+        BuildRtx(*copy, rtxScratch.first(rtxScratch.size() - webrtc::srtp::kSrtpMaxTrailerLength));
     if (rtxSize == 0) return Resend::kMiss;
     ++rtxSequence_;
     sent = peer_.Transport().SendRtp(rtxScratch, rtxSize);
@@ -132,6 +132,33 @@ SendStream::Resend SendStream::Retransmit(uint16_t outputSequence, RecvStream* s
   if (!sent) return Resend::kMiss;
   retransmitter_.Resent(outputSequence, nowUs);
   return Resend::kSent;
+}
+
+// RFC 4588 section 4: the RTX packet of `copy` (already in the subscriber's numbering and extension
+// ids): our RTX payload type, SSRC and sequence, the original's timestamp and marker, its header
+// extensions with our MID added when the original had none (libwebrtc senders put the MID only on a
+// stream's first packets), and the original sequence number ahead of the payload. The MID matters to
+// Firefox: its BUNDLE filter passes a packet without a MID only from an SSRC it has seen with one, so
+// RTX without a MID was dropped there and it NACKed the same packets again and again.
+size_t SendStream::BuildRtx(const RtpPacket& copy, std::span<uint8_t> out) const {
+  webrtc::rtp::RtpPacketBuilder b;
+  b.SetPayloadType(static_cast<uint8_t>(rtxPayloadType_))
+      .SetSsrc(rtxSsrc_)
+      .SetSequenceNumber(rtxSequence_)
+      .SetTimestamp(copy.Timestamp())
+      .SetMarker(copy.Marker());
+  const uint8_t midId = peer_.extensions.mid;
+  bool ok = midId == 0 || b.AddMid(midId, mid_);
+  copy.ForEachExtension([&](uint8_t id, std::span<const uint8_t> value) {
+    if (id != 0 && id != midId) ok = ok && b.AddExtension(id, value);
+  });
+  const std::span<const uint8_t> payload = copy.Payload();
+  const size_t headerSize = b.SizeFor(0);
+  const size_t size = headerSize + webrtc::rtp::Rtx::kOsnSize + payload.size();
+  if (!ok || size > out.size() || b.Build({}, out) != headerSize) return 0;
+  WriteU16(out.data() + headerSize, copy.SequenceNumber());
+  std::memcpy(out.data() + headerSize + webrtc::rtp::Rtx::kOsnSize, payload.data(), payload.size());
+  return size;
 }
 
 size_t SendStream::SendPadding(uint8_t paddingBytes, int64_t nowUs, std::span<uint8_t> scratch) {

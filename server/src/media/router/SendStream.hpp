@@ -96,6 +96,7 @@ class SendStream {
   Resend Retransmit(uint16_t outputSequence, RecvStream* source, const webrtc::rtp::ExtensionIds& sourceIds,
                     int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
                     RtxBudget& budget);
+  size_t BuildRtx(const webrtc::rtp::RtpPacket& copy, std::span<uint8_t> out) const;
   // The subscriber's header extensions (its ids, our mid, send time, transport sequence) on `copy`.
   void TranslateExtensions(webrtc::rtp::RtpPacket& copy, const webrtc::rtp::ExtensionIds& sourceIds,
                            int64_t nowUs);

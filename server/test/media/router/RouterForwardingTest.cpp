@@ -22,6 +22,7 @@
 #include "webrtc/rtcp/Remb.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/rtp/Rtx.hpp"
+#include "webrtc/sdp/SdpParser.hpp"
 #include "webrtc/srtp/SrtpProfile.hpp"
 
 namespace medicall::media::router {
@@ -440,6 +441,15 @@ struct Call {
     stream = pa.videoAllocations.empty() ? 0 : pa.videoAllocations[0].streamId;
     const auto sa = h.Subscribe(sub, false, {stream});
     EXPECT_EQ(sa.tracks.size(), 1u);
+    if (auto answer = webrtc::sdp::SdpParser::Parse(sa.sdpAnswer)) {
+      for (const auto& m : answer->media) {
+        const auto* e = m.FindExtmap(webrtc::sdp::uri::kMid);
+        if (m.media == "video" && e != nullptr) {
+          subMidId = static_cast<uint8_t>(e->id);
+          subMid = m.mid;
+        }
+      }
+    }
     outSsrc = sa.tracks.empty() ? 0 : sa.tracks[0].ssrc;
     EXPECT_TRUE(WaitFor(h.ClientWorker(), [&] { return pub.connected && sub.connected; }));
     // In bursts of 20: the clients share the server's worker, so a burst sits in the socket buffer.
@@ -454,6 +464,8 @@ struct Call {
       return 0;
     });
   }
+  uint8_t subMidId = 0;  // the subscriber's MID extension id and its video mid (from the answer)
+  std::string subMid;
   // Moves the clock one report interval on and waits for the sender report about our stream that this
   // makes the router send; its NTP time (0 when none came).
   uint64_t NextSenderReport() {
@@ -523,11 +535,19 @@ TEST(RouterForwardingTest, ANackNamingTheSame17Packets300TimesYieldsAtMost17Retr
   for (int i = 0; i < 300; ++i) call.Nack({{call.seqs.at(2), 0xFFFF}});
   ASSERT_TRUE(call.WaitForNackHandled(after, 300 * 17));
   EXPECT_EQ(ServerStats(h).retransmitted - before.retransmitted, 17u);
-  // What arrived: 17 RTX packets, each original once.
+  // What arrived: 17 RTX packets, each original once, each with the subscriber's MID (Firefox passes a
+  // packet without one only from an SSRC it has seen with one; the originals carried none).
   std::vector<uint16_t> osns;
   ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 17; }));
+  ASSERT_NE(call.subMidId, 0);
   OnWorker(h.ClientWorker(), [&] {
-    for (const auto& p : call.sub.rtp) osns.push_back(ReadU16(&p[12]));
+    for (auto& p : call.sub.rtp) {
+      auto rtp = webrtc::rtp::RtpPacket::Parse(std::span(p));
+      EXPECT_TRUE(rtp && rtp->Payload().size() >= 2);
+      if (!rtp || rtp->Payload().size() < 2) continue;
+      osns.push_back(ReadU16(rtp->Payload().data()));
+      EXPECT_EQ(rtp->GetMid(call.subMidId), std::optional<std::string_view>(call.subMid));
+    }
     return 0;
   });
   std::sort(osns.begin(), osns.end());

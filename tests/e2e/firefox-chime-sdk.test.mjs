@@ -92,6 +92,34 @@ async function audioOver(a, ms) {
   return { energy: second.energy - first.energy, packets: second.packets - first.packets, tracks: second.tracks };
 }
 
+// A Firefox and a Chromium attendee in a new room, `watcher` decoding `watched`'s video; then 10% of
+// Firefox's media packets dropped in one direction (nftables on Firefox's side of the selected pair:
+// 'upload' toward our media port, 'download' from it). Returns the two and the undo of the rule.
+async function callWithFirefoxLoss(roomPrefix, direction) {
+  const room = `${roomPrefix}-${Date.now()}`;
+  const fox = await attendee('firefox', 'Faye', room);
+  const chrome = await attendee('chromium', 'Cole', room);
+  await Promise.all([started(fox), started(chrome)]);
+  if (direction === 'upload') await seesVideoOf(chrome, fox);
+  else await seesVideoOf(fox, chrome);
+  const local = (await fox.stats()).localCandidate;
+  assert.ok(local?.port, `Firefox's selected local candidate: ${JSON.stringify(local)}`);
+  const match = direction === 'upload'
+    ? `udp sport ${local.port} udp dport ${server.mediaPort}`
+    : `udp sport ${server.mediaPort} udp dport ${local.port}`;
+  const table = `medicallff${direction}`;
+  const rules = [
+    `table inet ${table} {`,
+    ` chain filter {`,
+    `  type filter hook ${direction === 'upload' ? 'output' : 'input'} priority 0;`,
+    `  ${match} numgen random mod 100 < 10 drop`,
+    ' }',
+    '}',
+  ].join('\n');
+  execFileSync('nft', ['-f', '-'], { input: rules });
+  return { fox, chrome, undo: () => execFileSync('nft', ['delete', 'table', 'inet', table]) };
+}
+
 function sum(list, key) {
   return list.reduce((s, x) => s + (x[key] || 0), 0);
 }
@@ -251,23 +279,7 @@ describe('Firefox ESR with the unmodified amazon-chime-sdk-js against MediCall',
   });
 
   test('Firefox under 10% upstream loss: our NACKs, its RTX; Chromium keeps decoding', async () => {
-    const room = `ff-loss-${Date.now()}`;
-    const fox = await attendee('firefox', 'Faye', room);
-    const chrome = await attendee('chromium', 'Cole', room);
-    await Promise.all([started(fox), started(chrome)]);
-    await seesVideoOf(chrome, fox);
-    // Firefox's side of the selected pair: its local port toward our media port.
-    const local = (await fox.stats()).localCandidate;
-    assert.ok(local?.port, `Firefox's selected local candidate: ${JSON.stringify(local)}`);
-    const rules = [
-      'table inet medicallff {',
-      ' chain out {',
-      '  type filter hook output priority 0;',
-      `  udp sport ${local.port} udp dport ${server.mediaPort} numgen random mod 100 < 10 drop`,
-      ' }',
-      '}',
-    ].join('\n');
-    execFileSync('nft', ['-f', '-'], { input: rules });
+    const { fox, chrome, undo } = await callWithFirefoxLoss('ff-loss', 'upload');
     try {
       const out1 = await fox.stats();
       await sleep(8000);
@@ -281,7 +293,7 @@ describe('Firefox ESR with the unmodified amazon-chime-sdk-js against MediCall',
       const after3s = await decodedFrom(chrome);
       assert.ok(after3s - before > 30, `Chromium decoded ${after3s - before} frames in 3 s under loss`);
     } finally {
-      execFileSync('nft', ['delete', 'table', 'inet', 'medicallff']);
+      undo();
     }
     await neverReconnected(fox);
   });
@@ -290,22 +302,7 @@ describe('Firefox ESR with the unmodified amazon-chime-sdk-js against MediCall',
   // decoding. Before RTX carried our MID, Firefox's BUNDLE filter dropped every RTX packet (it passes a
   // packet without a MID only from an SSRC it has seen with one) and decoded 0-5 frames in 3 s.
   test('Firefox under 10% download loss: it NACKs, our RTX repairs, it keeps decoding', async () => {
-    const room = `ff-dl-${Date.now()}`;
-    const fox = await attendee('firefox', 'Faye', room);
-    const chrome = await attendee('chromium', 'Cole', room);
-    await Promise.all([started(fox), started(chrome)]);
-    await seesVideoOf(fox, chrome);
-    const local = (await fox.stats()).localCandidate;
-    assert.ok(local?.port, `Firefox's selected local candidate: ${JSON.stringify(local)}`);
-    const rules = [
-      'table inet medicallffdl {',
-      ' chain in {',
-      '  type filter hook input priority 0;',
-      `  udp sport ${server.mediaPort} udp dport ${local.port} numgen random mod 100 < 10 drop`,
-      ' }',
-      '}',
-    ].join('\n');
-    execFileSync('nft', ['-f', '-'], { input: rules });
+    const { fox, undo } = await callWithFirefoxLoss('ff-dl', 'download');
     try {
       await sleep(5000);  // past the first losses and the NACK round trips they start
       const a = await fox.stats();
@@ -318,7 +315,7 @@ describe('Firefox ESR with the unmodified amazon-chime-sdk-js against MediCall',
       assert.ok(d('nackCount') > 0, `Firefox sent NACKs under loss (${text})`);
       assert.ok(d('framesDecoded') > 30, `Firefox decoded > 30 frames in 3 s under loss (${text})`);
     } finally {
-      execFileSync('nft', ['delete', 'table', 'inet', 'medicallffdl']);
+      undo();
     }
     await neverReconnected(fox);
   });

@@ -9,6 +9,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
+
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -17,6 +19,7 @@
 
 #include "media/meeting/FakeRouter.hpp"
 #include "media/meeting/RecordingMediaListener.hpp"
+#include "WorkerTestSupport.hpp"
 #include "net/MediaWorker.hpp"
 
 namespace medicall::media::meeting {
@@ -166,6 +169,45 @@ TEST_F(HandleFixture, WhenTheMediaCannotBeCreatedSubscribeAnswers503AndTheRestDo
   handle.reset();
   RunWorker();
   EXPECT_TRUE(log.calls.empty());
+}
+
+// The same on a running worker thread: the meeting ends while its answers and reports are in flight
+// between the two threads; every answer still arrives, and the listener, destroyed with the handle,
+// is never called again (a call would reach freed memory: AddressSanitizer in `make asan`).
+TEST(MeetingMediaHandleThreads, EndingWhileTheWorkerRunsLosesNoAnswerAndReachesNoListener) {
+  net::MediaWorker worker("handle-threads");
+  worker.Start();
+  boost::asio::io_context signaling;
+  FakeRouterLog log;  // written on the worker; read here after a round trip to it
+  MeetingMedia::Options options;
+  options.makeRouter = [&log](router::Router::Listener& l) { return std::make_unique<FakeRouter>(log, l); };
+  auto listener = std::make_unique<RecordingMediaListener>();
+  auto handle = std::make_unique<MeetingMediaHandle>(worker, signaling, *listener, std::move(options));
+  constexpr int kSubscribes = 200;
+  int answered = 0;
+  for (int i = 0; i < kSubscribes; ++i) {
+    handle->Subscribe(HandleFixture::Params("a" + std::to_string(i)), [&](router::SubscribeAnswer a) {
+      if (a.status == 200) ++answered;
+    });
+    // The router reports on the worker meanwhile.
+    worker.Post([&log] {
+      if (log.listener != nullptr) log.listener->OnAttendeeDropped("x");
+    });
+    if (i % 50 == 0) signaling.poll();
+  }
+  handle.reset();
+  listener.reset();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (answered < kSubscribes && std::chrono::steady_clock::now() < deadline) {
+    signaling.restart();
+    signaling.run_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(answered, kSubscribes);
+  EXPECT_TRUE(medicall::testing::OnWorker(worker, [&] { return log.destroyed; }));  // torn down after them
+  EXPECT_EQ(medicall::testing::OnWorker(worker, [&] { return log.calls.size(); }), size_t{kSubscribes});
+  signaling.restart();
+  signaling.poll();  // the reports still queued reach nobody
+  worker.Stop();
 }
 
 }  // namespace

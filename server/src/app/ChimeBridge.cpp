@@ -10,7 +10,9 @@
 
 #include "common/Clock.hpp"
 #include "common/Logger.hpp"
-#include "media/audio/MeetingAudio.hpp"
+#include "media/meeting/MeetingMedia.hpp"
+#include "media/meeting/MeetingMediaHandle.hpp"
+#include "media/meeting/MeetingMediaListener.hpp"
 #include "media/router/Router.hpp"
 #include "meetings/MeetingsService.hpp"
 #include "net/MediaWorker.hpp"
@@ -18,14 +20,14 @@
 #include "signaling/ContentShare.hpp"
 #include "quality/MediaMetrics.hpp"
 #include "quality/MeetingQualityRecorder.hpp"
-#include "quality/UplinkMonitorSet.hpp"
 #include "signaling/MeetingSignaling.hpp"
-#include "webrtc/rtp/RtpPacket.hpp"
 #include "webrtc/transport/MediaDemuxer.hpp"
 
 namespace medicall::app {
 
 namespace asio = boost::asio;
+using media::meeting::MeetingMediaHandle;
+using media::meeting::MeetingMediaListener;
 using media::router::Router;
 using signaling::ContentShare;
 using signaling::MeetingSignaling;
@@ -95,87 +97,38 @@ signaling::SubscribeResult ToSignaling(const media::router::SubscribeAnswer& ans
 
 }  // namespace
 
-// One live meeting. Signaling state is used on the HTTP thread; `router` only on the media worker
-// (created, used and destroyed there). Router callbacks come on the worker and are posted back.
+// One live meeting, on the HTTP thread: its signaling, its call-quality recorder, the content-share
+// keyframe timer, and a handle to its media (media::meeting::MeetingMedia: router, mixer and
+// participants on a media worker), which it reaches only by posting. The media's reports come back
+// as MeetingMediaListener calls on this thread, and stop once the handle is gone.
 struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
-                                    Router::Listener,
-                                    Router::AudioSink,
-                                    media::audio::MeetingAudio::Sink,
+                                    MeetingMediaListener,
                                     std::enable_shared_from_this<ChimeBridge::Meeting> {
   Meeting(std::string meetingId, ChimeBridge& owner)
       : id(std::move(meetingId)),
         bridge(&owner),
-        worker(owner.demuxer_.Worker()),
+        ioContext(owner.ioc_),
         signaling(std::make_unique<MeetingSignaling>(id, *this)),
         mediaMetrics(owner.mediaMetrics_) {
     if (owner.qualitySink_ != nullptr)
       quality = std::make_unique<quality::MeetingQualityRecorder>(id, *owner.qualitySink_);
   }
 
-  // Worker thread: the video router and the audio mixer of the meeting.
-  void CreateRouter(const Config& config, webrtc::transport::MediaDemuxer& demuxer,
-                    std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
-                    const std::set<std::string>& hostMuted) {
-    router = Router::Create(config, demuxer, std::move(certificate), *this);
-    audio = std::make_unique<media::audio::MeetingAudio>(worker.Context(),
-                                                         media::audio::MeetingAudio::Options{}, *this);
-    for (const auto& attendeeId : hostMuted) audio->SetHostMuted(attendeeId, true);
-    router->SetAudioSink(this);
-    audio->Start();
-    if (mediaMetrics != nullptr)
-      mediaMetricsId =
-          mediaMetrics->Register([this](quality::MediaMetrics::Counts& c) { AddMediaCounts(c); });
+  // Starts the meeting's media (its router on the bridge's demuxer) on the demuxer's worker.
+  void OpenMedia(ChimeBridge& owner, std::set<std::string> hostMuted) {
+    media::meeting::MeetingMedia::Options options;
+    options.makeRouter = [&config = owner.config_, &demuxer = owner.demuxer_,
+                          certificate = owner.certificate_](Router::Listener& listener) {
+      return Router::Create(config, demuxer, certificate, listener);
+    };
+    options.hostMuted = std::move(hostMuted);
+    options.metrics = owner.mediaMetrics_;
+    media =
+        std::make_unique<MeetingMediaHandle>(owner.demuxer_.Worker(), ioContext, *this, std::move(options));
   }
 
-  // Worker thread: this meeting's counters for /metrics.
-  void AddMediaCounts(quality::MediaMetrics::Counts& c) const {
-    using M = quality::MediaMetrics;
-    if (router) {
-      const auto r = router->GetStats();
-      c[M::kVideoIn] += r.videoIn;
-      c[M::kVideoOut] += r.forwarded;
-      c[M::kRtxSent] += r.retransmitted;
-      c[M::kNackNotCached] += r.nackMisses;
-      c[M::kNackSuppressed] += r.nackSuppressed;
-      c[M::kNackOverBudget] += r.nackOverBudget;
-      c[M::kNacksSent] += r.upstreamNacks;
-      c[M::kPlisSent] += r.keyframeRequests;
-      c[M::kPlisReceived] += r.keyframeAsks;
-      c[M::kDropUnknownStream] += r.dropped;
-      c[M::kDropForeignSsrc] += r.foreignSsrc;
-    }
-    if (audio) {
-      const auto& a = audio->GetStats();
-      c[M::kAudioIn] += a.rtpIn;
-      c[M::kAudioOut] += a.rtpSent;
-      c[M::kDropAudioRejected] += a.rtpDropped;
-      c[M::kMixerTicks] += a.ticks;
-      c[M::kMixerTicksDropped] += a.ticksDropped;
-      c[M::kMixerBusyUs] += a.tickBusyUs;
-    }
-  }
-
-  // HTTP thread: tears the media down on the worker; the posted task keeps this object alive.
-  void CloseMedia() {
-    if (mediaClosed) return;
-    mediaClosed = true;
-    worker.Post([self = shared_from_this()] {
-      if (self->mediaMetrics != nullptr) self->mediaMetrics->Unregister(self->mediaMetricsId);
-      if (self->audio) self->audio->Stop();
-      self->audio.reset();
-      self->router.reset();
-    });
-  }
-
-  // Worker thread: (re)registers the attendee's audio with the mixer after an answer.
-  void UpdateAudio(const std::string& attendeeId, bool muted) {
-    if (!router || !audio) return;
-    const auto p = router->GetAudioParams(attendeeId);
-    if (!p) return;
-    audio->AddAttendee(attendeeId,
-                       {p->ssrc, p->payloadType, p->audioLevelExtensionId, p->midExtensionId, p->mid});
-    audio->SetMuted(attendeeId, muted);
-  }
+  // Tears the media down on the worker (the handle posts it); its reports in flight are dropped.
+  void CloseMedia() { media.reset(); }
 
   // --- MeetingSignaling::Delegate (HTTP thread)
   signaling::proto::SdkIndexFrame IndexFor(const signaling::SessionIdentity& attendee) override {
@@ -216,27 +169,11 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
         params.videoLayerMaxBitrateKbps.push_back(s.max_bitrate_kbps());  // one per simulcast layer
       }
     }
-    if (mediaClosed) return done(signaling::SubscribeResult::Failure(503, "meeting is closing"));
-    worker.Post([self = shared_from_this(), params = std::move(params), done = std::move(done)]() mutable {
-      media::router::SubscribeAnswer answer;
-      if (!self->router) {
-        answer.status = 503;
-        answer.description = "meeting media is gone";
-      } else {
-        try {
-          answer = self->router->Subscribe(params);
-          if (answer.status == 200) self->UpdateAudio(params.attendeeId, params.audioMuted);
-        } catch (const std::exception& e) {
-          log::Error("signaling", "subscribe failed: {}", e.what());
-          answer.status = 500;
-          answer.description = "internal error";
-        }
-      }
-      asio::post(self->IoContext(), [self, attendeeId = params.attendeeId, answer = std::move(answer),
-                                     done = std::move(done)]() mutable {
-        if (answer.status == 200 && self->quality) self->quality->OnJoined(attendeeId);
-        done(ToSignaling(answer));
-      });
+    if (!media) return done(signaling::SubscribeResult::Failure(503, "meeting is closing"));
+    media->Subscribe(std::move(params), [self = shared_from_this(), attendeeId = attendee.attendeeId,
+                                         done = std::move(done)](media::router::SubscribeAnswer answer) {
+      if (answer.status == 200 && self->quality) self->quality->OnJoined(attendeeId);
+      done(ToSignaling(answer));
     });
   }
 
@@ -245,11 +182,7 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     // A replaced session's successor brings a new peer connection: drop the old transport too.
     if (reason != SignalingSession::EndReason::kReplaced && quality)
       quality->OnLeft(attendee.attendeeId, reason != SignalingSession::EndReason::kLeft);
-    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId] {
-      self->uplinks.Remove(attendeeId);
-      if (self->audio) self->audio->RemoveAttendee(attendeeId);
-      if (self->router) self->router->RemoveAttendee(attendeeId);
-    });
+    if (media) media->RemoveAttendee(attendee.attendeeId);
     if (ContentShare::IsContent(attendee.attendeeId)) StopContentKeyframes(attendee.attendeeId);
     if (reason != SignalingSession::EndReason::kReplaced && bridge != nullptr) {
       if (bridge->presence_) {
@@ -277,11 +210,8 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   void OnPauseResume(const signaling::SessionIdentity& attendee, bool pause,
                      const signaling::proto::SdkPauseResumeFrame& frame) override {
     std::vector<uint32_t> streamIds(frame.stream_ids().begin(), frame.stream_ids().end());
-    if (streamIds.empty()) return;
-    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId,
-                 streamIds = std::move(streamIds), pause] {
-      if (self->router) self->router->SetPaused(attendeeId, streamIds, pause);
-    });
+    if (streamIds.empty() || !media) return;
+    media->SetPaused(attendee.attendeeId, std::move(streamIds), pause);
   }
 
   // A mid's priority and tile bitrate, when the SDK sent either (server-side adaptation only).
@@ -299,19 +229,13 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (c.has_stream_id() && c.stream_id() != 0) updates.emplace_back(c.mid(), c.stream_id());
       if (auto preference = PreferenceOf(c)) preferences.push_back(std::move(*preference));
     }
-    if (updates.empty() && preferences.empty()) return;
-    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, updates = std::move(updates),
-                 preferences = std::move(preferences)] {
-      if (!self->router) return;
-      for (const auto& [mid, streamId] : updates) self->router->UpdateSubscription(attendeeId, mid, streamId);
-      for (const auto& preference : preferences) self->router->SetVideoPreference(attendeeId, preference);
-    });
+    if (!media) return;
+    if (!updates.empty()) media->UpdateSubscriptions(attendee.attendeeId, std::move(updates));
+    if (!preferences.empty()) media->SetVideoPreferences(attendee.attendeeId, std::move(preferences));
   }
 
   void OnMuteChanged(const signaling::SessionIdentity& attendee, bool muted) override {
-    worker.Post([self = shared_from_this(), attendeeId = attendee.attendeeId, muted] {
-      if (self->audio) self->audio->SetMuted(attendeeId, muted);
-    });
+    if (media) media->SetMuted(attendee.attendeeId, muted);
   }
 
   // A content sender gets a PLI every ContentShare::kKeyframeIntervalUs while it shares (unless its
@@ -334,68 +258,9 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     keyframeTimer->expires_after(std::chrono::microseconds(ContentShare::kKeyframeIntervalUs));
     keyframeTimer->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
       auto self = weak.lock();
-      if (ec || !self || !self->keyframeTimer || self->mediaClosed) return;
-      self->worker.Post([self, ids = self->keyframeContent] {
-        if (!self->router) return;
-        for (const auto& id : ids) self->router->RequestKeyframeFrom(id);
-      });
+      if (ec || !self || !self->keyframeTimer || !self->media) return;
+      self->media->RequestKeyframes(self->keyframeContent);
       self->ArmContentKeyframes();
-    });
-  }
-
-  // --- Router::AudioSink and MeetingAudio::Sink (media worker thread)
-  void OnAudioRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet,
-                  int64_t queuedUs) override {
-    const int64_t arrivalUs = MonotonicNowUs() - queuedUs;  // MeetingAudio's NowUs() clock
-    uplinks.OnPacket(attendeeId, packet.SequenceNumber(), packet.Timestamp(), packet.Size(), arrivalUs);
-    if (audio) audio->OnRtp(attendeeId, packet, arrivalUs);
-  }
-  void SendAudioRtp(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override {
-    if (router) router->SendRtpTo(attendeeId, buffer, length);
-  }
-  void SendAudioRtcp(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) override {
-    if (router) router->SendRtcpTo(attendeeId, buffer, length);
-  }
-  // About 5 times a second: the mixer's levels become AUDIO_METADATA on the signaling thread.
-  void OnAudioLevels(std::span<const media::audio::AttendeeLevel> levels) override {
-    if (!audio) return;
-    std::vector<std::pair<std::string, media::audio::AttendeeLevel>> named;
-    named.reserve(levels.size());
-    for (const auto& level : levels) {
-      if (const std::string* attendeeId = audio->AttendeeOf(level.id)) named.emplace_back(*attendeeId, level);
-    }
-    if (named.empty()) return;
-    // Signal strength from the server's view of each attendee's uplink; about once a second that
-    // view goes to the call-quality recorder too.
-    const int64_t nowUs = MonotonicNowUs();
-    for (auto& [attendeeId, level] : named) level.signalStrength = uplinks.SignalStrength(attendeeId, nowUs);
-    // The downlink views (from each attendee's RTCP) go with them.
-    std::vector<quality::UplinkMonitorSet::Entry> views;
-    std::vector<media::router::DownlinkView> downlinks;
-    if (++levelReports % 5 == 0) {
-      views = uplinks.Views(nowUs, 5);
-      if (router) downlinks = router->DownlinkViews();
-    }
-    asio::post(IoContext(), [self = shared_from_this(), named = std::move(named), views = std::move(views),
-                             downlinks = std::move(downlinks)] {
-      if (self->signaling->Ended()) return;
-      if (self->quality) {
-        for (const auto& v : views) self->quality->OnServerView(v.attendeeId, v.view, v.signalStrength);
-        for (const auto& d : downlinks) self->quality->OnServerDownlink(d.attendeeId, QualityDownlink(d));
-        self->quality->Tick();
-      }
-      signaling::proto::SdkAudioMetadataFrame metadata;
-      for (const auto& [attendeeId, level] : named) {
-        if (!self->signaling->IsPresent(attendeeId)) continue;
-        const auto streamId = self->signaling->AudioStreamIdOf(attendeeId);
-        if (!streamId) continue;
-        auto* state = metadata.add_attendee_states();
-        state->set_audio_stream_id(*streamId);
-        state->set_volume(level.volume);
-        state->set_signal_strength(level.signalStrength);
-        state->set_muted(level.muted);
-      }
-      if (metadata.attendee_states_size() > 0) self->signaling->BroadcastAudioMetadata(metadata);
     });
   }
 
@@ -406,18 +271,16 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     if (mediaMetrics != nullptr) mediaMetrics->CountClientMetric(accepted);
   }
 
-  // --- Router::Listener (media worker thread)
-  void OnSourcesChanged() override {
-    auto snapshot = router ? router->Sources() : std::vector<media::router::VideoSource>{};
-    asio::post(IoContext(), [self = shared_from_this(), snapshot = std::move(snapshot)]() mutable {
-      self->sources = std::move(snapshot);
-      if (!self->signaling->Ended()) self->signaling->PublishIndex();
-    });
+  // --- MeetingMediaListener (HTTP thread, posted by the media)
+  void OnSourcesChanged(std::vector<media::router::VideoSource> snapshot) override {
+    sources = std::move(snapshot);
+    if (!signaling->Ended()) signaling->PublishIndex();
   }
 
-  // Every 2 s per video receiver: BITRATES on the signaling thread.
+  // Every 2 s per video receiver: BITRATES.
   void OnBitrates(const std::string& attendeeId, const std::vector<Router::Listener::StreamBitrate>& streams,
                   uint32_t availableKbps) override {
+    if (signaling->Ended()) return;
     signaling::proto::SdkBitrateFrame frame;
     for (const auto& s : streams) {
       auto* b = frame.add_bitrates();
@@ -425,36 +288,49 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       b->set_avg_bitrate_bps(s.avgBitrateBps);
     }
     if (availableKbps > 0) frame.set_server_available_outgoing_bitrate(availableKbps);
-    asio::post(IoContext(), [self = shared_from_this(), attendeeId, frame = std::move(frame)] {
-      if (!self->signaling->Ended()) self->signaling->SendBitrates(attendeeId, frame);
-    });
+    signaling->SendBitrates(attendeeId, frame);
   }
 
   void OnAttendeeDropped(const std::string& attendeeId) override {
-    asio::post(IoContext(), [self = shared_from_this(), attendeeId] {
-      if (!self->signaling->Ended()) self->signaling->DropAttendee(attendeeId);
-    });
+    if (!signaling->Ended()) signaling->DropAttendee(attendeeId);
+  }
+
+  // About 5 times a second: the mixer's levels become AUDIO_METADATA; about once a second the uplink
+  // and downlink views go to the call-quality recorder.
+  void OnAudioReport(const AudioReport& report) override {
+    if (signaling->Ended()) return;
+    if (quality) {
+      for (const auto& v : report.uplinks) quality->OnServerView(v.attendeeId, v.view, v.signalStrength);
+      for (const auto& d : report.downlinks) quality->OnServerDownlink(d.attendeeId, QualityDownlink(d));
+      quality->Tick();
+    }
+    signaling::proto::SdkAudioMetadataFrame metadata;
+    for (const auto& [attendeeId, level] : report.levels) {
+      if (!signaling->IsPresent(attendeeId)) continue;
+      const auto streamId = signaling->AudioStreamIdOf(attendeeId);
+      if (!streamId) continue;
+      auto* state = metadata.add_attendee_states();
+      state->set_audio_stream_id(*streamId);
+      state->set_volume(level.volume);
+      state->set_signal_strength(level.signalStrength);
+      state->set_muted(level.muted);
+    }
+    if (metadata.attendee_states_size() > 0) signaling->BroadcastAudioMetadata(metadata);
   }
 
   asio::io_context& IoContext() { return ioContext; }
 
   std::string id;
   ChimeBridge* bridge;  // null once the bridge forgot this meeting
-  net::MediaWorker& worker;
-  asio::io_context& ioContext = bridge->ioc_;
-  std::unique_ptr<MeetingSignaling> signaling;        // HTTP thread
-  std::vector<media::router::VideoSource> sources;    // HTTP thread copy of the router's sources
-  bool mediaClosed = false;                           // HTTP thread
-  std::set<std::string> keyframeContent;              // HTTP thread: content senders to PLI
-  std::unique_ptr<asio::steady_timer> keyframeTimer;  // HTTP thread: runs while keyframeContent has one
-  std::unique_ptr<Router> router;                     // worker thread only
-  std::unique_ptr<media::audio::MeetingAudio> audio;  // worker thread only
-  // Call quality: the recorder on the HTTP thread, the uplink monitors and metrics id on the worker.
+  asio::io_context& ioContext;
+  std::unique_ptr<MeetingSignaling> signaling;
+  std::vector<media::router::VideoSource> sources;    // the router's sources, as last reported
+  std::set<std::string> keyframeContent;              // content senders to PLI
+  std::unique_ptr<asio::steady_timer> keyframeTimer;  // runs while keyframeContent has one
   std::unique_ptr<quality::MeetingQualityRecorder> quality;
-  quality::MediaMetrics* mediaMetrics = nullptr;  // not owned; outlives the bridge
-  uint64_t mediaMetricsId = 0;
-  quality::UplinkMonitorSet uplinks;
-  uint64_t levelReports = 0;
+  quality::MediaMetrics* mediaMetrics = nullptr;  // not owned; outlives the bridge (CLIENT_METRIC counts)
+  // The media on the worker, reached only by posting; null once released (the meeting is closing).
+  std::unique_ptr<MeetingMediaHandle> media;
 };
 
 ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::MeetingsService& meetings,
@@ -484,9 +360,7 @@ std::shared_ptr<ChimeBridge::Meeting> ChimeBridge::GetOrCreateMeeting(const std:
   auto meeting = std::make_shared<Meeting>(meetingId, *this);
   std::set<std::string> muted;
   if (auto it = hostMuted_.find(meetingId); it != hostMuted_.end()) muted = it->second;
-  demuxer_.Worker().Post([meeting, this, muted = std::move(muted)] {
-    meeting->CreateRouter(config_, demuxer_, certificate_, muted);
-  });
+  meeting->OpenMedia(*this, std::move(muted));
   live_.emplace(meetingId, meeting);
   log::Info("signaling", "meeting {} is live", meetingId);
   return meeting;
@@ -592,10 +466,8 @@ void ChimeBridge::SetHostMuted(const std::string& meetingId, const std::string& 
       if (it->second.empty()) hostMuted_.erase(it);
     }
     auto it = live_.find(meetingId);
-    if (it == live_.end()) return;
-    it->second->worker.Post([meeting = it->second, attendeeId, muted] {
-      if (meeting->audio) meeting->audio->SetHostMuted(attendeeId, muted);
-    });
+    if (it == live_.end() || !it->second->media) return;
+    it->second->media->SetHostMuted(attendeeId, muted);
   });
 }
 

@@ -1,16 +1,19 @@
 #pragma once
 // Joins the Chime signaling endpoint to the meetings service and the media routers:
 // - accepts WebSocket upgrades on /control/<MeetingId> (JoinToken from the `_aws_wt_session`
-//   subprotocol offer), one MeetingSignaling + one media Router per live meeting;
-// - implements MeetingSignaling::Delegate by posting SUBSCRIBE to the Router's media worker and
-//   the answer back; INDEX from the Router's published sources;
+//   subprotocol offer), one MeetingSignaling + one media root (media/meeting/MeetingMedia: router,
+//   mixer, participants) per live meeting;
+// - implements MeetingSignaling::Delegate by posting SUBSCRIBE and the downlink controls to the
+//   meeting's media through its MeetingMediaHandle, the answer back; INDEX from the router's
+//   published sources as the media last reported them;
 // - implements MeetingsListener: DeleteMeeting/expiry end the meeting (AUDIO_STATUS 410, close
 //   4410), DeleteAttendee removes the attendee (411);
 // - reports connection state to the meetings service (idle expiry);
 // - content share (signaling/ContentShare.hpp): "<JoinToken>#content" admits "<AttendeeId>#content",
 //   whose sender gets periodic keyframe requests.
-// Threading: everything here runs on the HTTP io_context thread, except what is posted to the
-// media worker (Router calls), whose results are posted back.
+// Threading: everything here runs on the HTTP io_context thread. A meeting's media lives on a media
+// worker; the meeting holds only a MeetingMediaHandle, which can only post to it, and the media's
+// results and reports are posted back (MeetingMediaListener).
 #include <functional>
 #include <map>
 #include <memory>
@@ -83,7 +86,7 @@ class ChimeBridge final : public meetings::MeetingsListener, public clinic::Host
   void OnMeetingEnded(const std::string& meetingId, meetings::MeetingEndReason reason) override;
   void OnAttendeeDeleted(const std::string& meetingId, const std::string& attendeeId) override;
 
-  struct Meeting;  // one live meeting: its signaling and its media router
+  struct Meeting;  // one live meeting: its signaling and the handle to its media
 
  private:
   std::shared_ptr<Meeting> GetOrCreateMeeting(const std::string& meetingId);

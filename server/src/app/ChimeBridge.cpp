@@ -361,6 +361,13 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
     if (++levelReports % 5 == 0) {
       views = uplinks.Views(nowUs, 5);
       if (router) downlinks = router->DownlinkViews();
+      // The listeners' loss on the mixed audio sets FEC and bitrate of the mix each one hears.
+      for (const auto& d : downlinks) {
+        for (const auto& stream : d.streams) {
+          if (stream.audio)
+            audio->OnReceiverReport(d.attendeeId, stream.fractionLost, nowUs - stream.reportAgeMs * 1000);
+        }
+      }
     }
     asio::post(IoContext(), [self = shared_from_this(), named = std::move(named), views = std::move(views),
                              downlinks = std::move(downlinks)] {

@@ -118,6 +118,11 @@ class MeetingAudio {
     return OnRtp(attendeeId, packet, NowUs());
   }
 
+  // The attendee's receiver report about the mixed audio we send it: fraction lost (0..1) since its
+  // previous report, arrived at atUs (NowUs() clock). Drives FEC and bitrate of the mix it hears
+  // (AudioMixerConfig::adaptProtection). A report already taken (atUs not newer) is ignored.
+  bool OnReceiverReport(const std::string& attendeeId, double fractionLost, int64_t atUs);
+
   // Starts the 20 ms ticks (first one 20 ms from now). Idempotent.
   void Start();
   // Cancels the timer; attendees and stream state are kept (Start resumes; the RTP timestamps jump

@@ -17,8 +17,8 @@ bool LossProtection::OnReport(double fractionLost, int64_t atUs) {
     smoothed_ = loss;
   } else {
     // Weight of the past: exp(-dt / tau), as alpha^dt with alpha = exp(-1 / tau).
-    const double keep = std::exp(-static_cast<double>(atUs - lastReportUs_) /
-                                 static_cast<double>(config_.timeConstantUs));
+    const double keep =
+        std::exp(-static_cast<double>(atUs - lastReportUs_) / static_cast<double>(config_.timeConstantUs));
     smoothed_ = keep * smoothed_ + (1.0 - keep) * loss;
   }
   ++reports_;
@@ -41,7 +41,8 @@ int LossProtection::LossPercent() const {
 
 EncoderProtection LossProtection::ForLoss(const LossProtectionConfig& config, int baseBitrateBps,
                                           int lossPercent) {
-  if (lossPercent <= 0) return EncoderProtection{.fec = false, .lossPercent = 0, .bitrateBps = baseBitrateBps};
+  if (lossPercent <= 0)
+    return EncoderProtection{.fec = false, .lossPercent = 0, .bitrateBps = baseBitrateBps};
   const int percent = std::min(lossPercent, 100);
   const double factor = 1.0 + config.fecHeadroom + percent / 100.0;
   const int raised = static_cast<int>(std::lround(baseBitrateBps * factor));

@@ -103,7 +103,7 @@ TEST(LossProtectionTest, LossToldToTheEncoderIsCappedAndTheBitrateBounded) {
   LossProtection p;
   p.OnReport(0.9, 0);
   EXPECT_EQ(p.LossPercent(), 20);
-  EXPECT_EQ(LossProtection::ForLoss({}, kBase, 20).bitrateBps, 46'400);  // 32 * 1.45
+  EXPECT_EQ(LossProtection::ForLoss({}, kBase, 20).bitrateBps, 46'400);   // 32 * 1.45
   EXPECT_EQ(LossProtection::ForLoss({}, 60'000, 20).bitrateBps, 64'000);  // at most maxBitrateBps
   EXPECT_EQ(LossProtection::ForLoss({}, 96'000, 20).bitrateBps, 96'000);  // never below the base
 }

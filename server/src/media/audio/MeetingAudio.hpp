@@ -45,8 +45,10 @@ class MeetingAudio {
     std::size_t talkers = 3;           // K: only the K loudest talkers are mixed (AudioMixerConfig)
     bool forwardSingleTalker = false;  // one talker: relay its Opus without transcoding (see AudioMixer)
     std::string cname = "medicall";    // SDES CNAME of our streams: the a=ssrc cname of the answer
-    uint32_t maxCatchUpTicks = 3;      // after a stall, ticks run back to back; older ones are dropped
-    uint32_t firstStreamId = 1;        // audio stream ids are allocated upward from here
+    // After a stall, up to this many due ticks run back to back (200 ms: a loaded worker's stall
+    // costs the listeners no packet, their jitter buffers absorb the burst); older ones are dropped.
+    uint32_t maxCatchUpTicks = 10;
+    uint32_t firstStreamId = 1;  // audio stream ids are allocated upward from here
     // Further tuning; its maxTalkers and forwardSingleTalker are replaced by the two fields above.
     AudioMixerConfig mixer;
   };

@@ -593,7 +593,9 @@ TEST(MeetingAudioTest, SteadyStateTickDoesNotAllocate) {
 TEST(MeetingAudioTest, TimerTicksEveryTwentyMillisecondsOnTheWorker) {
   boost::asio::io_context io;
   RecordingSink sink;
-  MeetingAudio audio(io, {}, sink);
+  MeetingAudio::Options options;
+  options.maxCatchUpTicks = 3;  // the stall below (200 ms) drops ticks
+  MeetingAudio audio(io, options, sink);
   audio.AddAttendee("a", kParamsA);
   audio.AddAttendee("b", kParamsB);
   EXPECT_FALSE(audio.Running());
@@ -651,6 +653,25 @@ TEST(MeetingAudioTest, TimerTicksEveryTwentyMillisecondsOnTheWorker) {
     largestStep = std::max(largestStep, p.timestamp - q.timestamp);
   }
   EXPECT_GE(largestStep, 4 * kRtpTimestampStep);
+
+  // With the default catch-up (200 ms), a 120 ms stall costs no packet: the missed ticks run back to
+  // back and the listener's stream stays at 50 packets a second.
+  MeetingAudio tolerant(io, {}, sink);
+  tolerant.AddAttendee("t", {.ssrc = 0x7777, .mid = ""});
+  tolerant.Start();
+  io.restart();
+  io.run_for(std::chrono::milliseconds(100));
+  boost::asio::post(io, [] { std::this_thread::sleep_for(std::chrono::milliseconds(120)); });
+  io.restart();
+  io.run_for(std::chrono::milliseconds(200));
+  tolerant.Stop();
+  EXPECT_EQ(tolerant.GetStats().ticksDropped, 0u);
+  const auto& stalled = sink.rtp["t"];
+  ASSERT_GE(stalled.size(), 10u);
+  for (std::size_t i = 1; i < stalled.size(); ++i) {
+    EXPECT_EQ(ParseRtp(stalled[i], 0).timestamp - ParseRtp(stalled[i - 1], 0).timestamp, kRtpTimestampStep)
+        << i;
+  }
 
   // A pending tick of a destroyed MeetingAudio does nothing.
   auto doomed = std::make_unique<MeetingAudio>(io, MeetingAudio::Options{}, sink);

@@ -120,7 +120,7 @@ class AudioMixer {
   bool ResetSource(uint32_t id);
 
   // A receiver report of listener `id` about the mix it gets (fraction lost 0..1, RFC 3550 section
-  // 6.4.1) that arrived at atUs. The same report seen again (atUs not newer) is ignored.
+  // 6.4.1) that arrived at atUs. The same report seen again (LossProtection::kSameReportUs) is ignored.
   bool OnReceiverReport(uint32_t id, double fractionLost, int64_t atUs);
 
   // One received Opus RTP packet of `id` (after SRTP). `audioLevel` is the 7-bit RFC 6464 value.

@@ -11,7 +11,7 @@ LossProtection::LossProtection(const LossProtectionConfig& config) : config_(con
 }
 
 bool LossProtection::OnReport(double fractionLost, int64_t atUs) {
-  if (reports_ != 0 && atUs <= lastReportUs_) return false;
+  if (reports_ != 0 && atUs < lastReportUs_ + kSameReportUs) return false;
   const double loss = std::isfinite(fractionLost) ? std::clamp(fractionLost, 0.0, 1.0) : 0.0;
   if (reports_ == 0) {
     smoothed_ = loss;

@@ -40,8 +40,12 @@ class LossProtection {
  public:
   explicit LossProtection(const LossProtectionConfig& config = {});
 
+  // Reports closer together than this are one report seen twice (the router's view is polled and its
+  // arrival time rebuilt from an age in milliseconds); a receiver's regular reports are seconds apart.
+  static constexpr int64_t kSameReportUs = 50'000;
+
   // A report (fraction lost 0..1 since the receiver's previous one) that arrived at atUs. A report
-  // not newer than the last one taken is the same report seen again: ignored (returns false).
+  // less than kSameReportUs after the last one taken is that one seen again: ignored (returns false).
   bool OnReport(double fractionLost, int64_t atUs);
 
   double SmoothedLoss() const { return smoothed_; }

@@ -190,7 +190,15 @@ bool MeetingAudio::OnRtp(const std::string& attendeeId, const webrtc::rtp::RtpPa
 bool MeetingAudio::OnReceiverReport(const std::string& attendeeId, double fractionLost, int64_t atUs) {
   auto it = attendees_.find(attendeeId);
   if (it == attendees_.end() || !it->second->inMixer) return false;
-  return mixer_.OnReceiverReport(it->second->streamId, fractionLost, atUs);
+  const uint32_t streamId = it->second->streamId;
+  const LossProtection* protection = mixer_.Protection(streamId);
+  const bool wasOn = protection != nullptr && protection->FecOn();
+  if (!mixer_.OnReceiverReport(streamId, fractionLost, atUs)) return false;
+  if (protection != nullptr && protection->FecOn() != wasOn) {
+    log::Info("audio", "attendee {} loses {:.1f}% of the mix (smoothed): in-band FEC {} for its mix",
+              attendeeId, protection->SmoothedLoss() * 100.0, wasOn ? "off" : "on");
+  }
+  return true;
 }
 
 // ---- ticks ----

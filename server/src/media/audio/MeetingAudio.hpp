@@ -122,7 +122,7 @@ class MeetingAudio {
 
   // The attendee's receiver report about the mixed audio we send it: fraction lost (0..1) since its
   // previous report, arrived at atUs (NowUs() clock). Drives FEC and bitrate of the mix it hears
-  // (AudioMixerConfig::adaptProtection). A report already taken (atUs not newer) is ignored.
+  // (AudioMixerConfig::adaptProtection). A report already taken (LossProtection::kSameReportUs) is ignored.
   bool OnReceiverReport(const std::string& attendeeId, double fractionLost, int64_t atUs);
 
   // Starts the 20 ms ticks (first one 20 ms from now). Idempotent.

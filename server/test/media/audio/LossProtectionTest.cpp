@@ -30,6 +30,7 @@ TEST(LossProtectionTest, LossTurnsFecOnWithTheLossAndARaisedBitrate) {
             (EncoderProtection{.fec = true, .lossPercent = 5, .bitrateBps = 41'600}));
   // The same report seen again (the router's view is read every second) changes nothing.
   EXPECT_FALSE(p.OnReport(0.5, 10 * kSecond));
+  EXPECT_FALSE(p.OnReport(0.5, 10 * kSecond + 999));  // its arrival rebuilt from an age in ms
   EXPECT_EQ(p.Reports(), 1u);
   EXPECT_DOUBLE_EQ(p.SmoothedLoss(), 0.05);
 }

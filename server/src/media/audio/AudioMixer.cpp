@@ -9,8 +9,14 @@
 namespace medicall::media::audio {
 
 struct AudioMixer::Participant {
-  Participant(uint32_t id, RtpStart start, const JitterBufferConfig& jitterConfig)
-      : id(id), jitter(jitterConfig), sequence(start.sequence), timestamp(start.timestamp) {}
+  Participant(uint32_t id, RtpStart start, const JitterBufferConfig& jitterConfig,
+              const LossProtectionConfig& protectionConfig)
+      : id(id),
+        jitter(jitterConfig),
+        sequence(start.sequence),
+        timestamp(start.timestamp),
+        protection(protectionConfig),
+        contentDelayUs(jitterConfig.targetDelayUs) {}
 
   uint32_t id;
   bool muted = false;
@@ -23,6 +29,7 @@ struct AudioMixer::Participant {
   float levelDbov = kSilenceDbov;
   uint32_t hangover = 0;
   bool talking = false;
+  int64_t playoutDelayUs = -1;  // smoothed arrival-to-playout delay of its packets; -1: none played yet
   // Listener side.
   uint16_t sequence;
   uint32_t timestamp;
@@ -31,6 +38,8 @@ struct AudioMixer::Participant {
   uint32_t ticksToReport = 0;
   int lastMix = 0;
   bool started = false;
+  LossProtection protection;  // from its receiver reports about the mix it hears
+  int64_t contentDelayUs;     // ListenerOutput::contentDelayUs of its last packet
 };
 
 AudioMixer::AudioMixer(const AudioMixerConfig& config)
@@ -70,7 +79,7 @@ const AudioMixer::Participant* AudioMixer::Find(uint32_t id) const {
 bool AudioMixer::AddParticipant(uint32_t id, RtpStart start) {
   if (id == TalkerSelector::kNone || index_.contains(id)) return false;
   index_.emplace(id, participants_.size());
-  participants_.push_back(std::make_unique<Participant>(id, start, config_.jitter));
+  participants_.push_back(std::make_unique<Participant>(id, start, config_.jitter, config_.protection));
   candidates_.reserve(participants_.size());
   outputs_.reserve(participants_.size());
   return true;
@@ -104,7 +113,31 @@ bool AudioMixer::ResetSource(uint32_t id) {
   p->jitter.Reset();
   p->decoder.Reset();
   p->hangover = 0;
+  p->playoutDelayUs = -1;
   return true;
+}
+
+bool AudioMixer::OnReceiverReport(uint32_t id, double fractionLost, int64_t atUs) {
+  Participant* p = Find(id);
+  if (!p) return false;
+  return p->protection.OnReport(fractionLost, atUs);
+}
+
+void AudioMixer::ApplyProtection(std::span<const uint32_t> slots) {
+  if (!config_.adaptProtection) return;
+  const int base = config_.encoder.bitrateBps;
+  int sharedLoss = 0;
+  for (const auto& holder : participants_) {
+    const Participant& p = *holder;
+    if (p.talking && selector_.SlotOf(p.id) >= 0) continue;  // hears its own slot's mix
+    sharedLoss = std::max(sharedLoss, p.protection.LossPercent());
+  }
+  sharedEncoder_.SetProtection(LossProtection::ForLoss(config_.protection, base, sharedLoss));
+  for (std::size_t s = 0; s < slots.size(); ++s) {
+    if (slots[s] == TalkerSelector::kNone) continue;
+    const int loss = Find(slots[s])->protection.LossPercent();
+    slotEncoders_[s].SetProtection(LossProtection::ForLoss(config_.protection, base, loss));
+  }
 }
 
 bool AudioMixer::OnRtp(uint32_t id, uint16_t sequence, uint32_t rtpTimestamp, int64_t arrivalUs,
@@ -150,6 +183,11 @@ TickResult AudioMixer::Tick(int64_t nowUs) {
     Participant& p = *holder;
     p.frame = p.jitter.Pop(nowUs);
     p.decoded = false;
+    if (p.frame.kind == JitterFrame::Kind::kPacket) {
+      // Smoothed (1/16, as RFC 3550's jitter) so one early or late packet does not move the mapping.
+      const int64_t delay = std::max<int64_t>(nowUs - p.frame.arrivalUs, 0);
+      p.playoutDelayUs = p.playoutDelayUs < 0 ? delay : p.playoutDelayUs + (delay - p.playoutDelayUs) / 16;
+    }
     if (p.muted || p.frame.kind == JitterFrame::Kind::kSilent) {
       p.levelDbov = kSilenceDbov;
       p.hangover = 0;
@@ -190,8 +228,16 @@ TickResult AudioMixer::Tick(int64_t nowUs) {
   stats.talkers = static_cast<uint32_t>(talkerFrames_.size());
   pcmMixer_.Mix(talkerFrames_);
   for (auto& holder : participants_) holder->talking = false;
+  int64_t delaySum = 0;
+  int64_t delayCount = 0;
   for (uint32_t id : slots) {
-    if (id != TalkerSelector::kNone) Find(id)->talking = true;
+    if (id == TalkerSelector::kNone) continue;
+    Participant& t = *Find(id);
+    t.talking = true;
+    if (t.playoutDelayUs >= 0) {
+      delaySum += t.playoutDelayUs;
+      ++delayCount;
+    }
   }
 
   // 3. Forward the sole talker's packet as is, when allowed and when there is a packet to forward.
@@ -206,6 +252,7 @@ TickResult AudioMixer::Tick(int64_t nowUs) {
 
   // 4. Encode each distinct mix once: one per talker slot, and the shared one if a non-talker needs it.
   // A mix known to be silent (nobody talks, or a talker alone hears nobody) takes the cached packet.
+  ApplyProtection(slots);
   std::vector<std::span<const uint8_t>>& slotPayload = slotPayload_;
   const bool useSilence = config_.cachedSilence && !silencePacket_.empty();
   const std::span<const uint8_t> silence(silencePacket_);
@@ -251,6 +298,11 @@ TickResult AudioMixer::Tick(int64_t nowUs) {
       if (forward) ++stats.forwarded;
     }
     p.lastMix = out.mix;
+    // The talkers this listener hears: all of them, or all but itself.
+    const bool ownDelay = slot >= 0 && p.playoutDelayUs >= 0;
+    const int64_t heard = delayCount - (ownDelay ? 1 : 0);
+    if (heard > 0) p.contentDelayUs = (delaySum - (ownDelay ? p.playoutDelayUs : 0)) / heard;
+    out.contentDelayUs = p.contentDelayUs;
     const uint32_t timestamp = p.timestamp;
     p.timestamp += kRtpTimestampStep;
     if (out.payload.empty())
@@ -290,6 +342,23 @@ std::optional<ParticipantStatus> AudioMixer::Status(uint32_t id) const {
 const JitterBuffer* AudioMixer::Jitter(uint32_t id) const {
   const Participant* p = Find(id);
   return p ? &p->jitter : nullptr;
+}
+
+const LossProtection* AudioMixer::Protection(uint32_t id) const {
+  const Participant* p = Find(id);
+  return p ? &p->protection : nullptr;
+}
+
+std::optional<EncoderProtection> AudioMixer::MixProtection(int mix) const {
+  if (mix == 0) return sharedEncoder_.Protection();
+  if (mix < 0 || static_cast<std::size_t>(mix) > slotEncoders_.size()) return std::nullopt;
+  return slotEncoders_[static_cast<std::size_t>(mix - 1)].Protection();
+}
+
+std::optional<int64_t> AudioMixer::PlayoutDelayUs(uint32_t id) const {
+  const Participant* p = Find(id);
+  if (!p || p->playoutDelayUs < 0) return std::nullopt;
+  return p->playoutDelayUs;
 }
 
 std::optional<ConstPcmFrame> AudioMixer::LastMixFor(uint32_t id) const {

@@ -12,6 +12,7 @@
 #include "media/audio/AudioConstants.hpp"
 #include "media/audio/JitterBuffer.hpp"
 #include "media/audio/LevelReporter.hpp"
+#include "media/audio/LossProtection.hpp"
 #include "media/audio/OpusEncoderStage.hpp"
 #include "media/audio/PcmMixer.hpp"
 #include "media/audio/TalkerSelector.hpp"
@@ -28,6 +29,12 @@ struct AudioMixerConfig {
                                     // pre-encoded Opus silence packet instead of being encoded
   // An RTCP sender report per listener every 5 s (and after its first packet).
   uint32_t senderReportIntervalTicks = 250;
+  // The Opus encoder of each mix follows its listeners' receiver reports (OnReceiverReport): in-band
+  // FEC, expected loss and a raised bitrate while one of them loses packets (LossProtection). A mix
+  // is protected for its most demanding listener: the shared mix for the worst of the non-talkers who
+  // hear it, a talker's "all but me" mix for that talker. Off: `encoder` applies unchanged.
+  bool adaptProtection = true;
+  LossProtectionConfig protection;
   JitterBufferConfig jitter;
   OpusEncoderConfig encoder;
   LevelReporterConfig levels;
@@ -51,6 +58,11 @@ struct ListenerOutput {
   bool sendSenderReport = false;  // send an RTCP SR after this packet
   uint32_t packetCount = 0;       // SR sender info (RFC 3550 6.4.1), this packet included
   uint32_t octetCount = 0;
+  // How long before this tick the mixed content arrived: the jitter-buffer delay of the talkers in
+  // this listener's mix (their mean), kept from the last tick with a talker when the mix is silent.
+  // A sender report maps `timestamp` to the tick's time minus this, the time the sound reached us,
+  // as forwarded video maps its timestamps to their arrival: both on one clock for lip sync.
+  int64_t contentDelayUs = 0;
 };
 
 struct MixerTickStats {
@@ -107,6 +119,10 @@ class AudioMixer {
   // The attendee's sending stream restarted (new SSRC): its jitter buffer and decoder start over.
   bool ResetSource(uint32_t id);
 
+  // A receiver report of listener `id` about the mix it gets (fraction lost 0..1, RFC 3550 section
+  // 6.4.1) that arrived at atUs. The same report seen again (LossProtection::kSameReportUs) is ignored.
+  bool OnReceiverReport(uint32_t id, double fractionLost, int64_t atUs);
+
   // One received Opus RTP packet of `id` (after SRTP). `audioLevel` is the 7-bit RFC 6464 value.
   bool OnRtp(uint32_t id, uint16_t sequence, uint32_t rtpTimestamp, int64_t arrivalUs,
              std::span<const uint8_t> payload, std::optional<uint8_t> audioLevel = std::nullopt);
@@ -118,6 +134,12 @@ class AudioMixer {
   std::size_t ParticipantCount() const { return participants_.size(); }
   std::optional<ParticipantStatus> Status(uint32_t id) const;
   const JitterBuffer* Jitter(uint32_t id) const;
+  const LossProtection* Protection(uint32_t id) const;
+  // The encoder settings of a mix (0 = shared, s+1 = the mix without the talker of slot s), as the
+  // last tick used them; nullopt for a slot that does not exist.
+  std::optional<EncoderProtection> MixProtection(int mix) const;
+  // The smoothed jitter-buffer delay of source `id` (arrival to playout); nullopt before it played.
+  std::optional<int64_t> PlayoutDelayUs(uint32_t id) const;
   // The PCM the listener's packet of the last tick was encoded from (or forwarded for). For tests.
   std::optional<ConstPcmFrame> LastMixFor(uint32_t id) const;
 
@@ -127,6 +149,7 @@ class AudioMixer {
   Participant* Find(uint32_t id);
   const Participant* Find(uint32_t id) const;
   void EnsureDecoded(Participant& p);
+  void ApplyProtection(std::span<const uint32_t> slots);
 
   AudioMixerConfig config_;
   std::vector<std::unique_ptr<Participant>> participants_;

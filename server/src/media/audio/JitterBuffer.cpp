@@ -127,6 +127,7 @@ bool JitterBuffer::Push(uint16_t seq, uint32_t rtpTimestamp, int64_t arrivalUs,
   slot.present = true;
   slot.played = false;
   slot.rtpTimestamp = rtpTimestamp;
+  slot.arrivalUs = arrivalUs;
   slot.audioLevel = audioLevel;
   slot.size = static_cast<uint16_t>(payload.size());
   std::memcpy(slot.data.data(), payload.data(), payload.size());
@@ -180,6 +181,7 @@ JitterFrame JitterBuffer::Pop(int64_t nowUs) {
     frame.payload = std::span<const uint8_t>(slot.data.data(), slot.size);
     frame.rtpTimestamp = slot.rtpTimestamp;
     frame.audioLevel = slot.audioLevel;
+    frame.arrivalUs = slot.arrivalUs;
     ++stats_.played;
     return frame;
   }

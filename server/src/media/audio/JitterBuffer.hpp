@@ -31,6 +31,7 @@ struct JitterFrame {
   int64_t extendedSeq = 0;
   uint32_t rtpTimestamp = 0;
   std::optional<uint8_t> audioLevel;  // RFC 6464 value (0..127, -dBov) of the played packet
+  int64_t arrivalUs = 0;              // kPacket: when the played packet arrived (Push's arrivalUs)
 };
 
 struct JitterBufferStats {
@@ -80,6 +81,7 @@ class JitterBuffer {
     bool present = false;  // holds a packet not yet played
     bool played = false;   // extSeq was played (to tell a late duplicate from a late packet)
     uint32_t rtpTimestamp = 0;
+    int64_t arrivalUs = 0;
     std::optional<uint8_t> audioLevel;
     uint16_t size = 0;
     std::array<uint8_t, kMaxOpusPayload> data{};

@@ -187,6 +187,20 @@ bool MeetingAudio::OnRtp(const std::string& attendeeId, const webrtc::rtp::RtpPa
   return accepted;
 }
 
+bool MeetingAudio::OnReceiverReport(const std::string& attendeeId, double fractionLost, int64_t atUs) {
+  auto it = attendees_.find(attendeeId);
+  if (it == attendees_.end() || !it->second->inMixer) return false;
+  const uint32_t streamId = it->second->streamId;
+  const LossProtection* protection = mixer_.Protection(streamId);
+  const bool wasOn = protection != nullptr && protection->FecOn();
+  if (!mixer_.OnReceiverReport(streamId, fractionLost, atUs)) return false;
+  if (protection != nullptr && protection->FecOn() != wasOn) {
+    log::Info("audio", "attendee {} loses {:.1f}% of the mix (smoothed): in-band FEC {} for its mix",
+              attendeeId, protection->SmoothedLoss() * 100.0, wasOn ? "off" : "on");
+  }
+  return true;
+}
+
 // ---- ticks ----
 
 void MeetingAudio::Start() {
@@ -295,10 +309,13 @@ void MeetingAudio::SendOutput(Attendee& a, const ListenerOutput& out, int64_t ti
   if (!sendReport || a.removed || a.params.ssrc != ssrc) return;
 
   // Sender report (RFC 3550 section 6.4.1) + SDES CNAME (section 6.5): a compound (section 6.1). The
-  // RTP timestamp is the packet's, the NTP time the wall-clock time of the tick it belongs to.
+  // RTP timestamp is the packet's; the NTP time is when its content reached us: the wall-clock time
+  // of its tick minus the jitter-buffer delay of the mixed talkers. Forwarded video maps its
+  // timestamps to their arrival too (SendStream), so the receiver's A/V sync sees both streams on one
+  // clock and does not play the audio late by our jitter buffer.
   webrtc::rtcp::SenderReport sr;
   sr.senderSsrc = ssrc;
-  sr.ntpTimestamp = ntp::FromUnixUs(tickWallUs);
+  sr.ntpTimestamp = ntp::FromUnixUs(tickWallUs - out.contentDelayUs);
   sr.rtpTimestamp = out.timestamp;
   sr.packetCount = out.packetCount - a.packetBase;
   sr.octetCount = out.octetCount - a.octetBase;

@@ -45,8 +45,10 @@ class MeetingAudio {
     std::size_t talkers = 3;           // K: only the K loudest talkers are mixed (AudioMixerConfig)
     bool forwardSingleTalker = false;  // one talker: relay its Opus without transcoding (see AudioMixer)
     std::string cname = "medicall";    // SDES CNAME of our streams: the a=ssrc cname of the answer
-    uint32_t maxCatchUpTicks = 3;      // after a stall, ticks run back to back; older ones are dropped
-    uint32_t firstStreamId = 1;        // audio stream ids are allocated upward from here
+    // After a stall, up to this many due ticks run back to back (200 ms: a loaded worker's stall
+    // costs the listeners no packet, their jitter buffers absorb the burst); older ones are dropped.
+    uint32_t maxCatchUpTicks = 10;
+    uint32_t firstStreamId = 1;  // audio stream ids are allocated upward from here
     // Further tuning; its maxTalkers and forwardSingleTalker are replaced by the two fields above.
     AudioMixerConfig mixer;
   };
@@ -117,6 +119,11 @@ class MeetingAudio {
   bool OnRtp(const std::string& attendeeId, const webrtc::rtp::RtpPacket& packet) {
     return OnRtp(attendeeId, packet, NowUs());
   }
+
+  // The attendee's receiver report about the mixed audio we send it: fraction lost (0..1) since its
+  // previous report, arrived at atUs (NowUs() clock). Drives FEC and bitrate of the mix it hears
+  // (AudioMixerConfig::adaptProtection). A report already taken (LossProtection::kSameReportUs) is ignored.
+  bool OnReceiverReport(const std::string& attendeeId, double fractionLost, int64_t atUs);
 
   // Starts the 20 ms ticks (first one 20 ms from now). Idempotent.
   void Start();

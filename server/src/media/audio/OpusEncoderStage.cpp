@@ -23,6 +23,29 @@ OpusEncoderStage::OpusEncoderStage(const OpusEncoderConfig& config) {
       opus_encoder_ctl(e, OPUS_SET_SIGNAL(config.voip ? OPUS_SIGNAL_VOICE : OPUS_AUTO)) != OPUS_OK) {
     throw std::runtime_error("opus_encoder_ctl rejected the configuration");
   }
+  protection_ = EncoderProtection{.fec = config.inbandFec,
+                                  .lossPercent = config.inbandFec ? config.expectedLossPercent : 0,
+                                  .bitrateBps = config.bitrateBps};
+}
+
+bool OpusEncoderStage::SetProtection(const EncoderProtection& protection) {
+  if (protection == protection_) return true;
+  OpusEncoder* e = encoder_.get();
+  const EncoderProtection before = protection_;
+  const bool ok = opus_encoder_ctl(e, OPUS_SET_BITRATE(protection.bitrateBps)) == OPUS_OK &&
+                  opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(protection.lossPercent)) == OPUS_OK &&
+                  opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(protection.fec ? 1 : 0)) == OPUS_OK;
+  if (!ok) {
+    // Back to the settings that worked (libopus validates before it stores, so they are intact
+    // except for the calls that succeeded).
+    opus_encoder_ctl(e, OPUS_SET_BITRATE(before.bitrateBps));
+    opus_encoder_ctl(e, OPUS_SET_PACKET_LOSS_PERC(before.lossPercent));
+    opus_encoder_ctl(e, OPUS_SET_INBAND_FEC(before.fec ? 1 : 0));
+    ++errors_;
+    return false;
+  }
+  protection_ = protection;
+  return true;
 }
 
 OpusEncoderStage::~OpusEncoderStage() = default;

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "media/audio/AudioConstants.hpp"
+#include "media/audio/LossProtection.hpp"
 
 struct OpusEncoder;
 
@@ -34,6 +35,11 @@ class OpusEncoderStage {
   // if libopus failed (counted).
   std::span<const uint8_t> Encode(std::span<const int16_t, kFrameSamples> pcm);
 
+  // FEC, expected loss and bitrate from now on (the mix's listeners' loss, LossProtection). Only what
+  // changed is passed to libopus; false (and nothing changed) if libopus refused a value.
+  bool SetProtection(const EncoderProtection& protection);
+  const EncoderProtection& Protection() const { return protection_; }
+
   uint64_t Errors() const { return errors_; }
 
  private:
@@ -41,6 +47,7 @@ class OpusEncoderStage {
     void operator()(OpusEncoder* e) const;
   };
   std::unique_ptr<OpusEncoder, Deleter> encoder_;
+  EncoderProtection protection_;
   uint64_t errors_ = 0;
   std::array<uint8_t, kMaxOpusPayload> out_{};
 };

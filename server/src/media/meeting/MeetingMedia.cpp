@@ -188,6 +188,13 @@ void MeetingMedia::OnAudioLevels(std::span<const audio::AttendeeLevel> levels) {
         report.uplinks.push_back({attendeeId, p.UplinkView(nowUs, kWindowSeconds), p.SignalStrength(nowUs)});
     }
     if (router_) report.downlinks = router_->DownlinkViews();
+    // The listeners' loss on the mixed audio sets FEC and bitrate of the mix each one hears.
+    for (const auto& d : report.downlinks) {
+      for (const auto& stream : d.streams) {
+        if (stream.audio)
+          audio_->OnReceiverReport(d.attendeeId, stream.fractionLost, nowUs - stream.reportAgeMs * 1000);
+      }
+    }
   }
   report_([report = std::move(report)](MeetingMediaListener& l) { l.OnAudioReport(report); });
 }

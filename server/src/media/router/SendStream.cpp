@@ -51,7 +51,7 @@ void SendStream::TranslateExtensions(RtpPacket& copy, const webrtc::rtp::Extensi
   ExtensionTranslator::Translate(copy, sourceIds, target);
 }
 
-bool SendStream::Send(const RtpPacket& packet, const RecvStream& /*source*/,
+bool SendStream::Send(const RtpPacket& packet, const RecvStream& source,
                       const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch) {
   if (!Ready()) return false;
   const size_t size = packet.Size();
@@ -62,6 +62,12 @@ bool SendStream::Send(const RtpPacket& packet, const RecvStream& /*source*/,
   const uint32_t sourceTimestamp = copy->Timestamp();
   if (!rewriter_.Rewrite(*copy, nowUs / 1000, payloadType_)) return false;
   timestampOffset_ = copy->Timestamp() - sourceTimestamp;
+  // Sender reports map timestamps to when the media reached us (not when it left): the first packet
+  // of the newest frame anchors the mapping.
+  if (anchorArrivalUs_ == 0 || static_cast<int32_t>(copy->Timestamp() - anchorTimestamp_) > 0) {
+    anchorTimestamp_ = copy->Timestamp();
+    anchorArrivalUs_ = source.LastPacketMs() > 0 ? source.LastPacketMs() * 1000 : nowUs;
+  }
   TranslateExtensions(*copy, sourceIds, nowUs);
   lastSentUs_ = nowUs;
   if (!peer_.Transport().SendRtp(scratch, size)) return false;
@@ -190,7 +196,9 @@ bool SendStream::MakeSenderReport(uint64_t ntpNow, int64_t nowUs, webrtc::rtcp::
   if (lastSentUs_ == 0) return false;
   sr.senderSsrc = ssrc_;
   sr.ntpTimestamp = ntpNow;
-  sr.rtpTimestamp = rewriter_.HighestTimestamp() + static_cast<uint32_t>((nowUs - lastSentUs_) * 90 / 1000);
+  // The anchor frame's timestamp advanced at 90 kHz from its arrival to now (RFC 3550 section 6.4.1:
+  // the same time as the NTP timestamp, here the arrival clock of the media).
+  sr.rtpTimestamp = anchorTimestamp_ + static_cast<uint32_t>((nowUs - anchorArrivalUs_) * 90 / 1000);
   sr.packetCount = rewriter_.PacketsSent();
   sr.octetCount = rewriter_.OctetsSent();
   return true;

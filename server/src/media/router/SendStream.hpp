@@ -78,7 +78,9 @@ class SendStream {
     retransmitter_.OnReportBlock(block.lastSr, block.delaySinceLastSr, arrivalCompact);
   }
   const ReportBlockStats& Reports() const { return reports_; }
-  // Our sender report at ntpNow / nowUs; false when nothing was sent yet.
+  // Our sender report at ntpNow / nowUs (the same instant on the wall and the router clock); its RTP
+  // timestamp is the newest frame's, advanced from that frame's arrival to nowUs. False when nothing
+  // was sent yet.
   bool MakeSenderReport(uint64_t ntpNow, int64_t nowUs, webrtc::rtcp::SenderReport& sr) const;
 
   const Retransmitter& Retransmissions() const { return retransmitter_; }
@@ -111,6 +113,8 @@ class SendStream {
   Retransmitter retransmitter_;
   ReportBlockStats reports_{kVideoClockRate};
   uint32_t timestampOffset_ = 0;  // output - source timestamp of the current source
+  uint32_t anchorTimestamp_ = 0;  // output timestamp of the newest frame sent ...
+  int64_t anchorArrivalUs_ = 0;   // ... and when its first packet reached us (0: none yet)
   uint16_t rtxSequence_;
   int64_t lastSentUs_ = 0;
   uint64_t octets_ = 0;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -12,6 +14,7 @@
 
 #include "media/audio/AudioTestSignals.hpp"
 #include "media/audio/OpusDecoderStage.hpp"
+#include "media/audio/OpusPacket.hpp"
 
 // Counts C++ heap allocations while `gCountAllocations` is set (the whole test binary goes through
 // these; only the steady-state tick tests turn counting on; MeetingAudioTest.cpp uses them too).
@@ -432,6 +435,154 @@ TEST(AudioMixerTest, ParticipantsJoinAndLeave) {
   EXPECT_EQ(h.mixer.ParticipantCount(), 2u);
   EXPECT_GT(test::ToneEnergy(h.Mix(3), 700), kAudible);
   EXPECT_LT(test::ToneEnergy(h.Mix(3), 300), 1e-9);
+}
+
+// Issue 11: FEC and bitrate per mix from the listeners' receiver reports.
+TEST(AudioMixerTest, EachMixIsProtectedForItsMostDemandingListener) {
+  MixerHarness h;
+  h.AddSender(1, 300, 0.2);
+  h.AddSender(2, 700, 0.2);
+  h.AddListener(3);
+  h.AddListener(4);
+  TickResult r = h.Run(10);
+  const int mixOf1 = OutputFor(r, 1)->mix;
+  const int mixOf2 = OutputFor(r, 2)->mix;
+  ASSERT_GT(mixOf1, 0);
+  ASSERT_GT(mixOf2, 0);
+  ASSERT_EQ(OutputFor(r, 3)->mix, 0);
+  const EncoderProtection clean{.fec = false, .lossPercent = 0, .bitrateBps = 32'000};
+  for (int mix : {0, mixOf1, mixOf2}) EXPECT_EQ(h.mixer.MixProtection(mix), clean) << mix;
+
+  // Listener 4 (of the shared mix) loses 8 %: the shared mix gets FEC; the talkers' mixes do not.
+  EXPECT_TRUE(h.mixer.OnReceiverReport(4, 0.08, 1'000'000));
+  EXPECT_FALSE(h.mixer.OnReceiverReport(99, 0.08, 1'000'000));  // no such listener
+  h.Step();
+  EXPECT_EQ(h.mixer.MixProtection(0),
+            (EncoderProtection{.fec = true, .lossPercent = 8, .bitrateBps = 42'560}));
+  EXPECT_EQ(h.mixer.MixProtection(mixOf1), clean);
+  EXPECT_EQ(h.mixer.MixProtection(mixOf2), clean);
+
+  // Listener 3 loses 3 %: the shared mix stays at the worst of its listeners, 8 %. Talker 1 loses 2 %:
+  // only its own mix follows.
+  h.mixer.OnReceiverReport(3, 0.03, 1'000'000);
+  h.mixer.OnReceiverReport(1, 0.02, 1'000'000);
+  h.Step();
+  EXPECT_EQ(h.mixer.MixProtection(0)->lossPercent, 8);
+  EXPECT_EQ(h.mixer.MixProtection(mixOf1),
+            (EncoderProtection{.fec = true, .lossPercent = 2, .bitrateBps = 40'640}));
+  EXPECT_EQ(h.mixer.MixProtection(mixOf2), clean);
+
+  // Clean reports every 5 s for 40 s: every listener's loss decays below 0.5 %, FEC off everywhere.
+  for (int64_t t = 6'000'000; t <= 41'000'000; t += 5'000'000) {
+    for (uint32_t id : {1u, 3u, 4u}) h.mixer.OnReceiverReport(id, 0.0, t);
+  }
+  h.Step();
+  for (int mix : {0, mixOf1, mixOf2}) EXPECT_EQ(h.mixer.MixProtection(mix), clean) << mix;
+  EXPECT_FALSE(h.mixer.Protection(4)->FecOn());
+
+  // Without adaptation the configured encoder settings stay.
+  AudioMixerConfig fixed;
+  fixed.adaptProtection = false;
+  MixerHarness f(fixed);
+  f.AddSender(1, 300, 0.2);
+  f.AddListener(2);
+  f.mixer.OnReceiverReport(2, 0.0, 1);
+  f.Run(10);
+  EXPECT_EQ(f.mixer.MixProtection(0),
+            (EncoderProtection{.fec = true, .lossPercent = 10, .bitrateBps = 32'000}));
+}
+
+TEST(AudioMixerTest, ProtectedMixCarriesLbrrThatRecoversALostFrame) {
+  AudioMixerConfig config;
+  config.cachedSilence = false;
+  MixerHarness h(config);
+  h.AddSender(1, 440, 0.3);
+  h.AddListener(2);
+  h.AddListener(3);  // a second non-talker, so the shared mix is a real encode of the talker
+  std::vector<std::vector<uint8_t>> clean;
+  for (int i = 0; i < 30; ++i) {
+    const TickResult r = h.Step();
+    const ListenerOutput* o = OutputFor(r, 2);
+    ASSERT_NE(o, nullptr);
+    if (i >= 5) clean.emplace_back(o->payload.begin(), o->payload.end());
+  }
+  for (const auto& p : clean) EXPECT_FALSE(OpusPacket::HasLbrr(p));  // no loss reported: no FEC
+
+  h.mixer.OnReceiverReport(2, 0.10, 1'000'000);
+  std::vector<std::vector<uint8_t>> protectedPackets;
+  std::vector<test::Frame> mixes;
+  for (int i = 0; i < 30; ++i) {
+    const TickResult r = h.Step();
+    const ListenerOutput* o = OutputFor(r, 2);
+    ASSERT_NE(o, nullptr);
+    protectedPackets.emplace_back(o->payload.begin(), o->payload.end());
+    test::Frame pcm{};
+    const ConstPcmFrame mix = h.Mix(2);
+    std::copy(mix.begin(), mix.end(), pcm.begin());
+    mixes.push_back(pcm);
+  }
+  std::size_t withLbrr = 0;
+  for (std::size_t i = 2; i < protectedPackets.size(); ++i)
+    withLbrr += OpusPacket::HasLbrr(protectedPackets[i]);
+  EXPECT_GE(withLbrr, protectedPackets.size() - 4) << "FEC on, yet few packets carry LBRR";
+  // The raised bitrate pays for the redundancy.
+  auto meanSize = [](const std::vector<std::vector<uint8_t>>& packets, std::size_t from) {
+    double sum = 0;
+    for (std::size_t i = from; i < packets.size(); ++i) sum += static_cast<double>(packets[i].size());
+    return sum / static_cast<double>(packets.size() - from);
+  };
+  EXPECT_GT(meanSize(protectedPackets, 5), 1.15 * meanSize(clean, 0));
+
+  // The listener's decoder loses packet `lost` and recovers it from the LBRR of the next one.
+  const std::size_t lost = test::FirstWithLbrr(protectedPackets, 10) - 1;
+  ASSERT_GE(lost, 9u);
+  OpusDecoderStage decoder;
+  test::Frame out{};
+  for (const auto& p : clean) decoder.Decode(p, out);
+  for (std::size_t i = 0; i < lost; ++i) ASSERT_TRUE(decoder.Decode(protectedPackets[i], out));
+  ASSERT_TRUE(decoder.DecodeFec(protectedPackets[lost + 1], out));
+  EXPECT_EQ(decoder.Stats().fecDecoded, 1u);
+  const double ratioDb = 20.0 * std::log10(test::Rms(out) / test::Rms(mixes[lost]));
+  EXPECT_NEAR(ratioDb, 0.0, 4.0);
+  EXPECT_GT(test::ToneEnergy(out, 440), 10 * test::ToneEnergy(out, 1500));
+}
+
+// Issue 11: lip sync. Each listener's packet says how long ago its content reached us.
+TEST(AudioMixerTest, ContentDelayIsTheJitterBufferDelayOfTheTalkersHeard) {
+  AudioMixer mixer;
+  ASSERT_TRUE(mixer.AddParticipant(1));
+  ASSERT_TRUE(mixer.AddParticipant(2));
+  ASSERT_TRUE(mixer.AddParticipant(3));
+  OpusEncoderStage e1, e2;
+  int64_t now = 1'000'000;
+  uint16_t seq = 0;
+  TickResult r;
+  // Sender 2's packets are stamped 30 ms before sender 1's: they waited 30 ms longer to be played.
+  for (std::size_t i = 0; i < 40; ++i, ++seq, now += kFrameDurationUs) {
+    const auto p1 = e1.Encode(test::SineFrame(300, 0.2, i));
+    mixer.OnRtp(1, seq, static_cast<uint32_t>(i * 960), now, p1);
+    const auto p2 = e2.Encode(test::SineFrame(700, 0.2, i));
+    mixer.OnRtp(2, seq, static_cast<uint32_t>(i * 960), now - 30'000, p2);
+    r = mixer.Tick(now);
+  }
+  const auto d1 = mixer.PlayoutDelayUs(1);
+  const auto d2 = mixer.PlayoutDelayUs(2);
+  ASSERT_TRUE(d1 && d2);
+  EXPECT_FALSE(mixer.PlayoutDelayUs(3).has_value());  // sends nothing
+  // The jitter buffer built up its 60 ms target (three frames) before playing.
+  EXPECT_GE(*d1, 40'000);
+  EXPECT_LE(*d1, 80'000);
+  EXPECT_NEAR(static_cast<double>(*d2 - *d1), 30'000.0, 1'000.0);
+  // The listener hears both talkers: their mean; each talker hears the other.
+  EXPECT_EQ(OutputFor(r, 3)->contentDelayUs, (*d1 + *d2) / 2);
+  EXPECT_EQ(OutputFor(r, 1)->contentDelayUs, *d2);
+  EXPECT_EQ(OutputFor(r, 2)->contentDelayUs, *d1);
+  // Silence: no talker, each listener keeps the delay of its last talking tick (the SR mapping
+  // does not jump back and forth between words).
+  for (int i = 0; i < 40; ++i, now += kFrameDurationUs) r = mixer.Tick(now);
+  EXPECT_FALSE(mixer.Status(1)->talking);
+  EXPECT_EQ(OutputFor(r, 3)->contentDelayUs, (*d1 + *d2) / 2);
+  EXPECT_EQ(OutputFor(r, 1)->contentDelayUs, *d2);
 }
 
 }  // namespace

@@ -17,6 +17,8 @@
 #include "media/audio/AudioLevel.hpp"
 #include "media/audio/AudioTestSignals.hpp"
 #include "media/audio/OpusDecoderStage.hpp"
+#include "media/audio/OpusPacket.hpp"
+#include "common/Clock.hpp"
 #include "webrtc/rtcp/RtcpCompound.hpp"
 #include "webrtc/rtcp/Sdes.hpp"
 #include "webrtc/rtcp/SenderReport.hpp"
@@ -336,7 +338,9 @@ TEST(MeetingAudioTest, SenderReportsMatchTheRtpStream) {
       const double ntpSeconds = NtpSeconds(sr->ntpTimestamp);
       const double unixSeconds = ntpSeconds - 2208988800.0;
       EXPECT_NEAR(unixSeconds, static_cast<double>(before) / 1e6, 5.0);
-      if (previous) {
+      // From the second report on, both talkers play: the content delay is steady (the first report
+      // came before anything played and used the jitter buffer's target).
+      if (previous && report.afterPackets > 11) {
         const double ntpDelta = ntpSeconds - NtpSeconds(previous->ntpTimestamp);
         const auto rtpDelta = static_cast<double>(sr->rtpTimestamp - previous->rtpTimestamp);
         EXPECT_DOUBLE_EQ(rtpDelta, 10 * 960.0);
@@ -589,7 +593,9 @@ TEST(MeetingAudioTest, SteadyStateTickDoesNotAllocate) {
 TEST(MeetingAudioTest, TimerTicksEveryTwentyMillisecondsOnTheWorker) {
   boost::asio::io_context io;
   RecordingSink sink;
-  MeetingAudio audio(io, {}, sink);
+  MeetingAudio::Options options;
+  options.maxCatchUpTicks = 3;  // the stall below (200 ms) drops ticks
+  MeetingAudio audio(io, options, sink);
   audio.AddAttendee("a", kParamsA);
   audio.AddAttendee("b", kParamsB);
   EXPECT_FALSE(audio.Running());
@@ -648,6 +654,25 @@ TEST(MeetingAudioTest, TimerTicksEveryTwentyMillisecondsOnTheWorker) {
   }
   EXPECT_GE(largestStep, 4 * kRtpTimestampStep);
 
+  // With the default catch-up (200 ms), a 120 ms stall costs no packet: the missed ticks run back to
+  // back and the listener's stream stays at 50 packets a second.
+  MeetingAudio tolerant(io, {}, sink);
+  tolerant.AddAttendee("t", {.ssrc = 0x7777, .mid = ""});
+  tolerant.Start();
+  io.restart();
+  io.run_for(std::chrono::milliseconds(100));
+  boost::asio::post(io, [] { std::this_thread::sleep_for(std::chrono::milliseconds(120)); });
+  io.restart();
+  io.run_for(std::chrono::milliseconds(200));
+  tolerant.Stop();
+  EXPECT_EQ(tolerant.GetStats().ticksDropped, 0u);
+  const auto& stalled = sink.rtp["t"];
+  ASSERT_GE(stalled.size(), 10u);
+  for (std::size_t i = 1; i < stalled.size(); ++i) {
+    EXPECT_EQ(ParseRtp(stalled[i], 0).timestamp - ParseRtp(stalled[i - 1], 0).timestamp, kRtpTimestampStep)
+        << i;
+  }
+
   // A pending tick of a destroyed MeetingAudio does nothing.
   auto doomed = std::make_unique<MeetingAudio>(io, MeetingAudio::Options{}, sink);
   doomed->AddAttendee("z", {.ssrc = 0x9999, .mid = ""});
@@ -686,6 +711,92 @@ TEST(MeetingAudioTest, HostMutedAttendeeStaysOutOfTheMixWhateverItsClientSays) {
   EXPECT_FALSE(m.audio.IsHostMuted("b"));
   m.Run(40);
   EXPECT_GT(test::ToneEnergy(LastHeard(m.sink.rtp["a"], kParamsA.midExtId), 700), kAudible);
+}
+
+// Issue 11, lip sync: the mix's sender report maps its RTP timestamp to when the mixed sound reached
+// us (the tick's wall-clock time minus the jitter-buffer delay of the talkers heard), the clock that
+// forwarded video's reports use too.
+TEST(MeetingAudioTest, SenderReportTimeIsWhenTheMixedContentArrived) {
+  MeetingAudio::Options options;
+  options.mixer.senderReportIntervalTicks = 10;
+  Meeting m(options);
+  m.Join("a", 300, 0.3, kParamsA);
+  m.Join("b", 700, 0.3, kParamsB);
+  // The code's own mapping of the monotonic tick time to the wall clock.
+  const int64_t wallMinusMono = WallNowUs() - MeetingAudio::NowUs();
+  const int64_t firstTickUs = m.now;
+  m.Run(45);
+  const int64_t delayOfA = *m.audio.Mixer().PlayoutDelayUs(m.streamIds["a"]);
+  const int64_t delayOfB = *m.audio.Mixer().PlayoutDelayUs(m.streamIds["b"]);
+  // Browsers' packets reach the mixer at the tick they are sent for; the jitter buffer holds them
+  // until it has its 60 ms target of frames: three frames, 40 ms after the first arrived.
+  EXPECT_EQ(delayOfA, 40'000);
+  EXPECT_EQ(delayOfB, 40'000);
+  for (const auto& [attendee, heardDelay] : {std::pair{"a", delayOfB}, std::pair{"b", delayOfA}}) {
+    const auto& reports = m.sink.rtcp[attendee];
+    ASSERT_EQ(reports.size(), 5u);
+    for (const auto& report : reports) {
+      std::optional<webrtc::rtcp::SenderReport> sr;
+      webrtc::rtcp::RtcpCompound(report.bytes).ForEach([&](const webrtc::rtcp::RtcpCompound::Packet& p) {
+        if (p.header.packetType == static_cast<uint8_t>(webrtc::rtcp::PacketType::kSr))
+          sr = webrtc::rtcp::SenderReport::Parse(p.data);
+      });
+      ASSERT_TRUE(sr.has_value());
+      const int64_t tickUs = firstTickUs + static_cast<int64_t>(report.afterPackets - 1) * kFrameDurationUs;
+      // Before anything played, the jitter buffer's target delay stands in.
+      const int64_t delay = report.afterPackets == 1 ? 60'000 : heardDelay;
+      const double expectedUnix = static_cast<double>(wallMinusMono + tickUs - delay) / 1e6;
+      EXPECT_NEAR(NtpSeconds(sr->ntpTimestamp) - 2208988800.0, expectedUnix, 0.001)
+          << attendee << " after packet " << report.afterPackets;
+    }
+  }
+}
+
+// Issue 11: every listener gets 50 packets a second, talking or not, alone or not (the SDK judges its
+// network by this stream).
+TEST(MeetingAudioTest, EveryListenerGetsFiftyPacketsASecondAlsoInSilence) {
+  Meeting m;
+  m.Join("a", 300, 0.3, kParamsA);
+  m.Join("b", 700, 0.0, kParamsB);  // sends digital silence
+  m.Run(100);                       // two seconds with a talker
+  for (int i = 0; i < 150; ++i) {   // three seconds in which nobody sends anything
+    m.audio.TickAt(m.now);
+    m.now += kFrameDurationUs;
+  }
+  CheckStream(m.sink.rtp["a"], kParamsA, 250);
+  CheckStream(m.sink.rtp["b"], kParamsB, 250);
+  // Alone in the meeting: still a continuous stream of silence.
+  Meeting alone;
+  alone.Join("c", 0, 0.0, kParamsC);
+  for (int i = 0; i < 50; ++i) {
+    alone.audio.TickAt(alone.now);
+    alone.now += kFrameDurationUs;
+  }
+  const test::Frame heard = CheckStream(alone.sink.rtp["c"], kParamsC, 50);
+  EXPECT_LT(test::Rms(heard), 1.0);
+  EXPECT_EQ(alone.audio.GetStats().rtpSent, 50u);
+}
+
+// Issue 11: the listener's receiver reports reach its mix's encoder.
+TEST(MeetingAudioTest, ReceiverReportsSetTheFecOfTheMixTheListenerHears) {
+  Meeting m;
+  m.Join("a", 300, 0.3, kParamsA);
+  m.Join("b", 700, 0.0, kParamsB);
+  m.Join("c", 700, 0.0, kParamsC);
+  m.Run(10);
+  EXPECT_TRUE(m.audio.OnReceiverReport("b", 0.06, m.now));
+  EXPECT_FALSE(m.audio.OnReceiverReport("b", 0.06, m.now));  // the same report again
+  EXPECT_FALSE(m.audio.OnReceiverReport("nobody", 0.06, m.now));
+  m.Run(5);
+  EXPECT_EQ(m.audio.Mixer().MixProtection(0)->lossPercent, 6);
+  EXPECT_TRUE(m.audio.Mixer().MixProtection(0)->fec);
+  std::size_t withLbrr = 0;
+  const auto& packets = m.sink.rtp["c"];  // c shares b's mix
+  for (std::size_t i = packets.size() - 3; i < packets.size(); ++i)
+    withLbrr += OpusPacket::HasLbrr(ParseRtp(packets[i], kParamsC.midExtId).payload);
+  EXPECT_EQ(withLbrr, 3u);
+  for (std::size_t i = 2; i < 10; ++i)
+    EXPECT_FALSE(OpusPacket::HasLbrr(ParseRtp(packets[i], kParamsC.midExtId).payload));
 }
 
 }  // namespace

@@ -477,8 +477,9 @@ struct Call {
       for (const auto& p : sub.rtcp) {
         for (size_t pos = 0; pos + 28 <= p.size(); pos += (ReadU16(&p[pos + 2]) + 1) * 4) {
           if (p[pos + 1] == 200 && ReadU32(&p[pos + 4]) == outSsrc) {
-            srNtp =
-                std::max(srNtp, (static_cast<uint64_t>(ReadU32(&p[pos + 8])) << 32) | ReadU32(&p[pos + 12]));
+            const uint64_t ntp = (static_cast<uint64_t>(ReadU32(&p[pos + 8])) << 32) | ReadU32(&p[pos + 12]);
+            if (ntp >= srNtp) srRtp = ReadU32(&p[pos + 16]);
+            srNtp = std::max(srNtp, ntp);
           }
         }
       }
@@ -518,6 +519,7 @@ struct Call {
   uint32_t stream = 0;
   uint32_t outSsrc = 0;
   std::vector<uint16_t> seqs;  // output sequence numbers of the packets forwarded
+  uint32_t srRtp = 0;          // RTP timestamp of the sender report NextSenderReport found
 };
 
 // Issue 9 item 2: one SRTCP datagram used to trigger a retransmission for every PID/BLP entry.
@@ -585,6 +587,26 @@ TEST(RouterForwardingTest, ANackWithinOneRttOfTheResendIsNotAnswered) {
   const auto after = ServerStats(h);
   EXPECT_EQ(after.retransmitted - before.retransmitted, 2u);
   EXPECT_EQ(after.nackSuppressed - before.nackSuppressed, 1u);
+}
+
+// Issue 11, lip sync: a forwarded stream's sender report maps the newest frame's timestamp to when
+// that frame reached us (the clock of the mix's reports), not to when some packet last left.
+TEST(RouterForwardingTest, SenderReportMapsTheNewestFrameToItsArrival) {
+  RouterHarness h;
+  Call call(h);  // frames 100..129 (timestamp 3000 * seq), all arrived now
+  SendVideo(h, call.pub, 131, 1, false);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 1; }));
+  const uint32_t newest = OnWorker(h.ClientWorker(), [&] { return ReadU32(&call.sub.rtp[0][4]); });
+  // 400 ms later the packet of the older frame 130 comes (reordered); it is forwarded ...
+  h.clock.AdvanceMs(400);
+  SendVideo(h, call.pub, 130, 1, false);
+  ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return call.sub.rtp.size() >= 2; }));
+  EXPECT_EQ(OnWorker(h.ClientWorker(), [&] { return ReadU32(&call.sub.rtp[1][4]); }), newest - 3000);
+  // ... but the mapping stays with frame 131 and its arrival.
+  ASSERT_NE(call.NextSenderReport(), 0u);
+  const int64_t sinceArrivalMs = 400 + MeetingRouter::kReportIntervalMs;
+  const auto expected = static_cast<uint32_t>(newest + sinceArrivalMs * 90);
+  EXPECT_NEAR(static_cast<double>(static_cast<int32_t>(call.srRtp - expected)), 0.0, 2 * 90.0);
 }
 
 // Issue 16: the server's view of each attendee's downlink comes from the RTCP it sends as a receiver:

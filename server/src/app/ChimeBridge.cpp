@@ -195,6 +195,14 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (s.framerate) d->set_framerate(s.framerate);
     }
     index.set_num_participants(static_cast<uint32_t>(signaling->PresentPeopleCount()));
+    // What every attendee decodes: the SDK sends the first of its preferences in it
+    // (chime-protocol-2.md 6.5).
+    for (const webrtc::rtp::VideoCodec codec : receiveCodecs) {
+      if (codec == webrtc::rtp::VideoCodec::kVp8)
+        index.add_supported_receive_codec_intersection(signaling::proto::VP8);
+      if (codec == webrtc::rtp::VideoCodec::kH264)
+        index.add_supported_receive_codec_intersection(signaling::proto::H264_CONSTRAINED_BASELINE_PROFILE);
+    }
     return index;
   }
 
@@ -395,8 +403,12 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   // --- Router::Listener (media worker thread)
   void OnSourcesChanged() override {
     auto snapshot = router ? router->Sources() : std::vector<media::router::VideoSource>{};
-    asio::post(IoContext(), [self = shared_from_this(), snapshot = std::move(snapshot)]() mutable {
+    auto codecs = router ? router->ReceiveCodecIntersection()
+                         : std::vector<webrtc::rtp::VideoCodec>{webrtc::rtp::VideoCodec::kVp8};
+    asio::post(IoContext(), [self = shared_from_this(), snapshot = std::move(snapshot),
+                             codecs = std::move(codecs)]() mutable {
       self->sources = std::move(snapshot);
+      self->receiveCodecs = std::move(codecs);
       if (!self->signaling->Ended()) self->signaling->PublishIndex();
     });
   }
@@ -428,8 +440,11 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   ChimeBridge* bridge;  // null once the bridge forgot this meeting
   net::MediaWorker& worker;
   asio::io_context& ioContext = bridge->ioc_;
-  std::unique_ptr<MeetingSignaling> signaling;        // HTTP thread
-  std::vector<media::router::VideoSource> sources;    // HTTP thread copy of the router's sources
+  std::unique_ptr<MeetingSignaling> signaling;      // HTTP thread
+  std::vector<media::router::VideoSource> sources;  // HTTP thread copy of the router's sources
+  // and its codec intersection (Router::ReceiveCodecIntersection; the router's start: nobody in media)
+  std::vector<webrtc::rtp::VideoCodec> receiveCodecs{webrtc::rtp::VideoCodec::kVp8,
+                                                     webrtc::rtp::VideoCodec::kH264};
   bool mediaClosed = false;                           // HTTP thread
   std::set<std::string> keyframeContent;              // HTTP thread: content senders to PLI
   std::unique_ptr<asio::steady_timer> keyframeTimer;  // HTTP thread: runs while keyframeContent has one

@@ -8,6 +8,7 @@ import {
   LogLevel,
   MeetingSessionConfiguration,
   MeetingSessionStatusCode,
+  VideoCodecCapability,
 } from 'amazon-chime-sdk-js';
 
 const state = {
@@ -72,7 +73,7 @@ async function join(name, roomId, options = {}) {
 
 // Joins with a JoinInfo ({Meeting, Attendee}) obtained elsewhere, e.g. the same attendee's twice.
 // videoQuality: {width, height, frameRate} for chooseVideoInputQuality (the SDK's default is 960x540@15).
-async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, videoQuality = null, contentKeyframes = true, allHighest = false } = {}) {
+async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulcast = false, videoQuality = null, contentKeyframes = true, allHighest = false, videoCodecs = null } = {}) {
   const logger = new ConsoleLogger('sdk', LogLevel.WARN);
   const deviceController = new DefaultDeviceController(logger);
   const configuration = new MeetingSessionConfiguration(JoinInfo.Meeting, JoinInfo.Attendee);
@@ -153,6 +154,11 @@ async function joinWith(JoinInfo, { video = true, presenceTimeoutMs = 0, simulca
     const cams = await av.listVideoInputDevices();
     if (cams.length) await av.startVideoInput(cams[0].deviceId);
   }
+  // The app's send codec preference (setVideoCodecSendPreferences), e.g. ['h264', 'vp8'].
+  if (videoCodecs) {
+    const byName = { h264: VideoCodecCapability.h264ConstrainedBaselineProfile(), vp8: VideoCodecCapability.vp8() };
+    av.setVideoCodecSendPreferences(videoCodecs.map((c) => byName[c]));
+  }
   av.start();
   if (video) av.startLocalVideoTile();
   return state.self;
@@ -175,14 +181,15 @@ async function stats() {
         bytesReceived: s.bytesReceived, freezeCount: s.freezeCount, framesPerSecond: s.framesPerSecond,
         packetsLost: s.packetsLost, framesDropped: s.framesDropped, keyFramesDecoded: s.keyFramesDecoded,
         totalFreezesDuration: s.totalFreezesDuration, jitterBufferDelay: s.jitterBufferDelay,
-        jitterBufferEmittedCount: s.jitterBufferEmittedCount };
+        jitterBufferEmittedCount: s.jitterBufferEmittedCount, codec: byId.get(s.codecId)?.mimeType || null };
       (s.kind === 'video' ? out.video : out.audio).push(entry);
     }
     if (s.type === 'outbound-rtp' && s.kind === 'video') {
       out.outboundVideo.push({ ssrc: s.ssrc, rid: s.rid, packetsSent: s.packetsSent, bytesSent: s.bytesSent,
         framesEncoded: s.framesEncoded, nackCount: s.nackCount, pliCount: s.pliCount, firCount: s.firCount,
         retransmittedPacketsSent: s.retransmittedPacketsSent, frameWidth: s.frameWidth,
-        targetBitrate: s.targetBitrate, qualityLimitationReason: s.qualityLimitationReason, active: s.active });
+        targetBitrate: s.targetBitrate, qualityLimitationReason: s.qualityLimitationReason, active: s.active,
+        codec: byId.get(s.codecId)?.mimeType || null });
     }
     if (s.type === 'remote-inbound-rtp' && s.kind === 'video') {
       out.remoteInboundVideo.push({ ssrc: s.ssrc, packetsLost: s.packetsLost, roundTripTime: s.roundTripTime });
@@ -217,6 +224,8 @@ window.sdkTest = {
   },
   send: (text) => session.audioVideo.realtimeSendDataMessage('chat', text, 10000),
   remoteTiles: () => Object.values(state.tiles).filter((t) => !t.local && t.active),
+  // Every remote tile the SDK holds, bound to an attendee or not (a track it could not attribute).
+  sdkRemoteTileCount: () => session.audioVideo.getAllRemoteVideoTiles().length,
   // The SDK's pauseVideoTile (PAUSE) on the remote tile of `attendeeId`; true when there was one.
   pauseTileOf: (attendeeId) => {
     const id = Object.keys(state.tiles).find((k) => !state.tiles[k].local && state.tiles[k].attendeeId === attendeeId);

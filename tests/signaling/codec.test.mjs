@@ -125,6 +125,8 @@ const expectedFromCpp = {
           maxBitrateKbps: 1500, avgBitrateBps: 1200000, width: 640, height: 480, framerate: 15 },
       ],
       numParticipants: 3,
+      // What every attendee decodes (ReceiveVideoStreamIndexTask.handleSupportedVideoReceiveCodecIntersection).
+      supportedReceiveCodecIntersection: ['VP8', 'H264_CONSTRAINED_BASELINE_PROFILE'],
     },
   },
   subscribe_ack: {

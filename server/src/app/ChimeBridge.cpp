@@ -148,6 +148,14 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       if (s.framerate) d->set_framerate(s.framerate);
     }
     index.set_num_participants(static_cast<uint32_t>(signaling->PresentPeopleCount()));
+    // What every attendee decodes: the SDK sends the first of its preferences in it
+    // (chime-protocol-2.md 6.5).
+    for (const webrtc::rtp::VideoCodec codec : receiveCodecs) {
+      if (codec == webrtc::rtp::VideoCodec::kVp8)
+        index.add_supported_receive_codec_intersection(signaling::proto::VP8);
+      if (codec == webrtc::rtp::VideoCodec::kH264)
+        index.add_supported_receive_codec_intersection(signaling::proto::H264_CONSTRAINED_BASELINE_PROFILE);
+    }
     return index;
   }
 
@@ -272,8 +280,10 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   }
 
   // --- MeetingMediaListener (HTTP thread, posted by the media)
-  void OnSourcesChanged(std::vector<media::router::VideoSource> snapshot) override {
+  void OnSourcesChanged(std::vector<media::router::VideoSource> snapshot,
+                        std::vector<webrtc::rtp::VideoCodec> codecs) override {
     sources = std::move(snapshot);
+    receiveCodecs = std::move(codecs);
     if (!signaling->Ended()) signaling->PublishIndex();
   }
 
@@ -324,7 +334,10 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   ChimeBridge* bridge;  // null once the bridge forgot this meeting
   asio::io_context& ioContext;
   std::unique_ptr<MeetingSignaling> signaling;
-  std::vector<media::router::VideoSource> sources;    // the router's sources, as last reported
+  std::vector<media::router::VideoSource> sources;  // the router's sources, as last reported
+  // and its codec intersection (Router::ReceiveCodecIntersection; the router's start: nobody in media)
+  std::vector<webrtc::rtp::VideoCodec> receiveCodecs{webrtc::rtp::VideoCodec::kVp8,
+                                                     webrtc::rtp::VideoCodec::kH264};
   std::set<std::string> keyframeContent;              // content senders to PLI
   std::unique_ptr<asio::steady_timer> keyframeTimer;  // runs while keyframeContent has one
   std::unique_ptr<quality::MeetingQualityRecorder> quality;

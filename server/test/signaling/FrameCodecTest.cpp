@@ -39,6 +39,24 @@ TEST(FrameCodecTest, EncodesTheWireBytesByHand) {
             Bytes({0x05, 0x08, 0x01, 0x10, 0x13, 0xa2, 0x01, 0x04, 0x08, 0x01, 0x10, 0x05}));
 }
 
+// INDEX supported_receive_codec_intersection (SdkIndexFrame field 5, repeated enum, proto2: one
+// varint per value, as the SDK's own encoder writes it, tag 40 = 0x28):
+//   05  08 01  10 05 (type 5 INDEX)  42 04 (index, field 8, 4 bytes): 28 01 (VP8)  28 03 (H264 CBP)
+TEST(FrameCodecTest, EncodesTheIndexCodecIntersectionAsTheSdkReadsIt) {
+  proto::SdkSignalFrame frame;
+  frame.set_timestamp_ms(1);
+  frame.set_type(Type::INDEX);
+  frame.mutable_index()->add_supported_receive_codec_intersection(proto::VP8);
+  frame.mutable_index()->add_supported_receive_codec_intersection(proto::H264_CONSTRAINED_BASELINE_PROFILE);
+  const std::string bytes = FrameCodec::Encode(frame);
+  EXPECT_EQ(bytes, Bytes({0x05, 0x08, 0x01, 0x10, 0x05, 0x42, 0x04, 0x28, 0x01, 0x28, 0x03}));
+  auto decoded = FrameCodec::Decode(bytes);
+  ASSERT_TRUE(decoded);
+  ASSERT_EQ(decoded.frame->index().supported_receive_codec_intersection_size(), 2);
+  EXPECT_EQ(decoded.frame->index().supported_receive_codec_intersection(1),
+            proto::H264_CONSTRAINED_BASELINE_PROFILE);
+}
+
 TEST(FrameCodecTest, DecodesTheWireBytesByHand) {
   auto decoded =
       FrameCodec::Decode(Bytes({0x05, 0x08, 0x01, 0x10, 0x13, 0xa2, 0x01, 0x04, 0x08, 0x01, 0x10, 0x05}));

@@ -79,6 +79,8 @@ proto::SdkSignalFrame Index() {
   AddSource(index, 10, 2, "afdea064-56fb-4285-bc1a-e10ef9a4678b", "dr-house", 1280, 720);
   AddSource(index, 12, 4, "c9bfb864-fb8c-410f-8d54-584c9cdbe579", "patient-\xc3\xa9l\xc3\xa8ve", 640, 480);
   index->set_num_participants(3);
+  index->add_supported_receive_codec_intersection(proto::VP8);
+  index->add_supported_receive_codec_intersection(proto::H264_CONSTRAINED_BASELINE_PROFILE);
   return f;
 }
 

@@ -127,8 +127,10 @@ void MeetingMedia::AddMediaCounts(quality::MediaMetrics::Counts& c) const {
 
 void MeetingMedia::OnSourcesChanged() {
   auto sources = router_ ? router_->Sources() : std::vector<router::VideoSource>{};
-  report_([sources = std::move(sources)](MeetingMediaListener& l) mutable {
-    l.OnSourcesChanged(std::move(sources));
+  auto codecs = router_ ? router_->ReceiveCodecIntersection()
+                        : std::vector<webrtc::rtp::VideoCodec>{webrtc::rtp::VideoCodec::kVp8};
+  report_([sources = std::move(sources), codecs = std::move(codecs)](MeetingMediaListener& l) mutable {
+    l.OnSourcesChanged(std::move(sources), std::move(codecs));
   });
 }
 

@@ -10,6 +10,7 @@
 #include "media/audio/LevelReporter.hpp"
 #include "media/router/Router.hpp"
 #include "quality/UplinkMonitor.hpp"
+#include "webrtc/rtp/KeyframeDetector.hpp"
 
 namespace medicall::media::meeting {
 
@@ -30,8 +31,10 @@ class MeetingMediaListener {
   };
 
   virtual ~MeetingMediaListener() = default;
-  // The published video sources changed (INDEX must be re-sent); `sources` is the router's list now.
-  virtual void OnSourcesChanged(std::vector<router::VideoSource> sources) = 0;
+  // The published video sources or the codecs every attendee decodes changed (INDEX must be re-sent):
+  // the router's lists now (Router::Sources, Router::ReceiveCodecIntersection).
+  virtual void OnSourcesChanged(std::vector<router::VideoSource> sources,
+                                std::vector<webrtc::rtp::VideoCodec> receiveCodecs) = 0;
   // Every Router kBitratesIntervalMs, per attendee that receives video (BITRATES).
   virtual void OnBitrates(const std::string& attendeeId,
                           const std::vector<router::Router::Listener::StreamBitrate>& streams,

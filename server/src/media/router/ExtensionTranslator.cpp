@@ -10,13 +10,14 @@ using webrtc::rtp::RtpPacket;
 
 namespace {
 
-enum class Kind : uint8_t { Drop, Mid, AbsSendTime, TransportCc };
+enum class Kind : uint8_t { Drop, Mid, AbsSendTime, TransportCc, VideoOrientation };
 
 Kind KindOf(uint8_t id, const webrtc::rtp::ExtensionIds& ids) {
   if (id == 0) return Kind::Drop;
   if (id == ids.mid) return Kind::Mid;
   if (id == ids.absSendTime) return Kind::AbsSendTime;
   if (id == ids.transportWideCc) return Kind::TransportCc;
+  if (id == ids.videoOrientation) return Kind::VideoOrientation;
   return Kind::Drop;
 }
 
@@ -28,6 +29,8 @@ uint8_t TargetId(Kind kind, const webrtc::rtp::ExtensionIds& ids) {
       return ids.absSendTime;
     case Kind::TransportCc:
       return ids.transportWideCc;
+    case Kind::VideoOrientation:
+      return ids.videoOrientation;
     case Kind::Drop:
       break;
   }
@@ -64,6 +67,9 @@ void ExtensionTranslator::Translate(RtpPacket& packet, const webrtc::rtp::Extens
         case Kind::TransportCc:
           keep = len == 2;
           if (keep) WriteU16(value, to.transportSequence);
+          break;
+        case Kind::VideoOrientation:
+          keep = len == 1;  // the sender's rotation, as it is (3GPP TS 26.114 section 7.4.5: C F R1 R0)
           break;
         case Kind::Drop:
           keep = false;

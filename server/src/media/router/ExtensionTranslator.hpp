@@ -5,7 +5,9 @@
 //    otherwise the element is blanked (the subscriber demuxes by the SSRC signalled in its answer);
 //  - abs-send-time is restamped with our send time (the receiver's bandwidth estimate needs it);
 //  - transport-wide-cc gets the subscriber transport's own sequence number;
-//  - everything else (rid, orientation, playout delay, ...) is blanked.
+//  - video-orientation (urn:3gpp:video-orientation, CVO: 3GPP TS 26.114 section 7.4.5) keeps its one
+//    byte under the subscriber's id, so the receiver rotates a phone's picture upright;
+//  - everything else (rid, playout delay, ...) is blanked.
 // Blanking writes zero bytes over element header and value: zero is padding in both forms
 // (RFC 8285 sections 4.2 and 4.3), so the packet keeps its size and layout.
 #include <cstdint>

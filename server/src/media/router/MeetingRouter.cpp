@@ -151,6 +151,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   answerOptions.candidatePort = demuxer_.LocalPort();
   answerOptions.sessionId = peer->sessionId;
   answerOptions.sessionVersion = std::to_string(peer->sessionVersion + 1);
+  answerOptions.enableH264 = true;  // answered where offered; the camera's order and INDEX decide
   state.audioSsrc = peer->audioSsrc;
   for (const auto& [mid, s] : peer->subscriptions) state.sendSsrcs[mid] = {s->Ssrc(), s->RtxSsrc()};
   for (const auto& [id, other] : peers_) {
@@ -179,6 +180,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   peer->externalUserId = params.externalUserId;
   peer->audioMuted = params.audioMuted;
   peer->extensions = plan->extensions;
+  peer->decodes = plan->decodes;
   peer->audioSsrc = plan->audioSsrc;
 
   // Audio: what we send on and what the attendee sends.
@@ -210,8 +212,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     for (size_t i = 0; i < publisher.LayerCount(); ++i)
       sourcesChanged = sourcesChanged || before[i] != publisher.LayerAt(i).maxBitrateKbps;
     peer->publisherMid = camera.mid;
-    publisher.SetStream(camera.mediaSsrc, camera.rtxSsrc, camera.payloadType, camera.rtxPayloadType,
-                        camera.codec, nowMs);
+    publisher.SetStream(camera.mediaSsrc, camera.rtxSsrc, camera.payloads, nowMs);
   } else if (peer->publisher) {
     StopPublisher(*peer);
     sourcesChanged = true;
@@ -226,7 +227,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     auto& slot = peer->subscriptions[r.mid];
     if (!slot) slot = std::make_unique<Subscription>(*peer, r.mid, r.ssrc, r.rtxSsrc);
     Subscription& subscription = *slot;
-    subscription.SetPayloadTypes(r.payloadType, r.rtxPayloadType);
+    subscription.SetPayloads(r.payloads);
     Attach(subscription, publisher, r.streamId, nowMs);
     active.insert(r.mid);
     out.tracks.push_back(SubscribeAnswer::Track{r.streamId, subscription.Ssrc(), subscription.TrackLabel()});
@@ -247,7 +248,20 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
     }
   }
   if (sourcesChanged) NotifySourcesChanged();
+  UpdateReceiveCodecs();
   return out;
+}
+
+void MeetingRouter::UpdateReceiveCodecs() {
+  // Nobody in media: nobody to be in doubt about (the first joiner's INDEX then says what a Chromium
+  // offer will, and its SDK does not switch codecs twice on joining).
+  ReceiveCodecs codecs = ReceiveCodecs::All();
+  for (const auto& [id, peer] : peers_) codecs.IntersectWith(peer->decodes);
+  if (codecs == receiveCodecs_) return;
+  receiveCodecs_ = codecs;
+  log::Info("rtp", "router: every attendee decodes {}",
+            codecs.Decodes(webrtc::rtp::VideoCodec::kH264) ? "VP8 and H.264" : "VP8 (not all H.264)");
+  NotifySourcesChanged();
 }
 
 void MeetingRouter::StopPublisher(RouterPeer& peer) {
@@ -268,6 +282,7 @@ void MeetingRouter::RemovePeer(const std::string& attendeeId) {
   for (auto& [mid, s] : peer->subscriptions) s->SetSource(nullptr);
   peer->Shutdown();
   Bury(std::move(peer));
+  UpdateReceiveCodecs();
 }
 
 void MeetingRouter::RemoveAttendee(const std::string& attendeeId) {
@@ -439,7 +454,7 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data, int64_t
     return;
   }
   const webrtc::rtp::ExtensionIds& ids = peer.extensions;
-  if (static_cast<int>(pt) == publisher->RtxPayloadType()) {
+  if (const VideoPayload* repaired = publisher->Payloads().ByRtxPayloadType(pt)) {
     // A retransmission we asked for (RFC 4588): back to the original packet, in place. RTX without
     // an OSN is a bandwidth probe (padding only); RTX of another stream repairs nothing we forward.
     const int layer = publisher->ResolveRtx(
@@ -449,15 +464,16 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data, int64_t
       return;
     }
     const RecvStream& stream = *publisher->LayerAt(static_cast<size_t>(layer)).stream;
-    auto original = webrtc::rtp::Rtx::DecapsulateInPlace(*rtp, publisher->PayloadType(), stream.MediaSsrc());
+    auto original = webrtc::rtp::Rtx::DecapsulateInPlace(*rtp, repaired->payloadType, stream.MediaSsrc());
     if (!original) {
       ++stats.dropped;
       return;
     }
-    ForwardVideo(peer, *publisher, layer, *original, true, arrivalUs);
+    ForwardVideo(peer, *publisher, layer, *original, repaired->codec, true, arrivalUs);
     return;
   }
-  if (pt != publisher->PayloadType()) {
+  const VideoPayload* media = publisher->Payloads().ByPayloadType(pt);
+  if (media == nullptr) {
     ++stats.dropped;
     return;
   }
@@ -478,11 +494,11 @@ void MeetingRouter::OnPeerRtp(RouterPeer& peer, std::span<uint8_t> data, int64_t
     for (Subscription* s : publisher->Subscribers()) s->WaitForKeyframe();
     stream.RequestKeyframe(nowMs);
   }
-  ForwardVideo(peer, *publisher, layer, *rtp, false, arrivalUs);
+  ForwardVideo(peer, *publisher, layer, *rtp, media->codec, false, arrivalUs);
 }
 
 void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, int layer, const RtpPacket& rtp,
-                                 bool retransmitted, int64_t arrivalUs) {
+                                 webrtc::rtp::VideoCodec codec, bool retransmitted, int64_t arrivalUs) {
   const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
   RecvStream& stream = *publisher.LayerAt(static_cast<size_t>(layer)).stream;
@@ -492,10 +508,15 @@ void MeetingRouter::ForwardVideo(RouterPeer& peer, Publisher& publisher, int lay
     return;
   }
   ++context_.stats.videoIn;
-  const bool keyframe = stream.IsKeyframe(rtp.Payload());
-  stream.Store(rtp.SequenceNumber(), rtp.Data(), rtp.Timestamp(), rtp.Payload(), keyframe, nowMs);
+  // Key frames by the codec of this packet's payload type (the publisher may switch codecs).
+  const bool keyframe = webrtc::rtp::KeyframeDetector::IsKeyframe(codec, rtp.Payload());
+  stream.Store(rtp.SequenceNumber(), rtp.Data(), rtp.Timestamp(), rtp.Payload(), codec, keyframe, nowMs);
   for (Subscription* s : publisher.Subscribers()) {
-    if (s->Forward(rtp, layer, keyframe, peer.extensions, nowUs, context_.sendBuffer))
+    if (!s->Receives(codec)) {
+      ++context_.stats.codecMismatch;  // its browser cannot decode it: INDEX makes the sender switch
+      continue;
+    }
+    if (s->Forward(rtp, layer, codec, keyframe, peer.extensions, nowUs, context_.sendBuffer))
       ++context_.stats.forwarded;
   }
 }

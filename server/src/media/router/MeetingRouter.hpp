@@ -60,6 +60,9 @@ class MeetingRouter final : public Router {
   SubscribeAnswer Subscribe(const SubscribeParams& params) override;
   void RemoveAttendee(const std::string& attendeeId) override;
   std::vector<VideoSource> Sources() const override;
+  std::vector<webrtc::rtp::VideoCodec> ReceiveCodecIntersection() const override {
+    return receiveCodecs_.List();
+  }
   void SetAudioMuted(const std::string& attendeeId, bool muted) override;
   bool RequestKeyframeFrom(const std::string& attendeeId) override;
   void SetPaused(const std::string& attendeeId, const std::vector<uint32_t>& streamIds, bool paused) override;
@@ -91,7 +94,9 @@ class MeetingRouter final : public Router {
   // Shows `streamId` of `publisher` on the subscription; asks for a key frame when that is new.
   void Attach(Subscription& subscription, Publisher* publisher, uint32_t streamId, int64_t nowMs);
   void ForwardVideo(RouterPeer& peer, Publisher& publisher, int layer, const webrtc::rtp::RtpPacket& rtp,
-                    bool retransmitted, int64_t arrivalUs);
+                    webrtc::rtp::VideoCodec codec, bool retransmitted, int64_t arrivalUs);
+  // Recomputes the codec intersection over the attendees; a change goes out in INDEX.
+  void UpdateReceiveCodecs();
   // The layer each of the peer's subscriptions forwards, from the bandwidth toward it.
   void AllocateLayers(RouterPeer& peer, int64_t nowMs);
   void ApplyPreference(RouterPeer& peer, const VideoPreference& preference);
@@ -126,6 +131,7 @@ class MeetingRouter final : public Router {
   int64_t lastReportMs_ = 0;
   int64_t lastBitratesMs_ = 0;
   std::vector<uint32_t> listed_;  // stream ids of the last Sources(), to notice layers coming and going
+  ReceiveCodecs receiveCodecs_ = ReceiveCodecs::All();
   boost::asio::steady_timer timer_;
   AliveToken alive_;
 };

@@ -67,14 +67,14 @@ uint32_t Publisher::MaxBitrateKbps() const {
   return sum;
 }
 
-void Publisher::SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, uint8_t payloadType, int rtxPayloadType,
-                          webrtc::rtp::VideoCodec codec, int64_t nowMs) {
-  payloadType_ = payloadType;
-  rtxPayloadType_ = rtxPayloadType;
+void Publisher::SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, const VideoPayloads& payloads,
+                          int64_t nowMs) {
+  payloads_ = payloads;
+  const VideoPayload first = payloads.Primary() != nullptr ? *payloads.Primary() : VideoPayload{};
   const bool simulcast = Simulcast();
   for (Layer& l : layers_) {
-    l.stream->SetStream(simulcast ? 0 : mediaSsrc, simulcast ? 0 : rtxSsrc, payloadType, rtxPayloadType,
-                        codec, nowMs);
+    l.stream->SetStream(simulcast ? 0 : mediaSsrc, simulcast ? 0 : rtxSsrc, first.payloadType,
+                        first.rtxPayloadType, first.codec, nowMs);
   }
 }
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "media/router/RecvStream.hpp"
+#include "media/router/VideoPayloads.hpp"
 
 namespace medicall::media::router {
 
@@ -69,12 +70,11 @@ class Publisher {
   uint32_t StreamId() const { return layers_.empty() ? 0 : layers_[0].streamId; }
   uint32_t MaxBitrateKbps() const;  // of all layers together
 
-  // From the offer and our answer (applies to every layer; mediaSsrc/rtxSsrc only without simulcast).
-  void SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, uint8_t payloadType, int rtxPayloadType,
-                 webrtc::rtp::VideoCodec codec, int64_t nowMs);
-  uint8_t PayloadType() const { return payloadType_; }
-  int RtxPayloadType() const { return rtxPayloadType_; }
-  bool Receiving() const { return payloadType_ != 0 && !layers_.empty(); }
+  // From the offer and our answer (applies to every layer; mediaSsrc/rtxSsrc only without simulcast):
+  // every codec the answer holds, each on its payload type (a packet's codec is its payload type's).
+  void SetStream(uint32_t mediaSsrc, uint32_t rtxSsrc, const VideoPayloads& payloads, int64_t nowMs);
+  const VideoPayloads& Payloads() const { return payloads_; }
+  bool Receiving() const { return !payloads_.Empty() && !layers_.empty(); }
 
   // The layer a media packet belongs to (rid: its RID extension, if any), or -1 (dropped, counted).
   int ResolveMedia(uint32_t ssrc, std::optional<std::string_view> rid, int64_t nowMs);
@@ -94,8 +94,7 @@ class Publisher {
   RouterPeer& owner_;
   RouterContext& context_;
   uint32_t groupId_;
-  uint8_t payloadType_ = 0;
-  int rtxPayloadType_ = -1;
+  VideoPayloads payloads_;
   uint64_t unresolved_ = 0;
   std::vector<Layer> layers_;
   std::vector<Subscription*> subscribers_;

@@ -122,7 +122,9 @@ bool RecvStream::OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_
 }
 
 void RecvStream::Store(uint16_t sequenceNumber, std::span<const uint8_t> packet, uint32_t rtpTimestamp,
-                       std::span<const uint8_t> payload, bool keyframe, int64_t nowMs) {
+                       std::span<const uint8_t> payload, webrtc::rtp::VideoCodec codec, bool keyframe,
+                       int64_t nowMs) {
+  codec_ = codec;
   if (lastPacketMs_ == 0 || nowMs - lastPacketMs_ > kLiveMs) liveSinceMs_ = nowMs;
   lastPacketMs_ = nowMs;
   octets_ += packet.size();

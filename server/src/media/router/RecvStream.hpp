@@ -66,10 +66,8 @@ class RecvStream {
   uint32_t RtxSsrc() const { return rtxSsrc_; }
   uint8_t PayloadType() const { return payloadType_; }
   int RtxPayloadType() const { return rtxPayloadType_; }  // -1: none
+  // The codec of the last packet stored (before any: the answer's first).
   webrtc::rtp::VideoCodec Codec() const { return codec_; }
-  bool IsKeyframe(std::span<const uint8_t> payload) const {
-    return webrtc::rtp::KeyframeDetector::IsKeyframe(codec_, payload);
-  }
   uint64_t ForeignSsrcPackets() const { return foreignSsrcPackets_; }
   uint64_t Readoptions() const { return readoptions_; }
 
@@ -77,8 +75,9 @@ class RecvStream {
   // tracking for NACKs, statistics, cache. False when it was already received (a duplicate).
   bool OnPacket(uint16_t sequenceNumber, uint32_t rtpTimestamp, int64_t nowMs, bool retransmitted);
   // After OnPacket accepted it: stores the packet, counts its octets, frames and key frames.
+  // codec: the packet's (its payload type's), for the key frame's picture size.
   void Store(uint16_t sequenceNumber, std::span<const uint8_t> packet, uint32_t rtpTimestamp,
-             std::span<const uint8_t> payload, bool keyframe, int64_t nowMs);
+             std::span<const uint8_t> payload, webrtc::rtp::VideoCodec codec, bool keyframe, int64_t nowMs);
   // The missing sequence numbers to NACK now (each at most kMaxNackTries times, kNackRetryMs apart,
   // forgotten after kMissingMaxAgeMs). Returns how many were written to out.
   size_t CollectNacks(int64_t nowMs, std::span<uint16_t> out);

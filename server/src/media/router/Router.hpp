@@ -15,6 +15,7 @@
 
 #include "common/Clock.hpp"
 #include "common/Config.hpp"
+#include "webrtc/rtp/KeyframeDetector.hpp"
 
 namespace medicall::webrtc::transport {
 class MediaDemuxer;
@@ -162,6 +163,7 @@ class Router {
     uint64_t audioIn = 0;           // audio packets handed to the audio sink (or dropped without one)
     uint64_t dropped = 0;           // RTP of no known stream or payload type
     uint64_t foreignSsrc = 0;       // video on another SSRC than the publisher's forwarded one (dropped)
+    uint64_t codecMismatch = 0;     // video not sent to a subscriber that did not negotiate its codec
 
     uint64_t transportFeedbackSent = 0;      // transport-wide feedback packets sent to attendees
     uint64_t transportFeedbackReceived = 0;  // and received from them (about what we sent)
@@ -180,6 +182,9 @@ class Router {
   // The attendee left or was removed: its transport, publisher and subscriptions go.
   virtual void RemoveAttendee(const std::string& attendeeId) = 0;
   virtual std::vector<VideoSource> Sources() const = 0;
+  // The video codecs every attendee decodes (their offers; VP8 always, first): INDEX
+  // supported_receive_codec_intersection (ReceiveCodecs). Listener::OnSourcesChanged when it changes.
+  virtual std::vector<webrtc::rtp::VideoCodec> ReceiveCodecIntersection() const = 0;
   virtual void SetAudioMuted(const std::string& attendeeId, bool muted) = 0;
   // Asks the attendee's video publisher for a key frame (a PLI, within the publisher's PLI
   // throttle), e.g. periodically for a content share; false when it publishes no video.

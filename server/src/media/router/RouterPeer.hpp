@@ -16,6 +16,7 @@
 #include "media/bwe/PaddingBudget.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/Publisher.hpp"
+#include "media/router/ReceiveCodecs.hpp"
 #include "media/router/RecvStream.hpp"
 #include "media/router/ReportBlockStats.hpp"
 #include "media/router/Router.hpp"
@@ -70,6 +71,7 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
 
   // Negotiated by the last answer.
   webrtc::rtp::ExtensionIds extensions;
+  ReceiveCodecs decodes = ReceiveCodecs::Vp8Only();  // what its browser decodes (its offer)
   std::string sessionId;
   uint64_t sessionVersion = 0;
   std::string audioMid;

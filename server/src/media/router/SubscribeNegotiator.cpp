@@ -10,20 +10,22 @@ namespace sdp = webrtc::sdp;
 
 namespace {
 
-// The primary video codec of an answered section, its payload type and its RTX payload type (-1: none).
-struct VideoPayload {
-  uint8_t payloadType = 0;
-  int rtxPayloadType = -1;
-  webrtc::rtp::VideoCodec codec = webrtc::rtp::VideoCodec::kUnknown;
-};
-VideoPayload VideoPayloadTypes(const sdp::MediaSection& answered) {
+// The video codecs of an answered section in its order: payload type, RTX payload type (-1: none), codec.
+VideoPayloads VideoPayloadTypes(const sdp::MediaSection& answered) {
+  VideoPayloads payloads;
   for (const sdp::Codec& c : answered.codecs) {
-    if (c.name == "rtx" || c.name == "RTX") continue;
+    const webrtc::rtp::VideoCodec codec = webrtc::rtp::KeyframeDetector::CodecFromName(c.name);
+    if (codec == webrtc::rtp::VideoCodec::kUnknown) continue;  // RTX, or nothing we forward
     const sdp::Codec* rtx = answered.FindRtxFor(c.payloadType);
-    return {c.payloadType, rtx != nullptr ? rtx->payloadType : -1,
-            webrtc::rtp::KeyframeDetector::CodecFromName(c.name)};
+    payloads.Add({codec, c.payloadType, rtx != nullptr ? rtx->payloadType : -1});
   }
-  return {};
+  return payloads;
+}
+
+// Firefox writes o=mozilla...THIS_IS_SDPARTA-<version> (its JsepSessionImpl); Chromium's user name
+// starts with "mozilla" too, hence the marker.
+bool FirefoxOffer(const sdp::SessionDescription& offer) {
+  return offer.originUsername.find("THIS_IS_SDPARTA") != std::string::npos;
 }
 
 }  // namespace
@@ -69,6 +71,10 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
         cameraMid = m.mid;
         sdp::SectionOptions options{sdp::Direction::RecvOnly, std::nullopt};
         options.receiveSimulcast = true;
+        // VP8 simulcast (the SDK sets no codec preference with simulcast); Firefox: see above.
+        options.vp8Only = !m.SimulcastSendRids().empty() || FirefoxOffer(offer);
+        options.sendRecvWithoutMedia = !options.vp8Only && state.answerOptions.enableH264 &&
+                                       sdp::AnswerBuilder::FindH264ConstrainedBaseline(m) != nullptr;
         builder.SetSection(m.mid, options);
       } else {
         builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
@@ -100,6 +106,7 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
   auto result = builder.Build(offer, error);
   if (!result) return std::nullopt;
   plan.extensions = result->extensions;
+  plan.decodes = ReceiveCodecs::FromOffer(offer);
 
   for (const sdp::MediaSection& a : result->answer.media) {
     if (a.kind != sdp::MediaKind::Audio || a.Rejected() || a.codecs.empty()) continue;
@@ -115,10 +122,12 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
     const sdp::MediaSection* a = cameraMid.empty() ? nullptr : result->answer.FindMid(cameraMid);
     const sdp::MediaSection* o = cameraMid.empty() ? nullptr : offer.FindMid(cameraMid);
     if (a != nullptr && o != nullptr && !a->Rejected() && sdp::Receives(a->direction)) {
-      const VideoPayload payload = VideoPayloadTypes(*a);
-      camera.payloadType = payload.payloadType;
-      camera.rtxPayloadType = payload.rtxPayloadType;
-      camera.codec = payload.codec;
+      camera.payloads = VideoPayloadTypes(*a);
+      if (const VideoPayload* first = camera.payloads.Primary()) {
+        camera.payloadType = first->payloadType;
+        camera.rtxPayloadType = first->rtxPayloadType;
+        camera.codec = first->codec;
+      }
       for (const sdp::Rid& rid : a->rids) camera.rids.push_back(rid.id);
       if (camera.rids.empty()) {
         if (const sdp::SsrcGroup* fid = o->FindSsrcGroup("FID"); fid != nullptr && fid->ssrcs.size() >= 2) {
@@ -136,10 +145,11 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
   for (Plan::Receive& r : plan.receives) {
     const sdp::MediaSection* a = result->answer.FindMid(r.mid);
     if (a == nullptr || a->Rejected() || !sdp::Sends(a->direction)) continue;
-    const VideoPayload payload = VideoPayloadTypes(*a);
-    if (payload.payloadType == 0) continue;
-    r.payloadType = payload.payloadType;
-    r.rtxPayloadType = payload.rtxPayloadType;
+    r.payloads = VideoPayloadTypes(*a);
+    const VideoPayload* first = r.payloads.Primary();
+    if (first == nullptr) continue;
+    r.payloadType = first->payloadType;
+    r.rtxPayloadType = first->rtxPayloadType;
     sending.push_back(std::move(r));
   }
   plan.receives = std::move(sending);

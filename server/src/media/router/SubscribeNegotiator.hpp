@@ -8,7 +8,13 @@
 //    further audio sections are inactive;
 //  - video sections pair with receive_stream_ids in SDP order. 0 marks the attendee's own camera (the
 //    first one that sends, while SUBSCRIBE lists a video send stream): recvonly, and when the offer
-//    has a=simulcast:send, answered with a=simulcast:recv of its rids (one RecvStream per layer);
+//    has a=simulcast:send, answered with a=simulcast:recv of its rids (one RecvStream per layer), VP8
+//    only. Without simulcast, where H.264 is offered too, VP8 then H.264 and sendrecv without media
+//    (AnswerBuilder SectionOptions::sendRecvWithoutMedia: the SDK picks its send codec there, by its
+//    preferences and INDEX's codec intersection); Firefox's offers stay recvonly and VP8 (its default
+//    stream for a section without a=msid would become an empty tile);
+//  - receiving sections get every codec we forward that they offer (VP8, H.264), so a publisher's
+//    codec switch needs no renegotiation on the receiving side;
 //  - a non-zero stream id that someone else publishes: sendonly, our SSRCs for the mid (kept for the
 //    life of the mid, new ones from State::newSsrc), labelled "v_<mid>";
 //  - everything else is inactive. transport-cc is answered when offered (we send transport-wide feedback,
@@ -21,6 +27,8 @@
 #include <utility>
 #include <vector>
 
+#include "media/router/ReceiveCodecs.hpp"
+#include "media/router/VideoPayloads.hpp"
 #include "webrtc/rtp/ExtensionIds.hpp"
 #include "webrtc/rtp/KeyframeDetector.hpp"
 #include "webrtc/sdp/AnswerBuilder.hpp"
@@ -60,6 +68,7 @@ class SubscribeNegotiator {
       uint8_t payloadType = 0;              // 0: not receiving
       int rtxPayloadType = -1;
       webrtc::rtp::VideoCodec codec = webrtc::rtp::VideoCodec::kUnknown;
+      VideoPayloads payloads;  // every codec answered (the three above are its first)
     };
     struct Receive {
       std::string mid;
@@ -67,12 +76,14 @@ class SubscribeNegotiator {
       uint32_t ssrc = 0, rtxSsrc = 0;
       uint8_t payloadType = 0;
       int rtxPayloadType = -1;
+      VideoPayloads payloads;  // each codec we may send on the mid
     };
     uint32_t audioSsrc = 0;
     std::optional<Audio> audio;
     std::optional<Camera> camera;   // set while SUBSCRIBE says the attendee sends video
     std::vector<Receive> receives;  // the sections we send on
     webrtc::rtp::ExtensionIds extensions;
+    ReceiveCodecs decodes = ReceiveCodecs::Vp8Only();  // what the attendee's browser decodes (its offer)
     webrtc::sdp::SessionDescription answer;
     std::string sdpAnswer;
   };

@@ -62,10 +62,33 @@ void Subscription::SetPaused(bool paused) {
   }
 }
 
-bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,
-                           const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
+void Subscription::SetPayloads(const VideoPayloads& payloads) {
+  payloads_ = payloads;
+  const VideoPayload* current = payloads_.ByCodec(codec_);
+  if (current == nullptr) {
+    codec_ = webrtc::rtp::VideoCodec::kUnknown;  // the next packet starts afresh
+    current = payloads_.Primary();
+  }
+  if (current != nullptr)
+    send_.SetPayloadTypes(current->payloadType, current->rtxPayloadType);
+  else
+    send_.SetPayloadTypes(0, -1);
+}
+
+bool Subscription::Forward(const webrtc::rtp::RtpPacket& packet, int layer, webrtc::rtp::VideoCodec codec,
+                           bool keyframe, const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs,
                            std::span<uint8_t> scratch) {
   if (paused_ || !send_.Ready() || source_ == nullptr) return false;
+  if (codec != codec_) {
+    const VideoPayload* out = payloads_.ByCodec(codec);
+    if (out == nullptr) return false;
+    if (codec_ != webrtc::rtp::VideoCodec::kUnknown)
+      log::Info("rtp", "router: {} mid {} switches codec, waits for a key frame", peer_.AttendeeId(), mid_);
+    codec_ = codec;
+    send_.SetPayloadTypes(out->payloadType, out->rtxPayloadType);
+    send_.Restart();
+    selector_.Reset();
+  }
   const int before = selector_.Current();
   if (!selector_.Accept(layer, keyframe)) return false;
   if (selector_.Current() != before)

@@ -10,6 +10,7 @@
 
 #include "media/router/LayerSelector.hpp"
 #include "media/router/SendStream.hpp"
+#include "media/router/VideoPayloads.hpp"
 #include "webrtc/rtp/ExtensionIds.hpp"
 #include "webrtc/rtp/RtpPacket.hpp"
 
@@ -33,9 +34,12 @@ class Subscription {
   uint32_t RtxSsrc() const { return send_.RtxSsrc(); }
   SendStream& Send() { return send_; }
   const SendStream& Send() const { return send_; }
-  void SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {
-    send_.SetPayloadTypes(payloadType, rtxPayloadType);
-  }
+  // The codecs of the subscriber's answer for this mid, each on its payload types.
+  void SetPayloads(const VideoPayloads& payloads);
+  // The subscriber negotiated `codec` on this mid.
+  bool Receives(webrtc::rtp::VideoCodec codec) const { return payloads_.ByCodec(codec) != nullptr; }
+  // The codec forwarded last (kUnknown: none yet).
+  webrtc::rtp::VideoCodec Codec() const { return codec_; }
 
   Publisher* Source() const { return source_; }
   // The stream id the subscriber asked for (one layer of the source).
@@ -67,8 +71,11 @@ class Subscription {
   uint32_t Priority() const { return priority_; }
   uint64_t TargetBps() const { return targetBps_; }
 
-  // A packet of the source's layer `layer`: forwards it when it is the layer to show.
-  bool Forward(const webrtc::rtp::RtpPacket& packet, int layer, bool keyframe,
+  // A packet of the source's layer `layer` in `codec` (one the subscriber Receives()): forwards it
+  // when it is the layer to show. Another codec than the last one (the publisher switched encoders on
+  // its SSRC) is forwarded from its first key frame, on its own payload type, as a new segment of the
+  // rewriter (a NACK never maps back to the other codec's packets).
+  bool Forward(const webrtc::rtp::RtpPacket& packet, int layer, webrtc::rtp::VideoCodec codec, bool keyframe,
                const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs, std::span<uint8_t> scratch);
 
   // Latest receiver estimate (REMB) naming this stream (kept for the tests; the router uses the peer's).
@@ -86,6 +93,8 @@ class Subscription {
   std::string mid_;
   std::string label_;
   SendStream send_;
+  VideoPayloads payloads_;
+  webrtc::rtp::VideoCodec codec_ = webrtc::rtp::VideoCodec::kUnknown;
   Publisher* source_ = nullptr;
   uint32_t streamId_ = 0;
   bool paused_ = false;

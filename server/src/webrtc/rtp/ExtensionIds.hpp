@@ -12,6 +12,7 @@ struct ExtensionIds {
   uint8_t audioLevel = 0;           // RFC 6464
   uint8_t rtpStreamId = 0;          // sdes:rtp-stream-id, the simulcast RID (RFC 8852 section 3.1)
   uint8_t repairedRtpStreamId = 0;  // sdes:repaired-rtp-stream-id on RTX (RFC 8852 section 3.2)
+  uint8_t videoOrientation = 0;     // urn:3gpp:video-orientation, CVO (3GPP TS 26.114 section 7.4.5)
   bool operator==(const ExtensionIds&) const = default;
 };
 

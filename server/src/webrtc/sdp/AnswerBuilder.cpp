@@ -34,7 +34,8 @@ bool SupportedFeedback(const RtcpFeedback& fb) {
 bool SupportedExtension(std::string_view u, MediaKind kind) {
   if (u == uri::kMid || u == uri::kAbsSendTime || u == uri::kTransportWideCc) return true;
   if (u == uri::kAudioLevel) return kind == MediaKind::Audio;
-  if (u == uri::kRtpStreamId || u == uri::kRepairedRtpStreamId) return kind == MediaKind::Video;
+  if (u == uri::kRtpStreamId || u == uri::kRepairedRtpStreamId || u == uri::kVideoOrientation)
+    return kind == MediaKind::Video;
   return false;
 }
 
@@ -63,25 +64,9 @@ void AddWithRtx(const MediaSection& offer, const Codec& codec, std::string fmtp,
   }
 }
 
-const Codec* FindVp8(const MediaSection& m) {
-  for (const Codec& c : m.codecs) {
-    if (EqualsNoCase(c.name, "VP8") && c.clockRate == 90000) return &c;
-  }
-  return nullptr;
-}
-
-const Codec* FindH264ConstrainedBaseline(const MediaSection& m) {
-  for (const Codec& c : m.codecs) {
-    if (!EqualsNoCase(c.name, "H264") || c.clockRate != 90000) continue;
-    auto mode = c.FmtpParameter("packetization-mode");
-    auto profile = c.FmtpParameter("profile-level-id");
-    if (mode == std::string_view("1") && profile && EqualsNoCase(*profile, "42e01f")) return &c;
-  }
-  return nullptr;
-}
-
 // Picks codecs into `answer`; false if none is acceptable.
-bool ChooseCodecs(const MediaSection& offer, const AnswerOptions& options, MediaSection& answer) {
+bool ChooseCodecs(const MediaSection& offer, const AnswerOptions& options, const SectionOptions& section,
+                  MediaSection& answer) {
   if (offer.kind == MediaKind::Audio) {
     for (const Codec& c : offer.codecs) {
       if (EqualsNoCase(c.name, "opus") && c.clockRate == 48000 && c.channels == 2) {
@@ -92,8 +77,9 @@ bool ChooseCodecs(const MediaSection& offer, const AnswerOptions& options, Media
     return false;
   }
   if (offer.kind != MediaKind::Video) return false;
-  const Codec* vp8 = FindVp8(offer);
-  const Codec* h264 = options.enableH264 ? FindH264ConstrainedBaseline(offer) : nullptr;
+  const Codec* vp8 = AnswerBuilder::FindVp8(offer);
+  const Codec* h264 =
+      options.enableH264 && !section.vp8Only ? AnswerBuilder::FindH264ConstrainedBaseline(offer) : nullptr;
   if (h264 != nullptr && options.preferH264) AddWithRtx(offer, *h264, std::string(kH264Fmtp), answer);
   if (vp8 != nullptr) AddWithRtx(offer, *vp8, vp8->fmtp, answer);
   if (h264 != nullptr && !options.preferH264) AddWithRtx(offer, *h264, std::string(kH264Fmtp), answer);
@@ -120,6 +106,7 @@ class ExtensionTable {
       if (u == uri::kAudioLevel) ids.audioLevel = small;
       if (u == uri::kRtpStreamId) ids.rtpStreamId = small;
       if (u == uri::kRepairedRtpStreamId) ids.repairedRtpStreamId = small;
+      if (u == uri::kVideoOrientation) ids.videoOrientation = small;
     }
     return ids;
   }
@@ -154,6 +141,28 @@ std::string Unusable(const MediaSection& o) {
 
 }  // namespace
 
+const Codec* AnswerBuilder::FindVp8(const MediaSection& m) {
+  for (const Codec& c : m.codecs) {
+    if (EqualsNoCase(c.name, "VP8") && c.clockRate == 90000) return &c;
+  }
+  return nullptr;
+}
+
+const Codec* AnswerBuilder::FindH264ConstrainedBaseline(const MediaSection& m) {
+  for (const Codec& c : m.codecs) {
+    if (!EqualsNoCase(c.name, "H264") || c.clockRate != 90000) continue;
+    auto mode = c.FmtpParameter("packetization-mode");
+    auto profile = c.FmtpParameter("profile-level-id");
+    if (mode == std::string_view("1") && profile && EqualsNoCase(*profile, "42e01f")) return &c;
+  }
+  return nullptr;
+}
+
+SectionOptions AnswerBuilder::SectionFor(const std::string& mid) const {
+  auto configured = sections_.find(mid);
+  return configured != sections_.end() ? configured->second : SectionOptions{};
+}
+
 AnswerBuilder& AnswerBuilder::SetSection(const std::string& mid, SectionOptions section) {
   sections_[mid] = std::move(section);
   return *this;
@@ -185,7 +194,8 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
   if (!offer.bundleMids.empty()) {
     const MediaSection* tagged = offer.FindMid(offer.bundleMids.front());
     MediaSection probe;
-    bundleLost = tagged == nullptr || !Unusable(*tagged).empty() || !ChooseCodecs(*tagged, options_, probe);
+    bundleLost = tagged == nullptr || !Unusable(*tagged).empty() ||
+                 !ChooseCodecs(*tagged, options_, SectionFor(tagged->mid), probe);
   }
 
   for (const MediaSection& o : offer.media) {
@@ -195,7 +205,8 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
     m.media = o.media;
     m.protocol = o.protocol;
     m.mid = o.mid;
-    if (usable && !ChooseCodecs(o, options_, m)) usable = false;
+    const SectionOptions wish = SectionFor(o.mid);
+    if (usable && !ChooseCodecs(o, options_, wish, m)) usable = false;
     if (usable) {
       if (o.iceUfrag.empty() || o.icePwd.empty()) return fail("m=" + o.mid + ": no ICE credentials");
       if (!o.fingerprint || o.fingerprint->algorithm != "sha-256") {
@@ -248,11 +259,11 @@ std::optional<AnswerResult> AnswerBuilder::Build(const SessionDescription& offer
     for (const Codec& c : m.codecs) m.formats.push_back(std::to_string(c.payloadType));
 
     // Direction: ours as configured, limited to what the offer allows.
-    auto configured = sections_.find(o.mid);
-    SectionOptions wish = configured != sections_.end() ? configured->second : SectionOptions{};
     bool send = Sends(wish.direction) && Receives(o.direction) && wish.send.has_value();
     bool receive = Receives(wish.direction) && Sends(o.direction);
     m.direction = MakeDirection(send, receive);
+    if (wish.sendRecvWithoutMedia && receive && o.direction == Direction::SendRecv && !send)
+      m.direction = Direction::SendRecv;  // nothing is sent: no a=msid, no a=ssrc
     if (send) {
       const SendParameters& p = *wish.send;
       m.msidStream = p.msidStream;

@@ -11,12 +11,13 @@
 //    offerer-tagged section (first BUNDLE mid), every bundled section is rejected (RFC 8843 7.3.3);
 //  - codecs by name and parameters, never by position: audio Opus (our fmtp: mono, in-band FEC);
 //    video VP8 + its RTX (apt), and, when enabled, H.264 constrained baseline 42e01f
-//    packetization-mode=1 + its RTX, in the configured order; VP9/AV1/RED/ulpfec are not answered;
+//    packetization-mode=1 + its RTX, in the configured order (not in a section set vp8Only);
+//    VP9/AV1/RED/ulpfec are not answered;
 //    rtcp-fb nack, nack pli, ccm fir, goog-remb, transport-cc echoed where offered;
 //  - header extensions: mid, abs-send-time, transport-wide-cc, audio-level, rtp-stream-id,
-//    repaired-rtp-stream-id with the offered ids (Chromium's and Firefox's differ), kept consistent
-//    over the bundle (an extension whose id conflicts with an earlier section is left out of the later
-//    one); an offered extension direction is answered reversed;
+//    repaired-rtp-stream-id, video-orientation (CVO, video) with the offered ids (Chromium's and Firefox's
+//    differ), kept consistent over the bundle (an extension whose id conflicts with an earlier section is
+//    left out of the later one); an offered extension direction is answered reversed;
 //  - direction: what the caller configured for the mid, limited by the offer (we can only send what
 //    the offer receives); sending sections carry a=msid and a=ssrc (+ ssrc-group FID for RTX);
 //  - simulcast only where the caller asks (SectionOptions::receiveSimulcast, the router's camera section):
@@ -66,6 +67,13 @@ struct SectionOptions {
   // Receive the offer's simulcast encodings (RFC 8853): a=rid:<id> recv for each rid of the offer's
   // a=simulcast send list and a=simulcast:recv with them in the offered order (paused markers dropped).
   bool receiveSimulcast = false;
+  // VP8 (+ RTX) only, even where H.264 is enabled and offered.
+  bool vp8Only = false;
+  // Answer a sendrecv offer sendrecv although we send nothing on it (no a=msid, no a=ssrc): the Chime
+  // SDK takes its send codec from the first payload type of a sendrecv camera section of the answer
+  // (SetRemoteDescriptionTask: withVideoSendCodecPreferences, prioritizedSendVideoCodecCapabilities)
+  // and renegotiates when INDEX's codec intersection no longer holds it; a recvonly answer hides it.
+  bool sendRecvWithoutMedia = false;
 };
 
 struct AnswerResult {
@@ -85,7 +93,14 @@ class AnswerBuilder {
   // missing ICE credentials or sha-256 fingerprint, a=setup:passive, or incomplete local options.
   std::optional<AnswerResult> Build(const SessionDescription& offer, std::string* error = nullptr) const;
 
+  // The codecs we answer, found by name and parameters (nullptr: not offered): VP8/90000, and H.264
+  // constrained baseline (profile-level-id 42e01f) with packetization-mode=1.
+  static const Codec* FindVp8(const MediaSection& m);
+  static const Codec* FindH264ConstrainedBaseline(const MediaSection& m);
+
  private:
+  SectionOptions SectionFor(const std::string& mid) const;
+
   AnswerOptions options_;
   std::map<std::string, SectionOptions> sections_;
 };

@@ -111,6 +111,7 @@ inline constexpr std::string_view kAudioLevel = "urn:ietf:params:rtp-hdrext:ssrc
 inline constexpr std::string_view kRtpStreamId = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
 inline constexpr std::string_view kRepairedRtpStreamId =
     "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
+inline constexpr std::string_view kVideoOrientation = "urn:3gpp:video-orientation";
 }  // namespace uri
 
 }  // namespace medicall::webrtc::sdp

@@ -75,6 +75,9 @@ class FakeRouter final : public router::Router {
     log_.calls.push_back("UpdateSubscription " + attendeeId + " " + mid + " " + std::to_string(streamId));
   }
   void SetTargetBitrate(const std::string&, uint64_t) override {}
+  std::vector<webrtc::rtp::VideoCodec> ReceiveCodecIntersection() const override {
+    return {webrtc::rtp::VideoCodec::kVp8};
+  }
   void SetVideoPreference(const std::string& attendeeId, const router::VideoPreference& p) override {
     log_.calls.push_back("SetVideoPreference " + attendeeId + " " + p.mid + " " + std::to_string(p.priority) +
                          " " + std::to_string(p.targetBitrateKbps));

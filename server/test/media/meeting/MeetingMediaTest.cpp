@@ -153,6 +153,8 @@ TEST_F(MeetingMediaFixture, RouterEventsAreReportedNotCalledThrough) {
   ASSERT_EQ(listener.sources.size(), 1u);
   ASSERT_EQ(listener.sources[0].size(), 1u);
   EXPECT_EQ(listener.sources[0][0].streamId, 5u);
+  ASSERT_EQ(listener.receiveCodecs.size(), 1u);  // with the codec intersection, for INDEX
+  EXPECT_EQ(listener.receiveCodecs[0], (std::vector<webrtc::rtp::VideoCodec>{webrtc::rtp::VideoCodec::kVp8}));
   EXPECT_EQ(listener.dropped, (std::vector<std::string>{"bob"}));
   ASSERT_EQ(listener.bitrates.size(), 1u);
   EXPECT_EQ(listener.bitrates[0].attendeeId, "carol");

@@ -10,9 +10,10 @@ namespace medicall::media::meeting::testing {
 
 class RecordingMediaListener final : public MeetingMediaListener {
  public:
-  void OnSourcesChanged(std::vector<router::VideoSource> s) override {
+  void OnSourcesChanged(std::vector<router::VideoSource> s, std::vector<webrtc::rtp::VideoCodec> c) override {
     Called();
     sources.push_back(std::move(s));
+    receiveCodecs.push_back(std::move(c));
   }
   void OnBitrates(const std::string& attendeeId,
                   const std::vector<router::Router::Listener::StreamBitrate>& streams,
@@ -35,6 +36,7 @@ class RecordingMediaListener final : public MeetingMediaListener {
     uint32_t availableKbps = 0;
   };
   std::vector<std::vector<router::VideoSource>> sources;
+  std::vector<std::vector<webrtc::rtp::VideoCodec>> receiveCodecs;
   std::vector<Bitrates> bitrates;
   std::vector<std::string> dropped;
   std::vector<AudioReport> audioReports;

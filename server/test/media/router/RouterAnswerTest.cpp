@@ -110,13 +110,17 @@ TEST_F(AnswerFixture, ReceiveOfferGetsSendonlyVideoLabelledByMidAndAllocation) {
   ASSERT_TRUE(answer.has_value()) << a.sdpAnswer;
   EXPECT_EQ(answer->bundleMids, (std::vector<std::string>{"0", "1", "2"}));
   ASSERT_EQ(answer->media.size(), 3u);
-  // Alice's camera: we receive it.
+  // Alice's camera: we receive it, VP8 first, then H.264 (she offers it): sendrecv without anything
+  // we send (no SSRC, no msid), so that her SDK picks the send codec there.
   const auto& camera = answer->media[1];
-  EXPECT_EQ(camera.direction, sdp::Direction::RecvOnly);
+  EXPECT_EQ(camera.direction, sdp::Direction::SendRecv);
   EXPECT_TRUE(camera.ssrcs.empty());
-  ASSERT_FALSE(camera.codecs.empty());
+  EXPECT_TRUE(camera.msidStream.empty());
+  ASSERT_GE(camera.codecs.size(), 4u);
   EXPECT_EQ(camera.codecs[0].name, "VP8");
   EXPECT_EQ(camera.codecs[0].payloadType, 96);
+  EXPECT_EQ(camera.codecs[2].name, "H264");
+  EXPECT_EQ(camera.codecs[2].payloadType, 108);
   // Bob's video towards Alice.
   const auto& remote = answer->media[2];
   EXPECT_EQ(remote.mid, "2");

@@ -77,9 +77,26 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
     o.videoSsrc = videoSsrc;
     o.videoRtxSsrc = rtxSsrc;
     o.msidStream = attendeeId;
+    o.includeH264 = offerH264;
     ufrag = o.iceUfrag;
     pwd = o.icePwd;
     auto offer = webrtc::sdp::OfferBuilder::Build(o);
+    // Another engine's numbering for H.264 (+ RTX), and the video-orientation extension (CVO).
+    for (webrtc::sdp::MediaSection& m : offer.media) {
+      if (m.kind != webrtc::sdp::MediaKind::Video) continue;
+      m.formats.clear();
+      for (webrtc::sdp::Codec& c : m.codecs) {
+        if (c.payloadType == webrtc::sdp::OfferBuilder::kH264Pt) c.payloadType = h264PayloadType;
+        if (c.payloadType == webrtc::sdp::OfferBuilder::kH264RtxPt) {
+          c.payloadType = static_cast<uint8_t>(h264PayloadType + 1);
+          c.fmtp = "apt=" + std::to_string(h264PayloadType);
+        }
+        m.formats.push_back(std::to_string(c.payloadType));
+      }
+      if (videoOrientationId != 0)
+        m.extmaps.push_back(
+            {videoOrientationId, std::string(webrtc::sdp::uri::kVideoOrientation), std::nullopt});
+    }
     webrtc::sdp::MediaSection camera = offer.media.at(1);
     if (!sendVideo) {
       offer.media[1].direction = webrtc::sdp::Direction::Inactive;
@@ -158,6 +175,9 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
   }
 
   std::string attendeeId;
+  bool offerH264 = false;  // H.264 constrained baseline in every video section of the offer
+  uint8_t h264PayloadType = webrtc::sdp::OfferBuilder::kH264Pt;  // its RTX: the next one
+  uint8_t videoOrientationId = 0;                                // 0: CVO not offered
   uint32_t audioSsrc, videoSsrc, rtxSsrc;
   std::string ufrag, pwd;
   std::vector<webrtc::srtp::SrtpProfile> srtpProfiles;  // empty: the default offer (GCM first)

@@ -70,6 +70,46 @@ TEST(ExtensionTranslatorTest, BlanksAMidOfAnotherLength) {
   EXPECT_FALSE(q->GetMid(4).has_value());
 }
 
+// CVO (urn:3gpp:video-orientation): a phone's rotation reaches the subscriber under its own id, byte
+// unchanged (Chromium's id 13 in one-byte form toward Firefox's 7), so the picture is shown upright.
+TEST(ExtensionTranslatorTest, VideoOrientationKeepsItsByteUnderTheSubscribersId) {
+  webrtc::rtp::ExtensionIds from;
+  from.mid = 4;
+  from.videoOrientation = 13;
+  webrtc::rtp::ExtensionIds to;
+  to.mid = 3;
+  to.videoOrientation = 7;
+  RtpPacketBuilder b;
+  b.SetPayloadType(96).SetSequenceNumber(1).SetTimestamp(2).SetSsrc(3);
+  ASSERT_TRUE(b.AddMid(4, "1"));
+  const std::vector<uint8_t> rotation{0x03};  // R1 R0 = 3: 270 degrees
+  ASSERT_TRUE(b.AddExtension(13, rotation));
+  auto data = Build(b);
+  auto p = RtpPacket::Parse(data);
+  ASSERT_TRUE(p.has_value());
+  ExtensionTranslator::Translate(*p, from, ExtensionTranslator::Target{&to, "2", 0, 0});
+  auto q = RtpPacket::Parse(data);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_FALSE(q->HasExtensionId(13));
+  const auto value = q->FindExtension(7);
+  ASSERT_TRUE(value.has_value());
+  ASSERT_EQ(value->size(), 1u);
+  EXPECT_EQ((*value)[0], 0x03);
+
+  // A subscriber that did not negotiate it gets the element blanked, not a stray id.
+  webrtc::rtp::ExtensionIds without;
+  without.mid = 3;
+  auto data2 = Build(b);
+  auto p2 = RtpPacket::Parse(data2);
+  ASSERT_TRUE(p2.has_value());
+  ExtensionTranslator::Translate(*p2, from, ExtensionTranslator::Target{&without, "2", 0, 0});
+  auto q2 = RtpPacket::Parse(data2);
+  ASSERT_TRUE(q2.has_value());
+  EXPECT_FALSE(q2->HasExtensionId(13));
+  EXPECT_FALSE(q2->HasExtensionId(7));
+  EXPECT_EQ(q2->GetMid(3), "2");
+}
+
 TEST(ExtensionTranslatorTest, AbsSendTimeIsSixPointEighteenSeconds) {
   EXPECT_EQ(ExtensionTranslator::AbsSendTime(0), 0u);
   EXPECT_EQ(ExtensionTranslator::AbsSendTime(1'000'000), 1u << 18);

@@ -114,11 +114,11 @@ TEST(AnswerBuilder, AnswersChromePublishOffer) {
   EXPECT_TRUE(video.codecs[1].feedback.empty());
   std::vector<std::string> uris;
   for (const Extmap& e : video.extmaps) uris.push_back(e.uri);
-  EXPECT_EQ(uris,
-            (std::vector<std::string>{std::string(uri::kAbsSendTime), std::string(uri::kTransportWideCc),
-                                      std::string(uri::kMid), std::string(uri::kRtpStreamId),
-                                      std::string(uri::kRepairedRtpStreamId)}));
-  EXPECT_EQ(result->extensions, (ExtensionIds{4, 2, 3, 1, 10, 11}));
+  EXPECT_EQ(uris, (std::vector<std::string>{
+                      std::string(uri::kAbsSendTime), std::string(uri::kVideoOrientation),
+                      std::string(uri::kTransportWideCc), std::string(uri::kMid),
+                      std::string(uri::kRtpStreamId), std::string(uri::kRepairedRtpStreamId)}));
+  EXPECT_EQ(result->extensions, (ExtensionIds{4, 2, 3, 1, 10, 11, 13}));
   // No text the browser would choke on.
   EXPECT_EQ(result->sdp.find("toffset"), std::string::npos);
   EXPECT_NE(result->sdp.find("a=ice-lite\r\n"), std::string::npos);

@@ -27,7 +27,9 @@ class ReceiveCodecs {
 
   bool Decodes(webrtc::rtp::VideoCodec codec) const;
   // Keeps what both decode (VP8 stays).
-  void IntersectWith(const ReceiveCodecs& other) { mask_ = static_cast<uint8_t>((mask_ & other.mask_) | kVp8Bit); }
+  void IntersectWith(const ReceiveCodecs& other) {
+    mask_ = static_cast<uint8_t>((mask_ & other.mask_) | kVp8Bit);
+  }
   // VP8 first, then H.264 when decoded.
   std::vector<webrtc::rtp::VideoCodec> List() const;
   bool operator==(const ReceiveCodecs&) const = default;

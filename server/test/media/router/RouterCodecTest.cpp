@@ -65,7 +65,8 @@ void SendVp8(RouterHarness& h, TestClient& c, uint16_t firstSeq, size_t count, b
     std::vector<uint8_t> buf(1500);
     for (size_t i = 0; i < count; ++i) {
       const auto seq = static_cast<uint16_t>(firstSeq + i);
-      const size_t n = TestClient::Vp8Packet(kVp8, seq, 3000u * seq, c.videoSsrc, keyframeFirst && i == 0, 300, buf);
+      const size_t n =
+          TestClient::Vp8Packet(kVp8, seq, 3000u * seq, c.videoSsrc, keyframeFirst && i == 0, 300, buf);
       EXPECT_TRUE(c.transport->SendRtp(buf, n));
     }
     return 0;

@@ -29,11 +29,14 @@ ProbeController::Probes ProbeController::OnEstimate(uint64_t estimateBps, uint64
   Probes p;
   if (!waiting_) return p;
   if (nowUs - probedAtUs_ > kResultTimeoutUs) {
-    waiting_ = false;  // no result in time: the path did not carry the probe, stop here
+    // No result in time: the path did not carry the probe, stop here and wait longer next time.
+    waiting_ = false;
+    allocationIntervalUs_ = std::min(2 * allocationIntervalUs_, kMaxAllocationProbeIntervalUs);
     return p;
   }
   if (static_cast<double>(estimateBps) <= kFurtherFraction * static_cast<double>(highestProbedBps_)) return p;
   waiting_ = false;
+  allocationIntervalUs_ = kAllocationProbeIntervalUs;
   const auto next = std::min<uint64_t>(
       static_cast<uint64_t>(kFurtherScale * static_cast<double>(estimateBps)), maxBps);
   if (next > highestProbedBps_) Add(p, next, estimateBps, nowUs);
@@ -44,7 +47,7 @@ ProbeController::Probes ProbeController::OnAllocationLimited(uint64_t estimateBp
                                                              int64_t nowUs) {
   Probes p;
   if (!started_ || waiting_ || wantBps <= estimateBps) return p;
-  if (nowUs - lastAllocationProbeUs_ < kAllocationProbeIntervalUs) return p;
+  if (nowUs - lastAllocationProbeUs_ < allocationIntervalUs_) return p;
   lastAllocationProbeUs_ = nowUs;
   highestProbedBps_ = 0;  // a new round: further probing is judged against this one
   const auto bps =

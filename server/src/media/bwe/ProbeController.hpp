@@ -8,7 +8,9 @@
 //    highest rate probed, one more cluster at kFurtherScale x the estimate, capped by maxBps;
 //  - when the allocation wants more than the estimate (a stream held below its ask), one cluster at
 //    kFurtherScale x the estimate capped by the ask, at most every kAllocationProbeIntervalUs; its
-//    result may lead to further probing as above.
+//    result may lead to further probing as above. A round that brought nothing (the path is full: the
+//    probe only queued) doubles the interval, up to kMaxAllocationProbeIntervalUs, so a saturated
+//    path is not pushed into over-use every few seconds; a successful one resets it.
 // A round waits at most kResultTimeoutUs for its result. Pure: the caller passes the times and sends
 // the clusters (BitrateProber) it is given.
 #include <array>
@@ -24,6 +26,7 @@ class ProbeController {
   static constexpr double kFurtherFraction = 0.7;
   static constexpr int64_t kResultTimeoutUs = 1'000'000;
   static constexpr int64_t kAllocationProbeIntervalUs = 5'000'000;
+  static constexpr int64_t kMaxAllocationProbeIntervalUs = 60'000'000;
   // A probe less than this above the estimate tells nothing worth its bytes.
   static constexpr double kMinGain = 1.2;
 
@@ -41,6 +44,7 @@ class ProbeController {
 
   bool Started() const { return started_; }
   bool WaitingForResult() const { return waiting_; }
+  int64_t AllocationProbeIntervalUs() const { return allocationIntervalUs_; }
 
  private:
   void Add(Probes& p, uint64_t bps, uint64_t estimateBps, int64_t nowUs);
@@ -50,6 +54,7 @@ class ProbeController {
   uint64_t highestProbedBps_ = 0;
   int64_t probedAtUs_ = 0;
   int64_t lastAllocationProbeUs_ = INT64_MIN / 2;
+  int64_t allocationIntervalUs_ = kAllocationProbeIntervalUs;
 };
 
 }  // namespace medicall::media::bwe

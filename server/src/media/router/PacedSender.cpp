@@ -66,6 +66,7 @@ bool PacedSender::TransmitQueued(const bwe::Pacer::Entry& e, int clusterId, int6
   // The pacer's queues and the rings are both FIFO per kind: the entry's id is its slot.
   Slot& slot = rings_[Ring(e.kind)][e.id];
   counters_.maxWaitUs = std::max(counters_.maxWaitUs, nowUs - e.enqueuedUs);
+  ++context_.stats.pacerSent;
   return Transmit(slot.data, slot.size, slot.fields, clusterId, nowUs);
 }
 

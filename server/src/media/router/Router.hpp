@@ -144,6 +144,7 @@ class Router {
     uint64_t probePackets = 0;      // packets sent as part of them (media and padding)
     uint64_t pacerQueued = 0;       // packets that waited in a subscriber transport's pacer
     uint64_t pacerDropped = 0;      // refused by a full pacer queue
+    uint64_t pacerSent = 0;         // left a pacer queue (the rest of pacerQueued still waits)
     uint64_t retransmitted = 0;     // NACKed packets resent (RTX or plain)
     uint64_t nackMisses = 0;        // NACKed packets no longer (or never) in the cache
     uint64_t nackSuppressed = 0;    // NACKed again in one NACK, within one RTT, or too often

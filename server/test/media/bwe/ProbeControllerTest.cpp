@@ -47,10 +47,16 @@ TEST(ProbeControllerTest, AnAllocationAboveTheEstimateProbesAtMostEveryFiveSecon
   ASSERT_EQ(p.count, 1u);
   EXPECT_EQ(p.bps[0], 2'000'000u);
   c.OnEstimate(1'000'000, 3'000'000, 10'000'000 + 2 * ProbeController::kResultTimeoutUs);  // no result
+  // A round that brought nothing: the next one waits twice as long (the path is probably full).
+  EXPECT_EQ(c.AllocationProbeIntervalUs(), 2 * ProbeController::kAllocationProbeIntervalUs);
   EXPECT_EQ(c.OnAllocationLimited(1'000'000, 3'000'000, 12'000'000).count, 0u);
-  p = c.OnAllocationLimited(1'000'000, 1'500'000, 15'000'000);
+  EXPECT_EQ(c.OnAllocationLimited(1'000'000, 3'000'000, 19'000'000).count, 0u);
+  p = c.OnAllocationLimited(1'000'000, 1'500'000, 20'000'000);
   ASSERT_EQ(p.count, 1u);
   EXPECT_EQ(p.bps[0], 1'500'000u) << "capped by the ask";
+  // This one got through (the estimate came to the probe): the interval is back to 5 s.
+  EXPECT_EQ(c.OnEstimate(1'400'000, 1'500'000, 20'100'000).count, 0u);
+  EXPECT_EQ(c.AllocationProbeIntervalUs(), ProbeController::kAllocationProbeIntervalUs);
   EXPECT_EQ(c.OnAllocationLimited(2'000'000, 1'500'000, 30'000'000).count, 0u) << "the estimate fits the ask";
 }
 

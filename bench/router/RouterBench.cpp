@@ -159,7 +159,8 @@ void BmForward(benchmark::State& state, webrtc::srtp::SrtpProfile profile, uint6
       now = forwarded();
     }
     // Paced: until the queued part of the burst has left too.
-    for (int tries = 0; pacedTargetBps != 0 && tries < 200 && queued(); ++tries) std::this_thread::sleep_for(1ms);
+    for (int tries = 0; pacedTargetBps != 0 && tries < 200 && queued(); ++tries)
+      std::this_thread::sleep_for(1ms);
     const int64_t cpu = ThreadCpuNs(serverClock) - cpuBefore;
     totalForwarded += now - before;
     totalCpuNs += cpu;

@@ -33,7 +33,8 @@ std::optional<uint64_t> ProbeBitrateEstimator::OnPacket(int clusterId, int64_t s
   if (sendInterval <= 0 || receiveInterval <= 0 || sendInterval > kMaxIntervalUs ||
       receiveInterval > kMaxIntervalUs)
     return std::nullopt;
-  const double sendBps = static_cast<double>(c.bytes - c.lastSendSize) * 8e6 / static_cast<double>(sendInterval);
+  const double sendBps =
+      static_cast<double>(c.bytes - c.lastSendSize) * 8e6 / static_cast<double>(sendInterval);
   const double receiveBps =
       static_cast<double>(c.bytes - c.firstArrivalSize) * 8e6 / static_cast<double>(receiveInterval);
   if (receiveBps > kMaxReceiveToSendRatio * sendBps) return std::nullopt;

@@ -16,7 +16,7 @@ namespace medicall::media::bwe {
 
 class ProbeBitrateEstimator {
  public:
-  static constexpr size_t kClusters = 8;  // the most recent clusters tracked
+  static constexpr size_t kClusters = 8;      // the most recent clusters tracked
   static constexpr uint32_t kMinPackets = 4;  // of kMinProbePackets (5) sent
   static constexpr int64_t kMaxIntervalUs = 1'000'000;
   static constexpr double kMaxReceiveToSendRatio = 2.0;

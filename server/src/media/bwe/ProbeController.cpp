@@ -37,8 +37,8 @@ ProbeController::Probes ProbeController::OnEstimate(uint64_t estimateBps, uint64
   if (static_cast<double>(estimateBps) <= kFurtherFraction * static_cast<double>(highestProbedBps_)) return p;
   waiting_ = false;
   allocationIntervalUs_ = kAllocationProbeIntervalUs;
-  const auto next = std::min<uint64_t>(
-      static_cast<uint64_t>(kFurtherScale * static_cast<double>(estimateBps)), maxBps);
+  const auto next =
+      std::min<uint64_t>(static_cast<uint64_t>(kFurtherScale * static_cast<double>(estimateBps)), maxBps);
   if (next > highestProbedBps_) Add(p, next, estimateBps, nowUs);
   return p;
 }

@@ -129,7 +129,7 @@ void PacedSender::Process() {
           peer_.SendPadding(std::clamp(owed, kMinPaddingPerPacket, kMaxPaddingPerPacket), -1, nowUs, scratch);
       if (sent == 0) break;
       ++counters_.paddingPackets;
-        ++context_.stats.paddingPackets;
+      ++context_.stats.paddingPackets;
       pacer_.OnPadding(sent);
       owed -= std::min(owed, sent);
     }

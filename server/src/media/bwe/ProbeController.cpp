@@ -44,9 +44,10 @@ ProbeController::Probes ProbeController::OnEstimate(uint64_t estimateBps, uint64
 }
 
 ProbeController::Probes ProbeController::OnAllocationLimited(uint64_t estimateBps, uint64_t wantBps,
-                                                             int64_t nowUs) {
+                                                             int64_t nowUs, int64_t lastOveruseUs) {
   Probes p;
   if (!started_ || waiting_ || wantBps <= estimateBps) return p;
+  if (lastOveruseUs != INT64_MIN && nowUs - lastOveruseUs < kQuietAfterOveruseUs) return p;
   if (nowUs - lastAllocationProbeUs_ < allocationIntervalUs_) return p;
   lastAllocationProbeUs_ = nowUs;
   highestProbedBps_ = 0;  // a new round: further probing is judged against this one

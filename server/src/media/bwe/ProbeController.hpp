@@ -10,7 +10,9 @@
 //    kFurtherScale x the estimate capped by the ask, at most every kAllocationProbeIntervalUs; its
 //    result may lead to further probing as above. A round that brought nothing (the path is full: the
 //    probe only queued) doubles the interval, up to kMaxAllocationProbeIntervalUs, so a saturated
-//    path is not pushed into over-use every few seconds; a successful one resets it.
+//    path is not pushed into over-use every few seconds; a successful one resets it. None within
+//    kQuietAfterOveruseUs of an over-use: the estimate is at the path's limit already (a probe there
+//    only lifts it to the brink, and the allocation picks a layer the path cannot carry).
 // A round waits at most kResultTimeoutUs for its result. Pure: the caller passes the times and sends
 // the clusters (BitrateProber) it is given.
 #include <array>
@@ -27,6 +29,7 @@ class ProbeController {
   static constexpr int64_t kResultTimeoutUs = 1'000'000;
   static constexpr int64_t kAllocationProbeIntervalUs = 5'000'000;
   static constexpr int64_t kMaxAllocationProbeIntervalUs = 60'000'000;
+  static constexpr int64_t kQuietAfterOveruseUs = 10'000'000;
   // A probe less than this above the estimate tells nothing worth its bytes.
   static constexpr double kMinGain = 1.2;
 
@@ -39,8 +42,10 @@ class ProbeController {
   Probes OnStart(uint64_t estimateBps, uint64_t maxBps, int64_t nowUs);
   // A new estimate: further probing while results keep coming close to the probed rate.
   Probes OnEstimate(uint64_t estimateBps, uint64_t maxBps, int64_t nowUs);
-  // The allocation wants wantBps but the estimate is below it.
-  Probes OnAllocationLimited(uint64_t estimateBps, uint64_t wantBps, int64_t nowUs);
+  // The allocation wants wantBps but the estimate is below it; lastOveruseUs: when the estimator last
+  // saw over-use (INT64_MIN: never).
+  Probes OnAllocationLimited(uint64_t estimateBps, uint64_t wantBps, int64_t nowUs,
+                             int64_t lastOveruseUs = INT64_MIN);
 
   bool Started() const { return started_; }
   bool WaitingForResult() const { return waiting_; }

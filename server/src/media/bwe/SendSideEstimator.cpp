@@ -42,6 +42,7 @@ void SendSideEstimator::OnTransportFeedback(const webrtc::rtcp::TransportFeedbac
   if (known == 0) return;
   ++feedbackCount_;
   const int64_t nowMs = nowUs / 1000;
+  if (strongest == BandwidthUsage::kOverusing) lastOveruseUs_ = nowUs;
   aimd_.Update(strongest, acked_.RateBps(), nowMs);
   const auto probe = probes_.TakeResult();
   if (probe && strongest != BandwidthUsage::kOverusing && *probe > EstimateBps()) {

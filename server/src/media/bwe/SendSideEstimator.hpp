@@ -54,6 +54,8 @@ class SendSideEstimator {
   // The last probe result that raised the estimate (0: none), and how many did.
   uint64_t LastProbeBps() const { return lastProbeBps_; }
   uint64_t ProbeResults() const { return probeResults_; }
+  // When a feedback last showed over-use (INT64_MIN: never).
+  int64_t LastOveruseUs() const { return lastOveruseUs_; }
 
  private:
   void OnPacketFeedback(const PacketFeedback& p, BandwidthUsage& strongest);
@@ -70,6 +72,7 @@ class SendSideEstimator {
   uint64_t feedbackCount_ = 0;
   uint64_t lastProbeBps_ = 0;
   uint64_t probeResults_ = 0;
+  int64_t lastOveruseUs_ = INT64_MIN;
 };
 
 }  // namespace medicall::media::bwe

@@ -559,7 +559,9 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
     const uint64_t estimate = peer.sendEstimator.EstimateBps();
     peer.StartProbes(peer.probeController.OnStart(estimate, asked, nowUs), nowUs);
     if (limited && ownEstimate)
-      peer.StartProbes(peer.probeController.OnAllocationLimited(estimate, asked, nowUs), nowUs);
+      peer.StartProbes(peer.probeController.OnAllocationLimited(estimate, asked, nowUs,
+                                                                peer.sendEstimator.LastOveruseUs()),
+                       nowUs);
   }
   for (size_t i = 0; i < count; ++i) {
     subscriptions[i]->SetLayerProbes(!ownEstimate);

@@ -150,7 +150,9 @@ class LinkSimulation {
       feedback_.pop_front();
       if (link_.probing) {
         Probe(controller_.OnEstimate(estimator_.EstimateBps(), link_.askBps, now), now);
-        Probe(controller_.OnAllocationLimited(estimator_.EstimateBps(), link_.askBps, now), now);
+        Probe(controller_.OnAllocationLimited(estimator_.EstimateBps(), link_.askBps, now,
+                                              estimator_.LastOveruseUs()),
+              now);
       }
     }
   }

@@ -58,6 +58,9 @@ TEST(ProbeControllerTest, AnAllocationAboveTheEstimateProbesAtMostEveryFiveSecon
   EXPECT_EQ(c.OnEstimate(1'400'000, 1'500'000, 20'100'000).count, 0u);
   EXPECT_EQ(c.AllocationProbeIntervalUs(), ProbeController::kAllocationProbeIntervalUs);
   EXPECT_EQ(c.OnAllocationLimited(2'000'000, 1'500'000, 30'000'000).count, 0u) << "the estimate fits the ask";
+  // An over-use 9 s ago: the path is at its limit, no probe; 10 s after it, one again.
+  EXPECT_EQ(c.OnAllocationLimited(1'000'000, 3'000'000, 40'000'000, 31'000'000).count, 0u);
+  EXPECT_EQ(c.OnAllocationLimited(1'000'000, 3'000'000, 41'000'000, 31'000'000).count, 1u);
 }
 
 }  // namespace

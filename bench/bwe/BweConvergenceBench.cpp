@@ -2,7 +2,7 @@
 // (server/test/media/bwe/LinkSimulation.hpp: a sender at the estimate, a FIFO link of the given
 // capacity with 20 ms one-way delay and a 300 ms tail-drop queue, real transport-wide feedback every
 // 50 ms). Simulated time, so the figures are deterministic; CPU per feedback is measured.
-// Prints one row per (capacity, start) pair. Arguments are ignored (scripts/bench.sh passes
+// Prints one row per (capacity, start, probing) triple. Arguments are ignored (scripts/bench.sh passes
 // Google Benchmark flags to every bench_* program).
 #include <sys/resource.h>
 
@@ -25,11 +25,13 @@ double CpuSeconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-void Scenario(uint64_t capacityBps, uint64_t startBps) {
+void Scenario(uint64_t capacityBps, uint64_t startBps, bool probing) {
   constexpr int64_t kRunUs = 60'000'000;
   constexpr int64_t kSampleUs = 100'000;
   LinkSettings link;
   link.capacityBps = capacityBps;
+  link.probing = probing;
+  link.askBps = 10'000'000;  // a receiver asking for more than either link
   SendSideEstimator::Settings settings;
   settings.startBps = startBps;
   LinkSimulation sim(link, settings);
@@ -73,8 +75,10 @@ void Scenario(uint64_t capacityBps, uint64_t startBps) {
   const double utilisation =
       static_cast<double>(sim.DeliveredBytes()) * 8 / (static_cast<double>(kRunUs) / 1e6) / c;
   std::printf(
-      "| %5.1f Mbit/s | %5.2f Mbit/s | %6.1f s | %6.1f s | %5.0f%% | %6.1f ms | %5.2f%% | %6.0f ns |\n",
-      c / 1e6, static_cast<double>(startBps) / 1e6, reach, settle, 100 * sum / n / c, p95QueueMs,
+      "| %5.1f Mbit/s | %5.2f Mbit/s | %-3s | %6.1f s | %6.1f s | %5.0f%% | %6.1f ms | %5.2f%% | %6.0f ns "
+      "|\n",
+      c / 1e6, static_cast<double>(startBps) / 1e6, probing ? "yes" : "no", reach, settle, 100 * sum / n / c,
+      p95QueueMs,
       100.0 * static_cast<double>(sim.Dropped()) / static_cast<double>(std::max<uint64_t>(sim.Sent(), 1)),
       cpu * 1e9 / static_cast<double>(std::max<uint64_t>(sim.Estimator().FeedbackCount(), 1)));
   (void)utilisation;
@@ -84,10 +88,13 @@ void Scenario(uint64_t capacityBps, uint64_t startBps) {
 
 int main() {
   std::printf(
-      "| link | start | at 80%% | settled (60..120%%) | mean estimate 30-60 s / link | p95 queue 30-60 s | "
-      "lost | CPU per feedback (sim incl.) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+      "| link | start | probing | at 80%% | settled (60..120%%) | mean estimate 30-60 s / link | p95 queue "
+      "30-60 s | "
+      "lost | CPU per feedback (sim incl.) |\n|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
   for (uint64_t capacity : {1'000'000ULL, 5'000'000ULL}) {
-    for (uint64_t start : {300'000ULL, 1'000'000ULL}) Scenario(capacity, start);
+    for (uint64_t start : {300'000ULL, 1'000'000ULL}) {
+      for (bool probing : {false, true}) Scenario(capacity, start, probing);
+    }
   }
   return 0;
 }

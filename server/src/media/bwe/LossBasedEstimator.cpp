@@ -7,6 +7,8 @@ namespace medicall::media::bwe {
 LossBasedEstimator::LossBasedEstimator(uint64_t startBps, uint64_t minBps, uint64_t maxBps)
     : estimateBps_(std::clamp(startBps, minBps, maxBps)), minBps_(minBps), maxBps_(maxBps) {}
 
+void LossBasedEstimator::SetEstimate(uint64_t bps) { estimateBps_ = std::clamp(bps, minBps_, maxBps_); }
+
 void LossBasedEstimator::OnPackets(uint32_t received, uint32_t lost, int64_t nowUs, uint64_t delayBasedBps) {
   if (intervalStartUs_ < 0) intervalStartUs_ = nowUs;
   received_ += received;

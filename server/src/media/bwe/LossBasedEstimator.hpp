@@ -20,6 +20,8 @@ class LossBasedEstimator {
 
   void OnPackets(uint32_t received, uint32_t lost, int64_t nowUs, uint64_t delayBasedBps);
   uint64_t EstimateBps() const { return estimateBps_; }
+  // Sets As (a probe measured what the path carries), within the bounds.
+  void SetEstimate(uint64_t bps);
   double LastLossFraction() const { return lastLoss_; }
 
  private:

@@ -11,6 +11,7 @@ struct PacketFeedback {
   int64_t sendUs = 0;
   int64_t arrivalUs = kNotReceived;
   size_t size = 0;
+  int probeClusterId = -1;  // the probe cluster (BitrateProber) it belonged to, -1: none
   bool Received() const { return arrivalUs != kNotReceived; }
 };
 

@@ -12,6 +12,7 @@ SendSideEstimator::SendSideEstimator(const Settings& settings)
 void SendSideEstimator::OnPacketFeedback(const PacketFeedback& p, BandwidthUsage& strongest) {
   if (!p.Received()) return;
   acked_.OnPacket(p.arrivalUs, p.size);
+  if (p.probeClusterId >= 0) probes_.OnPacket(p.probeClusterId, p.sendUs, p.arrivalUs, p.size);
   InterArrivalDelta::Delta d;
   if (!interArrival_.OnPacket(p.sendUs, p.arrivalUs, p.size, d)) return;
   const double sendDeltaMs = static_cast<double>(d.sendDeltaUs) / 1000;
@@ -41,7 +42,15 @@ void SendSideEstimator::OnTransportFeedback(const webrtc::rtcp::TransportFeedbac
   if (known == 0) return;
   ++feedbackCount_;
   const int64_t nowMs = nowUs / 1000;
+  if (strongest == BandwidthUsage::kOverusing) lastOveruseUs_ = nowUs;
   aimd_.Update(strongest, acked_.RateBps(), nowMs);
+  const auto probe = probes_.TakeResult();
+  if (probe && strongest != BandwidthUsage::kOverusing && *probe > EstimateBps()) {
+    aimd_.SetEstimate(*probe, nowMs);
+    loss_.SetEstimate(*probe);
+    lastProbeBps_ = *probe;
+    ++probeResults_;
+  }
   loss_.OnPackets(received, lost, nowUs, aimd_.EstimateBps());
 }
 

@@ -4,13 +4,15 @@ namespace medicall::media::bwe {
 
 using webrtc::rtcp::TransportFeedback;
 
-void TransportSendHistory::OnSent(uint16_t transportSequence, size_t size, int64_t sendUs) {
+void TransportSendHistory::OnSent(uint16_t transportSequence, size_t size, int64_t sendUs,
+                                  int probeClusterId) {
   const int64_t sequence = sent_.Unwrap(transportSequence);
   if (sequence > highest_) highest_ = sequence;
   Slot& slot = slots_[static_cast<size_t>(sequence % kWindow)];
   slot.sequence = sequence;
   slot.sendUs = sendUs;
   slot.size = static_cast<uint32_t>(size);
+  slot.probeClusterId = probeClusterId;
   slot.state = State::kPending;
 }
 

@@ -20,7 +20,8 @@ class TransportSendHistory {
  public:
   static constexpr int64_t kWindow = 8192;  // packets remembered (~8 s at 8 Mbit/s)
 
-  void OnSent(uint16_t transportSequence, size_t size, int64_t sendUs);
+  // probeClusterId: the probe cluster the packet belongs to (-1: none).
+  void OnSent(uint16_t transportSequence, size_t size, int64_t sendUs, int probeClusterId = -1);
 
   // Calls on(const PacketFeedback&) for each packet of the feedback that we sent and had not yet
   // reported in that state, in sequence order. Returns how many.
@@ -38,6 +39,7 @@ class TransportSendHistory {
       PacketFeedback p;
       p.sendUs = slot.sendUs;
       p.size = slot.size;
+      p.probeClusterId = slot.probeClusterId;
       if (r.received) p.arrivalUs = r.arrivalTimeUs + offsetUs;
       on(p);
       ++count;
@@ -51,6 +53,7 @@ class TransportSendHistory {
     int64_t sequence = -1;
     int64_t sendUs = 0;
     uint32_t size = 0;
+    int32_t probeClusterId = -1;
     State state = State::kPending;
   };
   // The reference time in microseconds, continuous across the 24-bit wrap.

@@ -421,8 +421,11 @@ std::optional<Router::AudioParams> MeetingRouter::GetAudioParams(const std::stri
 
 bool MeetingRouter::SendRtpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) {
   auto it = peers_.find(attendeeId);
-  return it != peers_.end() && it->second->Transport().IsConnected() &&
-         it->second->Transport().SendRtp(buffer, length);
+  if (it == peers_.end() || !it->second->Transport().IsConnected() ||
+      !it->second->Transport().SendRtp(buffer, length))
+    return false;
+  it->second->pacer.OnAudioSent(length, clock_.NowUs());  // audio never waits, but spends the budget
+  return true;
 }
 
 bool MeetingRouter::SendRtcpTo(const std::string& attendeeId, std::span<uint8_t> buffer, size_t length) {
@@ -556,8 +559,10 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   // SDK's priorities first, equal shares within a priority, each up to what it asks for: its layer,
   // or less when the SDK's tile size calls for less); while everything asked for fits nothing is
   // limited but the tile sizes. Our own estimate (transport-wide feedback about what we send) is held
-  // to what it measures: a stream limited by it gets padding up to the estimate (SendPadding), so the
-  // estimate climbs as far as the path carries and the layer goes up only once it fits. A receiver's
+  // to what it measures: a stream limited by it gets padding up to the estimate (the pacer's,
+  // PacedSender) and probes above it (bwe::ProbeController: at the first media, then at most every 5 s
+  // while limited), so the estimate climbs as far as the path carries and the layer goes up only once
+  // it fits. A receiver's
   // REMB hovers around what it gets (it cannot probe): there everything fits with a margin, and the
   // LayerSelector tries the asked-for layer again after a hold.
   const bool ownEstimate = peer.sendEstimator.FeedbackCount() != 0 && peer.extensions.transportWideCc != 0;
@@ -581,7 +586,18 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   }
   const bool limited = available != 0 && asked * kFitPercent / 100 > available;
   if (limited) bwe::BitrateAllocator::Allocate(available, std::span(demands).first(count), budgets);
-  peer.paddingTargetBps = limited && ownEstimate ? available : 0;
+  const int64_t nowUs = nowMs * 1000;
+  peer.askedBps = asked;
+  peer.UpdatePacing(nowUs);
+  peer.pacer.SetPaddingBitrate(limited && ownEstimate ? available : 0);
+  if (asked != 0 && peer.CanPad()) {
+    const uint64_t estimate = peer.sendEstimator.EstimateBps();
+    peer.StartProbes(peer.probeController.OnStart(estimate, asked, nowUs), nowUs);
+    if (limited && ownEstimate)
+      peer.StartProbes(peer.probeController.OnAllocationLimited(estimate, asked, nowUs,
+                                                                peer.sendEstimator.LastOveruseUs()),
+                       nowUs);
+  }
   for (size_t i = 0; i < count; ++i) {
     Subscription& s = *subscriptions[i];
     s.SetLayerProbes(!ownEstimate);
@@ -726,24 +742,6 @@ void MeetingRouter::ScheduleTick() {
   });
 }
 
-// Padding toward a peer whose streams are held below what they ask for (AllocateLayers): RTX padding
-// packets after this tick's media, up to the estimate, on the first stream that can carry them.
-void MeetingRouter::SendPadding(RouterPeer& peer, int64_t nowUs) {
-  size_t owed = peer.paddingBudget.Take(peer.paddingTargetBps, nowUs);
-  if (owed == 0 || !peer.Transport().IsConnected()) return;
-  for (auto& [mid, s] : peer.subscriptions) {
-    if (s->Source() == nullptr || s->Paused()) continue;
-    while (owed > 0) {
-      const auto bytes = static_cast<uint8_t>(std::min<size_t>(owed, 255));
-      const size_t sent = s->Send().SendPadding(bytes, nowUs, context_.sendBuffer);
-      if (sent == 0) break;
-      ++context_.stats.paddingPackets;
-      owed -= std::min<size_t>(owed, sent);
-    }
-    if (owed == 0) return;
-  }
-}
-
 void MeetingRouter::Tick() {
   const int64_t nowUs = clock_.NowUs();
   const int64_t nowMs = nowUs / 1000;
@@ -754,7 +752,6 @@ void MeetingRouter::Tick() {
     SendTransportFeedback(*peer);
     if (report) SendSenderReports(*peer, nowUs);
     AllocateLayers(*peer, nowMs);
-    SendPadding(*peer, nowUs);
     if (!peer->publisher) continue;
     Publisher& publisher = *peer->publisher;
     for (size_t i = 0; i < publisher.LayerCount(); ++i) {

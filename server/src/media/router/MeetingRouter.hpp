@@ -7,8 +7,11 @@
 //  - offer/answer: SubscribeNegotiator (pure); this class applies its plan;
 //  - forwarding (no allocation, no lock): OnPeerRtp here: publisher RTP arrives decrypted -> its layer
 //    (Publisher::ResolveMedia: SSRC or RID) -> RecvStream (sequence, loss, cache, stats) -> each
-//    Subscription decides (pause, LayerSelector: switches at key frames) -> SendStream rewrites,
-//    encrypts and sends;
+//    Subscription decides (pause, LayerSelector: switches at key frames) -> SendStream rewrites ->
+//    the subscriber transport's PacedSender sends it now or from its queue (audio > RTX > video >
+//    padding, at 2.5 x the estimate), encrypted as it leaves;
+//  - probing up toward a subscriber: bwe::ProbeController (RouterPeer) decides in AllocateLayers and
+//    after each feedback, the PacedSender sends the clusters, the estimator reads their result;
 //  - RTCP from an attendee: RtcpDispatcher -> RouterPeer -> the SendStream (NACK: retransmission,
 //    report blocks: RTT) or RecvStream (PLI/FIR: KeyframeRequestThrottle, SR) it names; what the
 //    attendee's reports and feedback said of its downlink: DownlinkViews (RouterPeer::Downlink);
@@ -109,7 +112,6 @@ class MeetingRouter final : public Router {
   void NotifySourcesChanged();
   void Bury(std::unique_ptr<RouterPeer> peer);
   // Transport-wide congestion control: arrivals of the attendee's packets -> feedback every tick.
-  void SendPadding(RouterPeer& peer, int64_t nowUs);
   void RecordTransportSequence(RouterPeer& peer, const webrtc::rtp::RtpPacket& rtp, int64_t arrivalUs);
   void SendTransportFeedback(RouterPeer& peer);
   void ScheduleTick();

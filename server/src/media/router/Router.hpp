@@ -152,7 +152,12 @@ class Router {
   struct Stats {
     uint64_t videoIn = 0;           // publisher video packets received
     uint64_t forwarded = 0;         // video packets sent to subscribers
-    uint64_t paddingPackets = 0;    // RTX padding toward subscribers whose estimate is climbing
+    uint64_t paddingPackets = 0;    // RTX padding (and probe padding) toward subscribers
+    uint64_t probeClusters = 0;     // probe clusters started toward subscribers (bwe::BitrateProber)
+    uint64_t probePackets = 0;      // packets sent as part of them (media and padding)
+    uint64_t pacerQueued = 0;       // packets that waited in a subscriber transport's pacer
+    uint64_t pacerDropped = 0;      // refused by a full pacer queue
+    uint64_t pacerSent = 0;         // left a pacer queue (the rest of pacerQueued still waits)
     uint64_t retransmitted = 0;     // NACKed packets resent (RTX or plain)
     uint64_t nackMisses = 0;        // NACKed packets no longer (or never) in the cache
     uint64_t nackSuppressed = 0;    // NACKed again in one NACK, within one RTT, or too often

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/Logger.hpp"
 #include "common/Ntp.hpp"
 #include "media/router/MeetingRouter.hpp"
 #include "media/router/RouterContext.hpp"
@@ -15,7 +16,8 @@ RouterPeer::RouterPeer(MeetingRouter& router, RouterContext& context, std::strin
                        WebRtcTransport::Options options,
                        std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate,
                        webrtc::transport::MediaDemuxer& demuxer)
-    : router_(router),
+    : pacer(*this, demuxer.Worker(), context),
+      router_(router),
       context_(context),
       attendeeId_(std::move(attendeeId)),
       localPwd_(options.localPwd),
@@ -33,6 +35,7 @@ bool RouterPeer::Start() {
 }
 
 void RouterPeer::Shutdown() {
+  pacer.Stop();
   if (registered_) {
     demuxer_.Remove(*transport_);
     registered_ = false;
@@ -184,7 +187,47 @@ void RouterPeer::OnTransportFeedback(std::span<const uint8_t> packet) {
   auto feedback = webrtc::rtcp::TransportFeedback::Parse(packet);
   if (!feedback) return;
   ++context_.stats.transportFeedbackReceived;
-  sendEstimator.OnTransportFeedback(*feedback, context_.clock.NowUs());
+  const int64_t nowUs = context_.clock.NowUs();
+  sendEstimator.OnTransportFeedback(*feedback, nowUs);
+  UpdatePacing(nowUs);
+  if (extensions.transportWideCc != 0)
+    StartProbes(probeController.OnEstimate(sendEstimator.EstimateBps(), askedBps, nowUs), nowUs);
+}
+
+void RouterPeer::UpdatePacing(int64_t /*nowUs*/) {
+  // Paced at the target when one was set, else at our own estimate once feedback about what we send
+  // arrived; before that nothing is known of the path (and the start probes find out).
+  uint64_t target = targetBitrateBps_;
+  if (target == 0 && sendEstimator.FeedbackCount() != 0 && extensions.transportWideCc != 0)
+    target = sendEstimator.EstimateBps();
+  pacer.SetTargetBitrate(target);
+}
+
+void RouterPeer::StartProbes(const bwe::ProbeController::Probes& probes, int64_t nowUs) {
+  for (size_t i = 0; i < probes.count; ++i) {
+    log::Debug("rtp", "router: {} probe cluster at {} bps (estimate {} bps)", attendeeId_, probes.bps[i],
+               sendEstimator.EstimateBps());
+    pacer.Probe(probes.bps[i], nowUs);
+  }
+}
+
+std::span<uint8_t> RouterPeer::PaddingScratch() { return context_.rtxBuffer; }
+
+bool RouterPeer::CanPad() const {
+  if (extensions.transportWideCc == 0 || !transport_->IsConnected()) return false;
+  for (const auto& [mid, s] : subscriptions) {
+    if (s->Source() != nullptr && !s->Paused() && s->Send().CanPad()) return true;
+  }
+  return false;
+}
+
+size_t RouterPeer::SendPadding(size_t bytes, int probeClusterId, int64_t nowUs, std::span<uint8_t> scratch) {
+  const auto padding = static_cast<uint8_t>(std::min<size_t>(bytes, 255));
+  for (auto& [mid, s] : subscriptions) {
+    if (s->Source() == nullptr || s->Paused()) continue;
+    if (const size_t sent = s->Send().SendPadding(padding, probeClusterId, nowUs, scratch)) return sent;
+  }
+  return 0;
 }
 
 void RouterPeer::OnTransportConnected(WebRtcTransport&) { router_.OnPeerConnected(*this); }

@@ -13,8 +13,9 @@
 #include <string>
 
 #include "media/bwe/SendSideEstimator.hpp"
-#include "media/bwe/PaddingBudget.hpp"
+#include "media/bwe/ProbeController.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
+#include "media/router/PacedSender.hpp"
 #include "media/router/Publisher.hpp"
 #include "media/router/ReceiveCodecs.hpp"
 #include "media/router/RecvStream.hpp"
@@ -80,24 +81,33 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   int audioPayloadType = -1;     // Opus
   bool audioMuted = false;
   std::string publisherMid;  // the attendee's camera send section
-  // The transport-wide sequence number of a packet of `size` bytes sent now (remembered by the estimator;
-  // media, unlike padding, also counts toward the padding budget).
-  uint16_t NextTransportSequence(size_t size, int64_t nowUs, bool padding = false) {
+  // The transport-wide sequence number of a packet of `size` bytes sent now (remembered by the estimator
+  // with the probe cluster it belongs to, -1: none). Called by the pacer as the packet leaves.
+  uint16_t NextTransportSequence(size_t size, int64_t nowUs, int probeClusterId = -1) {
     ++transportSequence_;
-    sendEstimator.OnPacketSent(transportSequence_, size, nowUs);
-    if (!padding) paddingBudget.OnSent(size);
+    sendEstimator.OnPacketSent(transportSequence_, size, nowUs, probeClusterId);
     return transportSequence_;
   }
-  // Padding up to the estimate while the attendee's streams ask for more than it allows
-  // (MeetingRouter::AllocateLayers sets the target; 0: none).
-  bwe::PaddingBudget paddingBudget;
-  uint64_t paddingTargetBps = 0;
+  // One padding-only RTX packet of about `bytes` (the pacer's padding and probes) on the first stream
+  // that can carry it; its size (0: none can: no RTX or transport-cc, nothing sent yet).
+  size_t SendPadding(size_t bytes, int probeClusterId, int64_t nowUs, std::span<uint8_t> scratch);
+  bool CanPad() const;
+  std::span<uint8_t> PaddingScratch();
+  // What the attendee's streams ask for in all (MeetingRouter::AllocateLayers): the cap of probes.
+  uint64_t askedBps = 0;
+  // The pacer's target from the bandwidth toward the attendee, and further probing after a feedback.
+  void UpdatePacing(int64_t nowUs);
+  // Probes up (bwe::ProbeController) through the pacer.
+  void StartProbes(const bwe::ProbeController::Probes& probes, int64_t nowUs);
+  bwe::ProbeController probeController;
   // What all retransmissions to this attendee may spend (RTX and plain resends, every stream).
   RtxBudget rtxBudget;
   // Arrivals of the attendee's packets by transport-wide sequence number (when transport-cc is negotiated).
   bwe::TransportFeedbackGenerator feedbackGenerator;
   // The estimate of what we can send the attendee, from its transport-wide feedback about our packets.
   bwe::SendSideEstimator sendEstimator;
+  // Every packet we send the attendee but its audio (which it only counts): paced and probed.
+  PacedSender pacer;
 
   std::map<std::string, std::unique_ptr<Subscription>> subscriptions;  // by mid
   std::unique_ptr<Publisher> publisher;

@@ -36,19 +36,32 @@ void SendStream::SetPayloadTypes(uint8_t payloadType, int rtxPayloadType) {
 
 bool SendStream::Ready() const { return payloadType_ != 0 && peer_.Transport().IsConnected(); }
 
-void SendStream::TranslateExtensions(RtpPacket& copy, const webrtc::rtp::ExtensionIds& sourceIds,
-                                     int64_t nowUs) {
+PacedSender::SendTimeFields SendStream::TranslateExtensions(RtpPacket& copy,
+                                                            const webrtc::rtp::ExtensionIds& sourceIds,
+                                                            int64_t nowUs) {
   ExtensionTranslator::Target target;
   target.ids = &peer_.extensions;
   target.mid = mid_;
   target.absSendTime24 = ExtensionTranslator::AbsSendTime(nowUs);
-  // A transport-wide sequence number only for a packet that carries the element (numbers the subscriber
-  // never sees would read as losses), with its send time for the subscriber transport's estimator.
-  if (peer_.extensions.transportWideCc != 0 && sourceIds.transportWideCc != 0 &&
-      copy.FindExtension(sourceIds.transportWideCc).has_value()) {
-    target.transportSequence = peer_.NextTransportSequence(copy.Size(), nowUs);
-  }
   ExtensionTranslator::Translate(copy, sourceIds, target);
+  return SendTimeFieldsOf(copy);
+}
+
+PacedSender::SendTimeFields SendStream::SendTimeFieldsOf(const RtpPacket& packet) const {
+  // Both values are written by the pacer when the packet leaves: a transport-wide sequence number
+  // (with its send time for the estimator) only for a packet that carries the element, numbers the
+  // subscriber never sees would read as losses.
+  PacedSender::SendTimeFields fields;
+  const uint8_t* base = packet.Data().data();
+  if (peer_.extensions.transportWideCc != 0) {
+    if (auto v = packet.FindExtension(peer_.extensions.transportWideCc); v && v->size() == 2)
+      fields.transportSequence = static_cast<uint16_t>(v->data() - base);
+  }
+  if (peer_.extensions.absSendTime != 0) {
+    if (auto v = packet.FindExtension(peer_.extensions.absSendTime); v && v->size() == 3)
+      fields.absSendTime = static_cast<uint16_t>(v->data() - base);
+  }
+  return fields;
 }
 
 bool SendStream::Send(const RtpPacket& packet, const RecvStream& source,
@@ -68,9 +81,9 @@ bool SendStream::Send(const RtpPacket& packet, const RecvStream& source,
     anchorTimestamp_ = copy->Timestamp();
     anchorArrivalUs_ = source.LastPacketMs() > 0 ? source.LastPacketMs() * 1000 : nowUs;
   }
-  TranslateExtensions(*copy, sourceIds, nowUs);
+  const PacedSender::SendTimeFields fields = TranslateExtensions(*copy, sourceIds, nowUs);
   lastSentUs_ = nowUs;
-  if (!peer_.Transport().SendRtp(scratch, size)) return false;
+  if (!peer_.pacer.Send(PacedSender::Kind::kVideo, scratch, size, fields, nowUs)) return false;
   octets_ += size;
   return true;
 }
@@ -124,16 +137,20 @@ SendStream::Resend SendStream::Retransmit(uint16_t outputSequence, RecvStream* s
   copy->SetSequenceNumber(outputSequence);
   copy->SetTimestamp(copy->Timestamp() + timestampOffset_);
   copy->SetPayloadType(payloadType_);
-  TranslateExtensions(*copy, sourceIds, nowUs);
+  const PacedSender::SendTimeFields fields = TranslateExtensions(*copy, sourceIds, nowUs);
   bool sent = false;
   if (!rtx) {
-    sent = peer_.Transport().SendRtp(scratch, size);
+    sent = peer_.pacer.Send(PacedSender::Kind::kRtx, scratch, size, fields, nowUs);
   } else {
     const size_t rtxSize =
         BuildRtx(*copy, rtxScratch.first(rtxScratch.size() - webrtc::srtp::kSrtpMaxTrailerLength));
     if (rtxSize == 0) return Resend::kMiss;
     ++rtxSequence_;
-    sent = peer_.Transport().SendRtp(rtxScratch, rtxSize);
+    // The RTX header has its own layout (our MID first): the pacer's fields are found in it again.
+    auto rtxPacket = RtpPacket::Parse(rtxScratch.first(rtxSize));
+    if (!rtxPacket) return Resend::kMiss;
+    sent =
+        peer_.pacer.Send(PacedSender::Kind::kRtx, rtxScratch, rtxSize, SendTimeFieldsOf(*rtxPacket), nowUs);
   }
   if (!sent) return Resend::kMiss;
   retransmitter_.Resent(outputSequence, nowUs);
@@ -167,10 +184,14 @@ size_t SendStream::BuildRtx(const RtpPacket& copy, std::span<uint8_t> out) const
   return size;
 }
 
-size_t SendStream::SendPadding(uint8_t paddingBytes, int64_t nowUs, std::span<uint8_t> scratch) {
-  if (paddingBytes == 0 || !Ready() || rtxPayloadType_ < 0 || rtxSsrc_ == 0 || lastSentUs_ == 0 ||
-      peer_.extensions.transportWideCc == 0)
-    return 0;
+bool SendStream::CanPad() const {
+  return Ready() && rtxPayloadType_ >= 0 && rtxSsrc_ != 0 && lastSentUs_ != 0 &&
+         peer_.extensions.transportWideCc != 0;
+}
+
+size_t SendStream::SendPadding(uint8_t paddingBytes, int probeClusterId, int64_t nowUs,
+                               std::span<uint8_t> scratch) {
+  if (paddingBytes == 0 || !CanPad()) return 0;
   webrtc::rtp::RtpPacketBuilder b;
   b.SetPayloadType(static_cast<uint8_t>(rtxPayloadType_))
       .SetSsrc(rtxSsrc_)
@@ -186,7 +207,7 @@ size_t SendStream::SendPadding(uint8_t paddingBytes, int64_t nowUs, std::span<ui
   const size_t size = sized.SizeFor(0);
   if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return 0;
   b.AddTransportSequenceNumber(peer_.extensions.transportWideCc,
-                               peer_.NextTransportSequence(size, nowUs, true));
+                               peer_.NextTransportSequence(size, nowUs, probeClusterId));
   if (b.Build({}, scratch) != size) return 0;
   ++rtxSequence_;
   return peer_.Transport().SendRtp(scratch, size) ? size : 0;

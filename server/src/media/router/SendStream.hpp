@@ -8,6 +8,7 @@
 //  - the answer to the subscriber's NACKs (RFC 4585 section 6.2.1): resent from the source's cache,
 //    as RTX (RFC 4588) when negotiated, deduplicated and paced by the Retransmitter, within the
 //    subscriber's byte budget (RtxBudget);
+//  - every packet leaves through the subscriber transport's PacedSender (video, RTX, padding);
 //  - the subscriber's report blocks about it (ReportBlockStats: loss, jitter, RTT, which also paces the
 //    Retransmitter), and our sender reports (RFC 3550 section 6.4.1).
 // Worker thread only.
@@ -15,6 +16,7 @@
 #include <span>
 #include <string>
 
+#include "media/router/PacedSender.hpp"
 #include "media/router/ReportBlockStats.hpp"
 #include "media/router/Retransmitter.hpp"
 #include "media/router/RtxBudget.hpp"
@@ -55,7 +57,9 @@ class SendStream {
   // SSRC of RFC 4588: the subscriber's decoder never sees it) with a transport-wide sequence number, so
   // the estimator toward the subscriber learns what the path carries. Returns its size (0: not sent:
   // no RTX negotiated, no transport-cc, nothing sent on this stream yet, or not connected).
-  size_t SendPadding(uint8_t paddingBytes, int64_t nowUs, std::span<uint8_t> scratch);
+  // Sent at once (the pacer decided it), as part of probe cluster probeClusterId (-1: none).
+  size_t SendPadding(uint8_t paddingBytes, int probeClusterId, int64_t nowUs, std::span<uint8_t> scratch);
+  bool CanPad() const;
   // The next packet sent continues the output without a gap (after a pause).
   void Restart() { rewriter_.Restart(); }
 
@@ -99,9 +103,12 @@ class SendStream {
                     int64_t nowUs, std::span<uint8_t> scratch, std::span<uint8_t> rtxScratch,
                     RtxBudget& budget);
   size_t BuildRtx(const webrtc::rtp::RtpPacket& copy, std::span<uint8_t> out) const;
-  // The subscriber's header extensions (its ids, our mid, send time, transport sequence) on `copy`.
-  void TranslateExtensions(webrtc::rtp::RtpPacket& copy, const webrtc::rtp::ExtensionIds& sourceIds,
-                           int64_t nowUs);
+  // Where the pacer writes the send time and transport-wide sequence number of `packet` as it leaves.
+  PacedSender::SendTimeFields SendTimeFieldsOf(const webrtc::rtp::RtpPacket& packet) const;
+  // The subscriber's header extensions (its ids, our mid, send time, transport sequence) on `copy`;
+  // where the pacer writes the send time and transport-wide sequence number as the packet leaves.
+  PacedSender::SendTimeFields TranslateExtensions(webrtc::rtp::RtpPacket& copy,
+                                                  const webrtc::rtp::ExtensionIds& sourceIds, int64_t nowUs);
 
   RouterPeer& peer_;
   const std::string& mid_;

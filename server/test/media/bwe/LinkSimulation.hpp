@@ -6,6 +6,9 @@
 //  - the link is a FIFO queue drained at capacityBps (a tail drop when a packet would wait longer than
 //    maxQueueUs), then baseDelayUs of propagation, then optional loss (random from a fixed seed, or
 //    every N-th packet);
+//  - with probing on, a ProbeController and BitrateProber as the router's pacer runs them: start
+//    clusters, further probing after each feedback and allocation probes while the estimate is below
+//    what the receiver asks for (askBps); a cluster's packets (media and padding) leave at its rate;
 //  - the receiver records arrivals in a TransportFeedbackGenerator and every feedbackIntervalUs sends
 //    the real feedback packets back (baseDelayUs again), which the estimator parses and consumes.
 #include <cstdint>
@@ -14,6 +17,8 @@
 #include <vector>
 
 #include "common/Clock.hpp"
+#include "media/bwe/BitrateProber.hpp"
+#include "media/bwe/ProbeController.hpp"
 #include "media/bwe/SendSideEstimator.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 
@@ -28,6 +33,8 @@ struct LinkSettings {
   int64_t feedbackIntervalUs = 50'000;
   size_t packetSize = 1200;
   uint64_t maxSendBps = 50'000'000;  // what the source can produce at most
+  bool probing = false;
+  uint64_t askBps = 10'000'000;  // what the receiver asks for: the cap of probes
 };
 
 class LinkSimulation {
@@ -57,6 +64,7 @@ class LinkSimulation {
   uint64_t Sent() const { return sent_; }
   uint64_t Dropped() const { return dropped_; }
   uint64_t DeliveredBytes() const { return deliveredBytes_; }
+  const BitrateProber& Prober() const { return prober_; }
 
  private:
   static constexpr int64_t kStepUs = 1000;
@@ -76,30 +84,51 @@ class LinkSimulation {
     return static_cast<double>(lcg_ >> 11) / static_cast<double>(1ULL << 53) < link_.randomLoss;
   }
 
+  void SendPacket(int64_t now, int clusterId) {
+    const uint16_t seq = nextSequence_++;
+    estimator_.OnPacketSent(seq, link_.packetSize, now, clusterId);
+    ++sent_;
+    const int64_t transmitUs = static_cast<int64_t>(link_.packetSize * 8 * 1'000'000 / link_.capacityBps);
+    const int64_t start = std::max(now, linkFreeUs_);
+    if (start - now > link_.maxQueueUs) {
+      ++dropped_;
+      return;
+    }
+    linkFreeUs_ = start + transmitUs;
+    lastQueueUs_ = start - now;
+    if (RandomLoss()) {
+      ++dropped_;
+      return;
+    }
+    packets_.push_back({linkFreeUs_ + link_.baseDelayUs, seq});
+  }
+
+  void Probe(const ProbeController::Probes& probes, int64_t now) {
+    for (size_t i = 0; i < probes.count; ++i) prober_.CreateCluster(probes.bps[i], now);
+  }
+
   void Step() {
     const int64_t now = clock_.NowUs();
-    // Send at the target.
-    const uint64_t rate = std::min(estimator_.EstimateBps(), link_.maxSendBps);
+    // Send at the target; while a probe cluster runs the media goes in it (the probe's rate is the
+    // total, as the pacer sends queued media as part of the cluster).
+    const bool probing = link_.probing && prober_.Active(now);
+    const uint64_t rate = probing ? 0 : std::min(estimator_.EstimateBps(), link_.maxSendBps);
     budgetBits_ += static_cast<double>(rate) * kStepUs / 1e6;
     budgetBits_ = std::min(budgetBits_, static_cast<double>(link_.packetSize * 8 * 4));
     while (budgetBits_ >= static_cast<double>(link_.packetSize * 8)) {
       budgetBits_ -= static_cast<double>(link_.packetSize * 8);
-      const uint16_t seq = nextSequence_++;
-      estimator_.OnPacketSent(seq, link_.packetSize, now);
-      ++sent_;
-      const int64_t transmitUs = static_cast<int64_t>(link_.packetSize * 8 * 1'000'000 / link_.capacityBps);
-      const int64_t start = std::max(now, linkFreeUs_);
-      if (start - now > link_.maxQueueUs) {
-        ++dropped_;
-        continue;
+      SendPacket(now, -1);
+    }
+    if (link_.probing) {
+      if (!controller_.Started())
+        Probe(controller_.OnStart(estimator_.EstimateBps(), link_.askBps, now), now);
+      size_t due = prober_.BytesDue(now);
+      const int cluster = prober_.ClusterId();
+      while (due > 0 && prober_.ClusterId() == cluster) {
+        SendPacket(now, cluster);
+        prober_.OnProbeSent(link_.packetSize, now);
+        due -= std::min(due, link_.packetSize);
       }
-      linkFreeUs_ = start + transmitUs;
-      lastQueueUs_ = start - now;
-      if (RandomLoss()) {
-        ++dropped_;
-        continue;
-      }
-      packets_.push_back({linkFreeUs_ + link_.baseDelayUs, seq});
     }
     // Deliver to the receiver.
     while (!packets_.empty() && packets_.front().arrivalUs <= now) {
@@ -119,12 +148,20 @@ class LinkSimulation {
       if (auto fb = webrtc::rtcp::TransportFeedback::Parse(feedback_.front().packet))
         estimator_.OnTransportFeedback(*fb, now);
       feedback_.pop_front();
+      if (link_.probing) {
+        Probe(controller_.OnEstimate(estimator_.EstimateBps(), link_.askBps, now), now);
+        Probe(controller_.OnAllocationLimited(estimator_.EstimateBps(), link_.askBps, now,
+                                              estimator_.LastOveruseUs()),
+              now);
+      }
     }
   }
 
   LinkSettings link_;
   SendSideEstimator estimator_;
   TransportFeedbackGenerator receiver_;
+  ProbeController controller_;
+  BitrateProber prober_;
   ManualClock clock_;
   std::deque<InFlight> packets_;
   std::deque<FeedbackInFlight> feedback_;

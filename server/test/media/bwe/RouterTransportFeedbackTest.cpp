@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "media/bwe/BitrateProber.hpp"
 #include "media/bwe/SendSideEstimator.hpp"
 #include "media/bwe/TransportFeedbackGenerator.hpp"
 #include "media/router/MeetingRouter.hpp"
@@ -231,6 +232,7 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
   bwe::TransportFeedbackGenerator subscriberSide;
   std::vector<uint16_t> seen;
   size_t padding = 0;
+  size_t media = 0;
   uint32_t videoSsrc = 0;
   const uint8_t midId = MidId(sa.sdpAnswer);
   ASSERT_NE(midId, 0);
@@ -246,17 +248,24 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
       return 0;
     });
     h.clock.AdvanceMs(20);
-    // Ten video packets (padding may come between them).
+    // Ten video packets (padding may come between them). Once the subscriber's feedback gave an
+    // estimate the pacer paces by the router's clock: it has to move for queued packets to leave.
     const auto video = [&] {
       return std::count_if(sub.rtp.begin(), sub.rtp.end(),
                            [](const auto& p) { return p.size() > 1 && (p[1] & 0x7F) == kVp8; });
     };
-    ASSERT_TRUE(WaitFor(h.ClientWorker(), [&] { return video() >= 10; }))
+    ASSERT_TRUE(WaitFor(h.ClientWorker(),
+                        [&] {
+                          h.clock.AdvanceMs(1);
+                          return video() >= 10;
+                        }))
         << sub.rtp.size() << " forwarded "
         << OnWorker(h.serverWorker, [&] { return h.router->GetStats().forwarded; }) << " in "
         << OnWorker(h.serverWorker, [&] { return h.router->GetStats().videoIn; });
     OnWorker(h.ClientWorker(), [&] {
-      for (auto& p : sub.rtp) {
+      std::vector<std::vector<uint8_t>> all = sub.rtp;
+      all.insert(all.end(), sub.padding.begin(), sub.padding.end());
+      for (auto& p : all) {
         auto rtp = webrtc::rtp::RtpPacket::Parse(std::span(p));
         if (!rtp) continue;
         auto ext = rtp->FindExtension(subId);
@@ -264,6 +273,7 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
         if (!ext || ext->size() != 2) continue;
         const uint16_t seq = ReadU16(ext->data());
         subscriberSide.OnPacket(seq, h.clock.NowUs());
+        seen.push_back(seq);
         if (rtp->PayloadType() == webrtc::sdp::OfferBuilder::kVp8RtxPt) {
           ++padding;
           EXPECT_TRUE(rtp->HasPadding());
@@ -275,9 +285,10 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
         }
         EXPECT_EQ(rtp->PayloadType(), kVp8);
         if (videoSsrc == 0) videoSsrc = rtp->Ssrc();
-        seen.push_back(seq);
+        ++media;
       }
       sub.rtp.clear();
+      sub.padding.clear();
       std::array<uint8_t, 1500> fb{};
       while (size_t n = subscriberSide.Build(sub.audioSsrc, 0, std::span(fb).first(1400))) {
         EXPECT_TRUE(sub.transport->SendRtcp(fb, n));
@@ -285,8 +296,11 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
       return 0;
     });
   }
-  // The media took consecutive transport-wide numbers, and padding took the ones between (below).
-  ASSERT_EQ(seen.size(), 100u);
+  // Media and padding (the start probe's, then the padding toward the estimate) took the transport's
+  // one counter: every number once, none skipped (the client keeps them in two lists, so sort).
+  ASSERT_EQ(media, 100u);
+  ASSERT_EQ(seen.size(), media + padding);
+  std::sort(seen.begin(), seen.end());
   for (size_t i = 1; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<uint16_t>(seen[i - 1] + 1)) << i;
   // The camera's first seconds are planned at its SUBSCRIBE maximum (1.5 Mbit/s), above the estimate's
   // start (1 Mbit/s): the subscriber's stream is limited, so padding goes toward the estimate: RTX
@@ -297,7 +311,7 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
   ASSERT_TRUE(WaitFor(h.ClientWorker(),
                       [&] {
                         h.clock.AdvanceMs(5);
-                        for (auto& p : sub.rtp) {
+                        for (auto& p : sub.padding) {
                           auto rtp = webrtc::rtp::RtpPacket::Parse(std::span(p));
                           if (!rtp || rtp->PayloadType() != webrtc::sdp::OfferBuilder::kVp8RtxPt) continue;
                           ++padding;
@@ -308,7 +322,7 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
                           EXPECT_TRUE(rtp->FindExtension(subId).has_value());
                           EXPECT_NE(rtp->Ssrc(), videoSsrc);
                         }
-                        sub.rtp.clear();
+                        sub.padding.clear();
                         return padding > 0;
                       }))
       << "padding packets sent: "
@@ -318,6 +332,11 @@ TEST(RouterTransportFeedbackTest, SubscriberFeedbackGivesAnOutgoingEstimate) {
       OnWorker(h.serverWorker, [&] { return h.router->AvailableOutgoingBitrate("subscriber"); });
   ASSERT_TRUE(estimate);
   EXPECT_GE(*estimate, bwe::SendSideEstimator::Settings{}.minBps);
+  // The first media started a probe cluster toward the subscriber: the camera asks for 1.5 Mbit/s,
+  // above the 1 Mbit/s start, so one cluster at the ask (3x the start capped by it).
+  const auto stats = OnWorker(h.serverWorker, [&] { return h.router->GetStats(); });
+  EXPECT_EQ(stats.probeClusters, 1u);
+  EXPECT_GE(stats.probePackets, bwe::BitrateProber::kMinProbePackets);
   // BITRATES tells the subscriber's SDK that estimate (server_available_outgoing_bitrate, kbps), which
   // overrides its availableIncomingBitrate; before the feedback it was absent (0).
   h.clock.AdvanceMs(MeetingRouter::kBitratesIntervalMs + 10);

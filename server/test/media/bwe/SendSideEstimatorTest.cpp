@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "media/bwe/LinkSimulation.hpp"
+#include "webrtc/rtcp/TransportFeedback.hpp"
+#include "media/bwe/TransportFeedbackGenerator.hpp"
 
 namespace medicall::media::bwe {
 namespace {
@@ -17,6 +21,56 @@ SendSideEstimator::Settings Start(uint64_t bps) {
   SendSideEstimator::Settings s;
   s.startBps = bps;
   return s;
+}
+
+// Five packets of probe cluster 1, sent 2 ms apart (1000 bytes: 4 Mbit/s), arriving arrivalGapUs apart,
+// then the receiver's feedback about them.
+void ProbeAndFeedback(SendSideEstimator& e, int64_t arrivalGapUs, int64_t nowUs) {
+  TransportFeedbackGenerator receiver;
+  for (uint16_t i = 0; i < 5; ++i) {
+    e.OnPacketSent(static_cast<uint16_t>(100 + i), 1000, nowUs + i * 2'000, 1);
+    receiver.OnPacket(static_cast<uint16_t>(100 + i), nowUs + 20'000 + i * arrivalGapUs);
+  }
+  std::vector<uint8_t> buf(1500);
+  while (size_t n = receiver.Build(1, 2, buf)) {
+    auto fb = webrtc::rtcp::TransportFeedback::Parse(std::span(buf).first(n));
+    ASSERT_TRUE(fb);
+    e.OnTransportFeedback(*fb, nowUs + 60'000);
+  }
+}
+
+TEST(SendSideEstimatorTest, AProbeResultRaisesTheEstimateAtOnce) {
+  SendSideEstimator e(Start(1'000'000));
+  ProbeAndFeedback(e, 2'000, 1'000'000);  // the path delivered the probe at its rate
+  EXPECT_EQ(e.ProbeResults(), 1u);
+  EXPECT_EQ(e.LastProbeBps(), 4'000'000u);
+  EXPECT_EQ(e.EstimateBps(), 4'000'000u) << "delay- and loss-based both follow the probe";
+  EXPECT_EQ(e.DelayBasedBps(), 4'000'000u);
+  EXPECT_EQ(e.LossBasedBps(), 4'000'000u);
+}
+
+TEST(SendSideEstimatorTest, AProbeThroughABottleneckBelowTheEstimateChangesNothing) {
+  SendSideEstimator e(Start(1'000'000));
+  ProbeAndFeedback(e, 8'000, 1'000'000);  // spread to 1 Mbit/s: the probe measures 95% of that
+  EXPECT_EQ(e.ProbeResults(), 0u);
+  EXPECT_LE(e.EstimateBps(), 1'000'000u);
+}
+
+TEST(SendSideEstimatorTest, ProbingReachesA5MbitLinkInASecondInsteadOfHalfAMinute) {
+  LinkSettings link;
+  link.capacityBps = 5'000'000;
+  link.probing = true;
+  LinkSimulation probed(link, Start(1'000'000));
+  probed.Run(1'000'000);
+  EXPECT_GE(probed.Estimator().EstimateBps(), 3'500'000u);
+  EXPECT_LE(probed.Estimator().EstimateBps(), 5'500'000u);
+  EXPECT_GE(probed.Estimator().ProbeResults(), 1u);
+  EXPECT_GE(probed.Prober().ClustersDone(), 2u);  // the start clusters at 3 and 6 Mbit/s
+  EXPECT_EQ(probed.Dropped(), 0u);
+  link.probing = false;
+  LinkSimulation plain(link, Start(1'000'000));
+  plain.Run(1'000'000);
+  EXPECT_LT(plain.Estimator().EstimateBps(), 1'200'000u);
 }
 
 TEST(SendSideEstimatorTest, RampsUpOnACleanLink) {

@@ -8,6 +8,9 @@
 //    decodes both, and the Chromium attendees keep decoding each other. When Firefox leaves, the
 //    intersection has H.264 again and the SDKs go back to it.
 //
+//  - Without MEDICALL_VIDEO_H264 (the default) the same two attendees send and decode VP8: INDEX lists VP8
+//    only and the camera answer has no H.264, so no SDK preference can pick it.
+//
 // Runs inside `unshare -n` like the others; Firefox needs the veth and default route of lib/firefox.mjs.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,12 +21,13 @@ import { buildSdkPage } from '../lib/sdk-page.mjs';
 import { startServer } from '../lib/server.mjs';
 
 let server;
+let defaultServer;
 const browsers = [];
 
-async function attendee(kind, name, room, opts = {}) {
+async function attendee(kind, name, room, opts = {}, on = server) {
   const b = kind === 'firefox' ? await launchFirefox() : await launchBrowser();
   browsers.push(b);
-  await b.page.goto(`${server.url}/`);
+  await b.page.goto(`${on.url}/`);
   const self = await b.page.evaluate(([n, r, o]) => window.sdkTest.join(n, r, o), [name, room, opts]);
   const a = {
     ...b,
@@ -60,7 +64,10 @@ async function sends(a, mime) {
 before(async () => {
   ensureDefaultRoute();
   const webDir = await buildSdkPage();
-  server = await startServer({ args: ['--web-dir', webDir, '--public-ip', TEST_HOST_ADDRESS] });
+  server = await startServer({
+    args: ['--web-dir', webDir, '--public-ip', TEST_HOST_ADDRESS], env: { MEDICALL_VIDEO_H264: '1' },
+  });
+  defaultServer = await startServer({ args: ['--web-dir', webDir] });
 });
 
 afterEach(async () => {
@@ -69,6 +76,7 @@ afterEach(async () => {
 
 after(async () => {
   await server?.stop();
+  await defaultServer?.stop();
   removeDefaultRoute();
 });
 
@@ -117,6 +125,24 @@ describe('H.264 through the SFU', () => {
       const s = await a.state();
       assert.equal(s.stoppedName, null, `${a.name} stopped: ${s.stoppedName}`);
       assert.deepEqual(s.connecting.map((c) => c.reconnecting), [false], `${a.name} never reconnected`);
+    }
+  });
+
+  test('without MEDICALL_VIDEO_H264 the same attendees run VP8', async () => {
+    const room = `vp8-${Date.now()}`;
+    const opts = { videoCodecs: ['h264', 'vp8'] };
+    const alice = await attendee('chromium', 'Alice', room, opts, defaultServer);
+    const bob = await attendee('chromium', 'Bob', room, opts, defaultServer);
+    await sends(alice, 'video/VP8');
+    await sends(bob, 'video/VP8');
+    await decodes(alice, bob, 'video/VP8');
+    await decodes(bob, alice, 'video/VP8');
+    for (const a of [alice, bob]) {
+      const s = await a.stats();
+      assert.ok(!s.outboundVideo.some((o) => o.codec === 'video/H264'), `${a.name} never sends H.264`);
+      const answers = (await a.state()).sdp.filter((d) => d.type === 'answer').map((d) => d.sdp);
+      assert.ok(answers.length > 0);
+      for (const sdp of answers) assert.doesNotMatch(sdp, /a=rtpmap:\d+ H264\//, `${a.name}: no H.264 answered`);
     }
   });
 });

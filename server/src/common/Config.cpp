@@ -240,6 +240,9 @@ const std::vector<Setting>& Settings() {
       {"MEDICALL_SHUTDOWN_DRAIN_SECONDS", "shutdown-drain",
        "on SIGTERM, wait up to N s for in-flight HTTP before closing WebSockets (default 5)",
        [](Config& c, const std::string& v) { return ParseNumber(v, c.shutdownDrainSeconds, 0, 60); }},
+      {"MEDICALL_VIDEO_H264", "video-h264",
+       "1: H.264 constrained baseline when every attendee decodes it; 0: VP8 only (default 0)",
+       [](Config& c, const std::string& v) { return ParseBool(v, c.videoH264); }},
       {"MEDICALL_LOG_LEVEL", "log-level", "debug, info, warn, error or off (default info)",
        [](Config& c, const std::string& v) {
          c.logLevel = v;

@@ -40,6 +40,11 @@ struct Config {
       5;  // MEDICALL_WORKER_STALL_SECONDS: /healthz fails when a media loop is stuck this long
   int shutdownDrainSeconds =
       5;  // MEDICALL_SHUTDOWN_DRAIN_SECONDS: SIGTERM: wait for in-flight HTTP before closing WebSockets
+  // MEDICALL_VIDEO_H264: 1 lets a meeting run H.264 constrained baseline when every attendee decodes it
+  // (INDEX supported_receive_codec_intersection lists it, so that the Chime SDK's default preference,
+  // VP9 > H.264 > VP8, picks it); 0 (default): VP8 only, one codec every browser sends and decodes, so
+  // no call renegotiates codecs when a Firefox or simulcast attendee joins or leaves.
+  bool videoH264 = false;
   std::string logLevel = "info";  // MEDICALL_LOG_LEVEL: debug, info, warn, error, off
   bool testEcho = false;          // MEDICALL_TEST_ECHO / --enable-test-echo: POST /test/echo
   std::string tlsCert;  // MEDICALL_TLS_CERT: PEM certificate chain; with tlsKey, PORT serves HTTPS/WSS only

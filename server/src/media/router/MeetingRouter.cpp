@@ -43,6 +43,7 @@ MeetingRouter::MeetingRouter(const Config& config, webrtc::transport::MediaDemux
       listener_(listener),
       clock_(clock),
       context_(clock),
+      receiveCodecs_(MeetingCodecs()),
       timer_(demuxer.Worker().Context()) {}
 
 MeetingRouter::~MeetingRouter() {
@@ -151,7 +152,8 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   answerOptions.candidatePort = demuxer_.LocalPort();
   answerOptions.sessionId = peer->sessionId;
   answerOptions.sessionVersion = std::to_string(peer->sessionVersion + 1);
-  answerOptions.enableH264 = true;  // answered where offered; the camera's order and INDEX decide
+  // Answered where offered when the meeting may run it; the camera's order and INDEX decide.
+  answerOptions.enableH264 = config_.videoH264;
   state.audioSsrc = peer->audioSsrc;
   for (const auto& [mid, s] : peer->subscriptions) state.sendSsrcs[mid] = {s->Ssrc(), s->RtxSsrc()};
   for (const auto& [id, other] : peers_) {
@@ -252,10 +254,14 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   return out;
 }
 
+ReceiveCodecs MeetingRouter::MeetingCodecs() const {
+  return config_.videoH264 ? ReceiveCodecs::All() : ReceiveCodecs::Vp8Only();
+}
+
 void MeetingRouter::UpdateReceiveCodecs() {
   // Nobody in media: nobody to be in doubt about (the first joiner's INDEX then says what a Chromium
   // offer will, and its SDK does not switch codecs twice on joining).
-  ReceiveCodecs codecs = ReceiveCodecs::All();
+  ReceiveCodecs codecs = MeetingCodecs();
   for (const auto& [id, peer] : peers_) codecs.IntersectWith(peer->decodes);
   if (codecs == receiveCodecs_) return;
   receiveCodecs_ = codecs;

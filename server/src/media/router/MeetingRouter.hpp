@@ -100,6 +100,8 @@ class MeetingRouter final : public Router {
                     webrtc::rtp::VideoCodec codec, bool retransmitted, int64_t arrivalUs);
   // Recomputes the codec intersection over the attendees; a change goes out in INDEX.
   void UpdateReceiveCodecs();
+  // What the meeting may run before anyone's offer narrows it: VP8, and H.264 if MEDICALL_VIDEO_H264.
+  ReceiveCodecs MeetingCodecs() const;
   // The layer each of the peer's subscriptions forwards, from the bandwidth toward it.
   void AllocateLayers(RouterPeer& peer, int64_t nowMs);
   void ApplyPreference(RouterPeer& peer, const VideoPreference& preference);
@@ -133,7 +135,7 @@ class MeetingRouter final : public Router {
   int64_t lastReportMs_ = 0;
   int64_t lastBitratesMs_ = 0;
   std::vector<uint32_t> listed_;  // stream ids of the last Sources(), to notice layers coming and going
-  ReceiveCodecs receiveCodecs_ = ReceiveCodecs::All();
+  ReceiveCodecs receiveCodecs_;
   boost::asio::steady_timer timer_;
   AliveToken alive_;
 };

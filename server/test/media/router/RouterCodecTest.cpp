@@ -103,6 +103,30 @@ TEST(RouterCodecTest, TheIntersectionFollowsWhoIsInMedia) {
   EXPECT_EQ(Intersection(h), both);
 }
 
+// MEDICALL_VIDEO_H264 off (the default): the meeting is VP8 whoever decodes H.264, and a camera that
+// offers H.264 is answered VP8 only (recvonly), so that no SDK preference can pick H.264.
+TEST(RouterCodecTest, WithoutTheH264SettingEveryoneIsVp8) {
+  RouterHarness h(false, testing::RouterClock::Manual, /*videoH264=*/false);
+  const std::vector<VideoCodec> vp8{VideoCodec::kVp8};
+  EXPECT_EQ(Intersection(h), vp8);  // nobody in media yet
+  TestClient& a = h.AddClient("a");
+  a.offerH264 = true;
+  TestClient& b = h.AddClient("b");
+  b.offerH264 = true;
+  ASSERT_EQ(h.Subscribe(a, true, {}).status, 200u);
+  ASSERT_EQ(h.Subscribe(b, true, {}).status, 200u);
+  EXPECT_EQ(Intersection(h), vp8);
+  auto answer = webrtc::sdp::SdpParser::Parse(a.answer.sdpAnswer);
+  ASSERT_TRUE(answer.has_value());
+  bool sawVideo = false;
+  for (const auto& m : answer->media) {
+    if (m.kind != webrtc::sdp::MediaKind::Video || m.Rejected()) continue;
+    sawVideo = true;
+    for (const auto& c : m.codecs) EXPECT_NE(c.name, "H264") << "mid " << m.mid;
+  }
+  EXPECT_TRUE(sawVideo);
+}
+
 TEST(RouterCodecTest, H264IsForwardedFromItsIdrOnlyToWhoNegotiatedItThenVp8ToEveryone) {
   RouterHarness h;
   TestClient& pub = h.AddClient("publisher");

@@ -203,12 +203,15 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
 enum class RouterClock { Manual, System };
 
 struct RouterHarness {
-  explicit RouterHarness(bool separateClientWorker = false, RouterClock routerClock = RouterClock::Manual) {
+  // videoH264: MEDICALL_VIDEO_H264 (on here, so that the codec tests can run H.264; off is the default).
+  explicit RouterHarness(bool separateClientWorker = false, RouterClock routerClock = RouterClock::Manual,
+                         bool videoH264 = true) {
     serverWorker.Start();
     clientWorker = separateClientWorker ? std::make_unique<net::MediaWorker>("router-clients") : nullptr;
     if (clientWorker) clientWorker->Start();
     Config config;
     config.publicIp = "127.0.0.1";
+    config.videoH264 = videoH264;
     OnWorker(serverWorker, [&] {
       serverDemux = std::make_unique<webrtc::transport::MediaDemuxer>(serverWorker);
       serverDemux->Bind("127.0.0.1", 0);

@@ -155,6 +155,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   // Answered where offered when the meeting may run it; the camera's order and INDEX decide.
   answerOptions.enableH264 = config_.videoH264;
   state.audioSsrc = peer->audioSsrc;
+  state.audioStream = peer->audioStream;
   for (const auto& [mid, s] : peer->subscriptions) state.sendSsrcs[mid] = {s->Ssrc(), s->RtxSsrc()};
   for (const auto& [id, other] : peers_) {
     if (!other->publisher) continue;
@@ -184,6 +185,7 @@ SubscribeAnswer MeetingRouter::Subscribe(const SubscribeParams& params) {
   peer->extensions = plan->extensions;
   peer->decodes = plan->decodes;
   peer->audioSsrc = plan->audioSsrc;
+  peer->audioStream = plan->audioStream;
 
   // Audio: what we send on and what the attendee sends.
   peer->audioMid = plan->audio ? plan->audio->mid : std::string();

@@ -77,6 +77,7 @@ class RouterPeer final : public webrtc::transport::WebRtcTransport::Listener,
   uint64_t sessionVersion = 0;
   std::string audioMid;
   uint32_t audioSsrc = 0;        // ours (a=ssrc in the answer's audio section)
+  std::string audioStream;       // its a=msid stream, kept for the connection (SubscribeNegotiator)
   uint32_t remoteAudioSsrc = 0;  // the attendee's (0: any)
   int audioPayloadType = -1;     // Opus
   bool audioMuted = false;

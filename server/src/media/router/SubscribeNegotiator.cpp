@@ -28,7 +28,31 @@ bool FirefoxOffer(const sdp::SessionDescription& offer) {
   return offer.originUsername.find("THIS_IS_SDPARTA") != std::string::npos;
 }
 
+// The label of a video section we send on (its a=msid stream and track are derived from it).
+std::string VideoLabel(const std::string& mid) { return "v_" + mid; }
+
 }  // namespace
+
+std::string SubscribeNegotiator::AudioSyncStream(const sdp::SessionDescription& offer,
+                                                 const Request& request) {
+  size_t videoIndex = 0;
+  long highest = -1;
+  for (const sdp::MediaSection& m : offer.media) {
+    long mid = -1;
+    if (!m.mid.empty() && m.mid.size() <= 6 &&
+        std::all_of(m.mid.begin(), m.mid.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      mid = std::stol(m.mid);
+    }
+    if (mid < 0) return kAudioStreamId;
+    highest = std::max(highest, mid);
+    if (m.kind != sdp::MediaKind::Video) continue;
+    const uint32_t streamId =
+        videoIndex < request.receiveStreamIds.size() ? request.receiveStreamIds[videoIndex] : 0;
+    ++videoIndex;
+    if (streamId != 0 && !m.Rejected() && sdp::Receives(m.direction)) return VideoLabel(m.mid);
+  }
+  return VideoLabel(std::to_string(highest + 1));
+}
 
 std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sdp::SessionDescription& offer,
                                                                         const Request& request,
@@ -36,6 +60,7 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
                                                                         std::string* error) {
   Plan plan;
   plan.audioSsrc = state.audioSsrc != 0 ? state.audioSsrc : state.newSsrc();
+  plan.audioStream = !state.audioStream.empty() ? state.audioStream : AudioSyncStream(offer, request);
   sdp::AnswerBuilder builder(state.answerOptions);
   std::vector<uint32_t> taken;  // SSRCs handed out in this negotiation
   auto fresh = [&] {
@@ -53,7 +78,7 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
     if (m.kind == sdp::MediaKind::Audio) {
       if (!audioTaken && !m.Rejected()) {
         audioTaken = true;
-        sdp::SendParameters send{kAudioStreamId, kAudioTrackId, kCname, plan.audioSsrc, 0};
+        sdp::SendParameters send{plan.audioStream, kAudioTrackId, kCname, plan.audioSsrc, 0};
         builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendRecv, send});
       } else {
         builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::Inactive, std::nullopt});
@@ -97,7 +122,7 @@ std::optional<SubscribeNegotiator::Plan> SubscribeNegotiator::Negotiate(const sd
       receive.ssrc = fresh();
       receive.rtxSsrc = fresh();
     }
-    const std::string label = "v_" + m.mid;
+    const std::string label = VideoLabel(m.mid);
     sdp::SendParameters send{label, label + "_track", kCname, receive.ssrc, receive.rtxSsrc};
     builder.SetSection(m.mid, sdp::SectionOptions{sdp::Direction::SendOnly, send});
     plan.receives.push_back(std::move(receive));

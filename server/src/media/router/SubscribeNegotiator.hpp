@@ -4,8 +4,13 @@
 // state: unit-tested on captured offers (server/test/media/router/SubscribeNegotiatorTest.cpp).
 //
 // The sections, as the Chime SDK lays them out (chime-protocol.md section 2, chime-protocol-2.md 3.3):
-//  - the first live audio section: sendrecv, our mixed audio (kAudioStreamId/kAudioTrackId, our SSRC);
-//    further audio sections are inactive;
+//  - the first live audio section: sendrecv, our mixed audio (kAudioTrackId, our SSRC) in the a=msid
+//    stream of the attendee's first remote video ("v_<mid>", AudioSyncStream): browsers synchronise
+//    audio and video of one stream only (Chromium: the receiver's first stream id is its sync group),
+//    and the SDK names a video tile by its stream id, so the audio joins the video's stream and not
+//    the reverse. Chosen at the first answer and kept for the connection (a stream change would take
+//    the audio track out of the MediaStream the SDK bound to its audio element). Further audio
+//    sections are inactive;
 //  - video sections pair with receive_stream_ids in SDP order. 0 marks the attendee's own camera (the
 //    first one that sends, while SUBSCRIBE lists a video send stream): recvonly, and when the offer
 //    has a=simulcast:send, answered with a=simulcast:recv of its rids (one RecvStream per layer), VP8
@@ -38,7 +43,7 @@ namespace medicall::media::router {
 
 class SubscribeNegotiator {
  public:
-  static constexpr const char* kAudioStreamId = "mixed_audio";
+  static constexpr const char* kAudioStreamId = "mixed_audio";  // when no video stream can be named
   static constexpr const char* kAudioTrackId = "mixed_audio_track";
   static constexpr const char* kCname = "medicall";
 
@@ -49,6 +54,7 @@ class SubscribeNegotiator {
   struct State {
     webrtc::sdp::AnswerOptions answerOptions;  // our ICE, DTLS and candidates, session id and version
     uint32_t audioSsrc = 0;                    // ours (0: pick one)
+    std::string audioStream;                   // the audio's a=msid stream so far (empty: choose one)
     std::map<std::string, std::pair<uint32_t, uint32_t>>
         sendSsrcs;                                 // existing subscriptions: mid -> ssrc, rtx
     std::map<uint32_t, std::string> streamOwners;  // published stream id -> attendee
@@ -79,6 +85,7 @@ class SubscribeNegotiator {
       VideoPayloads payloads;  // each codec we may send on the mid
     };
     uint32_t audioSsrc = 0;
+    std::string audioStream;  // the audio's a=msid stream id (keep it in State for the next offer)
     std::optional<Audio> audio;
     std::optional<Camera> camera;   // set while SUBSCRIBE says the attendee sends video
     std::vector<Receive> receives;  // the sections we send on
@@ -87,6 +94,12 @@ class SubscribeNegotiator {
     webrtc::sdp::SessionDescription answer;
     std::string sdpAnswer;
   };
+
+  // The a=msid stream for the mixed audio at a connection's first answer: the label of the first video
+  // section the attendee receives on, or of the one its browser will add next (Chromium and Firefox
+  // number mids 0, 1, 2...: the next is one past the highest), so that the first remote video and the
+  // audio share a stream and are played in sync. kAudioStreamId if mids are not numbers.
+  static std::string AudioSyncStream(const webrtc::sdp::SessionDescription& offer, const Request& request);
 
   // nullopt (and `error`) when the offer cannot be answered.
   static std::optional<Plan> Negotiate(const webrtc::sdp::SessionDescription& offer, const Request& request,

@@ -61,7 +61,7 @@ TEST_F(AnswerFixture, PublishOfferGetsAudioWithRealMsidAndInactiveVideo) {
   const auto& audio = answer->media[0];
   EXPECT_EQ(audio.mid, "0");
   EXPECT_EQ(audio.direction, sdp::Direction::SendRecv);
-  EXPECT_EQ(audio.msidStream, "mixed_audio");
+  EXPECT_EQ(audio.msidStream, "v_2");  // the first remote video's stream, to come on mid 2 (lip sync)
   EXPECT_NE(audio.msidStream, "-");
   ASSERT_EQ(audio.ssrcs.size(), 1u);
   EXPECT_NE(audio.ssrcs[0].ssrc, 0u);

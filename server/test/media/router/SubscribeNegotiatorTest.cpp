@@ -215,6 +215,40 @@ TEST(ReceiveCodecsTest, EverySectionMustListH264AndTheIntersectionKeepsVp8) {
   EXPECT_FALSE(meeting.Decodes(VideoCodec::kUnknown));
 }
 
+// Lip sync: the mixed audio goes into the a=msid stream of the first video the attendee receives, so
+// that its browser plays the two in sync (one stream, one sync group), and keeps it for the connection.
+TEST(SubscribeNegotiatorTest, TheMixedAudioSharesTheFirstRemoteVideosStream) {
+  auto publish = sdp::SdpParser::Parse(ReadData("chrome-publish.offer.sdp"));  // mids 0 (audio), 1 (camera)
+  ASSERT_TRUE(publish);
+  auto plan = SubscribeNegotiator::Negotiate(*publish, {false, {0}}, StateFor("me"), nullptr);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->audioStream, "v_2");  // the next mid the browser adds, for the first remote video
+  EXPECT_EQ(plan->answer.FindMid("0")->msidStream, "v_2");
+  EXPECT_EQ(plan->answer.FindMid("0")->msidTrack, SubscribeNegotiator::kAudioTrackId);
+
+  auto offer = sdp::SdpParser::Parse(ReadData("chromium-simulcast.offer.sdp"));  // video mids 1, 2, 3
+  ASSERT_TRUE(offer);
+  SubscribeNegotiator::State state = StateFor("me");
+  state.streamOwners = {{7, "alice"}};
+  plan = SubscribeNegotiator::Negotiate(*offer, {true, {0, 0, 7}}, state, nullptr);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->audioStream, "v_3");  // the first section that receives someone's video
+  EXPECT_EQ(plan->answer.FindMid("3")->msidStream, "v_3");
+  EXPECT_EQ(plan->answer.FindMid("0")->msidStream, "v_3");
+
+  // A later offer keeps the connection's choice, whoever is on which mid now.
+  state.audioStream = "v_2";
+  plan = SubscribeNegotiator::Negotiate(*offer, {true, {0, 0, 7}}, state, nullptr);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->audioStream, "v_2");
+  EXPECT_EQ(plan->answer.FindMid("0")->msidStream, "v_2");
+
+  // Mids that are not numbers: no next mid to name, the audio's own stream.
+  sdp::SessionDescription named = *publish;
+  named.media[0].mid = "audio";
+  EXPECT_EQ(SubscribeNegotiator::AudioSyncStream(named, {false, {0}}), SubscribeNegotiator::kAudioStreamId);
+}
+
 TEST(SubscribeNegotiatorTest, AnUnanswerableOfferIsAnError) {
   sdp::SessionDescription empty;
   std::string error;

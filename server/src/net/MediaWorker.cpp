@@ -9,7 +9,10 @@
 namespace medicall::net {
 
 MediaWorker::MediaWorker(std::string name)
-    : name_(std::move(name)), guard_(boost::asio::make_work_guard(context_)) {}
+    : name_(std::move(name)), guard_(boost::asio::make_work_guard(context_)) {
+  toFlush_.reserve(16);
+  flushing_.reserve(16);
+}
 
 MediaWorker::~MediaWorker() { Stop(); }
 
@@ -21,9 +24,11 @@ void MediaWorker::Start() {
     pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
     for (;;) {
       try {
-        context_.run();
+        // One handler at a time, so that what it batched (FlushAfterHandler) leaves as it returns.
+        while (context_.run_one() != 0) RunFlushes();
         break;
       } catch (const std::exception& e) {
+        RunFlushes();
         // Only a handler that bypassed Guard() gets here. Its loop did not re-arm; the worker stays
         // alive for the others.
         OnHandlerException("unguarded handler", e.what());
@@ -37,6 +42,15 @@ void MediaWorker::Stop() {
   guard_.reset();
   context_.stop();
   if (thread_.joinable()) thread_.join();
+}
+
+void MediaWorker::RunFlushes() {
+  if (toFlush_.empty()) return;
+  flushing_.swap(toFlush_);  // a FlushBatch may ask again (for the next handler)
+  for (const std::weak_ptr<Flushable>& weak : flushing_) {
+    if (std::shared_ptr<Flushable> f = weak.lock()) Guard("flush", [&] { f->FlushBatch(); });
+  }
+  flushing_.clear();
 }
 
 void MediaWorker::Post(std::function<void()> task) {

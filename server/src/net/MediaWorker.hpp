@@ -16,6 +16,7 @@
 #include <new>
 #include <string>
 #include <thread>
+#include <vector>
 #include <utility>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -100,6 +101,16 @@ class MediaWorker {
     return SlotHandler<std::decay_t<Handler>>(slot, std::forward<Handler>(handler));
   }
 
+  // Output held back until the handler that produced it returns (UdpSocket's batched sends): the
+  // worker calls FlushBatch() after each handler, for every Flushable that asked during it.
+  class Flushable {
+   public:
+    virtual void FlushBatch() = 0;
+
+   protected:
+    ~Flushable() = default;
+  };
+
   struct Stats {
     std::atomic<uint64_t> handlerExceptions{0};  // caught by Guard()
     std::atomic<uint64_t> heartbeats{0};         // beats answered
@@ -120,6 +131,10 @@ class MediaWorker {
   const std::string& Name() const { return name_; }
   // Runs `task` on the worker thread (through Guard).
   void Post(std::function<void()> task);
+  // Worker thread only (or before Start): f->FlushBatch() once the running handler returns, before
+  // the next one. Ask once per batch. A Flushable that is gone by then is skipped. No allocation
+  // once the list has grown to the number of Flushables.
+  void FlushAfterHandler(std::weak_ptr<Flushable> f) { toFlush_.push_back(std::move(f)); }
 
   // Runs `f()` on the calling (worker) thread. What it throws is counted in Stats, logged (the
   // first few, then one in 1000) and swallowed; returns false when it threw. `where` names the
@@ -157,7 +172,10 @@ class MediaWorker {
   static constexpr int64_t kNoBeat = INT64_MIN;
   std::atomic<int64_t> beatPostedUs_{kNoBeat};
   Stats stats_;
+  std::vector<std::weak_ptr<Flushable>> toFlush_;  // worker thread
+  std::vector<std::weak_ptr<Flushable>> flushing_;
 
+  void RunFlushes();
   void OnHandlerException(const char* where, const char* what) noexcept;
 };
 

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "common/Clock.hpp"
 #include "common/Logger.hpp"
@@ -15,8 +16,15 @@ namespace medicall::net {
 
 namespace asio = boost::asio;
 
-struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
-  Impl(MediaWorker& w, ReceiveHandler h) : worker(w), socket(w.Context()), handler(std::move(h)) {}
+struct UdpSocket::Impl : MediaWorker::Flushable, std::enable_shared_from_this<UdpSocket::Impl> {
+  static constexpr size_t kControlBytes = CMSG_SPACE(sizeof(timespec));
+
+  Impl(MediaWorker& w, ReceiveHandler h)
+      : worker(w),
+        socket(w.Context()),
+        handler(std::move(h)),
+        receiveBuffers(kReceiveBatch * kMaxDatagram),
+        sendBuffers(kSendBatch * kSendSlotBytes) {}
 
   // Waits until the socket is readable, then drains it.
   void Receive() {
@@ -36,46 +44,64 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
       Receive();
       return;
     }
-    for (int i = 0; i < kMaxPerWakeup && !closed; ++i) {
-      if (!ReceiveOne()) break;
+    int handled = 0;
+    while (handled < kMaxPerWakeup && !closed) {
+      const int want = std::min(kReceiveBatch, kMaxPerWakeup - handled);
+      const int n = ReceiveBatch(want);
+      if (n < 0) break;  // drained, or failed
+      handled += n;
+      if (n < want && n > 0) break;  // the queue had fewer: drained
     }
     if (!closed) Receive();  // more may be queued: the wait completes at once, after other handlers
   }
 
-  // One recvmsg; false when nothing more is queued (or the socket failed).
-  bool ReceiveOne() {
-    sockaddr_storage address{};
-    iovec iov{buffer.data(), buffer.size()};
-    alignas(cmsghdr) std::array<uint8_t, CMSG_SPACE(sizeof(timespec))> control{};
-    msghdr msg{};
-    msg.msg_name = &address;
-    msg.msg_namelen = sizeof(address);
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.data();
-    msg.msg_controllen = control.size();
-    const ssize_t n = ::recvmsg(socket.native_handle(), &msg, MSG_DONTWAIT);
+  // One recvmmsg of up to `want` datagrams, each handed to the handler; the count (0 after a
+  // transient error worth retrying), or -1 when nothing more is queued (or the socket failed).
+  int ReceiveBatch(int want) {
+    for (int i = 0; i < want; ++i) {
+      iovec& iov = receiveIov[static_cast<size_t>(i)];
+      iov.iov_base = receiveBuffers.data() + static_cast<size_t>(i) * kMaxDatagram;
+      iov.iov_len = kMaxDatagram;
+      msghdr& m = receiveMsgs[static_cast<size_t>(i)].msg_hdr;
+      m = msghdr{};
+      m.msg_name = &receiveFrom[static_cast<size_t>(i)];
+      m.msg_namelen = sizeof(sockaddr_storage);
+      m.msg_iov = &iov;
+      m.msg_iovlen = 1;
+      m.msg_control = receiveControl[static_cast<size_t>(i)].data();
+      m.msg_controllen = kControlBytes;
+      receiveMsgs[static_cast<size_t>(i)].msg_len = 0;
+    }
+    const int n = ::recvmmsg(socket.native_handle(), receiveMsgs.data(), static_cast<unsigned>(want),
+                             MSG_DONTWAIT, nullptr);
     if (n < 0) {
       // EAGAIN: drained. ECONNREFUSED (an ICMP port unreachable) and the like: not fatal for UDP.
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return -1;
       ++stats.receiveErrors;
       log::Debug("udp", "receive error: {}", std::strerror(errno));
-      return errno == ECONNREFUSED || errno == EINTR;
+      return errno == ECONNREFUSED || errno == EINTR ? 0 : -1;
     }
+    ++stats.receiveCalls;
+    for (int i = 0; i < n && !closed; ++i) Deliver(static_cast<size_t>(i));
+    return n;
+  }
+
+  void Deliver(size_t i) {
+    msghdr& msg = receiveMsgs[i].msg_hdr;
+    const size_t n = receiveMsgs[i].msg_len;
     ++stats.received;
-    stats.receivedBytes += static_cast<uint64_t>(n);
+    stats.receivedBytes += n;
     if ((msg.msg_flags & MSG_TRUNC) != 0) {
       ++stats.truncated;
-      return true;
+      return;
     }
     Endpoint from;
-    if (msg.msg_namelen > from.capacity()) return true;
-    std::memcpy(from.data(), &address, msg.msg_namelen);
+    if (msg.msg_namelen > from.capacity()) return;
+    std::memcpy(from.data(), &receiveFrom[i], msg.msg_namelen);
     from.resize(msg.msg_namelen);
     const int64_t queuedUs = QueuedUs(msg);
-    worker.Guard("udp receive",
-                 [&] { handler(std::span<uint8_t>(buffer.data(), static_cast<size_t>(n)), from, queuedUs); });
-    return true;
+    uint8_t* data = receiveBuffers.data() + i * kMaxDatagram;
+    worker.Guard("udp receive", [&] { handler(std::span<uint8_t>(data, n), from, queuedUs); });
   }
 
   // How long the datagram waited since the kernel stamped it (0 without a stamp; never negative).
@@ -94,10 +120,88 @@ struct UdpSocket::Impl : std::enable_shared_from_this<UdpSocket::Impl> {
     return 0;
   }
 
+  bool Queue(std::span<const uint8_t> datagram, const Endpoint& to) {
+    if (datagram.size() > kSendSlotBytes) {
+      Flush();  // keep the order
+      return SendAlone(datagram, to);
+    }
+    const size_t i = pending;
+    std::memcpy(sendBuffers.data() + i * kSendSlotBytes, datagram.data(), datagram.size());
+    sendTo[i] = to;
+    sendIov[i] = iovec{sendBuffers.data() + i * kSendSlotBytes, datagram.size()};
+    msghdr& m = sendMsgs[i].msg_hdr;
+    m = msghdr{};
+    m.msg_name = sendTo[i].data();
+    m.msg_namelen = static_cast<socklen_t>(sendTo[i].size());
+    m.msg_iov = &sendIov[i];
+    m.msg_iovlen = 1;
+    if (++pending == static_cast<size_t>(kSendBatch)) {
+      Flush();
+    } else if (!flushAsked) {
+      flushAsked = true;
+      worker.FlushAfterHandler(weak_from_this());
+    }
+    return true;
+  }
+
+  void FlushBatch() override {
+    flushAsked = false;
+    Flush();
+  }
+
+  // Everything queued, in order, in as few sendmmsg calls as the kernel takes; a datagram it refuses
+  // is dropped and counted, and the rest still go.
+  void Flush() {
+    size_t off = 0;
+    while (off < pending && !closed) {
+      const int r = ::sendmmsg(socket.native_handle(), &sendMsgs[off], static_cast<unsigned>(pending - off),
+                               MSG_DONTWAIT);
+      ++stats.sendCalls;
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        ++stats.sendDropped;  // would block, or refused: this one is lost
+        ++off;
+        continue;
+      }
+      for (size_t i = off; i < off + static_cast<size_t>(r); ++i) {
+        ++stats.sent;
+        stats.sentBytes += sendMsgs[i].msg_len;
+      }
+      off += static_cast<size_t>(r);
+    }
+    pending = 0;
+  }
+
+  bool SendAlone(std::span<const uint8_t> datagram, const Endpoint& to) {
+    boost::system::error_code ec;
+    const size_t n = socket.send_to(asio::buffer(datagram.data(), datagram.size()), to, 0, ec);
+    ++stats.sendCalls;
+    if (ec || n != datagram.size()) {
+      ++stats.sendDropped;
+      return false;
+    }
+    ++stats.sent;
+    stats.sentBytes += n;
+    return true;
+  }
+
   MediaWorker& worker;
   asio::ip::udp::socket socket;
   ReceiveHandler handler;
-  std::array<uint8_t, kMaxDatagram> buffer{};
+  // Receive: one slot of kMaxDatagram per datagram of a batch (pages the kernel never writes stay
+  // unbacked, so a batch of small datagrams costs a page each).
+  std::vector<uint8_t> receiveBuffers;
+  std::array<mmsghdr, kReceiveBatch> receiveMsgs{};
+  std::array<iovec, kReceiveBatch> receiveIov{};
+  std::array<sockaddr_storage, kReceiveBatch> receiveFrom{};
+  std::array<std::array<uint8_t, kControlBytes>, kReceiveBatch> receiveControl{};
+  // Send: kSendBatch slots of kSendSlotBytes, `pending` of them queued.
+  std::vector<uint8_t> sendBuffers;
+  std::array<mmsghdr, kSendBatch> sendMsgs{};
+  std::array<iovec, kSendBatch> sendIov{};
+  std::array<Endpoint, kSendBatch> sendTo{};
+  size_t pending = 0;
+  bool flushAsked = false;  // FlushAfterHandler pending
   std::shared_ptr<MediaWorker::HandlerSlot> slot = std::make_shared<MediaWorker::HandlerSlot>();
   Stats stats;
   bool closed = false;
@@ -144,19 +248,16 @@ uint16_t UdpSocket::LocalPort() const {
 
 bool UdpSocket::Send(std::span<const uint8_t> datagram, const Endpoint& to) {
   if (impl_->closed || !impl_->socket.is_open()) return false;
-  boost::system::error_code ec;
-  const size_t n = impl_->socket.send_to(asio::buffer(datagram.data(), datagram.size()), to, 0, ec);
-  if (ec || n != datagram.size()) {
-    ++impl_->stats.sendDropped;
-    return false;
-  }
-  ++impl_->stats.sent;
-  impl_->stats.sentBytes += n;
-  return true;
+  return impl_->Queue(datagram, to);
+}
+
+void UdpSocket::Flush() {
+  if (!impl_->closed) impl_->Flush();
 }
 
 void UdpSocket::Close() {
   if (impl_->closed) return;
+  impl_->Flush();  // what was queued before the close still goes
   impl_->closed = true;
   boost::system::error_code ignored;
   impl_->socket.close(ignored);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/udp.hpp>
+#include <chrono>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -69,9 +70,10 @@ TEST(UdpSocketTest, AHandlerThatThrowsOnceDoesNotDeafenThePort) {
   EXPECT_EQ(f.socket->GetStats().received.load(), 4U);
 }
 
-// Re-arming before dispatch may complete the next receive at once (Asio tries a speculative read
-// when a datagram is already queued): it must not overwrite the datagram being handled.
-TEST(UdpSocketTest, TheDatagramBeingHandledIsNotOverwrittenByTheNextReceive) {
+// Datagrams queued in the kernel while the worker is busy come up in one recvmmsg, each intact and
+// in order: handing one over must not overwrite another of the batch (nor, with Asio's speculative
+// read on re-arming, the one being handled).
+TEST(UdpSocketTest, QueuedDatagramsAreReadInOneBatchEachIntactInOrder) {
   std::vector<std::string> seen;  // worker thread
   SocketFixture f([&](std::span<uint8_t> datagram, const UdpSocket::Endpoint&, int64_t) {
     seen.emplace_back(datagram.begin(), datagram.end());
@@ -84,13 +86,17 @@ TEST(UdpSocketTest, TheDatagramBeingHandledIsNotOverwrittenByTheNextReceive) {
     released.wait();
   });
   entered.get_future().wait();
-  f.Send("datagram-one");  // both queued in the kernel before the worker looks
-  f.Send("datagram-two");
+  std::vector<std::string> sent;
+  for (int i = 0; i < 10; ++i) {
+    sent.push_back("datagram-" + std::to_string(i) + std::string(static_cast<size_t>(i) * 100, 'x'));
+    f.Send(sent.back());  // all queued in the kernel before the worker looks
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let loopback deliver them
+  const uint64_t callsBefore = f.socket->GetStats().receiveCalls.load();
   release.set_value();
-  ASSERT_TRUE(WaitFor(f.worker, [&] { return seen.size() == 2; }));
-  EXPECT_EQ(OnWorker(f.worker, [&] { return seen; }),
-            (std::vector<std::string>{"datagram-one", "datagram-two"}));
+  ASSERT_TRUE(WaitFor(f.worker, [&] { return seen.size() == sent.size(); }));
+  EXPECT_EQ(OnWorker(f.worker, [&] { return seen; }), sent);
+  EXPECT_EQ(f.socket->GetStats().receiveCalls.load() - callsBefore, 1U) << "one recvmmsg for the ten";
 }
 
 // The worker is held for 120 ms while a datagram arrives: the kernel's stamp says it waited about that
@@ -128,6 +134,54 @@ TEST(UdpSocketTest, TheLargestDatagramArrivesWholeAndSoDoesTheNext) {
   ASSERT_TRUE(WaitFor(f.worker, [&] { return sizes.size() == 2; }));
   EXPECT_EQ(OnWorker(f.worker, [&] { return sizes; }), (std::vector<size_t>{65507, 5}));
   EXPECT_EQ(f.socket->GetStats().truncated.load(), 0U);
+}
+
+// What one handler sends leaves in one sendmmsg when it returns, in order; a datagram larger than a
+// send slot goes alone but after what was queued before it; Close sends what is still queued.
+TEST(UdpSocketTest, WhatAHandlerSendsLeavesInOneCallInOrder) {
+  SocketFixture f([](std::span<uint8_t>, const UdpSocket::Endpoint&, int64_t) {});
+  boost::asio::io_context io;
+  boost::asio::ip::udp::socket receiver(io,
+                                        UdpSocket::Endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  const UdpSocket::Endpoint to = receiver.local_endpoint();
+  std::vector<std::string> sent;
+  for (int i = 0; i < 40; ++i) sent.push_back("out-" + std::to_string(i));
+  const std::string large(4000, 'L');
+  const uint64_t callsBefore = f.socket->GetStats().sendCalls.load();
+  OnWorker(f.worker, [&] {
+    for (const std::string& d : sent) {
+      EXPECT_TRUE(f.socket->Send(std::span(reinterpret_cast<const uint8_t*>(d.data()), d.size()), to));
+    }
+    return 0;
+  });
+  ASSERT_TRUE(WaitFor(f.worker, [&] { return f.socket->GetStats().sent.load() == sent.size(); }));
+  EXPECT_EQ(f.socket->GetStats().sendCalls.load() - callsBefore, 1U) << "one sendmmsg for the forty";
+  OnWorker(f.worker, [&] {
+    const std::string a = "before-large";
+    const std::string b = "after-large";
+    f.socket->Send(std::span(reinterpret_cast<const uint8_t*>(a.data()), a.size()), to);
+    f.socket->Send(std::span(reinterpret_cast<const uint8_t*>(large.data()), large.size()), to);
+    f.socket->Send(std::span(reinterpret_cast<const uint8_t*>(b.data()), b.size()), to);
+    f.socket->Close();  // "after-large" is still queued here
+    return 0;
+  });
+  std::vector<std::string> expected = sent;
+  expected.insert(expected.end(), {"before-large", large, "after-large"});
+  std::vector<std::string> got;
+  std::vector<char> buf(70000);
+  receiver.non_blocking(true);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (got.size() < expected.size() && std::chrono::steady_clock::now() < deadline) {
+    boost::system::error_code ec;
+    const size_t n = receiver.receive(boost::asio::buffer(buf), 0, ec);
+    if (ec) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      continue;
+    }
+    got.emplace_back(buf.data(), n);
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(f.socket->GetStats().sendDropped.load(), 0U);
 }
 
 }  // namespace

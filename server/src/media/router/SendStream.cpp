@@ -69,8 +69,7 @@ bool SendStream::Send(const RtpPacket& packet, const RecvStream& source,
   if (!Ready()) return false;
   const size_t size = packet.Size();
   if (size + webrtc::srtp::kSrtpMaxTrailerLength > scratch.size()) return false;
-  std::memcpy(scratch.data(), packet.Data().data(), size);
-  auto copy = RtpPacket::Parse(scratch.first(size));
+  auto copy = packet.CopyTo(scratch);  // the offsets as parsed on receipt: no second parse
   if (!copy) return false;
   const uint32_t sourceTimestamp = copy->Timestamp();
   if (!rewriter_.Rewrite(*copy, nowUs / 1000, payloadType_)) return false;

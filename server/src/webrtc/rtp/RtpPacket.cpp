@@ -5,6 +5,14 @@
 
 namespace medicall::webrtc::rtp {
 
+std::optional<RtpPacket> RtpPacket::CopyTo(std::span<uint8_t> out) const {
+  if (out.size() < size_) return std::nullopt;
+  std::memmove(out.data(), data_, size_);
+  RtpPacket copy = *this;
+  copy.data_ = out.data();
+  return copy;
+}
+
 std::optional<RtpPacket> RtpPacket::Parse(std::span<uint8_t> data) {
   if (data.size() < kFixedHeaderSize) return std::nullopt;
   if ((data[0] >> 6) != 2) return std::nullopt;

@@ -51,6 +51,9 @@ class RtpPacket {
   // Validates the whole packet (version 2, CSRCs, extension block and every element in it, padding)
   // and returns nullopt when anything lies about its length.
   static std::optional<RtpPacket> Parse(std::span<uint8_t> data);
+  // This packet copied into `out` (at least Size() bytes), keeping the offsets already parsed: the
+  // router's copy per subscriber is not parsed again. nullopt when `out` is too small.
+  std::optional<RtpPacket> CopyTo(std::span<uint8_t> out) const;
   // Cheap demux test (RFC 7983 / RFC 5761): version 2 and not an RTCP packet type (192-223).
   static bool LooksLikeRtp(std::span<const uint8_t> data);
 

@@ -42,6 +42,30 @@ TEST(RtpPacketTest, ParsesFixedHeaderAndChromiumOpusExtensions) {
   EXPECT_FALSE(p->GetMid(0));
 }
 
+// The router's per-subscriber copy: same fields without a second parse, written apart from the source.
+TEST(RtpPacketTest, CopyToKeepsTheParsedLayoutAndLeavesTheSourceAlone) {
+  auto data = ReadTestFile("rtp/chrome-opus.bin");
+  auto p = RtpPacket::Parse(data);
+  ASSERT_TRUE(p);
+  std::vector<uint8_t> out(data.size() + 16, 0xEE);
+  auto copy = p->CopyTo(out);
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(copy->Data().data(), out.data());
+  EXPECT_EQ(Bytes(copy->Data()), Bytes(p->Data()));
+  EXPECT_EQ(copy->HeaderSize(), p->HeaderSize());
+  EXPECT_EQ(copy->PayloadSize(), p->PayloadSize());
+  EXPECT_EQ(copy->GetTransportSequenceNumber(3), 65535);
+  EXPECT_EQ(copy->GetMid(4), "0");
+  copy->SetSsrc(0x11223344u);
+  ASSERT_TRUE(copy->SetTransportSequenceNumber(3, 7));
+  EXPECT_EQ(p->Ssrc(), 0x0badcafeu);
+  EXPECT_EQ(p->GetTransportSequenceNumber(3), 65535);
+  EXPECT_EQ(copy->GetTransportSequenceNumber(3), 7);
+  EXPECT_EQ(out[data.size()], 0xEE) << "nothing written past the packet";
+  std::vector<uint8_t> small(data.size() - 1);
+  EXPECT_FALSE(p->CopyTo(small));
+}
+
 TEST(RtpPacketTest, Rfc8285OneByteExample) {
   auto data = ReadTestFile("rtp/rfc8285-one-byte.bin");
   auto p = RtpPacket::Parse(data);

@@ -3,11 +3,12 @@
 // audio and of the other's video: estimatedPlayoutTimestamp (the sender-report NTP time of what is
 // played now: their difference is how far apart, in time of arrival at the server, the audio and
 // video being played are) and the mean jitter-buffer delay. Chromium gives estimatedPlayoutTimestamp
-// only for streams it synchronises, i.e. audio and video in one a=msid stream; the script says so
-// when it is missing. A measurement, not a test. Loopback only; run inside a private network namespace:
+// only for streams it synchronises, i.e. audio and video in one a=msid stream (the mixed audio is in
+// the first remote video's stream since the lip-sync change); the script says so when it is missing. A measurement, not a test. Loopback only; run inside a private network namespace:
 //   unshare -n bash -c 'ip link set lo up && node bench/lip-sync.mjs'
 // (MEDICALL_BIN names the binary; default build/medicall.)
-import { launchBrowser, waitFor } from '../tests/lib/browser.mjs';
+import { waitFor } from '../tests/lib/browser.mjs';
+import { playout, sdkPageAttendee } from '../tests/lib/playout.mjs';
 import { buildSdkPage } from '../tests/lib/sdk-page.mjs';
 import { startServer } from '../tests/lib/server.mjs';
 
@@ -16,35 +17,10 @@ const SAMPLES = 8;
 const server = await startServer({ args: ['--web-dir', await buildSdkPage()] });
 const browsers = [];
 
-async function attendee(name, room) {
-  const b = await launchBrowser();
-  browsers.push(b);
-  await b.page.goto(`${server.url}/`);
-  await b.page.evaluate(([n, r]) => window.sdkTest.join(n, r, {}), [name, room]);
-  await waitFor(() => b.page.evaluate(() => window.sdkTest.state.started), { timeoutMs: 30000, what: `${name} started` });
-  return b;
-}
-
-// One getStats: the audio and the decoding video inbound-rtp entries' playout figures.
-function playout(b) {
-  return b.page.evaluate(async () => {
-    const report = await window.sdkTest.session().audioVideo.getRTCPeerConnectionStats();
-    const out = { audio: null, video: null };
-    report.forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      const entry = { estimated: s.estimatedPlayoutTimestamp,
-        jitterMs: s.jitterBufferEmittedCount ? (1000 * s.jitterBufferDelay) / s.jitterBufferEmittedCount : null };
-      if (s.kind === 'audio') out.audio = entry;
-      if (s.kind === 'video' && (s.framesDecoded || 0) > 0) out.video = entry;
-    });
-    return out;
-  });
-}
-
 try {
   const room = `lipsync-${Date.now()}`;
-  await attendee('Ava', room);
-  const bo = await attendee('Bo', room);
+  await sdkPageAttendee(server, browsers, 'Ava', room);
+  const bo = await sdkPageAttendee(server, browsers, 'Bo', room);
   await waitFor(async () => ((await playout(bo)).video ? true : null), { timeoutMs: 30000, what: 'Bo decodes video' });
   await new Promise((r) => setTimeout(r, 20000)); // sender reports (the mix sends one every 5 s), sync settles
   const offsets = [];

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-#include <vector>
+#include <memory>
 
 #include "common/Clock.hpp"
 #include "common/Logger.hpp"
@@ -23,8 +23,19 @@ struct UdpSocket::Impl : MediaWorker::Flushable, std::enable_shared_from_this<Ud
       : worker(w),
         socket(w.Context()),
         handler(std::move(h)),
-        receiveBuffers(kReceiveBatch * kMaxDatagram),
-        sendBuffers(kSendBatch * kSendSlotBytes) {}
+        receiveBuffers(std::make_unique_for_overwrite<uint8_t[]>(kReceiveBatch * kMaxDatagram)),
+        sendBuffers(std::make_unique_for_overwrite<uint8_t[]>(kSendBatch * kSendSlotBytes)) {
+    // The receive headers point at their slot, address and control buffer once and for all; each
+    // recvmmsg only resets the lengths the kernel overwrites.
+    for (size_t i = 0; i < static_cast<size_t>(kReceiveBatch); ++i) {
+      receiveIov[i] = iovec{receiveBuffers.get() + i * kMaxDatagram, kMaxDatagram};
+      msghdr& m = receiveMsgs[i].msg_hdr;
+      m.msg_name = &receiveFrom[i];
+      m.msg_iov = &receiveIov[i];
+      m.msg_iovlen = 1;
+      m.msg_control = receiveControl[i].data();
+    }
+  }
 
   // Waits until the socket is readable, then drains it.
   void Receive() {
@@ -58,19 +69,11 @@ struct UdpSocket::Impl : MediaWorker::Flushable, std::enable_shared_from_this<Ud
   // One recvmmsg of up to `want` datagrams, each handed to the handler; the count (0 after a
   // transient error worth retrying), or -1 when nothing more is queued (or the socket failed).
   int ReceiveBatch(int want) {
-    for (int i = 0; i < want; ++i) {
-      iovec& iov = receiveIov[static_cast<size_t>(i)];
-      iov.iov_base = receiveBuffers.data() + static_cast<size_t>(i) * kMaxDatagram;
-      iov.iov_len = kMaxDatagram;
-      msghdr& m = receiveMsgs[static_cast<size_t>(i)].msg_hdr;
-      m = msghdr{};
-      m.msg_name = &receiveFrom[static_cast<size_t>(i)];
+    for (size_t i = 0; i < static_cast<size_t>(want); ++i) {
+      msghdr& m = receiveMsgs[i].msg_hdr;
       m.msg_namelen = sizeof(sockaddr_storage);
-      m.msg_iov = &iov;
-      m.msg_iovlen = 1;
-      m.msg_control = receiveControl[static_cast<size_t>(i)].data();
       m.msg_controllen = kControlBytes;
-      receiveMsgs[static_cast<size_t>(i)].msg_len = 0;
+      m.msg_flags = 0;
     }
     const int n = ::recvmmsg(socket.native_handle(), receiveMsgs.data(), static_cast<unsigned>(want),
                              MSG_DONTWAIT, nullptr);
@@ -100,7 +103,7 @@ struct UdpSocket::Impl : MediaWorker::Flushable, std::enable_shared_from_this<Ud
     std::memcpy(from.data(), &receiveFrom[i], msg.msg_namelen);
     from.resize(msg.msg_namelen);
     const int64_t queuedUs = QueuedUs(msg);
-    uint8_t* data = receiveBuffers.data() + i * kMaxDatagram;
+    uint8_t* data = receiveBuffers.get() + i * kMaxDatagram;
     worker.Guard("udp receive", [&] { handler(std::span<uint8_t>(data, n), from, queuedUs); });
   }
 
@@ -126,9 +129,9 @@ struct UdpSocket::Impl : MediaWorker::Flushable, std::enable_shared_from_this<Ud
       return SendAlone(datagram, to);
     }
     const size_t i = pending;
-    std::memcpy(sendBuffers.data() + i * kSendSlotBytes, datagram.data(), datagram.size());
+    std::memcpy(sendBuffers.get() + i * kSendSlotBytes, datagram.data(), datagram.size());
     sendTo[i] = to;
-    sendIov[i] = iovec{sendBuffers.data() + i * kSendSlotBytes, datagram.size()};
+    sendIov[i] = iovec{sendBuffers.get() + i * kSendSlotBytes, datagram.size()};
     msghdr& m = sendMsgs[i].msg_hdr;
     m = msghdr{};
     m.msg_name = sendTo[i].data();
@@ -188,15 +191,15 @@ struct UdpSocket::Impl : MediaWorker::Flushable, std::enable_shared_from_this<Ud
   MediaWorker& worker;
   asio::ip::udp::socket socket;
   ReceiveHandler handler;
-  // Receive: one slot of kMaxDatagram per datagram of a batch (pages the kernel never writes stay
-  // unbacked, so a batch of small datagrams costs a page each).
-  std::vector<uint8_t> receiveBuffers;
+  // Receive: one slot of kMaxDatagram per datagram of a batch, not zero-filled (a 2 MiB allocation is
+  // mapped on demand: pages the kernel never writes stay unbacked, so small datagrams cost a page each).
+  std::unique_ptr<uint8_t[]> receiveBuffers;
   std::array<mmsghdr, kReceiveBatch> receiveMsgs{};
   std::array<iovec, kReceiveBatch> receiveIov{};
   std::array<sockaddr_storage, kReceiveBatch> receiveFrom{};
   std::array<std::array<uint8_t, kControlBytes>, kReceiveBatch> receiveControl{};
   // Send: kSendBatch slots of kSendSlotBytes, `pending` of them queued.
-  std::vector<uint8_t> sendBuffers;
+  std::unique_ptr<uint8_t[]> sendBuffers;
   std::array<mmsghdr, kSendBatch> sendMsgs{};
   std::array<iovec, kSendBatch> sendIov{};
   std::array<Endpoint, kSendBatch> sendTo{};

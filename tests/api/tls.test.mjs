@@ -195,7 +195,7 @@ describe('HTTPS and WSS', () => {
       [{ MEDICALL_PUBLIC_IP: 'clinic.example.org' }, /MEDICALL_PUBLIC_IP/],
     ];
     for (const [env, message] of cases) {
-      const run = spawnSync(SERVER_BINARY, ['--port', String(await freeTcpPort()), '--media-port',
+      const run = spawnSync(SERVER_BINARY, ['--port', String(await freeTcpPort()), '--media-workers', '1', '--media-port',
         String(await freeUdpPort()), '--data-dir', path.join(dir, 'data'), '--log-level', 'info'],
       { env: { PATH: process.env.PATH, ...env }, cwd: dir, encoding: 'utf8', timeout: 10000 });
       assert.notEqual(run.status, 0, JSON.stringify(env));

@@ -44,6 +44,37 @@ export async function freeUdpPort() {
   });
 }
 
+// The first of `count` consecutive UDP ports free on loopback (a server with N media workers binds
+// media port + 0..N-1, and the same numbers over TCP for ICE-TCP).
+export async function freeUdpRange(count) {
+  const bindUdp = (port) => new Promise((resolve) => {
+    const sock = dgram.createSocket('udp4');
+    sock.on('error', () => resolve(null));
+    sock.bind(port, '127.0.0.1', () => resolve(sock));
+  });
+  const bindTcp = (port) => new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.on('error', () => resolve(null));
+    srv.listen(port, '127.0.0.1', () => resolve(srv));
+  });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freeUdpPort();
+    if (base + count > 65535) continue;
+    const held = [];
+    let ok = true;
+    for (let i = 0; i < count && ok; i++) {
+      const u = await bindUdp(base + i);
+      const t = u && (await bindTcp(base + i));
+      if (u) held.push((cb) => u.close(cb));
+      if (t) held.push((cb) => t.close(cb));
+      ok = Boolean(u && t);
+    }
+    await Promise.all(held.map((close) => new Promise((r) => close(r))));
+    if (ok) return base;
+  }
+  throw new Error(`no ${count} consecutive free media ports`);
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // GET over HTTPS trusting `ca` (PEM): resolves with the status code.
@@ -87,7 +118,10 @@ export async function startServer(options = {}) {
     throw new Error(`server binary not found at ${SERVER_BINARY}: run \`make build\` first (or set MEDICALL_BIN)`);
   }
   const port = await freeTcpPort();
-  const mediaPort = await freeUdpPort();
+  // One media worker (one port) unless the test asks for more: the server's default, one per core,
+  // would also bind the ports after the one picked here, which need not be free.
+  const workers = Number(options.env?.MEDICALL_MEDIA_WORKERS || 1) || 1;
+  const mediaPort = workers > 1 ? await freeUdpRange(workers) : await freeUdpPort();
   const ownsDataDir = !options.dataDir;
   const dataDir = options.dataDir || (await mkdtemp(path.join(os.tmpdir(), 'medicall-data-')));
   // The working directory holds no .env, so only what we pass here configures the server.
@@ -107,6 +141,7 @@ export async function startServer(options = {}) {
   const args = [
     '--port', String(port),
     '--media-port', String(mediaPort),
+    ...(options.env?.MEDICALL_MEDIA_WORKERS ? [] : ['--media-workers', '1']),
     '--data-dir', dataDir,
     '--log-level', options.logLevel || 'warn',
     ...(options.args || []),

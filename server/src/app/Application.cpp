@@ -12,6 +12,7 @@
 #include <future>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <thread>
 
 #include "app/ChimeBridge.hpp"
 #include "app/ClientAddress.hpp"
@@ -20,6 +21,7 @@
 #include "app/Cors.hpp"
 #include "app/EventIngestion.hpp"
 #include "app/JoinApi.hpp"
+#include "app/MediaWorkerPool.hpp"
 #include "app/Metrics.hpp"
 #include "app/StaticFiles.hpp"
 #include "app/TlsCredentials.hpp"
@@ -70,9 +72,8 @@ struct Application::Impl {
                   [this](std::function<void()> task) { storeExecutor.Post(std::move(task)); }),
         staticFiles(config.webDir),
         certificate(webrtc::dtls::DtlsCertificate::Generate()),
-        mediaWorker("media-0"),
-        demuxer(mediaWorker),
-        bridge(config, io, meetings, demuxer, certificate),
+        workers(MediaWorkerPool::WorkerCount(c.mediaWorkers, std::thread::hardware_concurrency())),
+        bridge(config, io, meetings, workers, certificate),
         cluster(
             config, io, bridge, [this] { return bridge.ConnectedAttendees(); },
             [this] { return bridge.LiveMeetings(); }),
@@ -91,15 +92,11 @@ struct Application::Impl {
   ~Impl() {
     // Store work already queued runs (acknowledged requests stay durable) before what it uses goes.
     storeExecutor.Stop();
-    // Media objects live on the worker: close them there, wait, then stop the worker before the
-    // demuxer and the worker themselves are destroyed.
+    // Media objects live on the workers: close them there, wait, then stop the workers before the
+    // demuxers and the workers themselves are destroyed.
     echo.reset();
     bridge.Shutdown();
-    auto done = std::make_shared<std::promise<void>>();
-    auto finished = done->get_future();
-    mediaWorker.Post([done] { done->set_value(); });
-    finished.wait_for(std::chrono::seconds(5));
-    mediaWorker.Stop();
+    workers.Stop(std::chrono::seconds(5));
   }
 
   static std::vector<ClientAddress::Network> TrustedProxies(const Config& c) {
@@ -233,11 +230,47 @@ struct Application::Impl {
     }
   }
 
-  // Once a second the media worker publishes its counters for /metrics; how late the task runs is
-  // the worker's loop lag.
+  // Once a second each media worker publishes its own counters for /metrics, on its own thread; how
+  // late the task runs is that worker's loop lag. The placement's packets/s are sampled here too.
   void PublishMediaMetrics() {
-    mediaWorker.Post(
-        [this, postedUs = MonotonicNowUs()] { mediaMetrics.Publish(MonotonicNowUs() - postedUs); });
+    const int64_t nowUs = MonotonicNowUs();
+    if (lastLoadSampleUs != 0) workers.SampleLoad(std::chrono::microseconds(nowUs - lastLoadSampleUs));
+    lastLoadSampleUs = nowUs;
+    for (size_t i = 0; i < workers.Size(); ++i) {
+      auto& w = workers.At(i);
+      w.worker.Post([&w, postedUs = nowUs] { w.metrics.Publish(MonotonicNowUs() - postedUs); });
+    }
+  }
+
+  // Sums over the workers, for the media port series (atomics: read without touching the workers).
+  template <typename Read>
+  double SumWorkers(Read read) const {
+    uint64_t total = 0;
+    for (size_t i = 0; i < workers.Size(); ++i) total += read(workers.At(i));
+    return static_cast<double>(total);
+  }
+
+  // Per-worker series: what placement sees.
+  std::string RenderWorkers() const {
+    std::string out =
+        "# HELP medicall_media_worker_transports WebRTC transports registered with a media worker.\n"
+        "# TYPE medicall_media_worker_transports gauge\n";
+    for (size_t i = 0; i < workers.Size(); ++i)
+      out += fmt::format("medicall_media_worker_transports{{worker=\"{}\"}} {}\n", i,
+                         workers.At(i).demuxer.RegisteredTransports());
+    out +=
+        "# HELP medicall_media_worker_meetings Meetings placed on a media worker.\n"
+        "# TYPE medicall_media_worker_meetings gauge\n";
+    for (size_t i = 0; i < workers.Size(); ++i)
+      out += fmt::format("medicall_media_worker_meetings{{worker=\"{}\"}} {}\n", i,
+                         workers.At(i).meetings.load(std::memory_order_relaxed));
+    out +=
+        "# HELP medicall_media_worker_packets_in_total Datagrams received on a media worker's port.\n"
+        "# TYPE medicall_media_worker_packets_in_total counter\n";
+    for (size_t i = 0; i < workers.Size(); ++i)
+      out += fmt::format("medicall_media_worker_packets_in_total{{worker=\"{}\"}} {}\n", i,
+                         workers.At(i).demuxer.SocketStats().received.load());
+    return out;
   }
 
   // Heartbeats to the media workers, so /healthz can tell a stuck loop.
@@ -346,26 +379,42 @@ struct Application::Impl {
                       "Open WebSocket connections (part of the connections gauge).", "gauge",
                       [this] { return static_cast<double>(http.Stats().webSocketsOpen.load()); });
     // Media port and worker faults (atomics: read here without touching the worker).
-    metrics.AddSource("medicall_media_packets_in_total", "Datagrams received on the media port.", "counter",
-                      [this] { return static_cast<double>(demuxer.SocketStats().received.load()); });
-    metrics.AddSource("medicall_media_bytes_in_total", "Bytes received on the media port.", "counter",
-                      [this] { return static_cast<double>(demuxer.SocketStats().receivedBytes.load()); });
-    metrics.AddSource("medicall_media_packets_out_total", "Datagrams sent from the media port.", "counter",
-                      [this] { return static_cast<double>(demuxer.SocketStats().sent.load()); });
-    metrics.AddSource("medicall_media_bytes_out_total", "Bytes sent from the media port.", "counter",
-                      [this] { return static_cast<double>(demuxer.SocketStats().sentBytes.load()); });
-    metrics.AddText([this] { return mediaMetrics.Render(); });
-    metrics.AddSource("medicall_media_send_dropped_total", "Datagrams the kernel would not take.", "counter",
-                      [this] { return static_cast<double>(demuxer.SocketStats().sendDropped.load()); });
-    metrics.AddSource("medicall_media_receive_errors_total", "Receive errors on the media port.", "counter",
-                      [this] { return static_cast<double>(demuxer.SocketStats().receiveErrors.load()); });
+    metrics.AddSource(
+        "medicall_media_packets_in_total", "Datagrams received on the media port.", "counter",
+        [this] { return SumWorkers([](const auto& w) { return w.demuxer.SocketStats().received.load(); }); });
+    metrics.AddSource(
+        "medicall_media_bytes_in_total", "Bytes received on the media port.", "counter", [this] {
+          return SumWorkers([](const auto& w) { return w.demuxer.SocketStats().receivedBytes.load(); });
+        });
+    metrics.AddSource(
+        "medicall_media_packets_out_total", "Datagrams sent from the media port.", "counter",
+        [this] { return SumWorkers([](const auto& w) { return w.demuxer.SocketStats().sent.load(); }); });
+    metrics.AddSource("medicall_media_bytes_out_total", "Bytes sent from the media port.", "counter", [this] {
+      return SumWorkers([](const auto& w) { return w.demuxer.SocketStats().sentBytes.load(); });
+    });
+    metrics.AddText([this] { return quality::MediaMetrics::Render(workers.Metrics()); });
+    metrics.AddText([this] { return RenderWorkers(); });
+    metrics.AddSource(
+        "medicall_media_send_dropped_total", "Datagrams the kernel would not take.", "counter", [this] {
+          return SumWorkers([](const auto& w) { return w.demuxer.SocketStats().sendDropped.load(); });
+        });
+    metrics.AddSource(
+        "medicall_media_receive_errors_total", "Receive errors on the media port.", "counter", [this] {
+          return SumWorkers([](const auto& w) { return w.demuxer.SocketStats().receiveErrors.load(); });
+        });
     metrics.AddSource(
         "medicall_media_handler_exceptions_total",
-        "Exceptions caught on the media worker (per datagram, per tick, per task).", "counter",
-        [this] { return static_cast<double>(mediaWorker.GetStats().handlerExceptions.load()); });
+        "Exceptions caught on the media workers (per datagram, per tick, per task).", "counter", [this] {
+          return SumWorkers([](const auto& w) { return w.worker.GetStats().handlerExceptions.load(); });
+        });
     metrics.AddSource("medicall_media_worker_stalled_seconds",
-                      "How long the media worker has left a heartbeat unanswered (0: answering).", "gauge",
-                      [this] { return static_cast<double>(mediaWorker.StalledUs(Clock::System())) / 1e6; });
+                      "How long a media worker has left a heartbeat unanswered (the longest; 0: answering).",
+                      "gauge", [this] {
+                        int64_t us = 0;
+                        for (size_t i = 0; i < workers.Size(); ++i)
+                          us = std::max(us, workers.At(i).worker.StalledUs(Clock::System()));
+                        return static_cast<double>(us) / 1e6;
+                      });
     metrics.AddSource("medicall_http_connections_refused_total", "Connections refused at the cap.", "counter",
                       [this] { return static_cast<double>(http.Stats().connectionsRefused.load()); });
     metrics.AddSource("medicall_http_requests_rejected_total", "Malformed, oversized or timed-out requests.",
@@ -390,12 +439,11 @@ struct Application::Impl {
   EventIngestion events{meetings, metrics};
   quality::QualityApi qualityApi{qualityStore, meetings, config};
   quality::StoredQualitySink qualitySink{qualityStore, storeExecutor};
-  quality::MediaMetrics mediaMetrics;  // counters published by the media worker
   Cors cors{config.corsOrigins};
   StaticFiles staticFiles;
   std::shared_ptr<webrtc::dtls::DtlsCertificate> certificate;
-  net::MediaWorker mediaWorker;  // one worker owns the media port and every meeting's media
-  webrtc::transport::MediaDemuxer demuxer;
+  MediaWorkerPool workers;       // the media threads: each its own port, its meetings' media, its counters
+  int64_t lastLoadSampleUs = 0;  // HTTP thread (PublishMediaMetrics)
   ChimeBridge bridge;
   ClusterSupport cluster;        // MEDICALL_REDIS_URL: registry, placement, relay, drain
   asio::steady_timer exitTimer;  // after POST /admin/drain: stop once every connection has closed
@@ -418,37 +466,41 @@ Application::Application(const Config& config, asio::io_context& ioc) {
       net::InterfaceAddresses::ForCandidates(config.PublicIps(), config.mediaBindAddress == "::");
   impl_ = std::make_unique<Impl>(effective, ioc);
   impl_->RegisterMetrics();
-  impl_->watchdog.Add(impl_->mediaWorker);
+  for (size_t i = 0; i < impl_->workers.Size(); ++i) impl_->watchdog.Add(impl_->workers.At(i).worker);
 }
 
 Application::~Application() = default;
 
 void Application::Start() {
   impl_->SetUpTls();
-  impl_->demuxer.Bind(impl_->config.mediaBindAddress, impl_->config.mediaPort);
-  if (impl_->config.mediaTcpPort != 0) {
-    // Default: the same number as the UDP port actually bound.
-    const auto tcpPort = impl_->config.mediaTcpPort < 0 ? impl_->demuxer.LocalPort()
-                                                        : static_cast<uint16_t>(impl_->config.mediaTcpPort);
+  {
+    // Worker i: UDP media port + i; ICE-TCP on the TCP port + i (default: the same number as its UDP port).
     net::TcpMediaServer::Options tcp;
     tcp.maxConnections = static_cast<size_t>(impl_->config.mediaTcpMaxConnections);
-    impl_->demuxer.ListenTcp(impl_->config.mediaBindAddress, tcpPort, tcp);
+    impl_->workers.Bind(impl_->config.mediaBindAddress, impl_->config.mediaPort, impl_->config.mediaTcpPort,
+                        tcp);
   }
-  // The demuxer's counters for /metrics (registered before the worker runs; read on it afterwards).
-  impl_->mediaMetrics.Register([&d = impl_->demuxer](quality::MediaMetrics::Counts& c) {
-    using M = quality::MediaMetrics;
-    using Reason = webrtc::transport::WebRtcTransport::CloseReason;
-    const auto& k = d.GetCounters();
-    c[M::kDropUnknownKind] += k.unknownKind;
-    c[M::kDropBadStun] += k.badStun;
-    c[M::kDropUnknownUfrag] += k.unknownUfrag;
-    c[M::kDropUnknownAddress] += k.unknownAddress;
-    c[M::kTransportsActive] += d.TransportCount();
-    c[M::kDtlsHandshakeFailed] += webrtc::transport::WebRtcTransport::ClosedCount(Reason::DtlsFailed);
-    c[M::kDtlsTimeout] += webrtc::transport::WebRtcTransport::ClosedCount(Reason::DtlsTimeout);
-  });
-  impl_->bridge.SetQuality(&impl_->qualitySink, &impl_->mediaMetrics);
-  impl_->mediaWorker.Start();
+  // Each demuxer's counters for its worker's /metrics (registered before the workers run; read on
+  // them afterwards).
+  for (size_t i = 0; i < impl_->workers.Size(); ++i) {
+    auto& w = impl_->workers.At(i);
+    w.metrics.Register([&d = w.demuxer, first = i == 0](quality::MediaMetrics::Counts& c) {
+      using M = quality::MediaMetrics;
+      using Reason = webrtc::transport::WebRtcTransport::CloseReason;
+      const auto& k = d.GetCounters();
+      c[M::kDropUnknownKind] += k.unknownKind;
+      c[M::kDropBadStun] += k.badStun;
+      c[M::kDropUnknownUfrag] += k.unknownUfrag;
+      c[M::kDropUnknownAddress] += k.unknownAddress;
+      c[M::kTransportsActive] += d.TransportCount();
+      // Process-wide atomics (every worker's transports): counted once, with the first worker.
+      if (!first) return;
+      c[M::kDtlsHandshakeFailed] += webrtc::transport::WebRtcTransport::ClosedCount(Reason::DtlsFailed);
+      c[M::kDtlsTimeout] += webrtc::transport::WebRtcTransport::ClosedCount(Reason::DtlsTimeout);
+    });
+  }
+  impl_->bridge.SetQuality(&impl_->qualitySink, true);
+  impl_->workers.Start();
   impl_->meetings.SetListener(&impl_->bridge);
   impl_->meetings.SetWriteExecutor(&impl_->storeExecutor);
   if (!impl_->config.chimeEndpoint.empty()) {  // AWS mode: /join's meetings live on that endpoint
@@ -500,8 +552,8 @@ void Application::Start() {
     });
   });
   if (impl_->config.testEcho) {
-    impl_->echo =
-        std::make_unique<media::echo::EchoService>(impl_->config, impl_->demuxer, impl_->certificate);
+    impl_->echo = std::make_unique<media::echo::EchoService>(
+        impl_->config, impl_->workers.At(impl_->workers.Place()).demuxer, impl_->certificate);
     log::Warn("main", "test echo endpoint enabled (POST /test/echo): not for production");
   }
   impl_->http.Listen(impl_->config.bindAddress, impl_->config.port);
@@ -512,11 +564,18 @@ void Application::Start() {
       [impl = impl_.get()] {
         impl->ExitWhenClosed(std::chrono::steady_clock::now() + std::chrono::seconds(10));
       });
-  impl_->cluster.Start(impl_->meetings, impl_->http.LocalPort(), impl_->demuxer.LocalPort());
+  // A node's AudioHostUrl (MediaPlacement, informative: clients use the answer's candidates) names
+  // its first worker's port; each meeting's answer carries the port of the worker it is placed on.
+  impl_->cluster.Start(impl_->meetings, impl_->http.LocalPort(), impl_->workers.At(0).demuxer.LocalPort());
   const char* scheme = impl_->config.TlsEnabled() ? "https" : "http";
-  log::Info("main", "MediCall listening on {}://{}:{} (media UDP {} TCP {} on {}, candidates {}; data {})",
-            scheme, impl_->config.bindAddress, impl_->http.LocalPort(), impl_->demuxer.LocalPort(),
-            impl_->demuxer.LocalTcpPort(), impl_->config.mediaBindAddress,
+  std::vector<std::string> ports;
+  for (size_t i = 0; i < impl_->workers.Size(); ++i) {
+    const auto& d = impl_->workers.At(i).demuxer;
+    ports.push_back(fmt::format("media-{} UDP {} TCP {}", i, d.LocalPort(), d.LocalTcpPort()));
+  }
+  log::Info("main", "MediCall listening on {}://{}:{} ({} media workers: {}; on {}, candidates {}; data {})",
+            scheme, impl_->config.bindAddress, impl_->http.LocalPort(), impl_->workers.Size(),
+            fmt::join(ports, ", "), impl_->config.mediaBindAddress,
             fmt::join(impl_->config.MediaAddresses(), ","), impl_->config.dataDir);
   impl_->AnnounceUrls();
 }

@@ -15,6 +15,7 @@
 #include "media/meeting/MeetingMediaListener.hpp"
 #include "media/router/Router.hpp"
 #include "meetings/MeetingsService.hpp"
+#include "app/MediaWorkerPool.hpp"
 #include "net/MediaWorker.hpp"
 #include "net/WebSocketConnection.hpp"
 #include "signaling/ContentShare.hpp"
@@ -108,27 +109,36 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
       : id(std::move(meetingId)),
         bridge(&owner),
         ioContext(owner.ioc_),
-        signaling(std::make_unique<MeetingSignaling>(id, *this)),
-        mediaMetrics(owner.mediaMetrics_) {
+        signaling(std::make_unique<MeetingSignaling>(id, *this)) {
     if (owner.qualitySink_ != nullptr)
       quality = std::make_unique<quality::MeetingQualityRecorder>(id, *owner.qualitySink_);
   }
 
-  // Starts the meeting's media (its router on the bridge's demuxer) on the demuxer's worker.
+  // Places the meeting's media on the least loaded worker and starts it there (its router on that
+  // worker's demuxer, so the answer's candidates carry that worker's port).
   void OpenMedia(ChimeBridge& owner, std::set<std::string> hostMuted) {
+    workers = &owner.workers_;
+    workerIndex = workers->Place();
+    MediaWorkerPool::Worker& worker = workers->At(workerIndex);
+    if (owner.countMedia_) mediaMetrics = &worker.metrics;
     media::meeting::MeetingMedia::Options options;
-    options.makeRouter = [&config = owner.config_, &demuxer = owner.demuxer_,
+    options.makeRouter = [&config = owner.config_, &demuxer = worker.demuxer,
                           certificate = owner.certificate_](Router::Listener& listener) {
       return Router::Create(config, demuxer, certificate, listener);
     };
     options.hostMuted = std::move(hostMuted);
-    options.metrics = owner.mediaMetrics_;
-    media =
-        std::make_unique<MeetingMediaHandle>(owner.demuxer_.Worker(), ioContext, *this, std::move(options));
+    options.metrics = mediaMetrics;
+    media = std::make_unique<MeetingMediaHandle>(worker.worker, ioContext, *this, std::move(options));
+    log::Info("signaling", "meeting {} placed on media worker {} (UDP {})", id, workerIndex,
+              worker.demuxer.LocalPort());
   }
 
   // Tears the media down on the worker (the handle posts it); its reports in flight are dropped.
-  void CloseMedia() { media.reset(); }
+  void CloseMedia() {
+    if (!media) return;
+    media.reset();
+    workers->Release(workerIndex);
+  }
 
   // --- MeetingSignaling::Delegate (HTTP thread)
   signaling::proto::SdkIndexFrame IndexFor(const signaling::SessionIdentity& attendee) override {
@@ -341,18 +351,20 @@ struct ChimeBridge::Meeting final : MeetingSignaling::Delegate,
   std::set<std::string> keyframeContent;              // content senders to PLI
   std::unique_ptr<asio::steady_timer> keyframeTimer;  // runs while keyframeContent has one
   std::unique_ptr<quality::MeetingQualityRecorder> quality;
-  quality::MediaMetrics* mediaMetrics = nullptr;  // not owned; outlives the bridge (CLIENT_METRIC counts)
+  quality::MediaMetrics* mediaMetrics = nullptr;  // its worker's; not owned, outlives the bridge
+  MediaWorkerPool* workers = nullptr;             // not owned, outlives the bridge
+  size_t workerIndex = 0;                         // the worker its media was placed on
   // The media on the worker, reached only by posting; null once released (the meeting is closing).
   std::unique_ptr<MeetingMediaHandle> media;
 };
 
 ChimeBridge::ChimeBridge(const Config& config, asio::io_context& ioc, meetings::MeetingsService& meetings,
-                         webrtc::transport::MediaDemuxer& demuxer,
+                         MediaWorkerPool& workers,
                          std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate)
     : config_(config),
       ioc_(ioc),
       meetings_(meetings),
-      demuxer_(demuxer),
+      workers_(workers),
       certificate_(std::move(certificate)) {
   const auto uris = config.TurnUris();
   if (uris.empty()) return;

@@ -13,7 +13,8 @@
 //   whose sender gets periodic keyframe requests.
 // Threading: everything here runs on the HTTP io_context thread. A meeting's media lives on a media
 // worker; the meeting holds only a MeetingMediaHandle, which can only post to it, and the media's
-// results and reports are posted back (MeetingMediaListener).
+// results and reports are posted back (MeetingMediaListener). A meeting's media is placed on the
+// least loaded worker of the pool (MediaWorkerPool::Place) when it goes live, and stays there.
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,27 +35,24 @@
 namespace medicall::meetings {
 class MeetingsService;
 }
-namespace medicall::webrtc::transport {
-class MediaDemuxer;
-}
 namespace medicall::webrtc::dtls {
 class DtlsCertificate;
 }
 
 namespace medicall::quality {
-class MediaMetrics;
 class QualitySink;
 }  // namespace medicall::quality
 
 namespace medicall::app {
+
+class MediaWorkerPool;
 
 class ChimeBridge final : public meetings::MeetingsListener, public clinic::HostControls {
  public:
   static constexpr const char* kSubprotocol = "_aws_wt_session";
 
   ChimeBridge(const Config& config, boost::asio::io_context& ioc, meetings::MeetingsService& meetings,
-              webrtc::transport::MediaDemuxer& demuxer,
-              std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate);
+              MediaWorkerPool& workers, std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate);
   ~ChimeBridge() override;
   ChimeBridge(const ChimeBridge&) = delete;
   ChimeBridge& operator=(const ChimeBridge&) = delete;
@@ -64,10 +62,11 @@ class ChimeBridge final : public meetings::MeetingsListener, public clinic::Host
   // Closes every session with 4500 (server shutdown: the clients reconnect when it is back).
   void Shutdown();
 
-  // Call quality (before the first connection): samples go to `sink`, media counters to `metrics`.
-  void SetQuality(quality::QualitySink* sink, quality::MediaMetrics* metrics) {
+  // Call quality (before the first connection): samples go to `sink`; with `mediaMetrics`, each
+  // meeting's media counters (and its CLIENT_METRIC counts) go to its worker's MediaMetrics.
+  void SetQuality(quality::QualitySink* sink, bool mediaMetrics) {
     qualitySink_ = sink;
-    mediaMetrics_ = metrics;
+    countMedia_ = mediaMetrics;
   }
   // clinic::HostControls (any thread: posted to the HTTP thread, media parts on to the worker).
   // Host mutes outlive the meeting's media (kept until unmuted or the meeting ends).
@@ -100,11 +99,11 @@ class ChimeBridge final : public meetings::MeetingsListener, public clinic::Host
   std::optional<signaling::TurnCredentialIssuer> turn_;  // set when MEDICALL_TURN_URIS is
   boost::asio::io_context& ioc_;
   meetings::MeetingsService& meetings_;
-  webrtc::transport::MediaDemuxer& demuxer_;
+  MediaWorkerPool& workers_;  // a meeting's media is placed on one of them for its life
   std::shared_ptr<const webrtc::dtls::DtlsCertificate> certificate_;
   std::map<std::string, std::shared_ptr<Meeting>> live_;
   quality::QualitySink* qualitySink_ = nullptr;
-  quality::MediaMetrics* mediaMetrics_ = nullptr;
+  bool countMedia_ = false;
   std::map<std::string, std::set<std::string>> hostMuted_;  // meetingId -> attendees muted by the host
   PresenceObserver presence_;
 };

@@ -86,35 +86,50 @@ void MediaMetrics::CountClientMetric(bool accepted) {
 }
 
 std::string MediaMetrics::Render() const {
+  const MediaMetrics* self = this;
+  return Render(std::span<const MediaMetrics* const>(&self, 1));
+}
+
+std::string MediaMetrics::Render(std::span<const MediaMetrics* const> workers) {
+  auto sum = [&](Counter c) {
+    uint64_t total = 0;
+    for (const MediaMetrics* w : workers) total += w->Published(c);
+    return total;
+  };
+  int64_t lagUs = 0, maxLagUs = 0;
+  uint64_t accepted = 0, dropped = 0;
+  for (const MediaMetrics* w : workers) {
+    lagUs = std::max(lagUs, w->LoopLagUs());
+    maxLagUs = std::max(maxLagUs, w->MaxLoopLagUs());
+    accepted += w->clientMetricsAccepted_.load(std::memory_order_relaxed);
+    dropped += w->clientMetricsDropped_.load(std::memory_order_relaxed);
+  }
   std::string out;
   for (const Series& s : kSeries) {
     if (*s.type) out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", s.name, s.help, s.name, s.type);
-    out += *s.labels ? fmt::format("{}{{{}}} {}\n", s.name, s.labels, Published(s.counter))
-                     : fmt::format("{} {}\n", s.name, Published(s.counter));
+    out += *s.labels ? fmt::format("{}{{{}}} {}\n", s.name, s.labels, sum(s.counter))
+                     : fmt::format("{} {}\n", s.name, sum(s.counter));
   }
   out += "# HELP medicall_media_mixer_tick_seconds Time the audio mixer spent per tick (sum and count).\n";
   out += "# TYPE medicall_media_mixer_tick_seconds summary\n";
   out += fmt::format("medicall_media_mixer_tick_seconds_sum {:.6f}\n",
-                     static_cast<double>(Published(kMixerBusyUs)) / 1e6);
-  out += fmt::format("medicall_media_mixer_tick_seconds_count {}\n", Published(kMixerTicks));
+                     static_cast<double>(sum(kMixerBusyUs)) / 1e6);
+  out += fmt::format("medicall_media_mixer_tick_seconds_count {}\n", sum(kMixerTicks));
   out +=
-      "# HELP medicall_media_worker_loop_lag_seconds How late the media worker ran a task posted to it "
-      "(last).\n";
+      "# HELP medicall_media_worker_loop_lag_seconds How late a media worker ran a task posted to it "
+      "(last, the largest of the workers).\n";
   out += "# TYPE medicall_media_worker_loop_lag_seconds gauge\n";
-  out += fmt::format("medicall_media_worker_loop_lag_seconds {:.6f}\n",
-                     static_cast<double>(lagUs_.load(std::memory_order_relaxed)) / 1e6);
+  out += fmt::format("medicall_media_worker_loop_lag_seconds {:.6f}\n", static_cast<double>(lagUs) / 1e6);
   out += "# HELP medicall_media_worker_loop_lag_max_seconds The largest loop lag of the last minute.\n";
   out += "# TYPE medicall_media_worker_loop_lag_max_seconds gauge\n";
-  out += fmt::format("medicall_media_worker_loop_lag_max_seconds {:.6f}\n",
-                     static_cast<double>(maxLagUs_.load(std::memory_order_relaxed)) / 1e6);
+  out +=
+      fmt::format("medicall_media_worker_loop_lag_max_seconds {:.6f}\n", static_cast<double>(maxLagUs) / 1e6);
   out +=
       "# HELP medicall_client_metrics_total CLIENT_METRIC frames from clients, accepted or dropped as "
       "invalid.\n";
   out += "# TYPE medicall_client_metrics_total counter\n";
-  out += fmt::format("medicall_client_metrics_total{{result=\"accepted\"}} {}\n",
-                     clientMetricsAccepted_.load(std::memory_order_relaxed));
-  out += fmt::format("medicall_client_metrics_total{{result=\"dropped\"}} {}\n",
-                     clientMetricsDropped_.load(std::memory_order_relaxed));
+  out += fmt::format("medicall_client_metrics_total{{result=\"accepted\"}} {}\n", accepted);
+  out += fmt::format("medicall_client_metrics_total{{result=\"dropped\"}} {}\n", dropped);
   return out;
 }
 

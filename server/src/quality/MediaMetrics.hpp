@@ -5,12 +5,15 @@
 //
 // The counters live with the media objects on the worker, unsynchronised. Once a second the worker
 // sums them (Publish, on the worker) into relaxed atomics that /metrics reads on any thread: nothing
-// on the packet path takes a lock or touches an atomic.
+// on the packet path takes a lock or touches an atomic. With several media workers each has its own
+// MediaMetrics (its sources register and publish on that worker's thread), and /metrics renders the
+// sum of them (Render(workers)): counters and gauges add up, the loop lag is the largest.
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <span>
 #include <string>
 
 namespace medicall::quality {
@@ -60,6 +63,10 @@ class MediaMetrics {
   // Any thread.
   uint64_t Published(Counter c) const { return published_[c].load(std::memory_order_relaxed); }
   std::string Render() const;
+  // The series of several workers' MediaMetrics together: sums, and the largest loop lags.
+  static std::string Render(std::span<const MediaMetrics* const> workers);
+  int64_t LoopLagUs() const { return lagUs_.load(std::memory_order_relaxed); }
+  int64_t MaxLoopLagUs() const { return maxLagUs_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr size_t kLagWindow = 60;  // publishes (seconds) the max lag covers

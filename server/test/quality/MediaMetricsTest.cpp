@@ -32,6 +32,37 @@ TEST(MediaMetricsTest, PublishesSumsAndKeepsTheCountsOfSourcesThatWent) {
             text.rfind("# TYPE medicall_media_rtp_packets_total"));
 }
 
+TEST(MediaMetricsTest, RendersTheSumOfSeveralWorkers) {
+  MediaMetrics w0, w1;
+  w0.Register([](MediaMetrics::Counts& c) {
+    c[MediaMetrics::kVideoIn] += 7;
+    c[MediaMetrics::kTransportsActive] += 2;
+  });
+  w1.Register([](MediaMetrics::Counts& c) {
+    c[MediaMetrics::kVideoIn] += 5;
+    c[MediaMetrics::kTransportsActive] += 3;
+  });
+  w0.Publish(200);
+  w1.Publish(900);
+  w1.CountClientMetric(true);
+  w0.CountClientMetric(false);
+  w0.CountClientMetric(true);
+  const MediaMetrics* workers[] = {&w0, &w1};
+  const std::string text = MediaMetrics::Render(workers);
+  EXPECT_NE(text.find("medicall_media_rtp_packets_total{stream=\"video_in\"} 12\n"), std::string::npos);
+  EXPECT_NE(text.find("medicall_media_transports_active 5\n"), std::string::npos);
+  EXPECT_NE(text.find("medicall_media_worker_loop_lag_seconds 0.000900\n"),
+            std::string::npos);  // the largest
+  EXPECT_NE(text.find("medicall_client_metrics_total{result=\"accepted\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("medicall_client_metrics_total{result=\"dropped\"} 1\n"), std::string::npos);
+  // Still one HELP per metric name.
+  size_t helps = 0;
+  for (size_t at = text.find("# HELP medicall_media_rtp_packets_total"); at != std::string::npos;
+       at = text.find("# HELP medicall_media_rtp_packets_total", at + 1))
+    ++helps;
+  EXPECT_EQ(helps, 1u);
+}
+
 TEST(MediaMetricsTest, CountsClientMetricFrames) {
   MediaMetrics m;
   m.CountClientMetric(true);

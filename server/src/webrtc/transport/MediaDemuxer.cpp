@@ -59,11 +59,15 @@ void MediaDemuxer::ScheduleTick() {
       }));
 }
 
-void MediaDemuxer::Add(WebRtcTransport& transport) { byUfrag_[transport.LocalUfrag()] = &transport; }
+void MediaDemuxer::Add(WebRtcTransport& transport) {
+  byUfrag_[transport.LocalUfrag()] = &transport;
+  registered_.store(byUfrag_.size(), std::memory_order_relaxed);
+}
 
 void MediaDemuxer::Remove(WebRtcTransport& transport) {
   auto it = byUfrag_.find(transport.LocalUfrag());
   if (it != byUfrag_.end() && it->second == &transport) byUfrag_.erase(it);
+  registered_.store(byUfrag_.size(), std::memory_order_relaxed);
   std::erase_if(byAddress_, [&](const auto& entry) { return entry.second == &transport; });
 }
 

@@ -10,6 +10,7 @@
 // transports tick, and each transport's tick runs through MediaWorker::Guard.
 // Worker thread only (construct and Bind before the worker runs, or on it).
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -59,6 +60,8 @@ class MediaDemuxer final : public WebRtcTransport::Network {
   void Add(WebRtcTransport& transport);
   void Remove(WebRtcTransport& transport);
   size_t TransportCount() const { return byUfrag_.size(); }
+  // Any thread (a relaxed atomic, written by Add/Remove): the load MediaWorkerPool places by.
+  size_t RegisteredTransports() const { return registered_.load(std::memory_order_relaxed); }
 
   const Counters& GetCounters() const { return counters_; }
   const net::UdpSocket::Stats& SocketStats() const { return socket_.GetStats(); }
@@ -85,6 +88,7 @@ class MediaDemuxer final : public WebRtcTransport::Network {
   std::unordered_map<stun::TransportAddress, WebRtcTransport*, stun::TransportAddressHash> byAddress_;
   std::vector<WebRtcTransport*> tickList_;
   Counters counters_;
+  std::atomic<size_t> registered_{0};  // byUfrag_.size(), for other threads
   AliveToken alive_;
   std::shared_ptr<net::MediaWorker::HandlerSlot> timerSlot_ =
       std::make_shared<net::MediaWorker::HandlerSlot>();

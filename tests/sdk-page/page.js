@@ -181,7 +181,8 @@ async function stats() {
         bytesReceived: s.bytesReceived, freezeCount: s.freezeCount, framesPerSecond: s.framesPerSecond,
         packetsLost: s.packetsLost, framesDropped: s.framesDropped, keyFramesDecoded: s.keyFramesDecoded,
         totalFreezesDuration: s.totalFreezesDuration, jitterBufferDelay: s.jitterBufferDelay,
-        jitterBufferEmittedCount: s.jitterBufferEmittedCount, codec: byId.get(s.codecId)?.mimeType || null };
+        jitterBufferEmittedCount: s.jitterBufferEmittedCount, framesReceived: s.framesReceived,
+        codec: byId.get(s.codecId)?.mimeType || null };
       (s.kind === 'video' ? out.video : out.audio).push(entry);
     }
     if (s.type === 'outbound-rtp' && s.kind === 'video') {

@@ -4,7 +4,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 PORT ?= 3001
 
-.PHONY: deps build web run test unit asan tsan fuzz-smoke fuzz-long bench bench-bwe format-check lint clean
+.PHONY: deps build web run test unit asan tsan fuzz-smoke fuzz-long bench bench-bwe bench-load format-check lint clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -54,6 +54,10 @@ bench: build
 # Convergence of the send-side bandwidth estimator on simulated 1 and 5 Mbit/s links (bench/RESULTS.md).
 bench-bwe: build
 	./build/release/bench/bwe/bench_bwe
+
+# The load generator (bench/load) against a fresh server: S1 (1:1) and S2 (groups of 5), JSON reports.
+bench-load: build
+	@bash scripts/bench-load.sh
 
 format-check:
 	@bash scripts/format-check.sh

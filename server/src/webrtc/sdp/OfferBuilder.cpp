@@ -77,7 +77,19 @@ SessionDescription OfferBuilder::Build(const OfferOptions& o) {
     for (const Codec& c : m->codecs) m->formats.push_back(std::to_string(c.payloadType));
   }
   sd.media.push_back(std::move(audio));
-  sd.media.push_back(std::move(video));
+  sd.media.push_back(video);
+  // One recvonly section per video stream to receive, as the Chime SDK adds a transceiver for each.
+  for (size_t i = 0; i < o.recvOnlyVideoSections; ++i) {
+    MediaSection m = video;
+    m.mid = std::to_string(2 + i);
+    m.direction = Direction::RecvOnly;
+    m.ssrcs.clear();
+    m.ssrcGroups.clear();
+    m.msidStream.clear();
+    m.msidTrack.clear();
+    sd.bundleMids.push_back(m.mid);
+    sd.media.push_back(std::move(m));
+  }
   return sd;
 }
 

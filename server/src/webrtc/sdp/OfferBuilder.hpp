@@ -3,6 +3,7 @@
 // section (Opus) and one sendrecv video section (VP8 + RTX, optionally H.264 42e01f + RTX), BUNDLEd,
 // rtcp-mux, a=setup:actpass, no ice-lite, the extension ids Chromium uses. The server answers it
 // with AnswerBuilder like any browser offer.
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,8 @@ struct OfferOptions {
   uint32_t videoSsrc = 0;
   uint32_t videoRtxSsrc = 0;
   bool includeH264 = false;
+  // recvonly video sections after the camera (mids 2, 3, ...): copies of its codecs and extensions.
+  size_t recvOnlyVideoSections = 0;
   std::string sessionId = "1";
 };
 

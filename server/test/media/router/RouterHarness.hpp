@@ -84,6 +84,7 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
     o.videoRtxSsrc = rtxSsrc;
     o.msidStream = attendeeId;
     o.includeH264 = offerH264;
+    o.recvOnlyVideoSections = receiveSections;
     ufrag = o.iceUfrag;
     pwd = o.icePwd;
     auto offer = webrtc::sdp::OfferBuilder::Build(o);
@@ -103,24 +104,12 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
         m.extmaps.push_back(
             {videoOrientationId, std::string(webrtc::sdp::uri::kVideoOrientation), std::nullopt});
     }
-    webrtc::sdp::MediaSection camera = offer.media.at(1);
     if (!sendVideo) {
       offer.media[1].direction = webrtc::sdp::Direction::Inactive;
       offer.media[1].ssrcs.clear();
       offer.media[1].ssrcGroups.clear();
       offer.media[1].msidStream.clear();
       offer.media[1].msidTrack.clear();
-    }
-    for (size_t i = 0; i < receiveSections; ++i) {
-      webrtc::sdp::MediaSection m = camera;
-      m.mid = std::to_string(2 + i);
-      m.direction = webrtc::sdp::Direction::RecvOnly;
-      m.ssrcs.clear();
-      m.ssrcGroups.clear();
-      m.msidStream.clear();
-      m.msidTrack.clear();
-      offer.media.push_back(m);
-      offer.bundleMids.push_back(m.mid);
     }
     return webrtc::sdp::SdpWriter::Write(offer);
   }

@@ -27,7 +27,6 @@ namespace {
 using Type = proto::SdkSignalFrame;
 constexpr size_t kMaxVideoChunk = 1100;  // VP8 bytes per packet (descriptor and send time on top)
 constexpr int64_t kFeedbackIntervalUs = 50'000;
-constexpr int64_t kKeyframeRestartUs = 500'000;  // PLIs closer than this restart the loop once
 
 int64_t SteadyUs() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -39,10 +38,11 @@ int64_t SteadyMs() { return SteadyUs() / 1000; }
 
 }  // namespace
 
-Leg::Leg(std::string name, uint32_t index, net::MediaWorker& worker, const MediaSource& source)
+Leg::Leg(std::string name, uint32_t index, net::MediaWorker& worker, const MediaSource& source, bool publish)
     : name_(std::move(name)),
       worker_(worker),
       source_(source),
+      publish_(publish),
       audioSsrc_(0x20000000u + index * 4 + 1),
       videoSsrc_(0x20000000u + index * 4 + 2),
       rtxSsrc_(0x20000000u + index * 4 + 3) {
@@ -60,6 +60,7 @@ Leg::~Leg() {
 }
 
 bool Leg::Join(const HttpUrl& server, const std::string& room, const std::string& localIp) {
+  counters_.joinStartUs = SteadyUs();  // before the transport exists: no race with the worker
   HttpUrl join = server;
   join.path = "/join";
   const HttpResponse r = HttpRequest(join, "POST", nlohmann::json{{"name", name_}, {"roomId", room}}.dump());
@@ -202,7 +203,7 @@ bool Leg::Subscribe() {
   proto::SdkSignalFrame frame;
   frame.set_type(Type::SUBSCRIBE);
   auto* sub = frame.mutable_sub();
-  sub->set_duplex(proto::DUPLEX);
+  sub->set_duplex(publish_ ? proto::DUPLEX : proto::RX);
   // As the SDK announces them: audio stream 1 in group 1, the camera stream 2 in group 2.
   const auto announce = [&](uint32_t id, const char* label, proto::SdkStreamMediaType type) {
     auto* stream = sub->add_send_streams();
@@ -213,16 +214,18 @@ bool Leg::Subscribe() {
     return stream;
   };
   announce(1, "AmazonChimeExpressAudio", proto::AUDIO);
-  auto* video = announce(2, "AmazonChimeExpressVideo", proto::VIDEO);
-  video->set_max_bitrate_kbps(source_.Options().videoKbps * 2);
-  video->set_framerate(source_.Options().fps);
-  video->set_width(source_.Options().width);
-  video->set_height(source_.Options().height);
+  if (publish_) {
+    auto* video = announce(2, "AmazonChimeExpressVideo", proto::VIDEO);
+    video->set_max_bitrate_kbps(source_.Options().videoKbps * 2);
+    video->set_framerate(source_.Options().fps);
+    video->set_width(source_.Options().width);
+    video->set_height(source_.Options().height);
+  }
   sub->add_receive_stream_ids(0);  // our own camera section
   for (uint32_t id : subscribed_) sub->add_receive_stream_ids(id);
   sub->set_sdp_offer(Offer(subscribed_.size()));
   sub->set_audio_host(audioHost_);
-  sub->set_audio_muted(false);
+  sub->set_audio_muted(!publish_);
   sub->set_audio_checkin(false);
   return Send(frame);
 }
@@ -238,6 +241,7 @@ std::string Leg::Offer(size_t receiveSections) const {
   o.msidStream = name_;
   o.cname = name_;
   o.recvOnlyVideoSections = receiveSections;
+  o.sendVideo = publish_;
   return webrtc::sdp::SdpWriter::Write(webrtc::sdp::OfferBuilder::Build(o));
 }
 
@@ -296,11 +300,11 @@ void Leg::MediaTick(int64_t nowUs) {
   if (nextAudioUs_ == 0 || nowUs - nextAudioUs_ > 200'000) nextAudioUs_ = nowUs;  // start, or a stall
   if (nextVideoUs_ == 0 || nowUs - nextVideoUs_ > 200'000) nextVideoUs_ = nowUs;
   while (nowUs >= nextAudioUs_) {
-    SendAudio(nowUs);
+    if (publish_) SendAudio(nowUs);
     nextAudioUs_ += 20'000;
   }
   while (nowUs >= nextVideoUs_) {
-    SendVideoFrame(nowUs);
+    if (publish_) SendVideoFrame(nowUs);
     nextVideoUs_ += frameUs;
   }
   if (nowUs >= nextFeedbackUs_) {
@@ -371,8 +375,10 @@ void Leg::OnTransportRtp(webrtc::transport::WebRtcTransport&, std::span<uint8_t>
   const auto payload = packet->Payload();
   if (packet->PayloadType() == webrtc::sdp::OfferBuilder::kOpusPt) {
     ++counters_.audioReceived;
+    if (counters_.firstAudioUs == 0) counters_.firstAudioUs = nowUs;
   } else if (packet->PayloadType() == vp8Pt_ && payload.size() > 12) {
     ++counters_.videoReceived;
+    if (counters_.firstVideoUs == 0) counters_.firstVideoUs = nowUs;
     SourceSeq& s = videoSources_[packet->Ssrc()];
     const int64_t seq = s.unwrapper.Unwrap(packet->SequenceNumber());
     if (s.first < 0 || seq < s.first) s.first = seq;
@@ -393,13 +399,10 @@ void Leg::OnTransportRtcp(webrtc::transport::WebRtcTransport&, std::span<uint8_t
         (p.header.count == webrtc::rtcp::kFmtPli || p.header.count == webrtc::rtcp::kFmtFir))
       wantsKeyframe = true;
   });
-  const int64_t nowUs = SteadyUs();
   if (wantsKeyframe) {
+    // As a browser's encoder: the next frame is a key frame (requests before it are one request).
     ++counters_.keyframeRequests;
-    if (nowUs - lastKeyframeRestartUs_ >= kKeyframeRestartUs) {
-      videoIndex_ = 0;
-      lastKeyframeRestartUs_ = nowUs;
-    }
+    videoIndex_ = 0;
   }
 }
 

@@ -13,7 +13,7 @@
 // every video packet's last 8 bytes are the send time (steady clock, microseconds), so a receiving leg
 // of the same process measures the forwarding latency. Toward the server's feedback: transport-wide
 // feedback every 50 ms (bwe::TransportFeedbackGenerator), a PLI or FIR restarts the video loop at its key
-// frame.
+// frame (the next frame sent is the loop's key frame).
 #include <array>
 #include <cstdint>
 #include <map>
@@ -45,11 +45,15 @@ struct LegCounters {
   uint64_t bytesReceived = 0;
   uint64_t keyframeRequests = 0;
   bool connected = false, closed = false;
+  int64_t joinStartUs = 0;                     // when Join() began (steady clock)
+  int64_t firstAudioUs = 0, firstVideoUs = 0;  // the first packet of each kind received; 0: none yet
 };
 
 class Leg final : public webrtc::transport::WebRtcTransport::Listener {
  public:
-  Leg(std::string name, uint32_t index, net::MediaWorker& worker, const MediaSource& source);
+  // publish: sends audio and camera video; false: a listener (camera off, microphone muted).
+  Leg(std::string name, uint32_t index, net::MediaWorker& worker, const MediaSource& source,
+      bool publish = true);
   ~Leg() override;
 
   // --- signaling (main thread) ---
@@ -57,6 +61,7 @@ class Leg final : public webrtc::transport::WebRtcTransport::Listener {
   // on the worker. False with Error() set on any failure.
   // localIp: the address its UDP socket binds (0.0.0.0: any; the kernel picks the source).
   bool Join(const HttpUrl& server, const std::string& room, const std::string& localIp);
+  bool Publishes() const { return publish_; }
   int SignalingFd() const { return ws_.Fd(); }
   // Reads and handles what arrived (INDEX: re-SUBSCRIBE for new video; PONG); sends PING when due.
   void PumpSignaling(int64_t nowMs);
@@ -96,6 +101,7 @@ class Leg final : public webrtc::transport::WebRtcTransport::Listener {
   const std::string name_;
   net::MediaWorker& worker_;
   const MediaSource& source_;
+  const bool publish_;
   std::string error_;
 
   // signaling
@@ -125,7 +131,6 @@ class Leg final : public webrtc::transport::WebRtcTransport::Listener {
   size_t audioIndex_ = 0, videoIndex_ = 0;
   int64_t nextAudioUs_ = 0, nextVideoUs_ = 0, nextFeedbackUs_ = 0;
   uint32_t lastRemoteSsrc_ = 0;
-  int64_t lastKeyframeRestartUs_ = 0;
   struct SourceSeq {
     webrtc::rtp::SeqNumUnwrapper unwrapper;
     int64_t first = -1, highest = -1;

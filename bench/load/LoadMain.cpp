@@ -8,7 +8,11 @@
 //   medicall_load --server http://127.0.0.1:3001 --server-pid <pid> --scenario s1 --rooms 10 --seconds 20
 //
 // Scenarios: s1 = 1:1 consultations (2 legs per room, audio and 640x480 video both ways); s2 = groups of
-// 5 (everyone publishes, everyone receives all). --legs-per-room overrides the group size.
+// 5 (everyone publishes, everyone receives all); s3 = one speaker to many listeners (10 per room: the
+// first leg publishes, the others have camera off and microphone muted); s4 = a join storm (1:1 rooms
+// joined one leg every --join-interval-ms, default 100: 100 joins in 10 s with --rooms 50), reported
+// as join-to-first-media latency. --legs-per-room overrides the group size. Every report has the
+// join-to-first-audio and join-to-first-video latencies of its legs (from the start of POST /join).
 #include <poll.h>
 #include <sched.h>
 #include <unistd.h>
@@ -49,14 +53,15 @@ struct Options {
   int cpu = -1;  // pin the generator to this core
   std::string label = "medicall";
   std::string localIp = "0.0.0.0";
+  int joinIntervalMs = -1;  // -1: the scenario's (s4: 100, else 0)
 };
 
 [[noreturn]] void Usage(const char* error) {
   std::fprintf(
       stderr,
-      "%s\nusage: medicall_load [--server URL] [--server-pid PID] [--scenario s1|s2] [--rooms N]\n"
+      "%s\nusage: medicall_load [--server URL] [--server-pid PID] [--scenario s1|s2|s3|s4] [--rooms N]\n"
       "                     [--legs-per-room N] [--seconds S] [--warmup S] [--cpu CORE] [--label NAME]\n"
-      "                     [--local-ip ADDRESS]\n",
+      "                     [--local-ip ADDRESS] [--join-interval-ms MS]\n",
       error);
   std::exit(2);
 }
@@ -90,14 +95,18 @@ Options Parse(int argc, char** argv) {
         o.label = value();
       else if (a == "--local-ip")
         o.localIp = value();
+      else if (a == "--join-interval-ms")
+        o.joinIntervalMs = std::stoi(value());
       else
         Usage(("unknown option " + a).c_str());
     } catch (const std::logic_error&) {
       Usage(("bad value for " + a).c_str());
     }
   }
-  if (o.scenario != "s1" && o.scenario != "s2") Usage("scenario must be s1 or s2");
-  if (o.legsPerRoom == 0) o.legsPerRoom = o.scenario == "s1" ? 2 : 5;
+  if (o.scenario != "s1" && o.scenario != "s2" && o.scenario != "s3" && o.scenario != "s4")
+    Usage("scenario must be s1, s2, s3 or s4");
+  if (o.legsPerRoom == 0) o.legsPerRoom = o.scenario == "s2" ? 5 : o.scenario == "s3" ? 10 : 2;
+  if (o.joinIntervalMs < 0) o.joinIntervalMs = o.scenario == "s4" ? 100 : 0;
   if (o.legsPerRoom < 2 || o.rooms == 0 || o.seconds <= 0)
     Usage("need >= 2 legs per room, >= 1 room, seconds > 0");
   return o;
@@ -155,11 +164,12 @@ Totals Count(medicall::net::MediaWorker& worker, std::vector<std::unique_ptr<Leg
   });
 }
 
-double Percentile(std::vector<int32_t>& v, double p) {
+template <typename T>
+double Percentile(std::vector<T>& v, double p) {
   if (v.empty()) return 0;
   const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
-  return v[i] / 1000.0;
+  return static_cast<double>(v[i]) / 1000.0;
 }
 
 }  // namespace
@@ -210,8 +220,12 @@ int main(int argc, char** argv) {
   for (unsigned r = 0; r < options.rooms; ++r) {
     const std::string room = "load-" + options.scenario + "-" + run + "-" + std::to_string(r);
     for (unsigned k = 0; k < options.legsPerRoom; ++k) {
+      if (options.joinIntervalMs > 0 && !legs.empty())
+        Pump(legs, options.joinIntervalMs,
+             [] { return false; });  // the storm's pace; the joined keep talking
+      const bool publish = options.scenario != "s3" || k == 0;
       auto leg = std::make_unique<Leg>("load-" + std::to_string(r) + "-" + std::to_string(k),
-                                       static_cast<uint32_t>(legs.size()), worker, source);
+                                       static_cast<uint32_t>(legs.size()), worker, source, publish);
       if (!leg->Join(*server, room, options.localIp)) {
         std::fprintf(stderr, "leg %zu (room %u) did not join: %s\n", legs.size(), r, leg->Error().c_str());
         return 1;
@@ -225,13 +239,15 @@ int main(int argc, char** argv) {
   }
   const double joinSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - joinStart).count();
-  // Everyone connected and receiving video from everyone else in the room.
-  const size_t others = options.legsPerRoom - 1;
+  // Everyone connected and receiving the mixed audio and the video of every other publisher in the room.
+  const size_t publishers = options.scenario == "s3" ? 1 : options.legsPerRoom;
+  const auto videoSourcesOf = [&](const Leg& l) { return publishers - (l.Publishes() ? 1 : 0); };
   const bool ready = Pump(legs, 30000, [&] {
     const Totals t = Count(worker, legs);
     if (t.connected != legs.size()) return false;
     for (size_t i = 0; i < legs.size(); ++i) {
-      if (legs[i]->SubscribedStreams() < others || t.perLeg[i].videoReceived == 0 ||
+      const size_t sources = videoSourcesOf(*legs[i]);
+      if (legs[i]->SubscribedStreams() < sources || (sources > 0 && t.perLeg[i].videoReceived == 0) ||
           t.perLeg[i].audioReceived == 0)
         return false;
     }
@@ -264,12 +280,22 @@ int main(int argc, char** argv) {
     return all;
   });
 
-  unsigned receivingVideo = 0, receivingAudio = 0, sendingBoth = 0;
+  unsigned receivingVideo = 0, receivingAudio = 0, sendingBoth = 0, expectingVideo = 0, publishing = 0;
+  std::vector<int64_t> toFirstAudio, toFirstVideo;
   for (size_t i = 0; i < legs.size(); ++i) {
-    receivingVideo += after.perLeg[i].videoReceived > before.perLeg[i].videoReceived;
-    receivingAudio += after.perLeg[i].audioReceived > before.perLeg[i].audioReceived;
-    sendingBoth += after.perLeg[i].videoSent > before.perLeg[i].videoSent &&
-                   after.perLeg[i].audioSent > before.perLeg[i].audioSent;
+    const LegCounters& a = after.perLeg[i];
+    const LegCounters& b = before.perLeg[i];
+    expectingVideo += videoSourcesOf(*legs[i]) > 0;
+    publishing += legs[i]->Publishes();
+    receivingVideo += a.videoReceived > b.videoReceived;
+    receivingAudio += a.audioReceived > b.audioReceived;
+    sendingBoth += a.videoSent > b.videoSent && a.audioSent > b.audioSent;
+    if (a.firstAudioUs > 0) toFirstAudio.push_back(a.firstAudioUs - a.joinStartUs);
+    // To first video: only for legs whose video sources had all joined before them (s3's listeners,
+    // the last to join each other room), so that it does not include waiting for a later publisher.
+    const bool lastOfRoom = i % options.legsPerRoom == options.legsPerRoom - 1;
+    const bool sourcesFirst = options.scenario == "s3" ? !legs[i]->Publishes() : lastOfRoom;
+    if (a.firstVideoUs > 0 && sourcesFirst) toFirstVideo.push_back(a.firstVideoUs - a.joinStartUs);
   }
   const uint64_t forwarded = (after.sum.audioReceived + after.sum.videoReceived + after.sum.otherReceived) -
                              (before.sum.audioReceived + before.sum.videoReceived + before.sum.otherReceived);
@@ -284,7 +310,9 @@ int main(int argc, char** argv) {
       {"windowSeconds", window},
       {"joinSeconds", joinSeconds},
       {"legsConnected", after.connected},
+      {"legsPublishing", publishing},
       {"legsSendingAudioAndVideo", sendingBoth},
+      {"legsExpectingVideo", expectingVideo},
       {"legsReceivingVideo", receivingVideo},
       {"legsReceivingAudio", receivingAudio},
       {"sent",
@@ -304,6 +332,14 @@ int main(int argc, char** argv) {
        {{"samples", latencies.size()},
         {"p50", Percentile(latencies, 0.5)},
         {"p99", Percentile(latencies, 0.99)}}},
+      {"joinToFirstAudioMs",
+       {{"legs", toFirstAudio.size()},
+        {"p50", Percentile(toFirstAudio, 0.5)},
+        {"p99", Percentile(toFirstAudio, 0.99)}}},
+      {"joinToFirstVideoMs",
+       {{"legs", toFirstVideo.size()},
+        {"p50", Percentile(toFirstVideo, 0.5)},
+        {"p99", Percentile(toFirstVideo, 0.99)}}},
   };
   if (serverBefore && serverAfter && baseline) {
     const double cpu = serverAfter->cpuSeconds - serverBefore->cpuSeconds;

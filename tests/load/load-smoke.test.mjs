@@ -55,4 +55,20 @@ describe('load generator smoke run', () => {
   test('a group of three: everyone receives everyone', async () => {
     assertFigures(await load(['--scenario', 's2', '--rooms', '1', '--legs-per-room', '3']), 3, 2);
   });
+  test('S3: one speaker, three listeners; S4: joins paced as a storm report join-to-first-media', async () => {
+    const s3 = await load(['--scenario', 's3', '--rooms', '1', '--legs-per-room', '4']);
+    console.log(`# s3: ${JSON.stringify(s3)}`);
+    assert.equal(s3.legsConnected, 4);
+    assert.equal(s3.legsPublishing, 1);
+    assert.equal(s3.legsReceivingVideo, 3, 'each listener gets the speaker, who gets no video');
+    assert.equal(s3.legsReceivingAudio, 4);
+    assert.ok(s3.received.video >= 3 * 10 * s3.windowSeconds, `video packets: ${s3.received.video}`);
+    const s4 = await load(['--scenario', 's4', '--rooms', '3', '--join-interval-ms', '50']);
+    console.log(`# s4: ${JSON.stringify(s4)}`);
+    assert.equal(s4.legsConnected, 6);
+    assert.equal(s4.joinToFirstAudioMs.legs, 6);
+    assert.equal(s4.joinToFirstVideoMs.legs, 3, 'the second leg of each room');
+    for (const k of ['joinToFirstAudioMs', 'joinToFirstVideoMs'])
+      assert.ok(s4[k].p50 > 0 && s4[k].p99 >= s4[k].p50 && s4[k].p99 < 10000, `${k}: ${JSON.stringify(s4[k])}`);
+  });
 });

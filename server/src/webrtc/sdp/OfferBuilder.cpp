@@ -90,6 +90,14 @@ SessionDescription OfferBuilder::Build(const OfferOptions& o) {
     sd.bundleMids.push_back(m.mid);
     sd.media.push_back(std::move(m));
   }
+  if (!o.sendVideo) {  // no camera: the section stays (the SDK keeps its transceiver), inactive
+    MediaSection& camera = sd.media[1];
+    camera.direction = Direction::Inactive;
+    camera.ssrcs.clear();
+    camera.ssrcGroups.clear();
+    camera.msidStream.clear();
+    camera.msidTrack.clear();
+  }
   return sd;
 }
 

@@ -27,6 +27,7 @@ struct OfferOptions {
   bool includeH264 = false;
   // recvonly video sections after the camera (mids 2, 3, ...): copies of its codecs and extensions.
   size_t recvOnlyVideoSections = 0;
+  bool sendVideo = true;  // false: the camera section (mid 1) is inactive, without SSRCs
   std::string sessionId = "1";
 };
 

@@ -85,6 +85,7 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
     o.msidStream = attendeeId;
     o.includeH264 = offerH264;
     o.recvOnlyVideoSections = receiveSections;
+    o.sendVideo = sendVideo;
     ufrag = o.iceUfrag;
     pwd = o.icePwd;
     auto offer = webrtc::sdp::OfferBuilder::Build(o);
@@ -103,13 +104,6 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
       if (videoOrientationId != 0)
         m.extmaps.push_back(
             {videoOrientationId, std::string(webrtc::sdp::uri::kVideoOrientation), std::nullopt});
-    }
-    if (!sendVideo) {
-      offer.media[1].direction = webrtc::sdp::Direction::Inactive;
-      offer.media[1].ssrcs.clear();
-      offer.media[1].ssrcGroups.clear();
-      offer.media[1].msidStream.clear();
-      offer.media[1].msidTrack.clear();
     }
     return webrtc::sdp::SdpWriter::Write(offer);
   }

@@ -266,10 +266,12 @@ int main(int argc, char** argv) {
     return 0;
   });
   const auto serverBefore = options.serverPid ? SampleProcess(options.serverPid) : std::nullopt;
+  const auto selfBefore = SampleProcess(::getpid());
   const auto windowStart = std::chrono::steady_clock::now();
   Pump(legs, static_cast<int64_t>(options.seconds * 1000), [] { return false; });
   const double window = std::chrono::duration<double>(std::chrono::steady_clock::now() - windowStart).count();
   const auto serverAfter = options.serverPid ? SampleProcess(options.serverPid) : std::nullopt;
+  const auto selfAfter = SampleProcess(::getpid());
   const Totals after = Count(worker, legs);
   std::vector<int32_t> latencies = OnWorker(worker, [&] {
     std::vector<int32_t> all;
@@ -341,6 +343,9 @@ int main(int argc, char** argv) {
         {"p50", Percentile(toFirstVideo, 0.5)},
         {"p99", Percentile(toFirstVideo, 0.99)}}},
   };
+  // The generator's own CPU: near 100% of its core, the figures measure the generator, not the server.
+  if (selfBefore && selfAfter)
+    report["generatorCpuPercent"] = 100.0 * (selfAfter->cpuSeconds - selfBefore->cpuSeconds) / window;
   if (serverBefore && serverAfter && baseline) {
     const double cpu = serverAfter->cpuSeconds - serverBefore->cpuSeconds;
     report["serverCpuPercent"] = 100.0 * cpu / window;

@@ -7,8 +7,8 @@
 // share one capture clock, and a sender pauses its top layer at once when its estimate falls, so the
 // subscriber gets the lower layer within about half a second rather than after RecvStream::kLiveMs), then
 // lower while the layer's bitrate exceeds the bandwidth available for this stream (a layer above the
-// current target: by kUpgradeHeadroomPercent, so a layer that just fits is not entered and left). A downgrade for
-// bandwidth is held for a while (kHoldMs, doubled on each repeat up to kMaxHoldMs), then the asked-for
+// current target: by kUpgradeHeadroomPercent, so a layer that just fits is not entered and left). A downgrade
+// for bandwidth is held for a while (kHoldMs, doubled on each repeat up to kMaxHoldMs), then the asked-for
 // layer is tried again for kProbeMs whatever the estimate says: the estimate of a receiver only sees what it
 // is sent, so without such a probe a stream that went down once would stay down.
 //

@@ -26,15 +26,10 @@ int LayerSelector::Select(std::span<const LayerInfo> layers, int requested, uint
     if (sending(i)) choice = i;
   }
   if (choice < 0) choice = requested;
-  // Lower while it does not fit. A layer above the current target needs kUpgradeHeadroomPercent more
-  // than its bitrate: one that only just fits would be left again within a second (a key frame each way).
+  // Lower while it does not fit.
   int fitting = choice;
   if (availableBps > 0) {
-    const auto needs = [&](int layer) {
-      const uint64_t bitrate = layers[static_cast<size_t>(layer)].bitrateBps;
-      return layer > target_ ? bitrate + bitrate * kUpgradeHeadroomPercent / 100 : bitrate;
-    };
-    while (fitting > 0 && needs(fitting) > availableBps) {
+    while (fitting > 0 && layers[static_cast<size_t>(fitting)].bitrateBps > availableBps) {
       int lower = fitting - 1;
       while (lower >= 0 && !sending(lower)) --lower;
       if (lower < 0) break;

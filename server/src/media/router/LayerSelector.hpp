@@ -6,9 +6,8 @@
 // silent for kStalledMs while another layer of the camera still sends counts as not sent: the layers
 // share one capture clock, and a sender pauses its top layer at once when its estimate falls, so the
 // subscriber gets the lower layer within about half a second rather than after RecvStream::kLiveMs), then
-// lower while the layer's bitrate exceeds the bandwidth available for this stream (a layer above the
-// current target: by kUpgradeHeadroomPercent, so a layer that just fits is not entered and left). A downgrade
-// for bandwidth is held for a while (kHoldMs, doubled on each repeat up to kMaxHoldMs), then the asked-for
+// lower while the layer's bitrate exceeds the bandwidth available for this stream. A downgrade for
+// bandwidth is held for a while (kHoldMs, doubled on each repeat up to kMaxHoldMs), then the asked-for
 // layer is tried again for kProbeMs whatever the estimate says: the estimate of a receiver only sees what it
 // is sent, so without such a probe a stream that went down once would stay down.
 //
@@ -34,7 +33,6 @@ class LayerSelector {
   static constexpr int64_t kCalmMs = 30000;   // a downgrade within this of the last one holds twice as long
   static constexpr int64_t kProbeMs = 4000;   // after a hold, the asked-for layer is sent this long
   static constexpr int64_t kStalledMs = 500;  // behind another layer's last packet: paused
-  static constexpr uint64_t kUpgradeHeadroomPercent = 10;  // going up needs this much more than the layer
 
   struct LayerInfo {
     bool live = false;

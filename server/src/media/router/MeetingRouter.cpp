@@ -574,9 +574,7 @@ void MeetingRouter::AllocateLayers(RouterPeer& peer, int64_t nowMs) {
   // REMB hovers around what it gets (it cannot probe): there everything fits with a margin, and the
   // LayerSelector tries the asked-for layer again after a hold.
   const bool ownEstimate = peer.sendEstimator.FeedbackCount() != 0 && peer.extensions.transportWideCc != 0;
-  // Our estimate: what is asked fits with the selector's upgrade headroom (so that a stream that would
-  // only just fit a higher layer gets a share, and stays where it is). REMB: with a wide margin.
-  const uint64_t kFitPercent = ownEstimate ? 100 + LayerSelector::kUpgradeHeadroomPercent : 60;
+  const uint64_t kFitPercent = ownEstimate ? 100 : 60;
   const uint64_t available = peer.AvailableBitrateBps(nowMs);
   std::array<bwe::BitrateAllocator::Demand, kMaxAllocatedStreams> demands{};
   std::array<Subscription*, kMaxAllocatedStreams> subscriptions{};

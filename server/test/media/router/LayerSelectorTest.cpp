@@ -189,24 +189,6 @@ TEST(LayerSelectorTest, WithoutLayerProbesTheLayerGoesUpOnlyOnceItFits) {
   EXPECT_EQ(s.Select(layers, 2, 1'500'000, clock.NowMs()), 2);
 }
 
-// Going up needs kUpgradeHeadroomPercent more than the layer's bitrate; staying needs only the bitrate,
-// so an estimate that hovers around a layer's rate does not switch in and out of it.
-TEST(LayerSelectorTest, GoingUpNeedsHeadroomStayingDoesNot) {
-  LayerSelector s;
-  s.SetLayerProbes(false);
-  const std::array<Info, 3> layers{{{true, 150'000}, {true, 500'000}, {true, 1'200'000}}};
-  ManualClock clock;
-  EXPECT_EQ(s.Select(layers, 1, 200'000, clock.NowMs()), 0);
-  clock.AdvanceMs(LayerSelector::kHoldMs);
-  EXPECT_EQ(s.Select(layers, 1, 540'000, clock.NowMs()), 0);  // 500 kbit/s fits, without the headroom
-  clock.AdvanceMs(LayerSelector::kHoldMs);
-  EXPECT_EQ(s.Select(layers, 1, 549'999, clock.NowMs()), 0);
-  clock.AdvanceMs(LayerSelector::kHoldMs);
-  EXPECT_EQ(s.Select(layers, 1, 550'000, clock.NowMs()), 1);  // 10 % over it: up
-  EXPECT_EQ(s.Select(layers, 1, 500'000, clock.NowMs()), 1);  // and it stays while it fits
-  EXPECT_EQ(s.Select(layers, 1, 499'999, clock.NowMs()), 0);
-}
-
 TEST(LayerSelectorTest, ResetWaitsForTheNextKeyframe) {
   LayerSelector s;
   EXPECT_FALSE(s.Accept(0, false));

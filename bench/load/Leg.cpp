@@ -2,9 +2,6 @@
 
 #include <poll.h>
 
-#include <cstdio>
-#include <cstdlib>
-
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -248,17 +245,8 @@ std::string Leg::Offer(size_t receiveSections) const {
 bool Leg::StartTransport(const std::string& answerSdp) {
   const auto answer = webrtc::sdp::SdpParser::Parse(answerSdp);
   if (!answer) return false;
-  const webrtc::sdp::MediaSection* s = nullptr;
-  for (const auto& m : answer->media) {
-    if (!m.Rejected() && !m.candidates.empty() && m.fingerprint) {
-      s = &m;
-      break;
-    }
-  }
+  const webrtc::sdp::MediaSection* s = answer->TransportSection();
   if (s == nullptr) return false;
-  if (std::getenv("MEDICALL_LOAD_DEBUG"))
-    std::fprintf(stderr, "%s answer candidate %s:%u\n", name_.c_str(), s->candidates[0].address.c_str(),
-                 s->candidates[0].port);
   for (const auto& m : answer->media) {
     if (m.Rejected()) continue;
     if (const auto* e = m.FindExtmap(webrtc::sdp::uri::kTransportWideCc))
@@ -266,7 +254,7 @@ bool Leg::StartTransport(const std::string& answerSdp) {
     if (const auto* e = m.FindExtmap(webrtc::sdp::uri::kMid)) midId_ = static_cast<uint8_t>(e->id);
     if (m.kind != webrtc::sdp::MediaKind::Video) continue;
     for (const auto& c : m.codecs) {
-      if (c.name == "VP8" || c.name == "vp8") vp8Pt_ = c.payloadType;
+      if (c.name == "VP8") vp8Pt_ = c.payloadType;
     }
   }
   webrtc::transport::WebRtcTransport::Options co;

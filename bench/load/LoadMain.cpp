@@ -140,7 +140,7 @@ bool Pump(std::vector<std::unique_ptr<Leg>>& legs, int64_t ms, Until until) {
 
 struct Totals {
   LegCounters sum;
-  unsigned connected = 0, receivingVideo = 0, receivingAudio = 0;
+  unsigned connected = 0;
   std::vector<LegCounters> perLeg;
 };
 
@@ -176,8 +176,7 @@ double Percentile(std::vector<T>& v, double p) {
 
 int main(int argc, char** argv) {
   const Options options = Parse(argc, argv);
-  medicall::log::SetLevel(std::getenv("MEDICALL_LOAD_DEBUG") ? medicall::log::Level::Debug
-                                                             : medicall::log::Level::Warn);
+  medicall::log::SetLevel(medicall::log::Level::Warn);
   medicall::InitLibraries();
   if (options.cpu >= 0) {
     cpu_set_t set;

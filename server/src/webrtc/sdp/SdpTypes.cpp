@@ -142,6 +142,13 @@ const MediaSection* SessionDescription::FindMid(std::string_view mid) const {
   return nullptr;
 }
 
+const MediaSection* SessionDescription::TransportSection() const {
+  for (const MediaSection& m : media) {
+    if (!m.Rejected() && !m.candidates.empty() && m.fingerprint) return &m;
+  }
+  return nullptr;
+}
+
 bool SessionDescription::IsBundled(std::string_view mid) const {
   for (const std::string& m : bundleMids) {
     if (m == mid) return true;

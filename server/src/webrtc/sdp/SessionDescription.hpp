@@ -28,6 +28,9 @@ struct SessionDescription {
 
   const MediaSection* FindMid(std::string_view mid) const;
   bool IsBundled(std::string_view mid) const;
+  // The section that carries the BUNDLE transport of an answer: the first one not rejected, with
+  // candidates and a fingerprint (what a client connects to), or nullptr.
+  const MediaSection* TransportSection() const;
 };
 
 }  // namespace medicall::webrtc::sdp

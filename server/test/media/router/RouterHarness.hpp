@@ -112,14 +112,8 @@ class TestClient : public webrtc::transport::WebRtcTransport::Listener {
   bool Connect(const std::string& answerSdp, webrtc::transport::MediaDemuxer& demuxer) {
     auto answer = webrtc::sdp::SdpParser::Parse(answerSdp);
     if (!answer) return false;
-    const webrtc::sdp::MediaSection* s = nullptr;
-    for (const auto& m : answer->media) {
-      if (!m.Rejected() && !m.candidates.empty()) {
-        s = &m;
-        break;
-      }
-    }
-    if (s == nullptr || !s->fingerprint) return false;
+    const webrtc::sdp::MediaSection* s = answer->TransportSection();
+    if (s == nullptr) return false;
     webrtc::transport::WebRtcTransport::Options co;
     co.role = webrtc::transport::WebRtcTransport::Role::Client;
     co.localUfrag = ufrag;

@@ -51,6 +51,7 @@ MediaSource MediaSource::Encode(const MediaSourceOptions& options) {
   config.g_lag_in_frames = 0;
   config.kf_mode = VPX_KF_DISABLED;  // one key frame, the first; the loop restarts at it
   config.g_threads = 1;
+  config.rc_dropframe_thresh = 0;  // one encoded frame per input frame: the loop keeps the timing
   vpx_codec_ctx_t codec;
   if (vpx_codec_enc_init(&codec, vpx_codec_vp8_cx(), &config, 0) != VPX_CODEC_OK) {
     source.error_ = "vpx_codec_enc_init failed";
@@ -68,16 +69,12 @@ MediaSource MediaSource::Encode(const MediaSourceOptions& options) {
       break;
     }
     vpx_codec_iter_t iter = nullptr;
-    bool produced = false;
     while (const vpx_codec_cx_pkt_t* packet = vpx_codec_get_cx_data(&codec, &iter)) {
       if (packet->kind != VPX_CODEC_CX_FRAME_PKT) continue;
       const auto* bytes = static_cast<const uint8_t*>(packet->data.frame.buf);
       source.video_.push_back(
           {{bytes, bytes + packet->data.frame.sz}, (packet->data.frame.flags & VPX_FRAME_IS_KEY) != 0});
-      produced = true;
     }
-    // A dropped frame keeps the timing: the previous frame is sent again (never at index 0).
-    if (!produced && !source.video_.empty()) source.video_.push_back({source.video_.back().data, false});
   }
   vpx_img_free(&image);
   vpx_codec_destroy(&codec);
